@@ -1,0 +1,57 @@
+/*
+ * suggest.h - the engine's entry point: given the search space, the finished
+ * trials and the pending ones, propose `count` new configurations with one
+ * of the flat algorithms (random, sobol, gp). Pending points are handled by
+ * fantasies (kriging believer), so a batch is distinct and spread out.
+ * Pure computation: the caller (server/) loads and stores the trials.
+ */
+#ifndef BOGRAPH_BO_SUGGEST_H
+#define BOGRAPH_BO_SUGGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "bo/space.h"
+
+typedef enum { BO_RANDOM, BO_SOBOL, BO_GP } bo_algorithm;
+typedef enum { BO_ACQ_LOGEI, BO_ACQ_UCB } bo_acquisition;
+
+/* Model state carried between calls of one study (warm-started GP
+ * hyperparameters). Optional; one per study, not shared between threads. */
+typedef struct bo_state bo_state;
+bo_state *bo_state_new(void);
+void bo_state_free(bo_state *st);
+
+typedef struct {
+    const space *sp;
+    bo_algorithm algorithm;
+    bo_acquisition acquisition;
+    int maximize;               /* 1: larger objective is better */
+    /* Finished trials: X is n_obs x space_size() raw configurations, y their
+     * objective. infeasible[i] != 0 marks a configuration that could not run:
+     * it counts as worse than every feasible result (y[i] is ignored). NULL
+     * means none is infeasible. */
+    const double *X;
+    const double *y;
+    const unsigned char *infeasible;
+    size_t n_obs;
+    /* Configurations running elsewhere (n_pending x space_size()). */
+    const double *pending;
+    size_t n_pending;
+    size_t count;               /* how many to propose */
+    uint64_t seed;
+    size_t n_initial;           /* space-filling points before the GP; 0 = default */
+    bo_state *state;            /* may be NULL */
+} bo_request;
+
+void bo_request_init(bo_request *req, const space *sp);
+
+/* Writes count x space_size() raw configurations to out, each valid, distinct
+ * from each other, from the pending ones and (where the space allows) from
+ * the observed ones. Deterministic for a given request and seed. */
+int bo_suggest(const bo_request *req, double *out, char *err, size_t err_len);
+
+/* Parses "random", "sobol", "gp"; -1 when unknown. */
+int bo_algorithm_parse(const char *name, bo_algorithm *out);
+const char *bo_algorithm_name(bo_algorithm a);
+
+#endif
