@@ -17,6 +17,7 @@ design *design_sobol_new(size_t dim, uint64_t seed);
 /* Seeded uniform random points. */
 design *design_random_new(size_t dim, uint64_t seed);
 void design_free(design *d);
+size_t design_dim(const design *d);
 
 /* Next point in [0,1)^dim. */
 void design_next(design *d, double *u);

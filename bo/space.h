@@ -70,7 +70,22 @@ void space_decode(const space *sp, const double *u, double *config);
 /* u <- encode(decode(u)): the encoded point of the configuration u stands for. */
 void space_snap_encoded(const space *sp, double *u);
 
-/* 1 when the two configurations are the same point of the space. */
+/* 1 when the two configurations are the same point of the space (floats
+ * within 1e-9 of the range of each other, everything else exactly). */
 int space_config_equal(const space *sp, const double *a, const double *b);
+
+/* 1 when two encoded points stand for the same configuration. */
+int space_encoded_equal(const space *sp, const double *ua, const double *ub);
+
+/* One coordinate per parameter (space_size) in [0,1] -> a configuration:
+ * floats and ints as in decoding, ordinals and categoricals by equal bins.
+ * Designs use it so a categorical takes one Sobol coordinate, not k. */
+void space_from_unit(const space *sp, const double *v, double *config);
+
+/* Number of distinct configurations; INFINITY when a float parameter exists. */
+double space_cardinality(const space *sp);
+/* The configuration with the given index in 0..cardinality-1 (mixed radix,
+ * first parameter fastest); for finite spaces only. */
+void space_config_at_index(const space *sp, double index, double *config);
 
 #endif

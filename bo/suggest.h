@@ -50,6 +50,10 @@ void bo_request_init(bo_request *req, const space *sp);
  * the observed ones. Deterministic for a given request and seed. */
 int bo_suggest(const bo_request *req, double *out, char *err, size_t err_len);
 
+/* The default number of space-filling points before the GP starts, for a
+ * space with `dim` parameters: clamp(dim + 1, 5, 10) (bo/defaults.h). */
+size_t bo_default_n_initial(size_t dim);
+
 /* Parses "random", "sobol", "gp"; -1 when unknown. */
 int bo_algorithm_parse(const char *name, bo_algorithm *out);
 const char *bo_algorithm_name(bo_algorithm a);

@@ -1,0 +1,78 @@
+/*
+ * defaults.h - every default of the engine, named in one place (as limbo
+ * does), so docs/engine.md and the code cannot drift apart. Units: encoded
+ * unit cube for inputs, standardised units for outputs unless said.
+ */
+#ifndef BOGRAPH_BO_DEFAULTS_H
+#define BOGRAPH_BO_DEFAULTS_H
+
+/* ---- suggest.c ---- */
+/* Space-filling Sobol points before the GP: clamp(d + 1, MIN, MAX). */
+#define BO_DEFAULT_N_INITIAL_MIN 5
+#define BO_DEFAULT_N_INITIAL_MAX 10
+/* UCB exploration weight: mean + beta * sd. */
+#define BO_DEFAULT_UCB_BETA 2.0
+/* Infeasible trials are imputed this fraction of the feasible range below
+ * the worst feasible result (or 1 standardised unit when the range is 0). */
+#define BO_INFEASIBLE_MARGIN 0.1
+/* Candidate draws tried before a random/Sobol suggestion gives up on being
+ * distinct from the observed points. */
+#define BO_DISTINCT_TRIES 2000
+/* Finite spaces up to this many configurations are enumerated when the
+ * samplers cannot find a new configuration. */
+#define BO_ENUMERATE_MAX 1000000.0
+/* Anchors handed to acqopt: best observed points by posterior mean. */
+#define BO_N_ANCHORS 5
+
+/* ---- gp.c ---- */
+/* Lower bound on the noise variance, standardised units. */
+#define GP_DEFAULT_NOISE_FLOOR 1e-6
+/* Random restarts of the MAP optimisation besides the warm start and the
+ * prior mode; suggest.c lowers them as n grows (see bo_gp_restarts). */
+#define GP_DEFAULT_RESTARTS 3
+/* L-BFGS budget per start (evaluations of the log posterior). */
+#define GP_MAXEVAL 200
+#define GP_FTOL_REL 1e-7
+/* Jitter added to the diagonal when Cholesky fails: first value, growth
+ * factor and number of tries (relative to the signal variance). */
+#define GP_JITTER_FIRST 1e-9
+#define GP_JITTER_GROWTH 10.0
+#define GP_JITTER_TRIES 7
+/* Log-space priors (Normal on the log of each hyperparameter):
+ * length-scale: dimension-scaled as in BoTorch (Hvarfner et al. 2024):
+ *   LogNormal(sqrt(2) + log(d)/2, sqrt(3)) on l; its mode, the MAP target
+ *   in l, is exp(mu - sigma^2), so in log l the prior is centred there. */
+#define GP_LS_PRIOR_LOC_BASE 1.4142135623730951
+#define GP_LS_PRIOR_SCALE 1.7320508075688772
+/* signal variance (standardised outputs, so about 1). */
+#define GP_SV_PRIOR_MEAN 0.0
+#define GP_SV_PRIOR_SD 1.5
+/* noise variance: weak, centred at 1e-3 (log = -6.9), sd 3 in log. */
+#define GP_NOISE_PRIOR_MEAN -6.907755278982137
+#define GP_NOISE_PRIOR_SD 3.0
+/* constant mean (standardised units). */
+#define GP_MEAN_PRIOR_SD 2.0
+/* Bounds of the search, in the hyperparameters themselves. */
+#define GP_LS_MIN 1e-3
+#define GP_LS_MAX 1e3
+#define GP_SV_MIN 1e-3
+#define GP_SV_MAX 1e3
+#define GP_NOISE_MAX 10.0
+#define GP_MEAN_BOUND 10.0
+
+/* ---- acqopt.c ---- */
+/* Raw Sobol samples: BASE + PER_DIM * encoded dim, capped at MAX. */
+#define ACQOPT_RAW_BASE 256
+#define ACQOPT_RAW_PER_DIM 64
+#define ACQOPT_RAW_MAX 4096
+/* Best raw samples refined locally. */
+#define ACQOPT_N_LOCAL 5
+/* Local optimiser budget per start, and its tolerance. */
+#define ACQOPT_LOCAL_MAXEVAL 150
+#define ACQOPT_LOCAL_XTOL 1e-7
+/* Fraction of the raw samples drawn around the anchors (best points), and
+ * the standard deviation of those perturbations in the unit cube. */
+#define ACQOPT_ANCHOR_FRACTION 0.25
+#define ACQOPT_ANCHOR_SD 0.05
+
+#endif
