@@ -1,0 +1,120 @@
+// Convergence: the objective of every completed trial by trial number, the
+// best so far (among trials that meet the constraints) as a step line, and the
+// default configuration's result as a dashed reference line.
+import { useMemo } from 'preact/hooks';
+import { fmtNum } from '../format.js';
+import { better, feasible, goalOf, isScored, objectiveName } from '../trials.js';
+import { EChart } from './EChart.jsx';
+import { Empty } from './States.jsx';
+
+export function convergenceData(study, trials) {
+  const goal = goalOf(study);
+  const ok = [];
+  const bad = [];
+  const best = [];
+  let cur = null;
+  for (const t of trials) {
+    if (!isScored(t)) continue;
+    const x = typeof t.number === 'number' ? t.number : Number(t.id);
+    const point = [x, t.objective, String(t.id)];
+    if (feasible(study, t)) {
+      ok.push(point);
+      if (cur === null || better(goal, t.objective, cur)) cur = t.objective;
+      best.push([x, cur]);
+    } else {
+      bad.push(point);
+    }
+  }
+  return { ok, bad, best };
+}
+
+export function Convergence({ study, trials, version, defaultObjective, onOpenTrial }) {
+  const data = useMemo(() => convergenceData(study, trials), [study, version]);
+  const option = useMemo(() => {
+    const name = objectiveName(study);
+    const n = data.ok.length + data.bad.length;
+    const big = n > 2000;
+    const hasDef = typeof defaultObjective === 'number';
+    const yExtent = (v) => {
+      let lo = v.min;
+      let hi = v.max;
+      if (hasDef) {
+        lo = Math.min(lo, defaultObjective);
+        hi = Math.max(hi, defaultObjective);
+      }
+      return { lo, hi, pad: (hi - lo) * 0.05 || Math.abs(hi) * 0.05 || 1 };
+    };
+    return {
+      animation: false,
+      grid: { left: 64, right: 24, top: 36, bottom: 48 },
+      legend: { top: 0, data: ['objective', 'best so far', ...(data.bad.length ? ['violates constraints'] : [])] },
+      tooltip: {
+        trigger: 'item',
+        formatter: (p) => `Trial #${p.value[0]}<br>${p.seriesName}: <b>${fmtNum(p.value[1])}</b>`,
+      },
+      xAxis: { type: 'value', name: 'trial', nameLocation: 'middle', nameGap: 28, minInterval: 1, scale: true },
+      yAxis: {
+        type: 'value',
+        name,
+        scale: true,
+        min: (v) => {
+          const e = yExtent(v);
+          return e.lo - e.pad;
+        },
+        max: (v) => {
+          const e = yExtent(v);
+          return e.hi + e.pad;
+        },
+        axisLabel: { formatter: (v) => fmtNum(v) },
+      },
+      dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'none' }],
+      series: [
+        {
+          name: 'objective',
+          type: 'scatter',
+          data: data.ok,
+          symbolSize: big ? 3 : 7,
+          large: big,
+          itemStyle: { color: '#3b82f6', opacity: big ? 0.5 : 0.8 },
+        },
+        {
+          name: 'best so far',
+          type: 'line',
+          step: 'end',
+          data: data.best,
+          showSymbol: false,
+          lineStyle: { width: 2.5, color: '#16a34a' },
+          itemStyle: { color: '#16a34a' },
+          markLine: hasDef
+            ? {
+                silent: true,
+                symbol: 'none',
+                lineStyle: { type: 'dashed', color: '#b45309', width: 1.5 },
+                label: { formatter: `default ${fmtNum(defaultObjective)}`, position: 'insideEndTop', color: '#b45309' },
+                data: [{ yAxis: defaultObjective, name: 'default' }],
+              }
+            : undefined,
+        },
+        {
+          name: 'violates constraints',
+          type: 'scatter',
+          data: data.bad,
+          symbolSize: big ? 3 : 6,
+          itemStyle: { color: '#9ca3af' },
+        },
+      ],
+    };
+  }, [data, defaultObjective]);
+
+  if (data.ok.length + data.bad.length === 0) {
+    return <Empty testid="convergence-empty">No completed trials yet: the convergence plot appears with the first result.</Empty>;
+  }
+  return (
+    <EChart
+      option={option}
+      testid="convergence-chart"
+      height={300}
+      onClick={(p) => p.value && p.value[2] && onOpenTrial(p.value[2])}
+    />
+  );
+}

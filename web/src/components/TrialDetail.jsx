@@ -1,0 +1,137 @@
+// One trial in a side panel: state, timing, parameters, metrics (filterable,
+// there may be hundreds) and the raw log, from GET /v1/studies/{id}/trials/{tid}.
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { getTrial } from '../api.js';
+import { fmtNum, fmtParam, fmtTime } from '../format.js';
+import { objectiveName } from '../trials.js';
+import { ErrorBox, Loading } from './States.jsx';
+
+export function TrialDetail({ study, trialId, version, onClose }) {
+  const [trial, setTrial] = useState(null);
+  const [error, setError] = useState(null);
+  const [metricFilter, setMetricFilter] = useState('');
+
+  useEffect(() => {
+    const ac = new AbortController();
+    getTrial(study.id, trialId, ac.signal).then(
+      (t) => {
+        setTrial(t);
+        setError(null);
+      },
+      (e) => e.name !== 'AbortError' && setError(e),
+    );
+    return () => ac.abort();
+  }, [study.id, trialId, version]);
+
+  useEffect(() => {
+    const onKey = (e) => e.key === 'Escape' && onClose();
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
+
+  const metrics = useMemo(() => {
+    const m = (trial && trial.metrics) || {};
+    const f = metricFilter.trim().toLowerCase();
+    return Object.keys(m)
+      .filter((k) => !f || k.toLowerCase().includes(f))
+      .sort()
+      .map((k) => [k, m[k]]);
+  }, [trial, metricFilter]);
+
+  const logs = trial ? trial.logs ?? trial.log ?? null : null;
+  const isCur = trial && String(trial.id) === String(trialId);
+
+  return (
+    <div class="drawer-backdrop" onClick={(e) => e.target === e.currentTarget && onClose()}>
+      <aside class="drawer" data-testid="trial-detail" role="dialog" aria-label={`Trial ${trialId}`}>
+        <header>
+          <h2>Trial #{isCur && typeof trial.number === 'number' ? trial.number : trialId}</h2>
+          <button type="button" class="close" onClick={onClose} aria-label="Close" data-testid="trial-close">
+            ×
+          </button>
+        </header>
+        {error && <ErrorBox error={error}>Could not load the trial.</ErrorBox>}
+        {!error && !isCur && <Loading>Loading trial…</Loading>}
+        {!error && isCur && (
+          <div class="drawer-body">
+            <dl class="facts">
+              <dt>state</dt>
+              <dd>
+                <span class={`chip state-${trial.state}`} data-testid="trial-state">
+                  {trial.state}
+                </span>
+                {trial.reason && <span class="reason"> {trial.reason}</span>}
+              </dd>
+              <dt>{objectiveName(study)}</dt>
+              <dd class="strong" data-testid="trial-objective">
+                {fmtNum(trial.objective)}
+              </dd>
+              <dt>worker</dt>
+              <dd>{trial.worker || '–'}</dd>
+              <dt>created</dt>
+              <dd>{fmtTime(trial.created_at)}</dd>
+              <dt>finished</dt>
+              <dd>{fmtTime(trial.finished_at)}</dd>
+              {trial.lease_expires_at && (
+                <>
+                  <dt>lease until</dt>
+                  <dd>{fmtTime(trial.lease_expires_at)}</dd>
+                </>
+              )}
+            </dl>
+            <h3>Parameters</h3>
+            <table class="kv" data-testid="trial-params">
+              <tbody>
+                {Object.entries(trial.params || {}).map(([k, v]) => (
+                  <tr key={k}>
+                    <th>{k}</th>
+                    <td>{fmtParam(v)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <h3>
+              Metrics <span class="muted">({Object.keys(trial.metrics || {}).length})</span>
+            </h3>
+            {Object.keys(trial.metrics || {}).length > 8 && (
+              <input
+                class="filter"
+                type="search"
+                placeholder="Filter metrics"
+                value={metricFilter}
+                onInput={(e) => setMetricFilter(e.currentTarget.value)}
+              />
+            )}
+            <table class="kv" data-testid="trial-metrics">
+              <tbody>
+                {metrics.length === 0 && (
+                  <tr>
+                    <td class="muted">No metrics.</td>
+                  </tr>
+                )}
+                {metrics.map(([k, v]) => (
+                  <tr key={k}>
+                    <th>{k}</th>
+                    <td>{fmtParam(v)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <h3>
+              Raw log {trial.log_format && <span class="muted">({trial.log_format})</span>}
+            </h3>
+            {logs ? (
+              <pre class="log" data-testid="trial-log">
+                {logs}
+              </pre>
+            ) : (
+              <p class="muted" data-testid="trial-log-empty">
+                No log was reported with this trial.
+              </p>
+            )}
+          </div>
+        )}
+      </aside>
+    </div>
+  );
+}
