@@ -1,7 +1,7 @@
 // Builds the dashboard's static assets with esbuild: src/main.jsx and its
 // imports (preact, echarts, cytoscape) bundled into one script and one
 // stylesheet, plus index.html. Run by web/CMakeLists.txt:
-//   node build.mjs --outdir DIR [--node-modules DIR]
+//   node build.mjs --outdir DIR [--node-modules DIR] [--no-minify]
 // --node-modules says where `npm ci` put the packages when that is not
 // web/node_modules (the CMake build keeps them in the build tree).
 import { copyFile, mkdir, rm } from 'node:fs/promises';
@@ -23,6 +23,7 @@ function arg(name, fallback) {
 
 const outdir = path.resolve(arg('--outdir', path.join(here, 'dist')));
 const nodeModules = arg('--node-modules', null);
+const minify = !process.argv.includes('--no-minify'); // --no-minify: readable stack traces
 
 // esbuild itself comes from the same node_modules as the packages it bundles.
 const req = createRequire(nodeModules ? path.join(path.resolve(nodeModules), '..', 'package.json') : import.meta.url);
@@ -43,7 +44,7 @@ try {
     entryPoints: { app: path.join(here, 'src', 'main.jsx') },
     outdir: path.join(outdir, 'assets'),
     bundle: true,
-    minify: true,
+    minify,
     sourcemap: false,
     format: 'esm',
     splitting: true,

@@ -64,4 +64,6 @@ function App() {
   );
 }
 
-render(<App />, document.getElementById('app'));
+const root = document.getElementById('app');
+root.textContent = ''; // drop the boot message
+render(<App />, root);

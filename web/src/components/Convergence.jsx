@@ -65,7 +65,7 @@ export function Convergence({ study, trials, version, defaultObjective, onOpenTr
           const e = yExtent(v);
           return e.hi + e.pad;
         },
-        axisLabel: { formatter: (v) => fmtNum(v) },
+        axisLabel: { formatter: (v) => fmtNum(v), showMinLabel: false, showMaxLabel: false },
       },
       dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'none' }],
       series: [
@@ -75,6 +75,7 @@ export function Convergence({ study, trials, version, defaultObjective, onOpenTr
           data: data.ok,
           symbolSize: big ? 3 : 7,
           large: big,
+          progressive: 0, // see ParallelCoords.jsx
           itemStyle: { color: '#3b82f6', opacity: big ? 0.5 : 0.8 },
         },
         {
@@ -98,6 +99,7 @@ export function Convergence({ study, trials, version, defaultObjective, onOpenTr
         {
           name: 'violates constraints',
           type: 'scatter',
+          progressive: 0,
           data: data.bad,
           symbolSize: big ? 3 : 6,
           itemStyle: { color: '#9ca3af' },

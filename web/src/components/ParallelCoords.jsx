@@ -97,7 +97,9 @@ export function ParallelCoords({ study, trials, version, defaultTrial }) {
           type: 'parallel',
           data: rows,
           smooth: false,
-          progressive: 1000,
+          // Drawn in one frame: zrender's progressive painting keeps running
+          // after dispose() and throws when the page is left mid-paint.
+          progressive: 0,
           lineStyle: { width: 1, opacity: many ? 0.25 : 0.6 },
           emphasis: { lineStyle: { width: 2, opacity: 1 } },
         },

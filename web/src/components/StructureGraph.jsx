@@ -103,15 +103,21 @@ export function StructureGraph({ structure, algorithm }) {
       elements: structureElements(structure),
       style: STYLE,
       layout: { name: 'dagre', rankDir: 'LR', nodeSep: 18, rankSep: 90, edgeSep: 10 },
-      wheelSensitivity: 0.2,
       minZoom: 0.2,
       maxZoom: 3,
     });
     el.current.__cy = cy;
-    const ro = new ResizeObserver(() => {
+    // Fit the graph, but never blow a small graph up past 1.2x.
+    const fit = () => {
       cy.resize();
       cy.fit(undefined, 16);
-    });
+      if (cy.zoom() > 1.2) {
+        cy.zoom(1.2);
+        cy.center();
+      }
+    };
+    fit();
+    const ro = new ResizeObserver(fit);
     ro.observe(el.current);
     return () => {
       ro.disconnect();
