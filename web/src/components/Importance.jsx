@@ -26,7 +26,9 @@ export function Importance({ study, trials, version, server }) {
   if (!client) {
     items = [...server.importance].sort((a, b) => (b.value ?? -1) - (a.value ?? -1));
     method = METHOD_NAMES[server.method] ? `${METHOD_NAMES[server.method]} [${server.method}]` : server.method || 'model';
-    note = `From the service's model${typeof server.at_trial === 'number' ? ` at trial ${server.at_trial}` : ''}.`;
+    note = `From the service's model${typeof server.at_trial === 'number' ? ` at trial ${server.at_trial}` : ''}.${
+      server.description ? ` ${server.description}` : ''
+    }`;
   } else {
     items = client;
     method = CLIENT_METHOD;

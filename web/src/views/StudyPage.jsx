@@ -35,7 +35,6 @@ export function StudyPage({ studyId, trialId }) {
   const [flash, setFlash] = useState(null);
   const busy = useRef(false);
   const extrasAt = useRef(0);
-  const now = useNow(1000);
 
   const loadExtras = useCallback(async () => {
     extrasAt.current = Date.now();
@@ -134,7 +133,6 @@ export function StudyPage({ studyId, trialId }) {
   const bestT = best && best.best;
   const defT = best && best.default;
   const imp = improvement(goal, bestT && bestT.objective, defT && defT.objective);
-  const ago = updatedAt ? Math.max(0, Math.round((now - updatedAt) / 1000)) : null;
 
   return (
     <section class="page study" data-testid="study-page">
@@ -155,19 +153,7 @@ export function StudyPage({ studyId, trialId }) {
             {study.state && <span class={`tag study-${study.state}`}>{study.state}</span>}
           </p>
         </div>
-        <div class={`live ${live ? 'on' : 'off'} ${pollError ? 'err' : ''}`} data-testid="live">
-          <span class="dot" />
-          {pollError ? (
-            <span title={pollError.message}>update failed {ago !== null ? `(last ok ${ago} s ago)` : ''}</span>
-          ) : live ? (
-            <span>live · updated {ago ?? '–'} s ago</span>
-          ) : (
-            <span>paused</span>
-          )}
-          <button type="button" class="ghost" onClick={() => setLive((x) => !x)}>
-            {live ? 'Pause' : 'Resume'}
-          </button>
-        </div>
+        <LiveIndicator live={live} setLive={setLive} pollError={pollError} updatedAt={updatedAt} />
       </div>
       {pollError && pollError.status === 401 && <ErrorBox error={pollError} />}
 
@@ -251,5 +237,26 @@ export function StudyPage({ studyId, trialId }) {
 
       {trialId && <TrialDetail study={study} trialId={trialId} version={version} onClose={closeTrial} />}
     </section>
+  );
+}
+
+/* "live · updated 2 s ago": its own component so the clock re-renders only it. */
+function LiveIndicator({ live, setLive, pollError, updatedAt }) {
+  const now = useNow(1000);
+  const ago = updatedAt ? Math.max(0, Math.round((now - updatedAt) / 1000)) : null;
+  return (
+    <div class={`live ${live ? 'on' : 'off'} ${pollError ? 'err' : ''}`} data-testid="live">
+      <span class="dot" />
+      {pollError ? (
+        <span title={pollError.message}>update failed{ago !== null ? ` (last ok ${ago} s ago)` : ''}</span>
+      ) : live ? (
+        <span>live · updated {ago ?? '–'} s ago</span>
+      ) : (
+        <span>paused</span>
+      )}
+      <button type="button" class="ghost" onClick={() => setLive((x) => !x)}>
+        {live ? 'Pause' : 'Resume'}
+      </button>
+    </div>
   );
 }
