@@ -67,7 +67,8 @@ export function Convergence({ study, trials, version, defaultObjective, onOpenTr
         },
         axisLabel: { formatter: (v) => fmtNum(v), showMinLabel: false, showMaxLabel: false },
       },
-      dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'none' }],
+      // Ctrl+wheel zooms; a plain wheel keeps scrolling the page.
+      dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'none', zoomOnMouseWheel: 'ctrl', moveOnMouseWheel: false }],
       series: [
         {
           name: 'objective',

@@ -103,8 +103,9 @@ export function StructureGraph({ structure, algorithm }) {
       elements: structureElements(structure),
       style: STYLE,
       layout: { name: 'dagre', rankDir: 'LR', nodeSep: 18, rankSep: 90, edgeSep: 10 },
-      minZoom: 0.2,
-      maxZoom: 3,
+      // The wheel scrolls the page, not the graph; drag to pan, nodes can be moved.
+      userZoomingEnabled: false,
+      boxSelectionEnabled: false,
     });
     el.current.__cy = cy;
     // Fit the graph, but never blow a small graph up past 1.2x.
