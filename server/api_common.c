@@ -1,0 +1,197 @@
+/*
+ * api_common.c - reply helpers and the JSON views of studies and trials that
+ * every handler shares.
+ */
+#include "server/api.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "server/util.h"
+
+void api_response_init(api_response *r)
+{
+    memset(r, 0, sizeof *r);
+    r->fd = -1;
+}
+
+void api_response_clear(api_response *r)
+{
+    json_decref(r->json);
+    free(r->text);
+    if (r->fd >= 0)
+        close(r->fd);
+    api_response_init(r);
+}
+
+void api_reply(api_response *r, int status, json_t *body)
+{
+    api_response_clear(r);
+    r->status = status;
+    r->json = body;
+    if (!body) {
+        /* out of memory while building the reply */
+        r->status = 500;
+        r->text = strdup("{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}");
+        r->text_len = r->text ? strlen(r->text) : 0;
+        r->content_type = "application/json";
+    }
+}
+
+void api_reply_error(api_response *r, const jv_error *e)
+{
+    api_reply(r, e->status ? e->status : 500, jv_error_json(e));
+}
+
+void api_reply_errorf(api_response *r, int status, const char *code, const char *field,
+                      const char *fmt, ...)
+{
+    jv_error e;
+    e.status = status;
+    e.code = code;
+    snprintf(e.field, sizeof e.field, "%s", field ? field : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e.message, sizeof e.message, fmt, ap);
+    va_end(ap);
+    api_reply_error(r, &e);
+}
+
+void api_reply_internal(api_response *r, const char *what, const char *err)
+{
+    api_reply_errorf(r, 500, "internal", NULL, "%s: %s", what, err && *err ? err : "failed");
+}
+
+const char *api_query(const api_request *req, const char *key, int *present)
+{
+    if (present)
+        *present = 0;
+    for (size_t i = 0; i < req->n_query; i++) {
+        if (strcmp(req->query_keys[i], key) == 0) {
+            if (present)
+                *present = 1;
+            return req->query_values[i];
+        }
+    }
+    return NULL;
+}
+
+int64_t api_parse_id(const char *s)
+{
+    if (!s || !*s || strlen(s) > 18)
+        return -1;
+    int64_t v = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        v = v * 10 + (*p - '0');
+    }
+    return v > 0 ? v : -1;
+}
+
+int api_load_study(service *svc, const api_request *req, api_response *res, store_study *st,
+                   study_def *sd)
+{
+    char err[512] = "";
+    memset(sd, 0, sizeof *sd);
+    int64_t id = api_parse_id(req->captures[0]);
+    if (id < 0) {
+        api_reply_errorf(res, 404, "not_found", NULL, "no study '%s'", req->captures[0]);
+        return -1;
+    }
+    int rc = store_study_get(svc->st, id, st, err, sizeof err);
+    if (rc == STORE_NOT_FOUND) {
+        api_reply_errorf(res, 404, "not_found", NULL, "no study %lld", (long long)id);
+        return -1;
+    }
+    if (rc != STORE_OK) {
+        api_reply_internal(res, "reading the study", err);
+        return -1;
+    }
+    if (study_def_load(st->spec, sd, err, sizeof err) != 0) {
+        store_study_clear(st);
+        api_reply_internal(res, "loading the study", err);
+        return -1;
+    }
+    /* Leases run out lazily: whoever looks at the study sees them expired. */
+    if (store_expire_leases(svc->st, id, util_now(), NULL, err, sizeof err) != STORE_OK) {
+        study_def_free(sd);
+        store_study_clear(st);
+        api_reply_internal(res, "expiring leases", err);
+        return -1;
+    }
+    return 0;
+}
+
+static json_t *time_json(double t)
+{
+    if (isnan(t))
+        return json_null();
+    char buf[40];
+    util_iso8601(t, 1, buf, sizeof buf);
+    return json_string(buf);
+}
+
+json_t *api_study_json(service *svc, const store_study *s, const study_def *sd)
+{
+    json_t *o = json_deep_copy(sd->spec);
+    if (!o)
+        return NULL;
+    char id[32];
+    snprintf(id, sizeof id, "%lld", (long long)s->id);
+    json_object_set_new(o, "id", json_string(id));
+    json_object_set_new(o, "created_at", time_json(s->created_at));
+    json_object_set_new(o, "state", json_string(s->state));
+    json_object_set_new(o, "seq", json_integer(s->seq));
+    json_t *k = NULL;
+    if (s->knowledge)
+        k = json_loads(s->knowledge, 0, NULL);
+    json_object_set_new(o, "knowledge", k ? k : json_null());
+    int64_t counts[TRIAL_N_STATES];
+    char err[256];
+    if (store_study_counts(svc->st, s->id, counts, err, sizeof err) != STORE_OK) {
+        json_decref(o);
+        return NULL;
+    }
+    json_t *c = json_object();
+    for (int i = 0; i < TRIAL_N_STATES; i++)
+        json_object_set_new(c, store_state_name((trial_state)i), json_integer(counts[i]));
+    json_object_set_new(o, "counts", c);
+    return o;
+}
+
+json_t *api_trial_json(const store_trial *t, int with_logs)
+{
+    char id[32], sid[32];
+    snprintf(id, sizeof id, "%lld", (long long)t->id);
+    snprintf(sid, sizeof sid, "%lld", (long long)t->study_id);
+    json_t *params = t->params ? json_loads(t->params, 0, NULL) : NULL;
+    json_t *metrics = json_object();
+    for (size_t i = 0; metrics && i < t->n_metrics; i++)
+        json_object_set_new(metrics, t->metric_names[i], json_real(t->metric_values[i]));
+    json_t *o = json_pack("{s:s, s:s, s:I, s:s, s:o, s:o, s:o, s:I}", "id", id, "study", sid,
+                          "number", (json_int_t)t->number, "state", store_state_name(t->state),
+                          "worker", t->worker ? json_string(t->worker) : json_null(), "params",
+                          params ? params : json_object(), "metrics",
+                          metrics ? metrics : json_object(), "seq", (json_int_t)t->seq);
+    if (!o)
+        return NULL;
+    json_object_set_new(o, "objective", t->has_objective ? json_real(t->objective) : json_null());
+    json_object_set_new(o, "reason", t->reason ? json_string(t->reason) : json_null());
+    json_object_set_new(o, "created_at", time_json(t->created_at));
+    json_object_set_new(o, "finished_at", time_json(t->finished_at));
+    json_object_set_new(o, "lease_expires_at",
+                        t->state == TRIAL_ACTIVE ? time_json(t->lease_expires_at) : json_null());
+    json_object_set_new(o, "is_default", json_boolean(t->is_default));
+    json_object_set_new(o, "logs_bytes", t->logs_bytes >= 0 ? json_integer(t->logs_bytes)
+                                                           : json_null());
+    json_object_set_new(o, "logs_truncated", json_boolean(t->logs_truncated));
+    if (with_logs)
+        json_object_set_new(o, "logs", t->logs ? json_string(t->logs) : json_null());
+    return o;
+}

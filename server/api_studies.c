@@ -1,0 +1,257 @@
+/*
+ * api_studies.c - study endpoints: create (with the plugin hook), list, get,
+ * delete, and the best trial under the study's constraints.
+ */
+#include "server/api.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef BOGRAPH_HAVE_LOGS
+#include "logs/logs.h"
+#endif
+#include "server/util.h"
+
+/* Runs the plugin hook for a body naming a plugin. 0 to go on; -1 with the
+ * reply set. */
+static int apply_plugin(service *svc, json_t *body, api_response *res)
+{
+    json_t *p = json_object_get(body, "plugin");
+    if (!p || json_is_null(p))
+        return 0;
+    if (!json_is_string(p) || json_string_length(p) == 0) {
+        api_reply_errorf(res, 400, "invalid_argument", "plugin", "plugin must be a non-empty string");
+        return -1;
+    }
+    const char *name = json_string_value(p);
+    if (!svc->opts.plugin_hook) {
+        if (!json_object_get(body, "parameters") || !json_object_get(body, "objective")) {
+            api_reply_errorf(res, 404, "not_found", "plugin",
+                             "no plugin '%s' (this service has no plugins: give parameters and "
+                             "objective)",
+                             name);
+            return -1;
+        }
+        return 0;
+    }
+    char err[512] = "";
+    int rc = svc->opts.plugin_hook(svc->opts.plugin_hook_user, name, body, err, sizeof err);
+    if (rc == 1) {
+        api_reply_errorf(res, 404, "not_found", "plugin", "no plugin '%s'", name);
+        return -1;
+    }
+    if (rc != 0) {
+        api_reply_errorf(res, 400, "invalid_argument", "plugin", "plugin '%s': %s", name,
+                         err[0] ? err : "failed");
+        return -1;
+    }
+    return 0;
+}
+
+/* Replies with the study object of id. */
+static void reply_study(service *svc, int64_t id, int status, api_response *res)
+{
+    char err[512] = "";
+    store_study s;
+    study_def sd;
+    int rc = store_study_get(svc->st, id, &s, err, sizeof err);
+    if (rc == STORE_NOT_FOUND) {
+        api_reply_errorf(res, 404, "not_found", NULL, "no study %lld", (long long)id);
+        return;
+    }
+    if (rc != STORE_OK) {
+        api_reply_internal(res, "reading the study", err);
+        return;
+    }
+    if (study_def_load(s.spec, &sd, err, sizeof err) != 0) {
+        store_study_clear(&s);
+        api_reply_internal(res, "loading the study", err);
+        return;
+    }
+    api_reply(res, status, api_study_json(svc, &s, &sd));
+    study_def_free(&sd);
+    store_study_clear(&s);
+}
+
+void api_study_create(service *svc, const api_request *req, api_response *res)
+{
+    jv_error e;
+    json_t *body = NULL, *spec = NULL, *knowledge = NULL;
+    char *spec_text = NULL, *knowledge_text = NULL;
+    if (jv_parse_object(req->body, req->body_len, 0, &body, &e) != 0) {
+        api_reply_error(res, &e);
+        return;
+    }
+    if (apply_plugin(svc, body, res) != 0)
+        goto out;
+    if (study_validate(body, &spec, &knowledge, &e) != 0) {
+        api_reply_error(res, &e);
+        goto out;
+    }
+    const char *log_format = json_string_value(json_object_get(spec, "log_format"));
+#ifdef BOGRAPH_HAVE_LOGS
+    if (log_format && !logs_format_known(log_format)) {
+        api_reply_errorf(res, 400, "invalid_argument", "log_format", "unknown log format '%s'",
+                         log_format);
+        goto out;
+    }
+#else
+    (void)log_format;
+#endif
+    const char *if_exists = json_string_value(json_object_get(body, "if_exists"));
+    spec_text = json_dumps(spec, JSON_COMPACT);
+    knowledge_text = knowledge ? json_dumps(knowledge, JSON_COMPACT) : NULL;
+    if (!spec_text || (knowledge && !knowledge_text)) {
+        api_reply_internal(res, "encoding the study", "out of memory");
+        goto out;
+    }
+    char err[512] = "";
+    int64_t id = 0;
+    const char *name = json_string_value(json_object_get(spec, "name"));
+    int rc = store_study_create(svc->st, name, spec_text,
+                                json_string_value(json_object_get(spec, "plugin")), knowledge_text,
+                                util_now(), &id, err, sizeof err);
+    if (rc == STORE_CONFLICT) {
+        if (if_exists && strcmp(if_exists, "return") == 0)
+            reply_study(svc, id, 200, res);
+        else
+            api_reply_errorf(res, 409, "conflict", "name",
+                             "a study named '%s' exists (id %lld); if_exists: \"return\" returns it",
+                             name, (long long)id);
+        goto out;
+    }
+    if (rc != STORE_OK) {
+        api_reply_internal(res, "creating the study", err);
+        goto out;
+    }
+    reply_study(svc, id, 201, res);
+out:
+    free(spec_text);
+    free(knowledge_text);
+    json_decref(spec);
+    json_decref(knowledge);
+    json_decref(body);
+}
+
+void api_study_list(service *svc, const api_request *req, api_response *res)
+{
+    (void)req;
+    char err[512] = "";
+    store_study *items = NULL;
+    size_t n = 0;
+    if (store_study_list(svc->st, &items, &n, err, sizeof err) != STORE_OK) {
+        api_reply_internal(res, "listing studies", err);
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n && arr; i++) {
+        study_def sd;
+        if (study_def_load(items[i].spec, &sd, err, sizeof err) == 0) {
+            json_t *o = api_study_json(svc, &items[i], &sd);
+            if (o)
+                json_array_append_new(arr, o);
+            study_def_free(&sd);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        store_study_clear(&items[i]);
+    free(items);
+    api_reply(res, 200, arr ? json_pack("{s:o}", "studies", arr) : NULL);
+}
+
+void api_study_get(service *svc, const api_request *req, api_response *res)
+{
+    store_study s;
+    study_def sd;
+    if (api_load_study(svc, req, res, &s, &sd) != 0)
+        return;
+    api_reply(res, 200, api_study_json(svc, &s, &sd));
+    study_def_free(&sd);
+    store_study_clear(&s);
+}
+
+void api_study_delete(service *svc, const api_request *req, api_response *res)
+{
+    char err[512] = "";
+    int64_t id = api_parse_id(req->captures[0]);
+    int rc = id < 0 ? STORE_NOT_FOUND : store_study_delete(svc->st, id, err, sizeof err);
+    if (rc == STORE_NOT_FOUND) {
+        api_reply_errorf(res, 404, "not_found", NULL, "no study '%s'", req->captures[0]);
+        return;
+    }
+    if (rc != STORE_OK) {
+        api_reply_internal(res, "deleting the study", err);
+        return;
+    }
+    registry_forget(svc->reg, id);
+    api_reply(res, 200, json_pack("{s:s, s:b}", "id", req->captures[0], "deleted", 1));
+}
+
+/* The trial as JSON with its metrics, or JSON null. */
+static json_t *trial_or_null(service *svc, int64_t study_id, int64_t trial_id, char *err,
+                             size_t err_len, int *failed)
+{
+    if (trial_id <= 0)
+        return json_null();
+    store_trial t;
+    int rc = store_trial_get(svc->st, study_id, trial_id, 0, &t, err, err_len);
+    if (rc != STORE_OK) {
+        *failed = rc != STORE_NOT_FOUND;
+        return json_null();
+    }
+    json_t *o = api_trial_json(&t, 0);
+    store_trial_clear(&t);
+    return o;
+}
+
+void api_study_best(service *svc, const api_request *req, api_response *res)
+{
+    store_study s;
+    study_def sd;
+    if (api_load_study(svc, req, res, &s, &sd) != 0)
+        return;
+    char err[512] = "";
+    store_trials all;
+    if (store_trials_all(svc->st, s.id, sd.n_constraints > 0, &all, err, sizeof err) != STORE_OK) {
+        api_reply_internal(res, "reading trials", err);
+        goto out;
+    }
+    int64_t best = 0, def = 0;
+    double best_y = 0;
+    int def_rank = 0; /* completed 3 > active 2 > failed/infeasible 1 */
+    for (size_t i = 0; i < all.count; i++) {
+        const store_trial *t = &all.items[i];
+        if (t->state == TRIAL_COMPLETED && t->has_objective &&
+            (sd.n_constraints == 0 ||
+             study_constraints_met(&sd, (const char *const *)t->metric_names, t->metric_values,
+                                   t->n_metrics))) {
+            if (!best || (sd.maximize ? t->objective > best_y : t->objective < best_y)) {
+                best = t->id;
+                best_y = t->objective;
+            }
+        }
+        if (t->is_default && t->state != TRIAL_EXPIRED) {
+            int rank = t->state == TRIAL_COMPLETED ? 3 : t->state == TRIAL_ACTIVE ? 2 : 1;
+            if (rank >= def_rank) {
+                def = t->id;
+                def_rank = rank;
+            }
+        }
+    }
+    store_trials_free(&all);
+    int failed = 0;
+    json_t *jb = trial_or_null(svc, s.id, best, err, sizeof err, &failed);
+    json_t *jd = trial_or_null(svc, s.id, def, err, sizeof err, &failed);
+    if (failed) {
+        json_decref(jb);
+        json_decref(jd);
+        api_reply_internal(res, "reading the best trial", err);
+        goto out;
+    }
+    api_reply(res, 200, json_pack("{s:o, s:o}", "best", jb, "default", jd));
+out:
+    study_def_free(&sd);
+    store_study_clear(&s);
+}

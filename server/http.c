@@ -1,0 +1,363 @@
+/*
+ * http.c - the libmicrohttpd side of the service: one context per request,
+ * body accumulation with the size limit (413), the token check (401), the
+ * media type check (415), routing (404/405) or the dashboard files, slow
+ * routes handed to the suggestion threads with the connection suspended,
+ * responses, and on completion the request log line and the counters.
+ */
+#include "server/http.h"
+
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "server/executor.h"
+#include "server/router.h"
+#include "server/util.h"
+
+typedef struct {
+    service *svc;
+    struct MHD_Connection *conn;
+    double t0;
+    char method[16];
+    char *path;              /* as received (decoded by MHD), kept for the log */
+    char *route_path;        /* writable copy the router splits */
+    const char *route_name;  /* route pattern, "static" or "unmatched" */
+    char *body;
+    size_t body_len, body_cap;
+    int too_large;
+    int suspended;           /* waiting for (or back from) the suggestion threads */
+    int status;
+    const router_route *route;
+    api_request req;
+    api_response res;
+    char *query_store[2 * API_MAX_QUERY];
+    size_t n_query_store;
+} http_ctx;
+
+static void ctx_free(http_ctx *c)
+{
+    free(c->path);
+    free(c->route_path);
+    free(c->body);
+    for (size_t i = 0; i < c->n_query_store; i++)
+        free(c->query_store[i]);
+    api_response_clear(&c->res);
+    free(c);
+}
+
+static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    http_ctx *c = cls;
+    if (c->req.n_query == API_MAX_QUERY || !key)
+        return MHD_YES;
+    char *k = strdup(key);
+    char *v = value ? strdup(value) : NULL;
+    if (!k || (value && !v)) {
+        free(k);
+        free(v);
+        return MHD_YES;
+    }
+    c->query_store[c->n_query_store++] = k;
+    if (v)
+        c->query_store[c->n_query_store++] = v;
+    c->req.query_keys[c->req.n_query] = k;
+    c->req.query_values[c->req.n_query] = v;
+    c->req.n_query++;
+    return MHD_YES;
+}
+
+/* Queues res as the connection's response. */
+static enum MHD_Result send_response(http_ctx *c, api_response *res)
+{
+    struct MHD_Response *r = NULL;
+    const char *type = "application/json";
+    if (res->json) {
+        char *txt = json_dumps(res->json, JSON_COMPACT);
+        if (txt) {
+            size_t len = strlen(txt);
+            /* a trailing newline keeps curl output tidy */
+            char *with_nl = realloc(txt, len + 2);
+            if (with_nl) {
+                txt = with_nl;
+                txt[len++] = '\n';
+                txt[len] = '\0';
+            }
+            r = MHD_create_response_from_buffer(len, txt, MHD_RESPMEM_MUST_FREE);
+            if (!r)
+                free(txt);
+        }
+    } else if (res->fd >= 0) {
+        r = MHD_create_response_from_fd(res->fd_size, res->fd);
+        if (r)
+            res->fd = -1; /* MHD closes it */
+        type = res->content_type;
+    } else if (res->text) {
+        r = MHD_create_response_from_buffer(res->text_len, res->text, MHD_RESPMEM_MUST_FREE);
+        if (r)
+            res->text = NULL;
+        type = res->content_type ? res->content_type : "application/json";
+    }
+    if (!r) {
+        static const char oom[] = "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}\n";
+        res->status = 500;
+        r = MHD_create_response_from_buffer(sizeof oom - 1, (void *)oom, MHD_RESPMEM_PERSISTENT);
+        if (!r)
+            return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    if (res->status == 405 && res->allow[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, res->allow);
+    if (res->status == 401)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"bograph\"");
+    if (res->json)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    c->status = res->status;
+    enum MHD_Result ret = MHD_queue_response(c->conn, (unsigned)res->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result send_error(http_ctx *c, int status, const char *code, const char *fmt,
+                                  const char *arg)
+{
+    api_response res;
+    api_response_init(&res);
+    api_reply_errorf(&res, status, code, NULL, fmt, arg);
+    enum MHD_Result r = send_response(c, &res);
+    api_response_clear(&res);
+    return r;
+}
+
+/* Constant-time comparison of a presented token with the configured one. */
+static int token_equal(const char *given, const char *want)
+{
+    size_t lg = strlen(given), lw = strlen(want);
+    unsigned char diff = (unsigned char)(lg != lw);
+    for (size_t i = 0; i < lw; i++)
+        diff |= (unsigned char)(want[i] ^ (i < lg ? given[i] : 0));
+    return diff == 0;
+}
+
+static int authorized(http_ctx *c)
+{
+    const char *want = c->svc->token;
+    if (!want)
+        return 1;
+    const char *h = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND,
+                                                MHD_HTTP_HEADER_AUTHORIZATION);
+    if (h && strncasecmp(h, "Bearer ", 7) == 0) {
+        h += 7;
+        while (*h == ' ')
+            h++;
+        return token_equal(h, want);
+    }
+    /* RFC 6750 section 2.3: the token as a query parameter */
+    const char *q = api_query(&c->req, "access_token", NULL);
+    return q && token_equal(q, want);
+}
+
+static int is_json_type(const char *ct)
+{
+    if (!ct)
+        return 0;
+    while (*ct == ' ')
+        ct++;
+    size_t n = strlen("application/json");
+    return strncasecmp(ct, "application/json", n) == 0 &&
+           (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+static void run_slow(void *arg)
+{
+    http_ctx *c = arg;
+    c->route->handler(c->svc, &c->req, &c->res);
+    MHD_resume_connection(c->conn);
+}
+
+/* The request is complete: answer it (or hand it to the suggestion threads). */
+static enum MHD_Result dispatch(http_ctx *c)
+{
+    service *svc = c->svc;
+    c->req.method = c->method;
+    c->req.path = c->path;
+    c->req.body = c->body ? c->body : "";
+    c->req.body_len = c->body_len;
+    MHD_get_connection_values(c->conn, MHD_GET_ARGUMENT_KIND, collect_query, c);
+
+    if (c->too_large) {
+        char limit[32];
+        snprintf(limit, sizeof limit, "%zu", svc->opts.max_body);
+        return send_error(c, 413, "too_large", "the request body is over the limit of %s bytes",
+                          limit);
+    }
+    int is_api = strncmp(c->path, "/v1/", 4) == 0 || strcmp(c->path, "/v1") == 0 ||
+                 strcmp(c->path, "/healthz") == 0 || strcmp(c->path, "/metrics") == 0;
+    int public_path = strcmp(c->path, "/healthz") == 0;
+    if (!public_path && !authorized(c))
+        return send_error(c, 401, "unauthenticated", "%s",
+                          "this service needs \"Authorization: Bearer <token>\"");
+    if (c->body_len > 0 &&
+        !is_json_type(MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND,
+                                                  MHD_HTTP_HEADER_CONTENT_TYPE)))
+        return send_error(c, 415, "unsupported_media_type", "%s",
+                          "request bodies must be JSON (Content-Type: application/json)");
+    if (!is_api) {
+        if (strcmp(c->method, "GET") != 0 && strcmp(c->method, "HEAD") != 0) {
+            api_reply_errorf(&c->res, 405, "method_not_allowed", NULL,
+                             "%s is not allowed here (GET only)", c->method);
+            snprintf(c->res.allow, sizeof c->res.allow, "GET, HEAD");
+            c->route_name = "static";
+            return send_response(c, &c->res);
+        }
+        c->route_name = "static";
+        static_serve(svc, c->path, &c->res);
+        return send_response(c, &c->res);
+    }
+    c->route_path = strdup(c->path);
+    if (!c->route_path)
+        return send_error(c, 500, "internal", "%s", "out of memory");
+    char allow[64];
+    int m = router_match(c->method, c->route_path, &c->route, c->req.captures, allow, sizeof allow);
+    if (m == ROUTER_NOT_FOUND)
+        return send_error(c, 404, "not_found", "no route %s", c->path);
+    if (m == ROUTER_BAD_METHOD) {
+        api_reply_errorf(&c->res, 405, "method_not_allowed", NULL, "%s is not allowed on %s",
+                         c->method, c->path);
+        snprintf(c->res.allow, sizeof c->res.allow, "%s", allow);
+        return send_response(c, &c->res);
+    }
+    c->route_name = c->route->pattern;
+    if (c->route->slow && svc->exec) {
+        MHD_suspend_connection(c->conn);
+        c->suspended = 1;
+        if (executor_submit(svc->exec, run_slow, c) == 0)
+            return MHD_YES;
+        MHD_resume_connection(c->conn);
+        c->suspended = 0;
+    }
+    c->route->handler(svc, &c->req, &c->res);
+    return send_response(c, &c->res);
+}
+
+enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const char *url,
+                            const char *method, const char *version, const char *upload_data,
+                            size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    service *svc = cls;
+    http_ctx *c = *con_cls;
+    if (!c) {
+        c = calloc(1, sizeof *c);
+        if (!c)
+            return MHD_NO;
+        c->svc = svc;
+        c->conn = conn;
+        c->t0 = util_monotonic();
+        c->route_name = "unmatched";
+        snprintf(c->method, sizeof c->method, "%s", method);
+        c->path = strdup(url ? url : "/");
+        api_response_init(&c->res);
+        *con_cls = c;
+        pthread_mutex_lock(&svc->in_flight_mu);
+        svc->in_flight++;
+        pthread_mutex_unlock(&svc->in_flight_mu);
+        if (!c->path)
+            return MHD_NO;
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) > svc->opts.max_body) {
+            /* Answer before reading the body: MHD skips the upload (no
+             * "100 Continue") and closes the connection after the reply. */
+            c->too_large = 1;
+            return dispatch(c);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        if (c->too_large)
+            return MHD_YES;
+        if (c->body_len + n > svc->opts.max_body) {
+            c->too_large = 1;
+            free(c->body);
+            c->body = NULL;
+            c->body_len = c->body_cap = 0;
+            return MHD_YES;
+        }
+        if (c->body_len + n + 1 > c->body_cap) {
+            size_t cap = c->body_cap ? c->body_cap : 1024;
+            while (cap < c->body_len + n + 1)
+                cap *= 2;
+            char *grown = realloc(c->body, cap);
+            if (!grown)
+                return MHD_NO;
+            c->body = grown;
+            c->body_cap = cap;
+        }
+        memcpy(c->body + c->body_len, upload_data, n);
+        c->body_len += n;
+        c->body[c->body_len] = '\0';
+        return MHD_YES;
+    }
+    if (c->suspended) {
+        /* back from the suggestion threads */
+        c->suspended = 0;
+        return send_response(c, &c->res);
+    }
+    return dispatch(c);
+}
+
+/* Writes s JSON-escaped into out (bounded). */
+static void json_escape(const char *s, char *out, size_t len)
+{
+    size_t o = 0;
+    for (; *s && o + 7 < len; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') {
+            out[o++] = '\\';
+            out[o++] = (char)ch;
+        } else if (ch < 0x20) {
+            o += (size_t)snprintf(out + o, len - o, "\\u%04x", ch);
+        } else {
+            out[o++] = (char)ch;
+        }
+    }
+    out[o] = '\0';
+}
+
+void http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                    enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    service *svc = cls;
+    http_ctx *c = *con_cls;
+    if (!c)
+        return;
+    *con_cls = NULL;
+    double secs = util_monotonic() - c->t0;
+    int status = c->status ? c->status : 0;
+    if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && status == 0)
+        status = 499; /* client went away or error before a reply */
+    stats_record(svc->stats, c->route_name, c->method, status, secs);
+    if (svc->opts.request_log) {
+        char ts[40], path[512], line[900];
+        util_iso8601(util_now(), 1, ts, sizeof ts);
+        json_escape(c->path ? c->path : "", path, sizeof path);
+        int n = snprintf(line, sizeof line,
+                         "{\"ts\":\"%s\",\"method\":\"%s\",\"route\":\"%s\",\"path\":\"%s\","
+                         "\"status\":%d,\"ms\":%.3f}\n",
+                         ts, c->method, c->route_name, path, status, secs * 1000.0);
+        if (n > 0)
+            fwrite(line, 1, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, stderr);
+    }
+    ctx_free(c);
+    pthread_mutex_lock(&svc->in_flight_mu);
+    svc->in_flight--;
+    pthread_mutex_unlock(&svc->in_flight_mu);
+}

@@ -1,0 +1,29 @@
+/*
+ * registry.h - per-study runtime state shared by the request threads: the
+ * lock that serialises a study's suggestions (different studies proceed in
+ * parallel) and the study's model state carried between suggestions.
+ */
+#ifndef BOGRAPH_SERVER_REGISTRY_H
+#define BOGRAPH_SERVER_REGISTRY_H
+
+#include <stdint.h>
+
+#include "bo/suggest.h"
+
+typedef struct registry registry;
+typedef struct registry_entry registry_entry;
+
+registry *registry_new(void);
+void registry_free(registry *r);
+
+/* Locks the study's entry (creating it on first use) and returns it; NULL
+ * only when out of memory. Release with registry_release. */
+registry_entry *registry_lock(registry *r, int64_t study_id);
+void registry_release(registry *r, registry_entry *e);
+/* The study's model state (created on first use; may be NULL when out of
+ * memory). Only valid while the entry is locked. */
+bo_state *registry_state(registry_entry *e);
+/* Drops the model state of a deleted study (waits for a running suggestion). */
+void registry_forget(registry *r, int64_t study_id);
+
+#endif

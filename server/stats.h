@@ -1,0 +1,21 @@
+/*
+ * stats.h - request counters and latency histograms for GET /metrics
+ * (Prometheus text format), keyed by route pattern and status.
+ */
+#ifndef BOGRAPH_SERVER_STATS_H
+#define BOGRAPH_SERVER_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct stats stats;
+
+stats *stats_new(void);
+void stats_free(stats *s);
+/* route is a static string (a route pattern, "static" or "unmatched"). */
+void stats_record(stats *s, const char *route, const char *method, int status, double seconds);
+/* Appends the Prometheus text of the counters to a malloc'd string; the
+ * caller adds trial gauges. NULL when out of memory. */
+char *stats_render(stats *s);
+
+#endif

@@ -1,0 +1,205 @@
+/*
+ * store.h - the durable state of the service: studies and their trials in
+ * one SQLite file.
+ *
+ * SQLite runs in WAL mode with a busy timeout. Connections come from a pool
+ * (one per concurrently running request, created on demand, each with its
+ * own cache of prepared statements), so readers never block each other or
+ * the writer. Writers are serialised in-process by a mutex before they take
+ * SQLite's write lock, which keeps "database is locked" away from clients and
+ * avoids SQLite's sleeping busy handler on the hot path. Every change that
+ * touches more than one row runs in one transaction; every trial change takes
+ * the next value of its study's `seq` counter.
+ *
+ * Tables (schema version in schema_migrations):
+ *   studies(id, name UNIQUE, spec JSON, plugin, knowledge JSON, state,
+ *           created_at, seq, next_number)
+ *   trials(id, study_id, number, state, worker, params JSON, config BLOB of
+ *          raw doubles for the engine, objective, reason, result JSON,
+ *          seq, created_at, finished_at, lease_expires_at, is_default,
+ *          logs_bytes, logs_truncated)
+ *   trial_metrics(trial_id, name, value)   long table: trials x metrics
+ *   trial_logs(trial_id, text)             raw logs (the tail when capped)
+ *
+ * Times are seconds since the epoch (double). Functions return 0 on success
+ * and -1 on failure with a message in err (err may be NULL), unless they say
+ * otherwise.
+ */
+#ifndef BOGRAPH_SERVER_STORE_H
+#define BOGRAPH_SERVER_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_SCHEMA_VERSION 1
+
+typedef struct store store;
+
+typedef enum {
+    STORE_SYNC_NORMAL = 0,   /* WAL + NORMAL: durable against process crashes */
+    STORE_SYNC_FULL = 1      /* WAL + FULL: also against power loss (fsync per commit) */
+} store_sync;
+
+int store_open(const char *path, store_sync sync, store **out, char *err, size_t err_len);
+void store_close(store *st);
+/* Schema version of the open file. */
+int store_schema_version(store *st);
+
+/* Trial states, in the order of store_counts arrays. */
+typedef enum {
+    TRIAL_ACTIVE = 0,
+    TRIAL_COMPLETED,
+    TRIAL_FAILED,
+    TRIAL_INFEASIBLE,
+    TRIAL_EXPIRED,
+    TRIAL_N_STATES
+} trial_state;
+const char *store_state_name(trial_state s);
+/* -1 when name is not a state. */
+int store_state_parse(const char *name, trial_state *out);
+
+/* Outcome codes of operations that can fail in a way the API reports. */
+enum {
+    STORE_OK = 0,
+    STORE_ERROR = -1,       /* SQLite or memory failure: err says what */
+    STORE_NOT_FOUND = 1,    /* no such study/trial (in that study) */
+    STORE_CONFLICT = 2,     /* name taken / trial finished differently / not active */
+    STORE_SAME = 3          /* idempotent repeat: nothing changed */
+};
+
+typedef struct {
+    int64_t id;
+    char *name;
+    char *spec;         /* JSON text of the validated creation body */
+    char *plugin;       /* may be NULL */
+    char *knowledge;    /* JSON text, may be NULL */
+    char *state;        /* "active" | "done" */
+    double created_at;
+    int64_t seq;
+    int64_t next_number;
+} store_study;
+void store_study_clear(store_study *s);
+
+typedef struct {
+    int64_t id;
+    int64_t study_id;
+    int64_t number;
+    trial_state state;
+    char *worker;       /* NULL when none */
+    char *params;       /* JSON object text */
+    double *config;     /* raw configuration, n_config doubles */
+    size_t n_config;
+    int has_objective;
+    double objective;
+    char *reason;       /* NULL when none */
+    char *result;       /* canonical JSON of the finishing request, NULL when none */
+    int64_t seq;
+    double created_at;
+    double finished_at;        /* NAN when not finished */
+    double lease_expires_at;   /* NAN when not leased */
+    int is_default;
+    int64_t logs_bytes;        /* size of the logs reported, -1 when none */
+    int logs_truncated;
+    char *logs;                /* only when asked for (store_trial_get with_logs) */
+    size_t n_metrics;
+    char **metric_names;
+    double *metric_values;
+} store_trial;
+void store_trial_clear(store_trial *t);
+
+typedef struct {
+    store_trial *items;
+    size_t count;
+} store_trials;
+void store_trials_free(store_trials *ts);
+
+/* ---- studies ---- */
+
+/* Creates a study. STORE_CONFLICT with *out_id set to the existing study when
+ * the name is taken. */
+int store_study_create(store *st, const char *name, const char *spec, const char *plugin,
+                       const char *knowledge, double now, int64_t *out_id,
+                       char *err, size_t err_len);
+/* STORE_OK / STORE_NOT_FOUND / STORE_ERROR. out is cleared by the caller with
+ * store_study_clear. */
+int store_study_get(store *st, int64_t id, store_study *out, char *err, size_t err_len);
+/* All studies in id order; *out is an array of *n, free each with store_study_clear then free(). */
+int store_study_list(store *st, store_study **out, size_t *n, char *err, size_t err_len);
+int store_study_delete(store *st, int64_t id, char *err, size_t err_len);
+int store_study_set_state(store *st, int64_t id, const char *state, char *err, size_t err_len);
+/* Replaces the expert knowledge (JSON text, NULL to clear). */
+int store_study_set_knowledge(store *st, int64_t id, const char *knowledge,
+                              char *err, size_t err_len);
+/* Number of trials in each state. */
+int store_study_counts(store *st, int64_t id, int64_t counts[TRIAL_N_STATES],
+                       char *err, size_t err_len);
+/* Trials in each state over all studies (for /metrics). */
+int store_counts_all(store *st, int64_t counts[TRIAL_N_STATES], char *err, size_t err_len);
+
+/* ---- trials ---- */
+
+/* Marks active trials of the study whose lease ended before now as expired;
+ * *n_expired (may be NULL) says how many. Cheap when nothing has expired. */
+int store_expire_leases(store *st, int64_t study_id, double now, int *n_expired,
+                        char *err, size_t err_len);
+
+/* Every trial of the study, in id order, without metrics or logs unless
+ * with_metrics. For the engine. */
+int store_trials_all(store *st, int64_t study_id, int with_metrics, store_trials *out,
+                     char *err, size_t err_len);
+/* The active trials the worker holds, in id order. */
+int store_trials_of_worker(store *st, int64_t study_id, const char *worker,
+                           store_trials *out, char *err, size_t err_len);
+/* Trials with seq > after_seq (state filter when state >= 0), by seq, at most
+ * limit, with metrics. */
+int store_trials_page(store *st, int64_t study_id, int state, int64_t after_seq, size_t limit,
+                      store_trials *out, char *err, size_t err_len);
+/* One trial of the study with metrics (and logs when with_logs). */
+int store_trial_get(store *st, int64_t study_id, int64_t trial_id, int with_logs,
+                    store_trial *out, char *err, size_t err_len);
+
+/* A new trial to insert. */
+typedef struct {
+    const char *params;     /* JSON object text */
+    const double *config;
+    size_t n_config;
+    int is_default;
+} store_new_trial;
+
+/* Inserts n active trials leased to worker (may be NULL) until lease_until,
+ * in one transaction; ids written to out_ids. STORE_NOT_FOUND when the study
+ * was deleted meanwhile. */
+int store_trials_insert_active(store *st, int64_t study_id, const store_new_trial *trials,
+                               size_t n, const char *worker, double now, double lease_until,
+                               int64_t *out_ids, char *err, size_t err_len);
+
+/* A trial's result. */
+typedef struct {
+    trial_state state;          /* COMPLETED, FAILED or INFEASIBLE */
+    const char **metric_names;
+    const double *metric_values;
+    size_t n_metrics;
+    int has_objective;
+    double objective;
+    const char *reason;         /* may be NULL */
+    const char *logs;           /* stored as given (caller caps it), may be NULL */
+    size_t logs_len;
+    int64_t logs_bytes;         /* size reported, -1 without logs */
+    int logs_truncated;
+    const char *result;         /* canonical JSON of the request, for idempotency */
+} store_result;
+
+/* Finishes an active (or expired: its result is still worth keeping) trial.
+ * STORE_SAME when it already finished with an equal result (same state and
+ * result text), STORE_CONFLICT when finished differently, STORE_NOT_FOUND. */
+int store_trial_finish(store *st, int64_t study_id, int64_t trial_id, const store_result *res,
+                       double now, char *err, size_t err_len);
+/* Extends an active trial's lease. STORE_CONFLICT when it is not active. */
+int store_trial_heartbeat(store *st, int64_t study_id, int64_t trial_id, double lease_until,
+                          char *err, size_t err_len);
+/* Adds an already evaluated trial (warm start); *out_id gets its id. */
+int store_trial_import(store *st, int64_t study_id, const store_new_trial *trial,
+                       const char *worker, const store_result *res, double now,
+                       int64_t *out_id, char *err, size_t err_len);
+
+#endif

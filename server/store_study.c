@@ -1,0 +1,256 @@
+/*
+ * store_study.c - studies in the store: create, read, list, delete, state,
+ * expert knowledge, and trial counts by state.
+ */
+#include "server/store_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/util.h"
+
+void store_study_clear(store_study *s)
+{
+    if (!s)
+        return;
+    free(s->name);
+    free(s->spec);
+    free(s->plugin);
+    free(s->knowledge);
+    free(s->state);
+    memset(s, 0, sizeof *s);
+}
+
+static int study_from_row(sqlite3_stmt *s, store_study *out)
+{
+    memset(out, 0, sizeof *out);
+    out->id = sqlite3_column_int64(s, 0);
+    out->name = store_col_strdup(s, 1);
+    out->spec = store_col_strdup(s, 2);
+    out->plugin = store_col_strdup(s, 3);
+    out->knowledge = store_col_strdup(s, 4);
+    out->state = store_col_strdup(s, 5);
+    out->created_at = sqlite3_column_double(s, 6);
+    out->seq = sqlite3_column_int64(s, 7);
+    out->next_number = sqlite3_column_int64(s, 8);
+    if (!out->name || !out->spec || !out->state) {
+        store_study_clear(out);
+        return -1;
+    }
+    return 0;
+}
+
+int store_study_create(store *st, const char *name, const char *spec, const char *plugin,
+                       const char *knowledge, double now, int64_t *out_id, char *err,
+                       size_t err_len)
+{
+    store_conn *c = store_conn_get(st, err, err_len);
+    if (!c)
+        return STORE_ERROR;
+    int rc = store_write_begin(st, c, err, err_len);
+    if (rc != STORE_OK) {
+        store_conn_put(st, c);
+        return rc;
+    }
+    sqlite3_stmt *s = store_stmt(c, STMT_STUDY_BY_NAME, err, err_len);
+    if (!s) {
+        rc = STORE_ERROR;
+        goto done;
+    }
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        *out_id = sqlite3_column_int64(s, 0);
+        sqlite3_reset(s);
+        rc = STORE_CONFLICT;
+        goto done;
+    }
+    sqlite3_reset(s);
+    if (step != SQLITE_DONE) {
+        rc = store_sqlerr(c, "looking up the study name", err, err_len);
+        goto done;
+    }
+    s = store_stmt(c, STMT_STUDY_INSERT, err, err_len);
+    if (!s) {
+        rc = STORE_ERROR;
+        goto done;
+    }
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, spec, -1, SQLITE_STATIC);
+    if (plugin)
+        sqlite3_bind_text(s, 3, plugin, -1, SQLITE_STATIC);
+    if (knowledge)
+        sqlite3_bind_text(s, 4, knowledge, -1, SQLITE_STATIC);
+    sqlite3_bind_double(s, 5, now);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        rc = store_sqlerr(c, "inserting the study", err, err_len);
+        sqlite3_reset(s);
+        goto done;
+    }
+    sqlite3_reset(s);
+    *out_id = sqlite3_last_insert_rowid(c->db);
+    rc = STORE_OK;
+done:;
+    int end = store_write_end(st, c, rc == STORE_OK, rc == STORE_OK ? err : NULL,
+                              rc == STORE_OK ? err_len : 0);
+    if (rc == STORE_OK && end != STORE_OK)
+        rc = STORE_ERROR;
+    store_conn_put(st, c);
+    return rc;
+}
+
+int store_study_get(store *st, int64_t id, store_study *out, char *err, size_t err_len)
+{
+    memset(out, 0, sizeof *out);
+    store_conn *c = store_conn_get(st, err, err_len);
+    if (!c)
+        return STORE_ERROR;
+    int rc = STORE_ERROR;
+    sqlite3_stmt *s = store_stmt(c, STMT_STUDY_GET, err, err_len);
+    if (s) {
+        sqlite3_bind_int64(s, 1, id);
+        int step = sqlite3_step(s);
+        if (step == SQLITE_ROW) {
+            rc = study_from_row(s, out) == 0 ? STORE_OK : util_err(err, err_len, "out of memory");
+        } else if (step == SQLITE_DONE) {
+            rc = STORE_NOT_FOUND;
+        } else {
+            rc = store_sqlerr(c, "reading the study", err, err_len);
+        }
+        sqlite3_reset(s);
+    }
+    store_conn_put(st, c);
+    return rc;
+}
+
+int store_study_list(store *st, store_study **out, size_t *n, char *err, size_t err_len)
+{
+    *out = NULL;
+    *n = 0;
+    store_conn *c = store_conn_get(st, err, err_len);
+    if (!c)
+        return STORE_ERROR;
+    int rc = STORE_ERROR;
+    size_t cap = 0;
+    store_study *items = NULL;
+    sqlite3_stmt *s = store_stmt(c, STMT_STUDY_LIST, err, err_len);
+    if (s) {
+        int step;
+        rc = STORE_OK;
+        while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+            if (*n == cap) {
+                size_t ncap = cap ? cap * 2 : 16;
+                store_study *grown = realloc(items, ncap * sizeof *grown);
+                if (!grown) {
+                    rc = util_err(err, err_len, "out of memory");
+                    break;
+                }
+                items = grown;
+                cap = ncap;
+            }
+            if (study_from_row(s, &items[*n]) != 0) {
+                rc = util_err(err, err_len, "out of memory");
+                break;
+            }
+            (*n)++;
+        }
+        if (rc == STORE_OK && step != SQLITE_DONE)
+            rc = store_sqlerr(c, "listing studies", err, err_len);
+        sqlite3_reset(s);
+    }
+    store_conn_put(st, c);
+    if (rc != STORE_OK) {
+        for (size_t i = 0; i < *n; i++)
+            store_study_clear(&items[i]);
+        free(items);
+        *n = 0;
+        return rc;
+    }
+    *out = items;
+    return STORE_OK;
+}
+
+/* One-statement write keyed by study id, with an optional text argument. */
+static int study_update(store *st, store_stmt_id id, int64_t study_id, const char *text,
+                        const char *what, char *err, size_t err_len)
+{
+    store_conn *c = store_conn_get(st, err, err_len);
+    if (!c)
+        return STORE_ERROR;
+    int rc = store_write_begin(st, c, err, err_len);
+    if (rc == STORE_OK) {
+        sqlite3_stmt *s = store_stmt(c, id, err, err_len);
+        if (!s) {
+            rc = STORE_ERROR;
+        } else {
+            sqlite3_bind_int64(s, 1, study_id);
+            if (text)
+                sqlite3_bind_text(s, 2, text, -1, SQLITE_STATIC);
+            if (sqlite3_step(s) != SQLITE_DONE)
+                rc = store_sqlerr(c, what, err, err_len);
+            else if (sqlite3_changes(c->db) == 0)
+                rc = STORE_NOT_FOUND;
+            sqlite3_reset(s);
+        }
+        int end = store_write_end(st, c, rc == STORE_OK, err, err_len);
+        if (rc == STORE_OK)
+            rc = end;
+    }
+    store_conn_put(st, c);
+    return rc;
+}
+
+int store_study_delete(store *st, int64_t id, char *err, size_t err_len)
+{
+    return study_update(st, STMT_STUDY_DELETE, id, NULL, "deleting the study", err, err_len);
+}
+
+int store_study_set_state(store *st, int64_t id, const char *state, char *err, size_t err_len)
+{
+    return study_update(st, STMT_STUDY_SET_STATE, id, state, "setting the study state", err,
+                        err_len);
+}
+
+int store_study_set_knowledge(store *st, int64_t id, const char *knowledge, char *err,
+                              size_t err_len)
+{
+    return study_update(st, STMT_STUDY_SET_KNOWLEDGE, id, knowledge, "setting the knowledge",
+                        err, err_len);
+}
+
+static int counts_query(store *st, store_stmt_id id, int64_t study_id,
+                        int64_t counts[TRIAL_N_STATES], char *err, size_t err_len)
+{
+    memset(counts, 0, sizeof(int64_t) * TRIAL_N_STATES);
+    store_conn *c = store_conn_get(st, err, err_len);
+    if (!c)
+        return STORE_ERROR;
+    int rc = STORE_ERROR;
+    sqlite3_stmt *s = store_stmt(c, id, err, err_len);
+    if (s) {
+        if (id == STMT_STUDY_COUNTS)
+            sqlite3_bind_int64(s, 1, study_id);
+        int step;
+        while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+            trial_state ts;
+            const char *name = (const char *)sqlite3_column_text(s, 0);
+            if (name && store_state_parse(name, &ts) == 0)
+                counts[ts] = sqlite3_column_int64(s, 1);
+        }
+        rc = step == SQLITE_DONE ? STORE_OK : store_sqlerr(c, "counting trials", err, err_len);
+        sqlite3_reset(s);
+    }
+    store_conn_put(st, c);
+    return rc;
+}
+
+int store_study_counts(store *st, int64_t id, int64_t counts[TRIAL_N_STATES], char *err,
+                       size_t err_len)
+{
+    return counts_query(st, STMT_STUDY_COUNTS, id, counts, err, err_len);
+}
+
+int store_counts_all(store *st, int64_t counts[TRIAL_N_STATES], char *err, size_t err_len)
+{
+    return counts_query(st, STMT_COUNTS_ALL, 0, counts, err, err_len);
+}

@@ -1,0 +1,624 @@
+/*
+ * store_trial.c - trials in the store: leasing new ones, expiry, finishing
+ * (complete / fail / infeasible, idempotent), heartbeats, warm-start imports,
+ * and the reads the API and the engine need.
+ */
+#include "server/store_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/util.h"
+
+void store_trial_clear(store_trial *t)
+{
+    if (!t)
+        return;
+    free(t->worker);
+    free(t->params);
+    free(t->config);
+    free(t->reason);
+    free(t->result);
+    free(t->logs);
+    for (size_t i = 0; i < t->n_metrics; i++)
+        free(t->metric_names[i]);
+    free(t->metric_names);
+    free(t->metric_values);
+    memset(t, 0, sizeof *t);
+}
+
+void store_trials_free(store_trials *ts)
+{
+    if (!ts)
+        return;
+    for (size_t i = 0; i < ts->count; i++)
+        store_trial_clear(&ts->items[i]);
+    free(ts->items);
+    ts->items = NULL;
+    ts->count = 0;
+}
+
+static double col_double_or_nan(sqlite3_stmt *s, int col)
+{
+    return sqlite3_column_type(s, col) == SQLITE_NULL ? NAN : sqlite3_column_double(s, col);
+}
+
+void store_trial_from_row(sqlite3_stmt *s, store_trial *t)
+{
+    memset(t, 0, sizeof *t);
+    t->id = sqlite3_column_int64(s, 0);
+    t->study_id = sqlite3_column_int64(s, 1);
+    t->number = sqlite3_column_int64(s, 2);
+    const char *state = (const char *)sqlite3_column_text(s, 3);
+    if (!state || store_state_parse(state, &t->state) != 0)
+        t->state = TRIAL_FAILED;
+    t->worker = store_col_strdup(s, 4);
+    t->params = store_col_strdup(s, 5);
+    int nb = sqlite3_column_bytes(s, 6);
+    const void *blob = sqlite3_column_blob(s, 6);
+    t->n_config = (size_t)nb / sizeof(double);
+    if (t->n_config) {
+        t->config = malloc(t->n_config * sizeof(double));
+        if (t->config)
+            memcpy(t->config, blob, t->n_config * sizeof(double));
+        else
+            t->n_config = 0;
+    }
+    t->has_objective = sqlite3_column_type(s, 7) != SQLITE_NULL;
+    t->objective = t->has_objective ? sqlite3_column_double(s, 7) : NAN;
+    t->reason = store_col_strdup(s, 8);
+    t->result = store_col_strdup(s, 9);
+    t->seq = sqlite3_column_int64(s, 10);
+    t->created_at = sqlite3_column_double(s, 11);
+    t->finished_at = col_double_or_nan(s, 12);
+    t->lease_expires_at = col_double_or_nan(s, 13);
+    t->is_default = sqlite3_column_int(s, 14);
+    t->logs_bytes = sqlite3_column_type(s, 15) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 15);
+    t->logs_truncated = sqlite3_column_int(s, 16);
+}
+
+int store_load_metrics(store_conn *c, store_trial *t, char *err, size_t err_len)
+{
+    sqlite3_stmt *s = store_stmt(c, STMT_TRIAL_METRICS, err, err_len);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 1, t->id);
+    size_t cap = 0;
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        if (t->n_metrics == cap) {
+            size_t ncap = cap ? cap * 2 : 8;
+            char **names = realloc(t->metric_names, ncap * sizeof *names);
+            if (!names)
+                break;
+            t->metric_names = names;
+            double *vals = realloc(t->metric_values, ncap * sizeof *vals);
+            if (!vals)
+                break;
+            t->metric_values = vals;
+            cap = ncap;
+        }
+        char *name = store_col_strdup(s, 0);
+        if (!name)
+            break;
+        t->metric_names[t->n_metrics] = name;
+        t->metric_values[t->n_metrics] = sqlite3_column_double(s, 1);
+        t->n_metrics++;
+    }
+    sqlite3_reset(s);
+    if (step == SQLITE_ROW)
+        return util_err(err, err_len, "out of memory");
+    if (step != SQLITE_DONE)
+        return store_sqlerr(c, "reading metrics", err, err_len);
+    return STORE_OK;
+}
+
+/* Reads every row of a prepared, bound statement into out. */
+static int collect_trials(store_conn *c, sqlite3_stmt *s, int with_metrics, store_trials *out,
+                          char *err, size_t err_len)
+{
+    size_t cap = 0;
+    int step;
+    int rc = STORE_OK;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        if (out->count == cap) {
+            size_t ncap = cap ? cap * 2 : 32;
+            store_trial *grown = realloc(out->items, ncap * sizeof *grown);
+            if (!grown) {
+                rc = util_err(err, err_len, "out of memory");
+                break;
+            }
+            out->items = grown;
+            cap = ncap;
+        }
+        store_trial_from_row(s, &out->items[out->count++]);
+    }
+    if (rc == STORE_OK && step != SQLITE_DONE)
+        rc = store_sqlerr(c, "reading trials", err, err_len);
+    sqlite3_reset(s);
+    for (size_t i = 0; rc == STORE_OK && with_metrics && i < out->count; i++)
+        rc = store_load_metrics(c, &out->items[i], err, err_len);
+    if (rc != STORE_OK)
+        store_trials_free(out);
+    return rc;
+}
+
+/* Runs a read of several statements in one snapshot. */
+static int read_begin(store_conn *c, char *err, size_t err_len)
+{
+    return store_exec_stmt(c, STMT_BEGIN, err, err_len);
+}
+
+static void read_end(store_conn *c)
+{
+    store_exec_stmt(c, STMT_COMMIT, NULL, 0);
+}
+
+int store_trials_all(store *st, int64_t study_id, int with_metrics, store_trials *out,
+                     char *err, size_t err_len)
+{
+    memset(out, 0, sizeof *out);
+    store_conn *c = store_conn_get(st, err, err_len);
+    if (!c)
+        return STORE_ERROR;
+    int rc = read_begin(c, err, err_len);
+    if (rc == STORE_OK) {
+        sqlite3_stmt *s = store_stmt(c, STMT_TRIALS_ALL, err, err_len);
+        if (!s) {
+            rc = STORE_ERROR;
+        } else {
+            sqlite3_bind_int64(s, 1, study_id);
+            rc = collect_trials(c, s, with_metrics, out, err, err_len);
+        }
+        read_end(c);
+    }
+    store_conn_put(st, c);
+    return rc;
+}
+
+int store_trials_of_worker(store *st, int64_t study_id, const char *worker, store_trials *out,
+                           char *err, size_t err_len)
+{
+    memset(out, 0, sizeof *out);
+    store_conn *c = store_conn_get(st, err, err_len);
+    if (!c)
+        return STORE_ERROR;
+    int rc = read_begin(c, err, err_len);
+    if (rc == STORE_OK) {
+        sqlite3_stmt *s = store_stmt(c, STMT_TRIALS_OF_WORKER, err, err_len);
+        if (!s) {
+            rc = STORE_ERROR;
+        } else {
+            sqlite3_bind_int64(s, 1, study_id);
+            sqlite3_bind_text(s, 2, worker, -1, SQLITE_STATIC);
+            rc = collect_trials(c, s, 1, out, err, err_len);
+        }
+        read_end(c);
+    }
+    store_conn_put(st, c);
+    return rc;
+}
+
+int store_trials_page(store *st, int64_t study_id, int state, int64_t after_seq, size_t limit,
+                      store_trials *out, char *err, size_t err_len)
+{
+    memset(out, 0, sizeof *out);
+    store_conn *c = store_conn_get(st, err, err_len);
+    if (!c)
+        return STORE_ERROR;
+    int rc = read_begin(c, err, err_len);
+    if (rc == STORE_OK) {
+        sqlite3_stmt *s =
+            store_stmt(c, state >= 0 ? STMT_TRIALS_PAGE_STATE : STMT_TRIALS_PAGE, err, err_len);
+        if (!s) {
+            rc = STORE_ERROR;
+        } else {
+            sqlite3_bind_int64(s, 1, study_id);
+            sqlite3_bind_int64(s, 2, after_seq);
+            sqlite3_bind_int64(s, 3, (sqlite3_int64)limit);
+            if (state >= 0)
+                sqlite3_bind_text(s, 4, store_state_name((trial_state)state), -1, SQLITE_STATIC);
+            rc = collect_trials(c, s, 1, out, err, err_len);
+        }
+        read_end(c);
+    }
+    store_conn_put(st, c);
+    return rc;
+}
+
+/* Reads one trial with the connection's current transaction (if any). */
+static int trial_get_conn(store_conn *c, int64_t study_id, int64_t trial_id, store_trial *out,
+                          char *err, size_t err_len)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s = store_stmt(c, STMT_TRIAL_GET, err, err_len);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 1, study_id);
+    sqlite3_bind_int64(s, 2, trial_id);
+    int step = sqlite3_step(s);
+    int rc;
+    if (step == SQLITE_ROW) {
+        store_trial_from_row(s, out);
+        rc = STORE_OK;
+    } else if (step == SQLITE_DONE) {
+        rc = STORE_NOT_FOUND;
+    } else {
+        rc = store_sqlerr(c, "reading the trial", err, err_len);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_trial_get(store *st, int64_t study_id, int64_t trial_id, int with_logs,
+                    store_trial *out, char *err, size_t err_len)
+{
+    memset(out, 0, sizeof *out);
+    store_conn *c = store_conn_get(st, err, err_len);
+    if (!c)
+        return STORE_ERROR;
+    int rc = read_begin(c, err, err_len);
+    if (rc == STORE_OK) {
+        rc = trial_get_conn(c, study_id, trial_id, out, err, err_len);
+        if (rc == STORE_OK)
+            rc = store_load_metrics(c, out, err, err_len);
+        if (rc == STORE_OK && with_logs) {
+            sqlite3_stmt *s = store_stmt(c, STMT_TRIAL_LOGS, err, err_len);
+            if (!s) {
+                rc = STORE_ERROR;
+            } else {
+                sqlite3_bind_int64(s, 1, trial_id);
+                int step = sqlite3_step(s);
+                if (step == SQLITE_ROW)
+                    out->logs = store_col_strdup(s, 0);
+                else if (step != SQLITE_DONE)
+                    rc = store_sqlerr(c, "reading logs", err, err_len);
+                sqlite3_reset(s);
+            }
+        }
+        if (rc != STORE_OK && rc != STORE_NOT_FOUND)
+            store_trial_clear(out);
+        read_end(c);
+    }
+    store_conn_put(st, c);
+    return rc;
+}
+
+int store_expire_leases(store *st, int64_t study_id, double now, int *n_expired, char *err,
+                        size_t err_len)
+{
+    if (n_expired)
+        *n_expired = 0;
+    store_conn *c = store_conn_get(st, err, err_len);
+    if (!c)
+        return STORE_ERROR;
+    /* The common case, nothing expired, costs one indexed read and no lock. */
+    sqlite3_stmt *s = store_stmt(c, STMT_EXPIRED_ANY, err, err_len);
+    int rc = STORE_ERROR;
+    if (s) {
+        sqlite3_bind_int64(s, 1, study_id);
+        sqlite3_bind_double(s, 2, now);
+        int step = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (step == SQLITE_DONE)
+            rc = STORE_OK;
+        else if (step != SQLITE_ROW)
+            rc = store_sqlerr(c, "checking leases", err, err_len);
+        else
+            rc = 1; /* something to expire */
+    }
+    if (rc != 1) {
+        store_conn_put(st, c);
+        return rc;
+    }
+    rc = store_write_begin(st, c, err, err_len);
+    if (rc != STORE_OK) {
+        store_conn_put(st, c);
+        return rc;
+    }
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    s = store_stmt(c, STMT_EXPIRED_IDS, err, err_len);
+    if (!s) {
+        rc = STORE_ERROR;
+    } else {
+        sqlite3_bind_int64(s, 1, study_id);
+        sqlite3_bind_double(s, 2, now);
+        int step;
+        while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+            if (n == cap) {
+                size_t ncap = cap ? cap * 2 : 16;
+                int64_t *grown = realloc(ids, ncap * sizeof *grown);
+                if (!grown) {
+                    rc = util_err(err, err_len, "out of memory");
+                    break;
+                }
+                ids = grown;
+                cap = ncap;
+            }
+            ids[n++] = sqlite3_column_int64(s, 0);
+        }
+        if (rc == STORE_OK && step != SQLITE_DONE)
+            rc = store_sqlerr(c, "listing expired leases", err, err_len);
+        sqlite3_reset(s);
+    }
+    for (size_t i = 0; rc == STORE_OK && i < n; i++) {
+        int64_t seq = store_next_seq(c, study_id, err, err_len);
+        if (seq <= 0) {
+            rc = STORE_ERROR;
+            break;
+        }
+        s = store_stmt(c, STMT_TRIAL_SET_EXPIRED, err, err_len);
+        if (!s) {
+            rc = STORE_ERROR;
+            break;
+        }
+        sqlite3_bind_int64(s, 1, ids[i]);
+        sqlite3_bind_int64(s, 2, seq);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            rc = store_sqlerr(c, "expiring a lease", err, err_len);
+        sqlite3_reset(s);
+    }
+    free(ids);
+    int end = store_write_end(st, c, rc == STORE_OK, err, err_len);
+    if (rc == STORE_OK)
+        rc = end;
+    if (rc == STORE_OK && n_expired)
+        *n_expired = (int)n;
+    store_conn_put(st, c);
+    return rc;
+}
+
+/* Inserts one trial row inside the caller's write transaction. */
+static int insert_trial(store_conn *c, int64_t study_id, int64_t number, trial_state state,
+                        const char *worker, const store_new_trial *t, const store_result *res,
+                        double now, double lease_until, int64_t *out_id, char *err,
+                        size_t err_len)
+{
+    int64_t seq = store_next_seq(c, study_id, err, err_len);
+    if (seq < 0)
+        return STORE_ERROR;
+    if (seq == 0)
+        return STORE_NOT_FOUND;
+    sqlite3_stmt *s = store_stmt(c, STMT_TRIAL_INSERT, err, err_len);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 1, study_id);
+    sqlite3_bind_int64(s, 2, number);
+    sqlite3_bind_text(s, 3, store_state_name(state), -1, SQLITE_STATIC);
+    if (worker)
+        sqlite3_bind_text(s, 4, worker, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, t->params, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 6, t->config, (int)(t->n_config * sizeof(double)), SQLITE_STATIC);
+    if (res && res->has_objective)
+        sqlite3_bind_double(s, 7, res->objective);
+    if (res && res->reason)
+        sqlite3_bind_text(s, 8, res->reason, -1, SQLITE_STATIC);
+    if (res && res->result)
+        sqlite3_bind_text(s, 9, res->result, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 10, seq);
+    sqlite3_bind_double(s, 11, now);
+    if (res)
+        sqlite3_bind_double(s, 12, now);
+    else
+        sqlite3_bind_double(s, 13, lease_until);
+    sqlite3_bind_int(s, 14, t->is_default ? 1 : 0);
+    if (res && res->logs_bytes >= 0)
+        sqlite3_bind_int64(s, 15, res->logs_bytes);
+    sqlite3_bind_int(s, 16, res && res->logs_truncated ? 1 : 0);
+    int rc = STORE_OK;
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = store_sqlerr(c, "inserting a trial", err, err_len);
+    sqlite3_reset(s);
+    if (rc == STORE_OK)
+        *out_id = sqlite3_last_insert_rowid(c->db);
+    return rc;
+}
+
+/* Takes n consecutive trial numbers; 0 when the study is gone. */
+static int64_t take_numbers(store_conn *c, int64_t study_id, size_t n, char *err, size_t err_len)
+{
+    sqlite3_stmt *s = store_stmt(c, STMT_STUDY_TAKE_NUMBERS, err, err_len);
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, study_id);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)n);
+    int step = sqlite3_step(s);
+    int64_t first = step == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_reset(s);
+    if (step != SQLITE_ROW && step != SQLITE_DONE) {
+        store_sqlerr(c, "numbering trials", err, err_len);
+        return -1;
+    }
+    return first;
+}
+
+/* Metrics and logs of a finished trial, inside the caller's transaction. */
+static int write_result_rows(store_conn *c, int64_t trial_id, const store_result *res,
+                             char *err, size_t err_len)
+{
+    for (size_t i = 0; i < res->n_metrics; i++) {
+        sqlite3_stmt *s = store_stmt(c, STMT_METRIC_INSERT, err, err_len);
+        if (!s)
+            return STORE_ERROR;
+        sqlite3_bind_int64(s, 1, trial_id);
+        sqlite3_bind_text(s, 2, res->metric_names[i], -1, SQLITE_STATIC);
+        sqlite3_bind_double(s, 3, res->metric_values[i]);
+        int step = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (step != SQLITE_DONE)
+            return store_sqlerr(c, "storing a metric", err, err_len);
+    }
+    if (res->logs) {
+        sqlite3_stmt *s = store_stmt(c, STMT_LOGS_INSERT, err, err_len);
+        if (!s)
+            return STORE_ERROR;
+        sqlite3_bind_int64(s, 1, trial_id);
+        sqlite3_bind_text(s, 2, res->logs, (int)res->logs_len, SQLITE_STATIC);
+        int step = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (step != SQLITE_DONE)
+            return store_sqlerr(c, "storing logs", err, err_len);
+    }
+    return STORE_OK;
+}
+
+int store_trials_insert_active(store *st, int64_t study_id, const store_new_trial *trials,
+                               size_t n, const char *worker, double now, double lease_until,
+                               int64_t *out_ids, char *err, size_t err_len)
+{
+    if (n == 0)
+        return STORE_OK;
+    store_conn *c = store_conn_get(st, err, err_len);
+    if (!c)
+        return STORE_ERROR;
+    int rc = store_write_begin(st, c, err, err_len);
+    if (rc != STORE_OK) {
+        store_conn_put(st, c);
+        return rc;
+    }
+    int64_t first = take_numbers(c, study_id, n, err, err_len);
+    if (first < 0)
+        rc = STORE_ERROR;
+    else if (first == 0)
+        rc = STORE_NOT_FOUND;
+    for (size_t i = 0; rc == STORE_OK && i < n; i++)
+        rc = insert_trial(c, study_id, first + (int64_t)i, TRIAL_ACTIVE, worker, &trials[i], NULL,
+                          now, lease_until, &out_ids[i], err, err_len);
+    int end = store_write_end(st, c, rc == STORE_OK, err, err_len);
+    if (rc == STORE_OK)
+        rc = end;
+    store_conn_put(st, c);
+    return rc;
+}
+
+int store_trial_import(store *st, int64_t study_id, const store_new_trial *trial,
+                       const char *worker, const store_result *res, double now, int64_t *out_id,
+                       char *err, size_t err_len)
+{
+    store_conn *c = store_conn_get(st, err, err_len);
+    if (!c)
+        return STORE_ERROR;
+    int rc = store_write_begin(st, c, err, err_len);
+    if (rc != STORE_OK) {
+        store_conn_put(st, c);
+        return rc;
+    }
+    int64_t number = take_numbers(c, study_id, 1, err, err_len);
+    if (number < 0)
+        rc = STORE_ERROR;
+    else if (number == 0)
+        rc = STORE_NOT_FOUND;
+    if (rc == STORE_OK)
+        rc = insert_trial(c, study_id, number, res->state, worker, trial, res, now, NAN, out_id,
+                          err, err_len);
+    if (rc == STORE_OK)
+        rc = write_result_rows(c, *out_id, res, err, err_len);
+    int end = store_write_end(st, c, rc == STORE_OK, err, err_len);
+    if (rc == STORE_OK)
+        rc = end;
+    store_conn_put(st, c);
+    return rc;
+}
+
+static int same_text(const char *a, const char *b)
+{
+    if (!a || !b)
+        return a == b;
+    return strcmp(a, b) == 0;
+}
+
+int store_trial_finish(store *st, int64_t study_id, int64_t trial_id, const store_result *res,
+                       double now, char *err, size_t err_len)
+{
+    store_conn *c = store_conn_get(st, err, err_len);
+    if (!c)
+        return STORE_ERROR;
+    int rc = store_write_begin(st, c, err, err_len);
+    if (rc != STORE_OK) {
+        store_conn_put(st, c);
+        return rc;
+    }
+    store_trial cur;
+    rc = trial_get_conn(c, study_id, trial_id, &cur, err, err_len);
+    if (rc == STORE_OK) {
+        if (cur.state == TRIAL_ACTIVE || cur.state == TRIAL_EXPIRED) {
+            int64_t seq = store_next_seq(c, study_id, err, err_len);
+            sqlite3_stmt *s = seq > 0 ? store_stmt(c, STMT_TRIAL_FINISH, err, err_len) : NULL;
+            if (!s) {
+                rc = STORE_ERROR;
+            } else {
+                sqlite3_bind_int64(s, 1, trial_id);
+                sqlite3_bind_int64(s, 2, study_id);
+                sqlite3_bind_text(s, 3, store_state_name(res->state), -1, SQLITE_STATIC);
+                if (res->has_objective)
+                    sqlite3_bind_double(s, 4, res->objective);
+                if (res->reason)
+                    sqlite3_bind_text(s, 5, res->reason, -1, SQLITE_STATIC);
+                if (res->result)
+                    sqlite3_bind_text(s, 6, res->result, -1, SQLITE_STATIC);
+                sqlite3_bind_int64(s, 7, seq);
+                sqlite3_bind_double(s, 8, now);
+                if (res->logs_bytes >= 0)
+                    sqlite3_bind_int64(s, 9, res->logs_bytes);
+                sqlite3_bind_int(s, 10, res->logs_truncated ? 1 : 0);
+                if (sqlite3_step(s) != SQLITE_DONE)
+                    rc = store_sqlerr(c, "finishing the trial", err, err_len);
+                sqlite3_reset(s);
+            }
+            if (rc == STORE_OK)
+                rc = write_result_rows(c, trial_id, res, err, err_len);
+        } else if (cur.state == res->state && same_text(cur.result, res->result)) {
+            rc = STORE_SAME;
+        } else {
+            rc = STORE_CONFLICT;
+        }
+        store_trial_clear(&cur);
+    }
+    int end = store_write_end(st, c, rc == STORE_OK, err, err_len);
+    if (rc == STORE_OK)
+        rc = end;
+    store_conn_put(st, c);
+    return rc;
+}
+
+int store_trial_heartbeat(store *st, int64_t study_id, int64_t trial_id, double lease_until,
+                          char *err, size_t err_len)
+{
+    store_conn *c = store_conn_get(st, err, err_len);
+    if (!c)
+        return STORE_ERROR;
+    int rc = store_write_begin(st, c, err, err_len);
+    if (rc != STORE_OK) {
+        store_conn_put(st, c);
+        return rc;
+    }
+    store_trial cur;
+    rc = trial_get_conn(c, study_id, trial_id, &cur, err, err_len);
+    if (rc == STORE_OK) {
+        if (cur.state != TRIAL_ACTIVE) {
+            rc = STORE_CONFLICT;
+        } else {
+            int64_t seq = store_next_seq(c, study_id, err, err_len);
+            sqlite3_stmt *s = seq > 0 ? store_stmt(c, STMT_TRIAL_HEARTBEAT, err, err_len) : NULL;
+            if (!s) {
+                rc = STORE_ERROR;
+            } else {
+                sqlite3_bind_int64(s, 1, trial_id);
+                sqlite3_bind_int64(s, 2, study_id);
+                sqlite3_bind_double(s, 3, lease_until);
+                sqlite3_bind_int64(s, 4, seq);
+                if (sqlite3_step(s) != SQLITE_DONE)
+                    rc = store_sqlerr(c, "extending the lease", err, err_len);
+                sqlite3_reset(s);
+            }
+        }
+        store_trial_clear(&cur);
+    }
+    int end = store_write_end(st, c, rc == STORE_OK, err, err_len);
+    if (rc == STORE_OK)
+        rc = end;
+    store_conn_put(st, c);
+    return rc;
+}

@@ -1,0 +1,73 @@
+/*
+ * study.h - what a study is: validating the creation body into a normalised
+ * spec (stored as JSON), loading a stored spec back into a search space and
+ * settings, turning trial parameters between JSON and raw configurations,
+ * expert knowledge's shape, and constraint checks.
+ */
+#ifndef BOGRAPH_SERVER_STUDY_H
+#define BOGRAPH_SERVER_STUDY_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bo/space.h"
+#include "server/jsonv.h"
+
+#define STUDY_DEFAULT_LEASE_SECONDS 600.0
+
+typedef enum { STUDY_OP_LE, STUDY_OP_LT, STUDY_OP_GE, STUDY_OP_GT, STUDY_OP_EQ } study_op;
+
+typedef struct {
+    const char *metric;     /* points into spec */
+    study_op op;
+    double value;
+} study_constraint;
+
+/* A loaded study definition. Strings point into spec; free with study_def_free. */
+typedef struct {
+    json_t *spec;                /* owned */
+    space *sp;                   /* owned */
+    const char *name;
+    const char *plugin;          /* NULL when none */
+    const char *objective;
+    int maximize;
+    const char *algorithm;       /* "bograph" | "gp" | "random" | "sobol" */
+    const char *log_format;      /* NULL when none */
+    int64_t budget;              /* -1: unlimited */
+    double lease_seconds;
+    uint64_t seed;
+    study_constraint *constraints;
+    size_t n_constraints;
+    double *default_config;      /* space_size() values, NULL when no default */
+} study_def;
+
+/* Validates a creation body (after any plugin filled its defaults) into the
+ * normalised spec to store (*spec_out, new reference; `if_exists` and
+ * `knowledge` are not part of it) and the normalised knowledge
+ * (*knowledge_out, new reference, NULL when none was given). */
+int study_validate(json_t *body, json_t **spec_out, json_t **knowledge_out, jv_error *e);
+
+/* Validates expert knowledge: {"edges": [[from, to], ...], "forbidden":
+ * [[from, to], ...], "models": {"name": "formula", ...}}, every part
+ * optional. *out gets a normalised copy with all three parts. field names
+ * the object in errors ("knowledge"). */
+int study_knowledge_validate(json_t *k, const char *field, json_t **out, jv_error *e);
+
+/* Loads a stored spec. 0, or -1 with err. */
+int study_def_load(const char *spec_text, study_def *out, char *err, size_t err_len);
+void study_def_free(study_def *sd);
+
+/* params (a JSON object naming every parameter) -> raw configuration
+ * (space_size() doubles). Unknown, missing, mistyped and out-of-space values
+ * are rejected with field "<prefix>.<name>". */
+int study_params_parse(const study_def *sd, json_t *params, const char *prefix, double *config,
+                       jv_error *e);
+/* raw configuration -> JSON object (new reference). */
+json_t *study_params_json(const study_def *sd, const double *config);
+
+/* 1 when the metrics meet every constraint (a missing metric does not). */
+int study_constraints_met(const study_def *sd, const char *const *names, const double *values,
+                          size_t n);
+
+#endif
