@@ -17,14 +17,26 @@
  * when grad is not NULL and the function has gradients, it fills them. */
 typedef double (*acqopt_fn)(const double *u, double *grad, void *ctx);
 
+/* Optional: values of m encoded points U (m x dim) at once, for scoring the
+ * raw samples (e.g. through gp_predict_batch); same ctx as the acqopt_fn. */
+typedef void (*acqopt_batch_fn)(const double *U, size_t m, double *values, void *ctx);
+
 typedef struct {
     size_t n_raw;       /* raw samples; 0 = default scaled with dimension */
     size_t n_local;     /* best raw samples refined locally; 0 = default */
     int has_gradient;   /* f fills grad */
     uint64_t seed;
+    acqopt_batch_fn batch;  /* may be NULL */
+    /* Encoded points (n_anchors x dim) to draw extra raw samples around,
+     * e.g. the best observed ones; may be NULL. */
+    const double *anchors;
+    size_t n_anchors;
 } acqopt_options;
 
+/* Zero/NULL everywhere: every count takes its default (bo/defaults.h). */
 void acqopt_options_default(acqopt_options *opt);
+/* Default raw Sobol samples for an encoded dimension. */
+size_t acqopt_default_raw(size_t dim);
 
 /* Writes the best encoded point to best_u (snapped) and its value to
  * best_value. exclude holds n_exclude encoded points (observed and pending)

@@ -21,7 +21,17 @@ typedef struct {
     size_t n_restarts;    /* random starts in addition to the warm start */
     uint64_t seed;        /* for the random starts */
     int optimize;         /* 0: keep the current hyperparameters, only refactor */
+    size_t maxeval;       /* L-BFGS evaluations per start; 0 = default */
 } gp_options;
+
+/* Starts of the MAP optimisation: the handle's previous hyperparameters when
+ * it was fitted before (warm start), then n_restarts more: the prior mode
+ * first, then random draws from the prior. With no warm start and
+ * n_restarts = 0 the prior mode is still tried. n < 2 skips optimisation.
+ *
+ * Cholesky failures are handled by jitter retries and reported as statuses;
+ * the program must have switched GSL's abort handler off
+ * (gsl_set_error_handler_off()) as docs/CONVENTIONS.md requires. */
 
 void gp_options_default(gp_options *opt);
 
@@ -54,5 +64,17 @@ void gp_predict_batch(const gp *g, const double *X, size_t m, double *mean,
 void gp_lengthscales(const gp *g, double *out);
 double gp_signal_variance(const gp *g);
 double gp_noise_variance(const gp *g);
+
+/* Hyperparameters in the optimiser's coordinates, gp_n_hyper() = dim + 3
+ * numbers: log length-scales (dim), log signal variance, log noise variance
+ * (both in standardised units), constant mean (standardised units). */
+size_t gp_n_hyper(const gp *g);
+void gp_get_hyper(const gp *g, double *theta);
+/* Sets them (the next gp_fit warm-starts there) and refactors the data held. */
+int gp_set_hyper(gp *g, const double *theta, char *err, size_t err_len);
+/* The MAP objective -log p(y|theta) - log p(theta) on the data held, and its
+ * gradient when grad is not NULL; for tests and diagnostics. */
+int gp_neg_log_posterior(const gp *g, const double *theta, double *value, double *grad,
+                         char *err, size_t err_len);
 
 #endif

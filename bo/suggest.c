@@ -13,11 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bo/acqopt.h"
+#include "bo/acquisition.h"
 #include "bo/defaults.h"
 #include "bo/design.h"
+#include "bo/gp.h"
 
+/* The GP of a study, kept between calls so its fit warm-starts. */
 struct bo_state {
-    int reserved;
+    gp *g;
 };
 
 bo_state *bo_state_new(void)
@@ -27,6 +31,8 @@ bo_state *bo_state_new(void)
 
 void bo_state_free(bo_state *st)
 {
+    if (!st) return;
+    gp_free(st->g);
     free(st);
 }
 
@@ -245,6 +251,317 @@ static int bo_suggest_sampled(const bo_request *req, bo_algorithm kind, size_t p
     return rc;
 }
 
+/* Random restarts of the hyperparameter fit by data size: many when the
+ * fit is cheap and the posterior landscape rough, none (warm start and, on a
+ * cold start, the prior mode) when each evaluation costs O(n^3). */
+size_t bo_gp_restarts(size_t n)
+{
+    if (n <= 100) return GP_DEFAULT_RESTARTS;
+    if (n <= 300) return 1;
+    return 0;
+}
+
+static size_t bo_gp_maxeval(size_t n)
+{
+    if (n <= 300) return 0; /* default */
+    return 60;
+}
+
+typedef struct {
+    const gp *g;
+    bo_acquisition acq;
+    double best;      /* incumbent, maximisation units */
+    double beta;
+    double var_floor;
+} bo_acq_ctx;
+
+static double bo_acq_eval(const double *u, double *grad, void *vctx)
+{
+    bo_acq_ctx *c = vctx;
+    size_t dim = gp_dim(c->g);
+    double m, v;
+    double *dm = NULL, *dv = NULL;
+    if (grad) {
+        dm = grad;
+        dv = malloc(dim * sizeof(double));
+        if (!dv) {
+            for (size_t k = 0; k < dim; k++) grad[k] = 0;
+            return NAN;
+        }
+    }
+    gp_predict(c->g, u, &m, &v, dm, dv);
+    int floored = !(v > c->var_floor);
+    double sd = sqrt(floored ? c->var_floor : v);
+    double d_m, d_sd, val;
+    if (c->acq == BO_ACQ_UCB)
+        val = acq_ucb(m, sd, c->beta, &d_m, &d_sd);
+    else
+        val = acq_log_ei(m, sd, c->best, &d_m, &d_sd);
+    if (grad) {
+        for (size_t k = 0; k < dim; k++)
+            grad[k] = d_m * dm[k] + (floored ? 0 : d_sd * dv[k] / (2 * sd));
+        free(dv);
+    }
+    return val;
+}
+
+static void bo_acq_batch(const double *U, size_t m, double *values, void *vctx)
+{
+    bo_acq_ctx *c = vctx;
+    double *mu = malloc(2 * m * sizeof(double));
+    if (!mu) {
+        for (size_t i = 0; i < m; i++) values[i] = bo_acq_eval(U + i * gp_dim(c->g), NULL, vctx);
+        return;
+    }
+    double *var = mu + m;
+    gp_predict_batch(c->g, U, m, mu, var);
+    for (size_t i = 0; i < m; i++) {
+        double sd = sqrt(var[i] > c->var_floor ? var[i] : c->var_floor);
+        values[i] = c->acq == BO_ACQ_UCB ? acq_ucb(mu[i], sd, c->beta, NULL, NULL)
+                                         : acq_log_ei(mu[i], sd, c->best, NULL, NULL);
+    }
+    free(mu);
+}
+
+/* Observed points merged by configuration (repeats averaged), encoded, with
+ * the objective turned to maximisation and infeasible trials imputed. */
+typedef struct {
+    size_t n;          /* distinct observed configurations */
+    double *U;         /* n x dim encoded */
+    double *y;         /* n */
+    size_t n_feasible; /* feasible trials (not configurations) */
+} bo_data;
+
+static void bo_data_free(bo_data *dt)
+{
+    free(dt->U);
+    free(dt->y);
+}
+
+static int bo_data_build(const bo_request *req, bo_data *dt)
+{
+    const space *sp = req->sp;
+    size_t p = space_size(sp), dim = space_encoded_dim(sp), n = req->n_obs;
+    memset(dt, 0, sizeof(*dt));
+    dt->U = malloc((n ? n : 1) * dim * sizeof(double));
+    dt->y = malloc((n ? n : 1) * sizeof(double));
+    size_t *count = malloc((n ? n : 1) * sizeof(size_t));
+    double *yy = malloc((n ? n : 1) * sizeof(double));
+    size_t *group = malloc((n ? n : 1) * sizeof(size_t));
+    if (!dt->U || !dt->y || !count || !yy || !group) {
+        free(count);
+        free(yy);
+        free(group);
+        bo_data_free(dt);
+        return -1;
+    }
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        int inf = req->infeasible && req->infeasible[i];
+        if (inf) continue;
+        yy[i] = req->maximize ? req->y[i] : -req->y[i];
+        dt->n_feasible++;
+        if (yy[i] < lo) lo = yy[i];
+        if (yy[i] > hi) hi = yy[i];
+    }
+    if (dt->n_feasible > 0) {
+        double range = hi - lo;
+        double imputed = lo - (range > 0 ? BO_INFEASIBLE_MARGIN * range : 1.0);
+        for (size_t i = 0; i < n; i++)
+            if (req->infeasible && req->infeasible[i]) yy[i] = imputed;
+    }
+    /* merge repeats: O(n^2) comparisons, negligible next to the fit */
+    for (size_t i = 0; i < n; i++) {
+        const double *c = req->X + i * p;
+        size_t gidx = dt->n;
+        for (size_t j = 0; j < i; j++)
+            if (space_config_equal(sp, c, req->X + j * p)) {
+                gidx = group[j];
+                break;
+            }
+        group[i] = gidx;
+        if (gidx == dt->n) {
+            space_encode(sp, c, dt->U + gidx * dim);
+            dt->y[gidx] = 0;
+            count[gidx] = 0;
+            dt->n++;
+        }
+        if (dt->n_feasible > 0) {
+            dt->y[gidx] += yy[i];
+            count[gidx]++;
+        }
+    }
+    for (size_t g = 0; g < dt->n; g++)
+        if (count[g] > 0) dt->y[g] /= (double)count[g];
+    free(count);
+    free(yy);
+    free(group);
+    return 0;
+}
+
+/* Distinct configurations among the observed and pending ones. */
+static size_t bo_count_distinct(const bo_request *req, const bo_data *dt)
+{
+    size_t p = space_size(req->sp), k = dt->n;
+    for (size_t i = 0; i < req->n_pending; i++) {
+        const double *c = req->pending + i * p;
+        int seen = bo_in_list(req->sp, c, req->X, req->n_obs);
+        for (size_t j = 0; j < i && !seen; j++)
+            if (space_config_equal(req->sp, c, req->pending + j * p)) seen = 1;
+        if (!seen) k++;
+    }
+    return k;
+}
+
+static int bo_suggest_gp(const bo_request *req, double *out, char *err, size_t err_len)
+{
+    const space *sp = req->sp;
+    size_t p = space_size(sp), dim = space_encoded_dim(sp);
+    bo_data dt;
+    if (bo_data_build(req, &dt) != 0) {
+        bo_errf(err, err_len, "out of memory");
+        return -1;
+    }
+    size_t n_initial = req->n_initial ? req->n_initial : bo_default_n_initial(p);
+    size_t n_distinct = bo_count_distinct(req, &dt);
+    size_t n_sobol = req->count;
+    if (dt.n_feasible > 0)
+        n_sobol = n_distinct >= n_initial ? 0 : n_initial - n_distinct;
+    if (n_sobol > req->count) n_sobol = req->count;
+    if (n_sobol > 0) {
+        bo_request sub = *req;
+        sub.count = n_sobol;
+        if (bo_suggest_sampled(&sub, BO_SOBOL, n_distinct, out, 0, err, err_len) != 0) {
+            bo_data_free(&dt);
+            return -1;
+        }
+    }
+    if (n_sobol == req->count) {
+        bo_data_free(&dt);
+        return 0;
+    }
+
+    int rc = -1;
+    gp *g = NULL, *owned = NULL;
+    double *exclude = NULL, *mu = NULL, *anchors = NULL, *u = NULL;
+    size_t n_ex = 0;
+    if (req->state && req->state->g && gp_dim(req->state->g) == dim) {
+        g = req->state->g;
+    } else {
+        g = gp_new(dim);
+        if (!g) {
+            bo_errf(err, err_len, "out of memory");
+            goto done;
+        }
+        if (req->state) {
+            gp_free(req->state->g);
+            req->state->g = g;
+        } else {
+            owned = g;
+        }
+    }
+    gp_options gopt;
+    gp_options_default(&gopt);
+    gopt.n_restarts = bo_gp_restarts(dt.n);
+    gopt.maxeval = bo_gp_maxeval(dt.n);
+    gopt.seed = bo_stream_seed(req->seed, dt.n);
+    if (gp_fit(g, dt.U, dt.y, dt.n, &gopt, err, err_len) != 0) goto done;
+
+    /* incumbent: best posterior mean at the observed points */
+    mu = malloc(dt.n * sizeof(double));
+    size_t n_anchor = dt.n < BO_N_ANCHORS ? dt.n : BO_N_ANCHORS;
+    anchors = malloc((n_anchor ? n_anchor : 1) * dim * sizeof(double));
+    size_t max_ex = dt.n + req->n_pending + req->count;
+    exclude = malloc(max_ex * dim * sizeof(double));
+    u = malloc(dim * sizeof(double));
+    if (!mu || !anchors || !exclude || !u) {
+        bo_errf(err, err_len, "out of memory");
+        goto done;
+    }
+    gp_predict_batch(g, dt.U, dt.n, mu, NULL);
+    double best = -INFINITY;
+    for (size_t i = 0; i < dt.n; i++)
+        if (mu[i] > best) best = mu[i];
+    /* anchors: the n_anchor best by posterior mean (partial selection) */
+    for (size_t a = 0; a < n_anchor; a++) {
+        size_t bi = 0;
+        for (size_t i = 0; i < dt.n; i++)
+            if (mu[i] > mu[bi]) bi = i;
+        memcpy(anchors + a * dim, dt.U + bi * dim, dim * sizeof(double));
+        mu[bi] = -INFINITY;
+    }
+    memcpy(exclude, dt.U, dt.n * dim * sizeof(double));
+    n_ex = dt.n;
+
+    /* kriging believer: pending points (and the Sobol ones just proposed)
+     * enter the GP at their posterior mean */
+    size_t n_fant = req->n_pending + n_sobol;
+    for (size_t i = 0; i < n_fant; i++) {
+        const double *c = i < req->n_pending ? req->pending + i * p
+                                             : out + (i - req->n_pending) * p;
+        space_encode(sp, c, u);
+        double m;
+        gp_predict(g, u, &m, NULL, NULL, NULL);
+        if (gp_add_observation(g, u, m, err, err_len) != 0) goto done;
+        if (m > best) best = m;
+        memcpy(exclude + n_ex * dim, u, dim * sizeof(double));
+        n_ex++;
+    }
+
+    bo_acq_ctx actx = {g, req->acquisition, best, BO_DEFAULT_UCB_BETA, 0};
+    actx.var_floor = 1e-12 * gp_signal_variance(g);
+    if (!(actx.var_floor > 0)) actx.var_floor = 1e-300;
+    for (size_t k = n_sobol; k < req->count; k++) {
+        acqopt_options aopt;
+        acqopt_options_default(&aopt);
+        aopt.has_gradient = 1;
+        aopt.seed = bo_stream_seed(req->seed ^ 0x5bd1e995ULL, dt.n + k);
+        aopt.batch = bo_acq_batch;
+        aopt.anchors = anchors;
+        aopt.n_anchors = n_anchor;
+        double val;
+        char aerr[160];
+        double *c = out + k * p;
+        if (acqopt_maximize(sp, bo_acq_eval, &actx, &aopt, exclude, n_ex, u, &val,
+                            aerr, sizeof aerr) == 0) {
+            space_decode(sp, u, c);
+        } else {
+            /* every candidate the acquisition saw is taken: any new point */
+            design *d = design_random_new(p, bo_stream_seed(req->seed, dt.n + k));
+            if (!d) {
+                bo_errf(err, err_len, "out of memory");
+                goto done;
+            }
+            int src = bo_sample_distinct(req, d, out, k, c, err, err_len);
+            design_free(d);
+            if (src != 0) goto done;
+        }
+        if (bo_candidate_rank(req, c, out, k) == 0) {
+            bo_errf(err, err_len, "internal error: proposal %zu repeats a pending point", k);
+            goto done;
+        }
+        if (k + 1 < req->count) {
+            space_encode(sp, c, u);
+            double m;
+            gp_predict(g, u, &m, NULL, NULL, NULL);
+            if (gp_add_observation(g, u, m, err, err_len) != 0) goto done;
+            if (m > best) best = m;
+            actx.best = best;
+            memcpy(exclude + n_ex * dim, u, dim * sizeof(double));
+            n_ex++;
+        }
+    }
+    rc = 0;
+done:
+    gp_free(owned);
+    bo_data_free(&dt);
+    free(exclude);
+    free(mu);
+    free(anchors);
+    free(u);
+    return rc;
+}
+
 int bo_suggest(const bo_request *req, double *out, char *err, size_t err_len)
 {
     if (bo_validate(req, out, err, err_len) != 0) return -1;
@@ -255,8 +572,7 @@ int bo_suggest(const bo_request *req, double *out, char *err, size_t err_len)
         return bo_suggest_sampled(req, req->algorithm, req->n_obs + req->n_pending,
                                   out, 0, err, err_len);
     case BO_GP:
-        bo_errf(err, err_len, "the gp algorithm is not available yet");
-        return -1;
+        return bo_suggest_gp(req, out, err, err_len);
     }
     return -1;
 }

@@ -54,6 +54,9 @@ int bo_suggest(const bo_request *req, double *out, char *err, size_t err_len);
  * space with `dim` parameters: clamp(dim + 1, 5, 10) (bo/defaults.h). */
 size_t bo_default_n_initial(size_t dim);
 
+/* Random restarts of the GP hyperparameter fit used for n observations. */
+size_t bo_gp_restarts(size_t n);
+
 /* Parses "random", "sobol", "gp"; -1 when unknown. */
 int bo_algorithm_parse(const char *name, bo_algorithm *out);
 const char *bo_algorithm_name(bo_algorithm a);

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
+
 #include "bo/suggest.h"
 
 static space *float_space(size_t d)
@@ -212,14 +214,283 @@ static void test_finite_space(void **state)
     space_free(sp);
 }
 
+/* ---- the gp algorithm ---- */
+
+static double bowl(const double *x)
+{
+    return (x[0] - 0.3) * (x[0] - 0.3) + (x[1] - 0.7) * (x[1] - 0.7);
+}
+
+/* Runs `budget` sequential gp suggestions on bowl (sign flipped when
+ * maximising); returns the best bowl value found. */
+static double run_bowl(int maximize, size_t budget, uint64_t seed)
+{
+    space *sp = float_space(2);
+    double X[2 * 40], y[40], best = INFINITY;
+    char err[256];
+    bo_state *st = bo_state_new();
+    for (size_t t = 0; t < budget; t++) {
+        bo_request req;
+        bo_request_init(&req, sp);
+        req.X = X;
+        req.y = y;
+        req.n_obs = t;
+        req.maximize = maximize;
+        req.seed = seed;
+        req.state = st;
+        assert_int_equal(bo_suggest(&req, X + 2 * t, err, sizeof err), 0);
+        double f = bowl(X + 2 * t);
+        y[t] = maximize ? -f : f;
+        if (f < best) best = f;
+    }
+    bo_state_free(st);
+    space_free(sp);
+    return best;
+}
+
+static void test_gp_minimize_maximize(void **state)
+{
+    (void)state;
+    assert_true(run_bowl(0, 20, 1) < 1e-4);
+    assert_true(run_bowl(1, 20, 1) < 1e-4);
+}
+
+/* Before n_initial distinct points exist, gp hands out the Sobol sequence. */
+static void test_gp_initial_design_is_sobol(void **state)
+{
+    (void)state;
+    space *sp = float_space(3);
+    bo_request req;
+    bo_request_init(&req, sp);
+    req.count = 3;
+    req.seed = 8;
+    double a[9], b[9];
+    assert_int_equal(bo_suggest(&req, a, NULL, 0), 0);
+    req.algorithm = BO_SOBOL;
+    assert_int_equal(bo_suggest(&req, b, NULL, 0), 0);
+    assert_memory_equal(a, b, sizeof a);
+    space_free(sp);
+}
+
+static void sobol_observations(const space *sp, size_t n, uint64_t seed, double *X, double *y)
+{
+    bo_request req;
+    bo_request_init(&req, sp);
+    req.algorithm = BO_SOBOL;
+    req.count = n;
+    req.seed = seed;
+    assert_int_equal(bo_suggest(&req, X, NULL, 0), 0);
+    for (size_t i = 0; i < n; i++) y[i] = bowl(X + 2 * i);
+}
+
+static double dist2(const double *a, const double *b)
+{
+    return sqrt((a[0] - b[0]) * (a[0] - b[0]) + (a[1] - b[1]) * (a[1] - b[1]));
+}
+
+/* A batch of 6 and 2 pending points: all distinct, valid, not observed,
+ * and spread out rather than piled on the predicted optimum. Deterministic
+ * for a seed. */
+static void test_gp_batch_pending(void **state)
+{
+    (void)state;
+    space *sp = float_space(2);
+    double X[24], y[12];
+    sobol_observations(sp, 12, 4, X, y);
+    double pend[4] = {0.3, 0.7, 0.31, 0.69}; /* at the optimum */
+    bo_request req;
+    bo_request_init(&req, sp);
+    req.X = X;
+    req.y = y;
+    req.n_obs = 12;
+    req.pending = pend;
+    req.n_pending = 2;
+    req.count = 6;
+    req.seed = 9;
+    double out[12], again[12];
+    char err[256];
+    assert_int_equal(bo_suggest(&req, out, err, sizeof err), 0);
+    assert_all_distinct_valid(sp, out, 6);
+    for (size_t i = 0; i < 6; i++) {
+        for (size_t j = 0; j < 12; j++) assert_false(space_config_equal(sp, out + 2 * i, X + 2 * j));
+        for (size_t j = 0; j < 2; j++) assert_true(dist2(out + 2 * i, pend + 2 * j) > 1e-3);
+        for (size_t j = 0; j < i; j++) assert_true(dist2(out + 2 * i, out + 2 * j) > 1e-3);
+    }
+    assert_int_equal(bo_suggest(&req, again, err, sizeof err), 0);
+    assert_memory_equal(out, again, sizeof out);
+    space_free(sp);
+}
+
+/* Minimise x0 where x0 < 0.3 cannot run: the infeasible trials (whose y is
+ * garbage) must count as worse than every feasible one, keeping the next
+ * proposal out of the infeasible corner. */
+static void test_gp_infeasible(void **state)
+{
+    (void)state;
+    space *sp = float_space(2);
+    double X[2 * 20], y[20];
+    unsigned char inf[20];
+    bo_request req;
+    bo_request_init(&req, sp);
+    req.algorithm = BO_SOBOL;
+    req.count = 20;
+    req.seed = 2;
+    assert_int_equal(bo_suggest(&req, X, NULL, 0), 0);
+    size_t n_inf = 0;
+    for (size_t i = 0; i < 20; i++) {
+        inf[i] = X[2 * i] < 0.3;
+        n_inf += inf[i];
+        y[i] = inf[i] ? -1e9 : X[2 * i]; /* a reported value that must be ignored */
+    }
+    assert_true(n_inf >= 3);
+    bo_request_init(&req, sp);
+    req.X = X;
+    req.y = y;
+    req.infeasible = inf;
+    req.n_obs = 20;
+    req.seed = 3;
+    double out[2];
+    assert_int_equal(bo_suggest(&req, out, NULL, 0), 0);
+    assert_true(out[0] > 0.2);
+    /* all infeasible: no model to fit, still valid space-filling points */
+    memset(inf, 1, sizeof inf);
+    req.count = 1;
+    assert_int_equal(bo_suggest(&req, out, NULL, 0), 0);
+    assert_int_equal(space_validate(sp, out, NULL, 0), 0);
+    space_free(sp);
+}
+
+/* Mixed space: threads (int), codec (categorical), block (ordinal), ratio
+ * (float). The optimum is threads 6, codec "zstd", block 64, ratio 0.25. */
+static double mixed_cost(const double *c)
+{
+    double t = c[0] - 6, r = c[3] - 0.25;
+    return 0.1 * t * t + (c[1] == 1 ? 0 : 2) + (c[2] == 64 ? 0 : 1) + 4 * r * r;
+}
+
+static void test_gp_mixed_space(void **state)
+{
+    (void)state;
+    space *sp = space_new();
+    const char *codecs[] = {"lz4", "zstd", "none"};
+    const double blocks[] = {4, 16, 64};
+    assert_int_equal(space_add_int(sp, "threads", 1, 16, 0, NULL, 0), 0);
+    assert_int_equal(space_add_categorical(sp, "codec", codecs, 3, NULL, 0), 0);
+    assert_int_equal(space_add_ordinal(sp, "block", blocks, 3, NULL, 0), 0);
+    assert_int_equal(space_add_float(sp, "ratio", 0, 1, 0, NULL, 0), 0);
+    double X[4 * 30], y[30], best = INFINITY;
+    char err[256];
+    bo_state *st = bo_state_new();
+    for (size_t t = 0; t < 30; t++) {
+        bo_request req;
+        bo_request_init(&req, sp);
+        req.X = X;
+        req.y = y;
+        req.n_obs = t;
+        req.seed = 12;
+        req.state = st;
+        assert_int_equal(bo_suggest(&req, X + 4 * t, err, sizeof err), 0);
+        assert_int_equal(space_validate(sp, X + 4 * t, err, sizeof err), 0);
+        for (size_t j = 0; j < t; j++) assert_false(space_config_equal(sp, X + 4 * t, X + 4 * j));
+        y[t] = mixed_cost(X + 4 * t);
+        if (y[t] < best) best = y[t];
+    }
+    assert_true(best < 0.05); /* right codec, block and threads, ratio close */
+    bo_state_free(st);
+    space_free(sp);
+}
+
+/* Six configurations, five observed: one new one, then repeats of observed
+ * ones, never of the pending one. */
+static void test_gp_finite_space(void **state)
+{
+    (void)state;
+    space *sp = small_finite_space();
+    double X[] = {1, 0, 2, 0, 3, 0, 1, 1, 2, 1};
+    double y[] = {5, 4, 3, 2, 1};
+    double pend[] = {3, 1};
+    bo_request req;
+    bo_request_init(&req, sp);
+    req.X = X;
+    req.y = y;
+    req.n_obs = 5;
+    req.n_initial = 2;
+    req.count = 1;
+    double out[2 * 5];
+    char err[256];
+    assert_int_equal(bo_suggest(&req, out, err, sizeof err), 0);
+    assert_true(out[0] == 3 && out[1] == 1);
+    req.pending = pend;
+    req.n_pending = 1;
+    req.count = 5;
+    assert_int_equal(bo_suggest(&req, out, err, sizeof err), 0);
+    assert_all_distinct_valid(sp, out, 5);
+    for (int i = 0; i < 5; i++) assert_false(space_config_equal(sp, out + 2 * i, pend));
+    req.count = 6;
+    double big[12];
+    assert_int_equal(bo_suggest(&req, big, err, sizeof err), -1);
+    space_free(sp);
+}
+
+/* Repeated noisy observations of one configuration are merged; a state
+ * fitted on another space is replaced rather than misused. */
+static void test_gp_repeats_and_state_reuse(void **state)
+{
+    (void)state;
+    space *sp2 = float_space(2), *sp3 = float_space(3);
+    double X[2 * 12], y[12];
+    sobol_observations(sp2, 8, 6, X, y);
+    for (size_t i = 8; i < 12; i++) {
+        X[2 * i] = X[0];
+        X[2 * i + 1] = X[1];
+        y[i] = y[0] + 0.01 * (double)(i - 9);
+    }
+    bo_state *st = bo_state_new();
+    bo_request req;
+    bo_request_init(&req, sp2);
+    req.X = X;
+    req.y = y;
+    req.n_obs = 12;
+    req.state = st;
+    double out[3];
+    char err[256];
+    assert_int_equal(bo_suggest(&req, out, err, sizeof err), 0);
+    double X3[3 * 8], y3[8];
+    for (size_t i = 0; i < 8; i++) {
+        X3[3 * i] = X[2 * i];
+        X3[3 * i + 1] = X[2 * i + 1];
+        X3[3 * i + 2] = 0.5;
+        y3[i] = y[i];
+    }
+    bo_request_init(&req, sp3);
+    req.X = X3;
+    req.y = y3;
+    req.n_obs = 8;
+    req.n_initial = 5;
+    req.state = st;
+    assert_int_equal(bo_suggest(&req, out, err, sizeof err), 0);
+    assert_int_equal(space_validate(sp3, out, NULL, 0), 0);
+    bo_state_free(st);
+    space_free(sp2);
+    space_free(sp3);
+}
+
 int main(void)
 {
+    gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse),
         cmocka_unit_test(test_validation_messages),
         cmocka_unit_test(test_samplers_distinct_deterministic),
         cmocka_unit_test(test_sobol_sequence_continues),
         cmocka_unit_test(test_finite_space),
+        cmocka_unit_test(test_gp_minimize_maximize),
+        cmocka_unit_test(test_gp_initial_design_is_sobol),
+        cmocka_unit_test(test_gp_batch_pending),
+        cmocka_unit_test(test_gp_infeasible),
+        cmocka_unit_test(test_gp_mixed_space),
+        cmocka_unit_test(test_gp_finite_space),
+        cmocka_unit_test(test_gp_repeats_and_state_reuse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
