@@ -50,12 +50,15 @@ knowledge *knowledge_from_arrays(const char *const *edges, size_t n_edges,
                                  const char *const *model_formulas, size_t n_models,
                                  char *err, size_t err_len);
 
-/* Checks the handle against the node names a study knows (parameters,
- * metrics, objective; names[0..n_names)). Unknown names, an edge that is both
- * required and forbidden, a required edge into a parameter (param_names, may
- * be NULL) or out of the objective (may be NULL), and required edges or
- * models that form a cycle are errors. 0, or -1 with a message naming the
- * entry ("edges[0]: unknown node 'foo'"). */
+/* Checks the handle against a study: an edge that is both required and
+ * forbidden, a required edge or model into a parameter (param_names, may be
+ * NULL), the objective as a parent (objective may be NULL), and required
+ * edges and models that form a cycle are errors. When names is not NULL,
+ * every name must also be one of names[0..n_names) (parameters, metrics,
+ * objective). The service cannot know metric names before trials report
+ * them, so at PUT time it passes names = NULL; bograph_suggest ignores
+ * entries naming nodes it does not have yet. 0, or -1 with a message naming
+ * the entry ("edges[0]: unknown node 'foo'"). */
 int knowledge_validate(const knowledge *kn, const char *const *names, size_t n_names,
                        const char *const *param_names, size_t n_params,
                        const char *objective, char *err, size_t err_len);

@@ -1,0 +1,704 @@
+/*
+ * knowledge.c - expert knowledge: required and forbidden edges and
+ * parametric node models, formulas parsed with libmatheval.
+ *
+ * Node names may contain dots ("db.write.micros.p95"), which libmatheval's
+ * identifiers cannot, so a formula is rewritten before parsing: every
+ * variable (an identifier of letters, digits, '_' and '.', not followed by
+ * '(' and not one of libmatheval's constants) becomes "_v<k>", k in order of
+ * first appearance; the original names are kept in that order.
+ *
+ * libmatheval's parser is a non-reentrant bison/flex parser with global
+ * state, so every evaluator_create is serialised by one mutex: the only
+ * process-wide state of this module, guarding a third-party library.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <matheval.h>
+
+#include "structure/knowledge.h"
+
+#define KN_FORMULA_MAX 4096
+#define KN_NAME_MAX 256
+
+typedef struct {
+    char *from, *to;
+} kn_edge;
+
+typedef struct {
+    char *node;
+    char *formula;     /* as given */
+    char *rewritten;   /* variables renamed _v<k> */
+    char **vars;
+    size_t n_vars;
+} kn_model;
+
+struct knowledge {
+    kn_edge *edges;
+    size_t n_edges, cap_edges;
+    kn_edge *forbidden;
+    size_t n_forbidden, cap_forbidden;
+    kn_model *models;
+    size_t n_models, cap_models;
+};
+
+struct knowledge_formula {
+    void *eval;
+    size_t n_vars;
+    char **names;      /* _v0, _v1, ... */
+};
+
+static pthread_mutex_t kn_matheval_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void kn_err(char *err, size_t err_len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void kn_err(char *err, size_t err_len, const char *fmt, ...)
+{
+    if (!err || err_len == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, err_len, fmt, ap);
+    va_end(ap);
+}
+
+static void *kn_matheval_create(const char *s)
+{
+    pthread_mutex_lock(&kn_matheval_lock);
+    void *e = evaluator_create((char *)s);
+    pthread_mutex_unlock(&kn_matheval_lock);
+    return e;
+}
+
+knowledge *knowledge_new(void)
+{
+    return calloc(1, sizeof(knowledge));
+}
+
+static void kn_model_clear(kn_model *m)
+{
+    free(m->node);
+    free(m->formula);
+    free(m->rewritten);
+    for (size_t k = 0; k < m->n_vars; k++)
+        free(m->vars[k]);
+    free(m->vars);
+}
+
+void knowledge_free(knowledge *kn)
+{
+    if (!kn)
+        return;
+    for (size_t i = 0; i < kn->n_edges; i++) {
+        free(kn->edges[i].from);
+        free(kn->edges[i].to);
+    }
+    for (size_t i = 0; i < kn->n_forbidden; i++) {
+        free(kn->forbidden[i].from);
+        free(kn->forbidden[i].to);
+    }
+    for (size_t i = 0; i < kn->n_models; i++)
+        kn_model_clear(&kn->models[i]);
+    free(kn->edges);
+    free(kn->forbidden);
+    free(kn->models);
+    free(kn);
+}
+
+static int kn_check_name(const char *what, const char *name, char *err, size_t err_len)
+{
+    if (!name || !name[0]) {
+        kn_err(err, err_len, "%s: empty node name", what);
+        return -1;
+    }
+    if (strlen(name) > KN_NAME_MAX) {
+        kn_err(err, err_len, "%s: node name longer than %d characters", what, KN_NAME_MAX);
+        return -1;
+    }
+    return 0;
+}
+
+static int kn_push_edge(kn_edge **arr, size_t *n, size_t *cap, const char *what,
+                        const char *from, const char *to, char *err, size_t err_len)
+{
+    if (kn_check_name(what, from, err, err_len) || kn_check_name(what, to, err, err_len))
+        return -1;
+    if (strcmp(from, to) == 0) {
+        kn_err(err, err_len, "%s: self loop on '%s'", what, from);
+        return -1;
+    }
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*arr)[i].from, from) == 0 && strcmp((*arr)[i].to, to) == 0)
+            return 0; /* a repeated edge is the same knowledge */
+    if (*n == *cap) {
+        size_t c = *cap ? 2 * *cap : 8;
+        kn_edge *a = realloc(*arr, c * sizeof *a);
+        if (!a) {
+            kn_err(err, err_len, "out of memory");
+            return -1;
+        }
+        *arr = a;
+        *cap = c;
+    }
+    char *f = strdup(from), *t = strdup(to);
+    if (!f || !t) {
+        free(f);
+        free(t);
+        kn_err(err, err_len, "out of memory");
+        return -1;
+    }
+    (*arr)[*n].from = f;
+    (*arr)[*n].to = t;
+    (*n)++;
+    return 0;
+}
+
+int knowledge_add_edge(knowledge *kn, const char *from, const char *to, char *err, size_t err_len)
+{
+    return kn_push_edge(&kn->edges, &kn->n_edges, &kn->cap_edges, "edge", from, to, err, err_len);
+}
+
+int knowledge_add_forbidden(knowledge *kn, const char *from, const char *to, char *err,
+                            size_t err_len)
+{
+    return kn_push_edge(&kn->forbidden, &kn->n_forbidden, &kn->cap_forbidden, "forbidden edge",
+                        from, to, err, err_len);
+}
+
+static int kn_ident_start(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static int kn_ident_char(char c)
+{
+    return kn_ident_start(c) || (c >= '0' && c <= '9');
+}
+
+static int kn_is_constant(const char *s, size_t n)
+{
+    static const char *const constants[] = {"e",  "log2e", "log10e", "ln2",  "ln10",
+                                            "pi", "pi_2",  "pi_4",   "sqrt2", "sqrt1_2"};
+    for (size_t i = 0; i < sizeof constants / sizeof constants[0]; i++)
+        if (strlen(constants[i]) == n && memcmp(constants[i], s, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Rewrites formula into m (rewritten, vars). 0 or -1. */
+static int kn_rewrite(kn_model *m, const char *formula, char *err, size_t err_len)
+{
+    size_t len = strlen(formula);
+    if (len == 0 || len > KN_FORMULA_MAX) {
+        kn_err(err, err_len, "formula is empty or longer than %d characters", KN_FORMULA_MAX);
+        return -1;
+    }
+    size_t cap = 4 * len + 64;
+    char *out = malloc(cap);
+    if (!out) {
+        kn_err(err, err_len, "out of memory");
+        return -1;
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        char c = formula[i];
+        if (c >= '0' && c <= '9') {
+            /* A number, with its exponent: "1e3" is not the variable e3. */
+            size_t j = i;
+            while (j < len && ((formula[j] >= '0' && formula[j] <= '9') || formula[j] == '.'))
+                j++;
+            if (j < len && (formula[j] == 'e' || formula[j] == 'E')) {
+                size_t k = j + 1;
+                if (k < len && (formula[k] == '+' || formula[k] == '-'))
+                    k++;
+                if (k < len && formula[k] >= '0' && formula[k] <= '9') {
+                    while (k < len && formula[k] >= '0' && formula[k] <= '9')
+                        k++;
+                    j = k;
+                }
+            }
+            memcpy(out + o, formula + i, j - i);
+            o += j - i;
+            i = j;
+            continue;
+        }
+        if (!kn_ident_start(c)) {
+            out[o++] = c;
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < len && (kn_ident_char(formula[j]) ||
+                           (formula[j] == '.' && j + 1 < len && kn_ident_char(formula[j + 1]))))
+            j++;
+        size_t k = j;
+        while (k < len && (formula[k] == ' ' || formula[k] == '\t'))
+            k++;
+        int is_call = k < len && formula[k] == '(';
+        if (is_call || kn_is_constant(formula + i, j - i)) {
+            memcpy(out + o, formula + i, j - i);
+            o += j - i;
+            i = j;
+            continue;
+        }
+        size_t idx = m->n_vars;
+        for (size_t v = 0; v < m->n_vars; v++)
+            if (strlen(m->vars[v]) == j - i && memcmp(m->vars[v], formula + i, j - i) == 0)
+                idx = v;
+        if (idx == m->n_vars) {
+            if (j - i > KN_NAME_MAX) {
+                free(out);
+                kn_err(err, err_len, "name longer than %d characters", KN_NAME_MAX);
+                return -1;
+            }
+            char **vars = realloc(m->vars, (m->n_vars + 1) * sizeof *vars);
+            if (!vars) {
+                free(out);
+                kn_err(err, err_len, "out of memory");
+                return -1;
+            }
+            m->vars = vars;
+            m->vars[m->n_vars] = strndup(formula + i, j - i);
+            if (!m->vars[m->n_vars]) {
+                free(out);
+                kn_err(err, err_len, "out of memory");
+                return -1;
+            }
+            m->n_vars++;
+        }
+        o += (size_t)snprintf(out + o, cap - o, "_v%zu", idx);
+        i = j;
+    }
+    out[o] = '\0';
+    m->rewritten = out;
+    return 0;
+}
+
+int knowledge_add_model(knowledge *kn, const char *node, const char *formula, char *err,
+                        size_t err_len)
+{
+    if (kn_check_name("model", node, err, err_len))
+        return -1;
+    if (!formula) {
+        kn_err(err, err_len, "model %s: no formula", node);
+        return -1;
+    }
+    for (size_t i = 0; i < kn->n_models; i++)
+        if (strcmp(kn->models[i].node, node) == 0) {
+            kn_err(err, err_len, "model %s: given twice", node);
+            return -1;
+        }
+    kn_model m;
+    memset(&m, 0, sizeof m);
+    char sub[256];
+    if (kn_rewrite(&m, formula, sub, sizeof sub)) {
+        kn_err(err, err_len, "model %s: %s", node, sub);
+        kn_model_clear(&m);
+        return -1;
+    }
+    void *ev = kn_matheval_create(m.rewritten);
+    if (!ev) {
+        kn_err(err, err_len, "model %s: cannot parse formula '%s'", node, formula);
+        kn_model_clear(&m);
+        return -1;
+    }
+    evaluator_destroy(ev);
+    if (m.n_vars == 0) {
+        kn_err(err, err_len, "model %s: formula '%s' names no node", node, formula);
+        kn_model_clear(&m);
+        return -1;
+    }
+    for (size_t k = 0; k < m.n_vars; k++)
+        if (strcmp(m.vars[k], node) == 0) {
+            kn_err(err, err_len, "model %s: formula uses the node itself", node);
+            kn_model_clear(&m);
+            return -1;
+        }
+    m.node = strdup(node);
+    m.formula = strdup(formula);
+    if (!m.node || !m.formula) {
+        kn_err(err, err_len, "out of memory");
+        kn_model_clear(&m);
+        return -1;
+    }
+    if (kn->n_models == kn->cap_models) {
+        size_t c = kn->cap_models ? 2 * kn->cap_models : 4;
+        kn_model *a = realloc(kn->models, c * sizeof *a);
+        if (!a) {
+            kn_err(err, err_len, "out of memory");
+            kn_model_clear(&m);
+            return -1;
+        }
+        kn->models = a;
+        kn->cap_models = c;
+    }
+    kn->models[kn->n_models++] = m;
+    return 0;
+}
+
+knowledge *knowledge_clone(const knowledge *kn)
+{
+    if (!kn)
+        return NULL;
+    knowledge *c = knowledge_new();
+    if (!c)
+        return NULL;
+    for (size_t i = 0; i < kn->n_edges; i++)
+        if (knowledge_add_edge(c, kn->edges[i].from, kn->edges[i].to, NULL, 0))
+            goto fail;
+    for (size_t i = 0; i < kn->n_forbidden; i++)
+        if (knowledge_add_forbidden(c, kn->forbidden[i].from, kn->forbidden[i].to, NULL, 0))
+            goto fail;
+    for (size_t i = 0; i < kn->n_models; i++)
+        if (knowledge_add_model(c, kn->models[i].node, kn->models[i].formula, NULL, 0))
+            goto fail;
+    return c;
+fail:
+    knowledge_free(c);
+    return NULL;
+}
+
+knowledge *knowledge_from_arrays(const char *const *edges, size_t n_edges,
+                                 const char *const *forbidden, size_t n_forbidden,
+                                 const char *const *model_nodes,
+                                 const char *const *model_formulas, size_t n_models,
+                                 char *err, size_t err_len)
+{
+    knowledge *kn = knowledge_new();
+    char sub[256];
+    if (!kn) {
+        kn_err(err, err_len, "out of memory");
+        return NULL;
+    }
+    if ((n_edges && !edges) || (n_forbidden && !forbidden) ||
+        (n_models && (!model_nodes || !model_formulas))) {
+        kn_err(err, err_len, "knowledge: array missing for a non-zero count");
+        goto fail;
+    }
+    for (size_t i = 0; i < n_edges; i++)
+        if (knowledge_add_edge(kn, edges[2 * i], edges[2 * i + 1], sub, sizeof sub)) {
+            kn_err(err, err_len, "edges[%zu]: %s", i, sub);
+            goto fail;
+        }
+    for (size_t i = 0; i < n_forbidden; i++)
+        if (knowledge_add_forbidden(kn, forbidden[2 * i], forbidden[2 * i + 1], sub,
+                                    sizeof sub)) {
+            kn_err(err, err_len, "forbidden[%zu]: %s", i, sub);
+            goto fail;
+        }
+    for (size_t i = 0; i < n_models; i++)
+        if (knowledge_add_model(kn, model_nodes[i], model_formulas[i], sub, sizeof sub)) {
+            kn_err(err, err_len, "models.%s: %s", model_nodes[i] ? model_nodes[i] : "?", sub);
+            goto fail;
+        }
+    return kn;
+fail:
+    knowledge_free(kn);
+    return NULL;
+}
+
+static int kn_in(const char *const *names, size_t n, const char *s)
+{
+    if (!s)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (names[i] && strcmp(names[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+/* Edges of required edges and models, for the cycle check. */
+typedef struct {
+    const char *from, *to;
+} kn_pair;
+
+static size_t kn_pairs(const knowledge *kn, kn_pair **out)
+{
+    size_t n = kn->n_edges;
+    for (size_t i = 0; i < kn->n_models; i++)
+        n += kn->models[i].n_vars;
+    kn_pair *p = malloc((n ? n : 1) * sizeof *p);
+    if (!p) {
+        *out = NULL;
+        return 0;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < kn->n_edges; i++) {
+        p[k].from = kn->edges[i].from;
+        p[k++].to = kn->edges[i].to;
+    }
+    for (size_t i = 0; i < kn->n_models; i++)
+        for (size_t v = 0; v < kn->models[i].n_vars; v++) {
+            p[k].from = kn->models[i].vars[v];
+            p[k++].to = kn->models[i].node;
+        }
+    *out = p;
+    return n;
+}
+
+/* Depth-first search for a cycle over the pairs: 1 when one exists, with the
+ * name of a node on it in *at. */
+static int kn_cycle_from(const kn_pair *p, size_t n, size_t e, unsigned char *state,
+                         const char **at)
+{
+    /* state per pair: 0 unvisited, 1 on the stack, 2 done; a pair is the
+     * node it points to. */
+    if (state[e] == 1) {
+        *at = p[e].to;
+        return 1;
+    }
+    if (state[e] == 2)
+        return 0;
+    state[e] = 1;
+    for (size_t f = 0; f < n; f++)
+        if (strcmp(p[f].from, p[e].to) == 0 && kn_cycle_from(p, n, f, state, at))
+            return 1;
+    state[e] = 2;
+    return 0;
+}
+
+int knowledge_validate(const knowledge *kn, const char *const *names, size_t n_names,
+                       const char *const *param_names, size_t n_params,
+                       const char *objective, char *err, size_t err_len)
+{
+    if (!kn)
+        return 0;
+    for (size_t i = 0; i < kn->n_edges; i++) {
+        const kn_edge *e = &kn->edges[i];
+        if (names && !kn_in(names, n_names, e->from)) {
+            kn_err(err, err_len, "edges[%zu]: unknown node '%s'", i, e->from);
+            return -1;
+        }
+        if (names && !kn_in(names, n_names, e->to)) {
+            kn_err(err, err_len, "edges[%zu]: unknown node '%s'", i, e->to);
+            return -1;
+        }
+        if (kn_in(param_names, n_params, e->to)) {
+            kn_err(err, err_len, "edges[%zu]: '%s' is a parameter and cannot have parents", i,
+                   e->to);
+            return -1;
+        }
+        if (objective && strcmp(e->from, objective) == 0) {
+            kn_err(err, err_len, "edges[%zu]: the objective '%s' cannot have children", i,
+                   objective);
+            return -1;
+        }
+        for (size_t j = 0; j < kn->n_forbidden; j++)
+            if (strcmp(kn->forbidden[j].from, e->from) == 0 &&
+                strcmp(kn->forbidden[j].to, e->to) == 0) {
+                kn_err(err, err_len, "edges[%zu]: %s -> %s is also forbidden", i, e->from,
+                       e->to);
+                return -1;
+            }
+    }
+    for (size_t i = 0; i < kn->n_forbidden; i++) {
+        const kn_edge *e = &kn->forbidden[i];
+        if (names && !kn_in(names, n_names, e->from)) {
+            kn_err(err, err_len, "forbidden[%zu]: unknown node '%s'", i, e->from);
+            return -1;
+        }
+        if (names && !kn_in(names, n_names, e->to)) {
+            kn_err(err, err_len, "forbidden[%zu]: unknown node '%s'", i, e->to);
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < kn->n_models; i++) {
+        const kn_model *m = &kn->models[i];
+        if (names && !kn_in(names, n_names, m->node)) {
+            kn_err(err, err_len, "models.%s: unknown node '%s'", m->node, m->node);
+            return -1;
+        }
+        if (kn_in(param_names, n_params, m->node)) {
+            kn_err(err, err_len, "models.%s: '%s' is a parameter, it cannot have a model",
+                   m->node, m->node);
+            return -1;
+        }
+        for (size_t v = 0; v < m->n_vars; v++) {
+            if (names && !kn_in(names, n_names, m->vars[v])) {
+                kn_err(err, err_len, "models.%s: unknown node '%s' in formula '%s'", m->node,
+                       m->vars[v], m->formula);
+                return -1;
+            }
+            if (objective && strcmp(m->vars[v], objective) == 0) {
+                kn_err(err, err_len, "models.%s: the objective '%s' cannot be an input",
+                       m->node, objective);
+                return -1;
+            }
+            for (size_t j = 0; j < kn->n_forbidden; j++)
+                if (strcmp(kn->forbidden[j].from, m->vars[v]) == 0 &&
+                    strcmp(kn->forbidden[j].to, m->node) == 0) {
+                    kn_err(err, err_len, "models.%s: uses '%s', but %s -> %s is forbidden",
+                           m->node, m->vars[v], m->vars[v], m->node);
+                    return -1;
+                }
+        }
+    }
+    kn_pair *p;
+    size_t n = kn_pairs(kn, &p);
+    if (!p) {
+        kn_err(err, err_len, "out of memory");
+        return -1;
+    }
+    unsigned char *state = calloc(n ? n : 1, 1);
+    if (!state) {
+        free(p);
+        kn_err(err, err_len, "out of memory");
+        return -1;
+    }
+    const char *at = NULL;
+    int cyc = 0;
+    for (size_t e = 0; e < n && !cyc; e++)
+        cyc = kn_cycle_from(p, n, e, state, &at);
+    if (cyc)
+        kn_err(err, err_len, "edges and models form a cycle through '%s'", at);
+    free(state);
+    free(p);
+    return cyc ? -1 : 0;
+}
+
+size_t knowledge_n_edges(const knowledge *kn)
+{
+    return kn ? kn->n_edges : 0;
+}
+
+void knowledge_edge(const knowledge *kn, size_t i, const char **from, const char **to)
+{
+    *from = kn->edges[i].from;
+    *to = kn->edges[i].to;
+}
+
+size_t knowledge_n_forbidden(const knowledge *kn)
+{
+    return kn ? kn->n_forbidden : 0;
+}
+
+void knowledge_forbidden(const knowledge *kn, size_t i, const char **from, const char **to)
+{
+    *from = kn->forbidden[i].from;
+    *to = kn->forbidden[i].to;
+}
+
+size_t knowledge_n_models(const knowledge *kn)
+{
+    return kn ? kn->n_models : 0;
+}
+
+void knowledge_model(const knowledge *kn, size_t i, const char **node, const char **formula)
+{
+    *node = kn->models[i].node;
+    *formula = kn->models[i].formula;
+}
+
+size_t knowledge_model_n_vars(const knowledge *kn, size_t i)
+{
+    return kn->models[i].n_vars;
+}
+
+const char *knowledge_model_var(const knowledge *kn, size_t i, size_t k)
+{
+    return kn->models[i].vars[k];
+}
+
+int knowledge_model_index(const knowledge *kn, const char *node)
+{
+    if (!kn || !node)
+        return -1;
+    for (size_t i = 0; i < kn->n_models; i++)
+        if (strcmp(kn->models[i].node, node) == 0)
+            return (int)i;
+    return -1;
+}
+
+static uint64_t kn_hash_str(uint64_t h, const char *s)
+{
+    /* FNV-1a, with the terminating NUL so "ab","c" differs from "a","bc". */
+    for (const unsigned char *p = (const unsigned char *)s;; p++) {
+        h ^= *p;
+        h *= 0x100000001b3ULL;
+        if (!*p)
+            break;
+    }
+    return h;
+}
+
+uint64_t knowledge_fingerprint(const knowledge *kn)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    if (!kn)
+        return h;
+    h = kn_hash_str(h, "edges");
+    for (size_t i = 0; i < kn->n_edges; i++) {
+        h = kn_hash_str(h, kn->edges[i].from);
+        h = kn_hash_str(h, kn->edges[i].to);
+    }
+    h = kn_hash_str(h, "forbidden");
+    for (size_t i = 0; i < kn->n_forbidden; i++) {
+        h = kn_hash_str(h, kn->forbidden[i].from);
+        h = kn_hash_str(h, kn->forbidden[i].to);
+    }
+    h = kn_hash_str(h, "models");
+    for (size_t i = 0; i < kn->n_models; i++) {
+        h = kn_hash_str(h, kn->models[i].node);
+        h = kn_hash_str(h, kn->models[i].formula);
+    }
+    return h;
+}
+
+knowledge_formula *knowledge_formula_new(const knowledge *kn, size_t model, char *err,
+                                         size_t err_len)
+{
+    if (!kn || model >= kn->n_models) {
+        kn_err(err, err_len, "no model %zu", model);
+        return NULL;
+    }
+    const kn_model *m = &kn->models[model];
+    knowledge_formula *f = calloc(1, sizeof *f);
+    if (!f) {
+        kn_err(err, err_len, "out of memory");
+        return NULL;
+    }
+    f->n_vars = m->n_vars;
+    f->names = calloc(m->n_vars, sizeof *f->names);
+    f->eval = kn_matheval_create(m->rewritten);
+    if (!f->names || !f->eval) {
+        knowledge_formula_free(f);
+        kn_err(err, err_len, "model %s: cannot compile formula", m->node);
+        return NULL;
+    }
+    for (size_t k = 0; k < m->n_vars; k++) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "_v%zu", k);
+        f->names[k] = strdup(buf);
+        if (!f->names[k]) {
+            knowledge_formula_free(f);
+            kn_err(err, err_len, "out of memory");
+            return NULL;
+        }
+    }
+    return f;
+}
+
+void knowledge_formula_free(knowledge_formula *f)
+{
+    if (!f)
+        return;
+    if (f->eval)
+        evaluator_destroy(f->eval);
+    if (f->names)
+        for (size_t k = 0; k < f->n_vars; k++)
+            free(f->names[k]);
+    free(f->names);
+    free(f);
+}
+
+double knowledge_formula_eval(knowledge_formula *f, const double *values)
+{
+    double v = evaluator_evaluate(f->eval, (int)f->n_vars, f->names, (double *)values);
+    return isfinite(v) ? v : NAN;
+}
