@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "server/router.h"
 
@@ -56,11 +57,59 @@ static void test_not_found_and_method(void **state)
     assert_string_equal(allow, "GET, POST");
 }
 
+/* The OpenAPI document describes every route of the table (a new route
+ * needs its entry in server/openapi.json). */
+extern const char server_openapi_json[];
+extern const size_t server_openapi_json_len;
+
+static void test_openapi_covers_routes(void **state)
+{
+    (void)state;
+    json_error_t jerr;
+    json_t *doc = json_loadb(server_openapi_json, server_openapi_json_len, 0, &jerr);
+    if (!doc)
+        fail_msg("server/openapi.json is not JSON: line %d: %s", jerr.line, jerr.text);
+    json_t *paths = json_object_get(doc, "paths");
+    assert_true(json_is_object(paths));
+    static const char *const names[] = {"{id}", "{tid}", "{name}", "{x}"};
+    for (size_t r = 0; r < router_n_routes; r++) {
+        char path[256] = "";
+        const char *p = router_routes[r].pattern;
+        int nc = 0;
+        while (*p) {
+            if (p[0] == '{' && p[1] == '}') {
+                /* plugin routes name their capture {name} */
+                strcat(path, strncmp(router_routes[r].pattern, "/v1/plugins", 11) == 0
+                                 ? names[2]
+                                 : names[nc < 2 ? nc : 3]);
+                nc++;
+                p += 2;
+            } else {
+                size_t len = strlen(path);
+                path[len] = *p++;
+                path[len + 1] = '\0';
+            }
+        }
+        json_t *item = json_object_get(paths, path);
+        if (!item)
+            fail_msg("openapi.json has no path %s", path);
+        char method[16];
+        size_t i;
+        for (i = 0; router_routes[r].method[i] && i < sizeof method - 1; i++)
+            method[i] = (char)(router_routes[r].method[i] | 0x20);
+        method[i] = '\0';
+        if (!json_object_get(item, method))
+            fail_msg("openapi.json has no %s %s", method, path);
+    }
+    json_decref(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_found),
         cmocka_unit_test(test_not_found_and_method),
+        cmocka_unit_test(test_openapi_covers_routes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
