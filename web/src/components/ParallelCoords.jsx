@@ -65,7 +65,7 @@ export function ParallelCoords({ study, trials, version, defaultTrial }) {
     const colors = ['#dbeafe', '#60a5fa', '#1d4ed8', '#7c3aed'];
     return {
       animation: false,
-      parallel: { left: 48, right: 110, top: 48, bottom: 28, parallelAxisDefault: { nameGap: 14 } },
+      parallel: { left: 48, right: 150, top: 48, bottom: 28, parallelAxisDefault: { nameGap: 14 } },
       parallelAxis: [
         ...params.map((p, i) => axisFor(p, i, width)),
         {
