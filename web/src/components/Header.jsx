@@ -1,14 +1,18 @@
 // Top bar: the name, a link to the studies, and the access token field. The
 // token is kept in localStorage and sent as `Authorization: Bearer`; a 401
 // from any request shows a message here.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { getToken, setToken, subscribeAuth } from '../api.js';
 
 export function Header() {
   const [auth, setAuth] = useState({ needed: false, message: '' });
   const [draft, setDraft] = useState(getToken());
   const [saved, setSaved] = useState(getToken() !== '');
+  const input = useRef(null);
   useEffect(() => subscribeAuth(setAuth), []);
+  useEffect(() => {
+    if (auth.needed && input.current) input.current.focus();
+  }, [auth.needed]);
 
   const save = (e) => {
     e.preventDefault();
@@ -36,6 +40,7 @@ export function Header() {
         <label for="token-input">Token</label>
         <input
           id="token-input"
+          ref={input}
           type="password"
           autocomplete="off"
           placeholder={saved ? 'saved' : 'none'}

@@ -16,6 +16,14 @@ export function Empty({ children, testid }) {
 }
 
 export function ErrorBox({ error, children }) {
+  // A 401 is explained once, under the top bar, next to the token field.
+  if (error && error.status === 401) {
+    return (
+      <div class="state-box empty" role="status" data-testid="needs-token">
+        Waiting for an access token: enter it in the Token field above and press Save.
+      </div>
+    );
+  }
   const msg = error ? error.message || String(error) : '';
   return (
     <div class="state-box error" role="alert">
