@@ -108,5 +108,8 @@ int api_load_study(service *svc, const api_request *req, api_response *res, stor
 json_t *api_study_json(service *svc, const store_study *s, const study_def *sd);
 /* The trial object of the API. New reference. */
 json_t *api_trial_json(const store_trial *t, int with_logs);
+/* The same object written as text (the one definition of a trial's JSON). */
+#include "server/jsonw.h"
+void api_trial_write(jsonw *w, const store_trial *t, int with_logs);
 
 #endif

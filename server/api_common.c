@@ -165,33 +165,87 @@ json_t *api_study_json(service *svc, const store_study *s, const study_def *sd)
     return o;
 }
 
+static void write_time(jsonw *w, double t)
+{
+    if (isnan(t)) {
+        jsonw_lit(w, "null");
+        return;
+    }
+    char buf[40];
+    util_iso8601(t, 1, buf, sizeof buf);
+    jsonw_raw(w, "\"", 1);
+    jsonw_lit(w, buf);
+    jsonw_raw(w, "\"", 1);
+}
+
+void api_trial_write(jsonw *w, const store_trial *t, int with_logs)
+{
+    char num[64];
+    snprintf(num, sizeof num, "{\"id\":\"%lld\",\"study\":\"%lld\",\"number\":%lld,\"state\":\"",
+             (long long)t->id, (long long)t->study_id, (long long)t->number);
+    jsonw_lit(w, num);
+    jsonw_lit(w, store_state_name(t->state));
+    jsonw_lit(w, "\",\"worker\":");
+    if (t->worker)
+        jsonw_str(w, t->worker);
+    else
+        jsonw_lit(w, "null");
+    /* params are stored as the JSON text the API returns */
+    jsonw_lit(w, ",\"params\":");
+    jsonw_lit(w, t->params ? t->params : "{}");
+    jsonw_lit(w, ",\"metrics\":{");
+    for (size_t i = 0; i < t->n_metrics; i++) {
+        if (i)
+            jsonw_raw(w, ",", 1);
+        jsonw_str(w, t->metric_names[i]);
+        jsonw_raw(w, ":", 1);
+        jsonw_double(w, t->metric_values[i]);
+    }
+    jsonw_lit(w, "},\"objective\":");
+    if (t->has_objective)
+        jsonw_double(w, t->objective);
+    else
+        jsonw_lit(w, "null");
+    jsonw_lit(w, ",\"reason\":");
+    if (t->reason)
+        jsonw_str(w, t->reason);
+    else
+        jsonw_lit(w, "null");
+    jsonw_lit(w, ",\"seq\":");
+    jsonw_int(w, t->seq);
+    jsonw_lit(w, ",\"created_at\":");
+    write_time(w, t->created_at);
+    jsonw_lit(w, ",\"finished_at\":");
+    write_time(w, t->finished_at);
+    jsonw_lit(w, ",\"lease_expires_at\":");
+    write_time(w, t->state == TRIAL_ACTIVE ? t->lease_expires_at : NAN);
+    jsonw_lit(w, t->is_default ? ",\"is_default\":true" : ",\"is_default\":false");
+    jsonw_lit(w, ",\"logs_bytes\":");
+    if (t->logs_bytes >= 0)
+        jsonw_int(w, t->logs_bytes);
+    else
+        jsonw_lit(w, "null");
+    jsonw_lit(w, t->logs_truncated ? ",\"logs_truncated\":true" : ",\"logs_truncated\":false");
+    if (with_logs) {
+        jsonw_lit(w, ",\"logs\":");
+        if (t->logs)
+            jsonw_str(w, t->logs);
+        else
+            jsonw_lit(w, "null");
+    }
+    jsonw_raw(w, "}", 1);
+}
+
 json_t *api_trial_json(const store_trial *t, int with_logs)
 {
-    char id[32], sid[32];
-    snprintf(id, sizeof id, "%lld", (long long)t->id);
-    snprintf(sid, sizeof sid, "%lld", (long long)t->study_id);
-    json_t *params = t->params ? json_loads(t->params, 0, NULL) : NULL;
-    json_t *metrics = json_object();
-    for (size_t i = 0; metrics && i < t->n_metrics; i++)
-        json_object_set_new(metrics, t->metric_names[i], json_real(t->metric_values[i]));
-    json_t *o = json_pack("{s:s, s:s, s:I, s:s, s:o, s:o, s:o, s:I}", "id", id, "study", sid,
-                          "number", (json_int_t)t->number, "state", store_state_name(t->state),
-                          "worker", t->worker ? json_string(t->worker) : json_null(), "params",
-                          params ? params : json_object(), "metrics",
-                          metrics ? metrics : json_object(), "seq", (json_int_t)t->seq);
-    if (!o)
+    jsonw w;
+    jsonw_init(&w);
+    api_trial_write(&w, t, with_logs);
+    size_t len = 0;
+    char *txt = jsonw_finish(&w, &len);
+    if (!txt)
         return NULL;
-    json_object_set_new(o, "objective", t->has_objective ? json_real(t->objective) : json_null());
-    json_object_set_new(o, "reason", t->reason ? json_string(t->reason) : json_null());
-    json_object_set_new(o, "created_at", time_json(t->created_at));
-    json_object_set_new(o, "finished_at", time_json(t->finished_at));
-    json_object_set_new(o, "lease_expires_at",
-                        t->state == TRIAL_ACTIVE ? time_json(t->lease_expires_at) : json_null());
-    json_object_set_new(o, "is_default", json_boolean(t->is_default));
-    json_object_set_new(o, "logs_bytes", t->logs_bytes >= 0 ? json_integer(t->logs_bytes)
-                                                           : json_null());
-    json_object_set_new(o, "logs_truncated", json_boolean(t->logs_truncated));
-    if (with_logs)
-        json_object_set_new(o, "logs", t->logs ? json_string(t->logs) : json_null());
+    json_t *o = json_loadb(txt, len, 0, NULL);
+    free(txt);
     return o;
 }

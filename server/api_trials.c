@@ -109,7 +109,7 @@ void api_suggest(service *svc, const api_request *req, api_response *res)
     }
     store_study s;
     study_def sd;
-    store_trials own = {0}, all = {0};
+    store_trials own = {0};
     double *configs = NULL;
     store_new_trial *news = NULL;
     char **params_text = NULL;
@@ -152,11 +152,12 @@ void api_suggest(service *svc, const api_request *req, api_response *res)
     }
     if (want > 0) {
         size_t d = space_size(sd.sp);
-        if (store_trials_all(svc->st, s.id, engine_needs_metrics(&sd), &all, err, sizeof err) !=
-            STORE_OK) {
+        if (registry_history_refresh(lock, svc->st, s.id, engine_needs_metrics(&sd), err,
+                                     sizeof err) != 0) {
             api_reply_internal(res, "reading trials", err);
             goto out_arr;
         }
+        const store_trials *hist = registry_history(lock);
         configs = calloc(want * d + 1, sizeof *configs);
         news = calloc(want, sizeof *news);
         params_text = calloc(want, sizeof *params_text);
@@ -168,8 +169,8 @@ void api_suggest(service *svc, const api_request *req, api_response *res)
         n_alloc = want;
         /* The default configuration goes first, until a live trial runs it. */
         int with_default = sd.default_config != NULL;
-        for (size_t i = 0; with_default && i < all.count; i++) {
-            const store_trial *t = &all.items[i];
+        for (size_t i = 0; with_default && i < hist->count; i++) {
+            const store_trial *t = &hist->items[i];
             if (t->state != TRIAL_EXPIRED &&
                 (t->is_default || (t->state == TRIAL_ACTIVE && t->n_config == d &&
                                    space_config_equal(sd.sp, t->config, sd.default_config))))
@@ -183,7 +184,7 @@ void api_suggest(service *svc, const api_request *req, api_response *res)
         if (want > first) {
             uint64_t seed = mix_seed(sd.seed, (uint64_t)s.next_number);
             bo_state *state = registry_state(lock);
-            if (engine_suggest_with(&sd, &all, with_default ? sd.default_config : NULL, first,
+            if (engine_suggest_with(&sd, hist, with_default ? sd.default_config : NULL, first,
                                     want - first, seed, state, configs + first * d, err,
                                     sizeof err) != 0) {
                 api_reply_internal(res, "computing suggestions", err);
@@ -232,7 +233,6 @@ out:
     free(configs);
     free(ids);
     store_trials_free(&own);
-    store_trials_free(&all);
     study_def_free(&sd);
     store_study_clear(&s);
 unlock:
@@ -285,15 +285,31 @@ void api_trial_list(service *svc, const api_request *req, api_response *res)
         STORE_OK) {
         api_reply_internal(res, "listing trials", err);
     } else {
-        json_t *arr = json_array();
+        /* Written as text directly: this is the dashboard's polling path. */
+        jsonw w;
+        jsonw_init(&w);
+        jsonw_lit(&w, "{\"trials\":[");
         int64_t next = after;
-        for (size_t i = 0; arr && i < page.count; i++) {
-            json_array_append_new(arr, api_trial_json(&page.items[i], 0));
+        for (size_t i = 0; i < page.count; i++) {
+            if (i)
+                jsonw_raw(&w, ",", 1);
+            api_trial_write(&w, &page.items[i], 0);
             next = page.items[i].seq;
         }
-        api_reply(res, 200,
-                  arr ? json_pack("{s:o, s:I}", "trials", arr, "next_after_seq", (json_int_t)next)
-                      : NULL);
+        jsonw_lit(&w, "],\"next_after_seq\":");
+        jsonw_int(&w, next);
+        jsonw_lit(&w, "}\n");
+        size_t len = 0;
+        char *txt = jsonw_finish(&w, &len);
+        if (!txt) {
+            api_reply_internal(res, "listing trials", "out of memory");
+        } else {
+            api_response_clear(res);
+            res->status = 200;
+            res->text = txt;
+            res->text_len = len;
+            res->content_type = "application/json";
+        }
         store_trials_free(&page);
     }
     study_def_free(&sd);

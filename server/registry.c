@@ -6,11 +6,16 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "server/util.h"
 
 struct registry_entry {
     int64_t study_id;
     pthread_mutex_t mu;     /* held for the whole suggestion */
     bo_state *state;
+    store_trials history;   /* by id */
+    int64_t history_seq;
     int users;              /* holders and waiters; the entry stays while > 0 */
     struct registry_entry *next;
 };
@@ -36,6 +41,7 @@ void registry_free(registry *r)
     while (e) {
         registry_entry *next = e->next;
         bo_state_free(e->state);
+        store_trials_free(&e->history);
         pthread_mutex_destroy(&e->mu);
         free(e);
         e = next;
@@ -89,6 +95,8 @@ void registry_forget(registry *r, int64_t study_id)
         return;
     bo_state_free(e->state);
     e->state = NULL;
+    store_trials_free(&e->history);
+    e->history_seq = 0;
     pthread_mutex_unlock(&e->mu);
     pthread_mutex_lock(&r->mu);
     e->users--;
@@ -102,4 +110,54 @@ void registry_forget(registry *r, int64_t study_id)
         free(e);
     }
     pthread_mutex_unlock(&r->mu);
+}
+
+const store_trials *registry_history(registry_entry *e)
+{
+    return &e->history;
+}
+
+static store_trial *find_by_id(store_trials *h, int64_t id)
+{
+    size_t lo = 0, hi = h->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (h->items[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < h->count && h->items[lo].id == id ? &h->items[lo] : NULL;
+}
+
+int registry_history_refresh(registry_entry *e, store *st, int64_t study_id, int with_metrics,
+                             char *err, size_t err_len)
+{
+    store_trials delta;
+    int64_t max_seq = e->history_seq;
+    if (store_trials_engine(st, study_id, e->history_seq, with_metrics, &delta, &max_seq, err,
+                            err_len) != STORE_OK)
+        return -1;
+    store_trials *h = &e->history;
+    /* room for every new row */
+    store_trial *grown = realloc(h->items, (h->count + delta.count + 1) * sizeof *grown);
+    if (!grown) {
+        store_trials_free(&delta);
+        return util_err(err, err_len, "out of memory");
+    }
+    h->items = grown;
+    for (size_t i = 0; i < delta.count; i++) {
+        store_trial *old = find_by_id(h, delta.items[i].id);
+        if (old) {
+            store_trial_clear(old);
+            *old = delta.items[i];
+        } else {
+            /* Trial ids only grow, so a trial not seen yet is newer than
+             * every one kept: appending keeps the order by id. */
+            h->items[h->count++] = delta.items[i];
+        }
+    }
+    free(delta.items); /* the rows moved into the history */
+    e->history_seq = max_seq;
+    return 0;
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "bo/suggest.h"
+#include "server/store.h"
 
 typedef struct registry registry;
 typedef struct registry_entry registry_entry;
@@ -23,6 +24,13 @@ void registry_release(registry *r, registry_entry *e);
 /* The study's model state (created on first use; may be NULL when out of
  * memory). Only valid while the entry is locked. */
 bo_state *registry_state(registry_entry *e);
+/* The study's trial history as the engine sees it, kept in memory and
+ * brought up to date from the store by seq (registry_history_refresh), so a
+ * suggestion reads only the trials that changed since the last one. Only
+ * valid while the entry is locked. */
+const store_trials *registry_history(registry_entry *e);
+int registry_history_refresh(registry_entry *e, store *st, int64_t study_id, int with_metrics,
+                             char *err, size_t err_len);
 /* Drops the model state of a deleted study (waits for a running suggestion). */
 void registry_forget(registry *r, int64_t study_id);
 

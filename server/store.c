@@ -52,6 +52,9 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_TRIAL_SET_EXPIRED] =
         "UPDATE trials SET state = 'expired', seq = ?2 WHERE id = ?1 AND state = 'active'",
     [STMT_TRIALS_ALL] = "SELECT " TRIAL_COLS " FROM trials WHERE study_id = ?1 ORDER BY id",
+    [STMT_TRIALS_ENGINE] =
+        "SELECT id, state, config, objective, is_default, seq FROM trials "
+        "WHERE study_id = ?1 AND seq > ?2 ORDER BY id",
     [STMT_TRIALS_OF_WORKER] =
         "SELECT " TRIAL_COLS " FROM trials WHERE study_id = ?1 AND state = 'active' "
         "AND worker = ?2 ORDER BY id",

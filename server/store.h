@@ -147,6 +147,13 @@ int store_expire_leases(store *st, int64_t study_id, double now, int *n_expired,
  * with_metrics. For the engine. */
 int store_trials_all(store *st, int64_t study_id, int with_metrics, store_trials *out,
                      char *err, size_t err_len);
+/* What the engine needs of the trials changed after after_seq (every trial
+ * when 0), in id order: id, study_id, state, config, objective, is_default,
+ * seq (and the metrics when with_metrics); the other fields are left empty.
+ * *max_seq gets the largest seq seen (after_seq when none). Lets a caller
+ * keep a study's history up to date by reading only what changed. */
+int store_trials_engine(store *st, int64_t study_id, int64_t after_seq, int with_metrics,
+                        store_trials *out, int64_t *max_seq, char *err, size_t err_len);
 /* The active trials the worker holds, in id order. */
 int store_trials_of_worker(store *st, int64_t study_id, const char *worker,
                            store_trials *out, char *err, size_t err_len);

@@ -177,6 +177,75 @@ int store_trials_all(store *st, int64_t study_id, int with_metrics, store_trials
     return rc;
 }
 
+int store_trials_engine(store *st, int64_t study_id, int64_t after_seq, int with_metrics,
+                        store_trials *out, int64_t *max_seq, char *err, size_t err_len)
+{
+    memset(out, 0, sizeof *out);
+    *max_seq = after_seq;
+    store_conn *c = store_conn_get(st, err, err_len);
+    if (!c)
+        return STORE_ERROR;
+    int rc = read_begin(c, err, err_len);
+    if (rc == STORE_OK) {
+        sqlite3_stmt *s = store_stmt(c, STMT_TRIALS_ENGINE, err, err_len);
+        size_t cap = 0;
+        int step = SQLITE_DONE;
+        if (!s)
+            rc = STORE_ERROR;
+        else
+            sqlite3_bind_int64(s, 1, study_id), sqlite3_bind_int64(s, 2, after_seq);
+        while (rc == STORE_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
+            if (out->count == cap) {
+                size_t ncap = cap ? cap * 2 : 64;
+                store_trial *grown = realloc(out->items, ncap * sizeof *grown);
+                if (!grown) {
+                    rc = util_err(err, err_len, "out of memory");
+                    break;
+                }
+                out->items = grown;
+                cap = ncap;
+            }
+            store_trial *t = &out->items[out->count++];
+            memset(t, 0, sizeof *t);
+            t->id = sqlite3_column_int64(s, 0);
+            t->study_id = study_id;
+            const char *state = (const char *)sqlite3_column_text(s, 1);
+            if (!state || store_state_parse(state, &t->state) != 0)
+                t->state = TRIAL_FAILED;
+            int nb = sqlite3_column_bytes(s, 2);
+            const void *blob = sqlite3_column_blob(s, 2);
+            t->n_config = (size_t)nb / sizeof(double);
+            if (t->n_config) {
+                t->config = malloc(t->n_config * sizeof(double));
+                if (!t->config) {
+                    rc = util_err(err, err_len, "out of memory");
+                    break;
+                }
+                memcpy(t->config, blob, t->n_config * sizeof(double));
+            }
+            t->has_objective = sqlite3_column_type(s, 3) != SQLITE_NULL;
+            t->objective = t->has_objective ? sqlite3_column_double(s, 3) : NAN;
+            t->is_default = sqlite3_column_int(s, 4);
+            t->seq = sqlite3_column_int64(s, 5);
+            if (t->seq > *max_seq)
+                *max_seq = t->seq;
+            t->finished_at = t->lease_expires_at = NAN;
+            t->logs_bytes = -1;
+        }
+        if (rc == STORE_OK && step != SQLITE_DONE)
+            rc = store_sqlerr(c, "reading trials", err, err_len);
+        if (s)
+            sqlite3_reset(s);
+        for (size_t i = 0; rc == STORE_OK && with_metrics && i < out->count; i++)
+            rc = store_load_metrics(c, &out->items[i], err, err_len);
+        if (rc != STORE_OK)
+            store_trials_free(out);
+        read_end(c);
+    }
+    store_conn_put(st, c);
+    return rc;
+}
+
 int store_trials_of_worker(store *st, int64_t study_id, const char *worker, store_trials *out,
                            char *err, size_t err_len)
 {

@@ -247,6 +247,25 @@ static void test_trial_lifecycle(void **state)
     assert_int_equal(mine.count, 0);
     store_trials_free(&mine);
 
+    /* the engine's incremental read: everything, then only what changed */
+    store_trials eng;
+    int64_t max_seq = -1;
+    assert_int_equal(store_trials_engine(st, sid, 0, 1, &eng, &max_seq, err, sizeof err), STORE_OK);
+    assert_int_equal(eng.count, 3);
+    assert_int_equal(max_seq, 7);
+    assert_int_equal(eng.items[0].n_metrics, 2);
+    assert_true(eng.items[0].objective == 1.5);
+    store_trials_free(&eng);
+    assert_int_equal(store_trials_engine(st, sid, 5, 0, &eng, &max_seq, err, sizeof err), STORE_OK);
+    assert_int_equal(eng.count, 1);
+    assert_int_equal(eng.items[0].id, ids[2]);
+    assert_int_equal(eng.items[0].state, TRIAL_INFEASIBLE);
+    store_trials_free(&eng);
+    assert_int_equal(store_trials_engine(st, sid, 7, 0, &eng, &max_seq, err, sizeof err), STORE_OK);
+    assert_int_equal(eng.count, 0);
+    assert_int_equal(max_seq, 7);
+    store_trials_free(&eng);
+
     /* import */
     double cfg = 42;
     store_new_trial nt = {"{\"x\":42}", &cfg, 1, 1};

@@ -1,0 +1,141 @@
+/*
+ * jsonw.c - appending JSON text to a buffer.
+ */
+#include "server/jsonw.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void jsonw_init(jsonw *w)
+{
+    memset(w, 0, sizeof *w);
+}
+
+void jsonw_free(jsonw *w)
+{
+    free(w->buf);
+    memset(w, 0, sizeof *w);
+}
+
+static int reserve(jsonw *w, size_t extra)
+{
+    if (w->failed)
+        return -1;
+    if (w->len + extra + 1 <= w->cap)
+        return 0;
+    size_t cap = w->cap ? w->cap : 4096;
+    while (cap < w->len + extra + 1)
+        cap *= 2;
+    char *g = realloc(w->buf, cap);
+    if (!g) {
+        w->failed = 1;
+        return -1;
+    }
+    w->buf = g;
+    w->cap = cap;
+    return 0;
+}
+
+void jsonw_raw(jsonw *w, const char *s, size_t n)
+{
+    if (reserve(w, n) != 0)
+        return;
+    memcpy(w->buf + w->len, s, n);
+    w->len += n;
+    w->buf[w->len] = '\0';
+}
+
+void jsonw_lit(jsonw *w, const char *s)
+{
+    jsonw_raw(w, s, strlen(s));
+}
+
+void jsonw_strn(jsonw *w, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    /* worst case: every byte becomes \u00XX */
+    if (reserve(w, n * 6 + 2) != 0)
+        return;
+    char *o = w->buf + w->len;
+    *o++ = '"';
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '"' || ch == '\\') {
+            *o++ = '\\';
+            *o++ = (char)ch;
+        } else if (ch >= 0x20 && ch != 0x7f) {
+            *o++ = (char)ch;
+        } else if (ch == '\n') {
+            *o++ = '\\';
+            *o++ = 'n';
+        } else if (ch == '\t') {
+            *o++ = '\\';
+            *o++ = 't';
+        } else if (ch == '\r') {
+            *o++ = '\\';
+            *o++ = 'r';
+        } else {
+            *o++ = '\\';
+            *o++ = 'u';
+            *o++ = '0';
+            *o++ = '0';
+            *o++ = hex[ch >> 4];
+            *o++ = hex[ch & 15];
+        }
+    }
+    *o++ = '"';
+    w->len = (size_t)(o - w->buf);
+    w->buf[w->len] = '\0';
+}
+
+void jsonw_str(jsonw *w, const char *s)
+{
+    jsonw_strn(w, s, strlen(s));
+}
+
+void jsonw_double(jsonw *w, double v)
+{
+    if (!isfinite(v)) {
+        jsonw_lit(w, "null");
+        return;
+    }
+    char tmp[40];
+    int n = 0;
+    for (int prec = 15; prec <= 17; prec++) {
+        n = snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+        if (prec == 17 || strtod(tmp, NULL) == v)
+            break;
+    }
+    if (n <= 0 || (size_t)n >= sizeof tmp - 3) {
+        jsonw_lit(w, "null");
+        return;
+    }
+    if (!strpbrk(tmp, ".eE")) {
+        tmp[n++] = '.';
+        tmp[n++] = '0';
+        tmp[n] = '\0';
+    }
+    jsonw_raw(w, tmp, (size_t)n);
+}
+
+void jsonw_int(jsonw *w, int64_t v)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof tmp, "%lld", (long long)v);
+    jsonw_raw(w, tmp, (size_t)n);
+}
+
+char *jsonw_finish(jsonw *w, size_t *len)
+{
+    if (w->failed || reserve(w, 0) != 0) {
+        jsonw_free(w);
+        return NULL;
+    }
+    char *out = w->buf;
+    if (len)
+        *len = w->len;
+    memset(w, 0, sizeof *w);
+    return out;
+}
