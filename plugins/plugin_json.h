@@ -1,0 +1,60 @@
+/*
+ * plugin_json.h - plugins in the REST API's JSON shapes (jansson): the
+ * description GET /v1/plugins/{name} answers, filling a study creation body
+ * from a plugin (the service's plugin hook), configurations and run options
+ * from a trial's JSON, and a result as the body of .../complete or .../fail.
+ *
+ * Returned json_t values are new references (json_decref them); NULL means
+ * out of memory. Errors: 0, or -1 with a message in err (may be NULL).
+ */
+#ifndef BOGRAPH_PLUGINS_PLUGIN_JSON_H
+#define BOGRAPH_PLUGINS_PLUGIN_JSON_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "plugins/plugin.h"
+
+/* {"name", "description", "parameters": [{"name","type","low","high","log",
+ * "choices","values","description"}], "objective": {"name","goal"} (null for
+ * a user-space plugin), "constraints": [{"metric","op","value"}],
+ * "default": {name: value}, "knowledge": {"edges": [[from,to]],
+ * "forbidden": [[from,to]], "models": {node: formula}}, "log_format",
+ * "metrics": [names], "options": [{"key","default","description"}],
+ * "user_space", "deterministic", "max_parallel", "timeout_seconds"}.
+ * The parameter, objective, constraint, default and knowledge members have
+ * exactly the shape of a study creation body. */
+json_t *plugin_to_json(const plugin *p);
+
+/* The service's plugin hook: fills into body (a study creation request) what
+ * p declares and body leaves out: "parameters", "objective", "default",
+ * "constraints", "knowledge", "log_format". Fields given explicitly win
+ * (a given "parameters" also suppresses the plugin's "default", which may not
+ * fit it). "plugin_options" (an object), when present, is checked against the
+ * plugin's options. A user-space plugin (command) requires body to give
+ * "parameters" and "objective". Sets body "plugin" to p's name. */
+int plugin_fill_study(const plugin *p, json_t *body, char *err, size_t err_len);
+
+/* {name: number | "choice"} <-> configuration. Integers stay integers in
+ * JSON. from_json accepts numbers and strings (and true/false as 1/0) and
+ * builds an owned configuration (plugin_config_free). */
+int plugin_config_from_json(const json_t *obj, plugin_config *out, char *err, size_t err_len);
+json_t *plugin_config_to_json(const plugin_config *cfg);
+
+/* A study's "plugin_options" object as run options: strings kept, numbers as
+ * text, arrays and objects as compact JSON text (e.g. the command plugin's
+ * argv). *out is an array of n options owning their strings; release with
+ * plugin_options_free. An empty or NULL object gives n = 0. */
+int plugin_options_from_json(const json_t *obj, plugin_option **out, size_t *n, char *err,
+                             size_t err_len);
+void plugin_options_free(plugin_option *opts, size_t n);
+
+/* The metrics of a result as {name: value}. */
+json_t *plugin_result_metrics_json(const plugin_result *res);
+/* The body to send for a finished trial: state ok -> the .../complete body
+ * {"metrics": {...}, "logs": "...", "log_format": "..."} (logs and
+ * log_format only when there is a log); otherwise the .../fail body
+ * {"reason": "...", "infeasible": true|false}. */
+json_t *plugin_result_to_json(const plugin_result *res);
+
+#endif

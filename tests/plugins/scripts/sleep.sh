@@ -1,0 +1,4 @@
+#!/bin/sh
+# Test program: never finishes in time.
+sleep 30
+echo '{"y": 1}'

@@ -1,0 +1,224 @@
+/*
+ * test_rocksdb.c - tests plugins/rocksdb.c: the db_bench command line,
+ * reading ops/sec back, and real (short) db_bench runs: a full trial whose
+ * metrics include every node the expert knowledge names, a timeout and a
+ * missing program, each leaving no temporary directory behind.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "plugins/builtin.h"
+#include "plugins/exec.h"
+#include "plugins/host.h"
+#include "plugins/rocksdb.h"
+
+static char workdir[512];
+
+static int setup(void **state)
+{
+    (void)state;
+    char err[256];
+    return plugin_tempdir_new(NULL, "bograph-test-rocksdb-", workdir, sizeof workdir, err,
+                              sizeof err);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    return plugin_remove_tree(workdir);
+}
+
+static int dir_empty(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    struct dirent *e;
+    int n = 0;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            n++;
+    closedir(d);
+    return n == 0;
+}
+
+static int has_arg(char **argv, const char *arg)
+{
+    for (size_t i = 0; argv[i]; i++)
+        if (strcmp(argv[i], arg) == 0)
+            return 1;
+    return 0;
+}
+
+static void test_argv(void **state)
+{
+    (void)state;
+    rocksdb_workload w;
+    char err[256];
+    assert_int_equal(rocksdb_workload_from_options(NULL, &w, err, sizeof err), 0);
+    plugin_config def = plugin_default_config(&plugin_rocksdb);
+    char **argv = rocksdb_argv_new(&def, &w, "/tmp/x/db", err, sizeof err);
+    assert_non_null(argv);
+    assert_string_equal(argv[0], "/usr/bin/db_bench");
+    assert_true(has_arg(argv, "--db=/tmp/x/db"));
+    assert_true(has_arg(argv, "--benchmarks=fillrandom,mixgraph,stats,levelstats"));
+    /* The FAST 2020 workload, statistics on. */
+    assert_true(has_arg(argv, "--mix_get_ratio=0.83"));
+    assert_true(has_arg(argv, "--mix_put_ratio=0.14"));
+    assert_true(has_arg(argv, "--mix_seek_ratio=0.03"));
+    assert_true(has_arg(argv, "--keyrange_dist_a=14.18"));
+    assert_true(has_arg(argv, "--value_k=0.2615"));
+    assert_true(has_arg(argv, "--iter_sigma=14.236"));
+    assert_true(has_arg(argv, "--statistics=1"));
+    assert_true(has_arg(argv, "--histogram=1"));
+    assert_true(has_arg(argv, "--num=200000"));
+    /* RocksDB's defaults. */
+    assert_true(has_arg(argv, "--write_buffer_size=67108864"));
+    assert_true(has_arg(argv, "--level0_stop_writes_trigger=36"));
+    assert_true(has_arg(argv, "--max_background_compactions=1"));
+    assert_false(has_arg(argv, "--compression_type=snappy"));
+    rocksdb_argv_free(argv);
+
+    plugin_config ext = plugin_default_config(&plugin_rocksdb_extended);
+    argv = rocksdb_argv_new(&ext, &w, "/tmp/x/db", err, sizeof err);
+    assert_non_null(argv);
+    assert_true(has_arg(argv, "--compression_type=snappy"));
+    assert_true(has_arg(argv, "--compaction_style=0"));
+    assert_true(has_arg(argv, "--bloom_bits=0"));
+    assert_true(has_arg(argv, "--cache_size=8388608"));
+    rocksdb_argv_free(argv);
+
+    plugin_config cfg;
+    assert_int_equal(plugin_config_copy(&def, &cfg), 0);
+    plugin_config_set(&cfg, "block_size", 0, NULL);
+    assert_null(rocksdb_argv_new(&cfg, &w, "/tmp/x/db", err, sizeof err));
+    assert_non_null(strstr(err, "block_size"));
+    plugin_config_set(&cfg, "block_size", 1.5, NULL);
+    assert_null(rocksdb_argv_new(&cfg, &w, "/tmp/x/db", err, sizeof err));
+    plugin_config_free(&cfg);
+
+    plugin_option o[] = {{"num", "1e3"}, {"reads", "abc"}};
+    plugin_run_options opts;
+    plugin_run_options_init(&opts);
+    opts.options = o;
+    opts.n_options = 2;
+    opts.seed = 99;
+    assert_int_equal(rocksdb_workload_from_options(&opts, &w, err, sizeof err), -1);
+    assert_non_null(strstr(err, "reads"));
+    opts.n_options = 1;
+    assert_int_equal(rocksdb_workload_from_options(&opts, &w, err, sizeof err), 0);
+    assert_true(w.num == 1000);
+    assert_true(w.seed == 99);
+}
+
+static void test_parse_ops(void **state)
+{
+    (void)state;
+    const char *out =
+        "fillrandom   :       8.351 micros/op 119724 ops/sec 1.670 seconds 200000 operations;\n"
+        "mixgraph     :       9.352 micros/op 106908 ops/sec 1.871 seconds 200000 operations;"
+        "  131.6 MB/s ( Gets:166273 Puts:27646 Seek:6081)\n";
+    double ops = 0;
+    assert_int_equal(rocksdb_parse_ops(out, "mixgraph", &ops), 0);
+    assert_true(ops == 106908);
+    assert_int_equal(rocksdb_parse_ops(out, "fillrandom", &ops), 0);
+    assert_true(ops == 119724);
+    assert_int_equal(rocksdb_parse_ops(out, "readrandom", &ops), -1);
+    assert_int_equal(rocksdb_parse_ops("mixgraph : garbage ops/sec\n", "mixgraph", &ops), -1);
+    assert_int_equal(rocksdb_parse_ops("", "mixgraph", &ops), -1);
+}
+
+static plugin_run_options small_run(plugin_option *o, size_t n)
+{
+    plugin_run_options opts;
+    plugin_run_options_init(&opts);
+    opts.options = o;
+    opts.n_options = n;
+    opts.workdir = workdir;
+    opts.timeout_seconds = 60;
+    return opts;
+}
+
+/* One real, small db_bench trial. */
+static void test_real_run(void **state)
+{
+    (void)state;
+    if (access("/usr/bin/db_bench", X_OK) != 0)
+        fail_msg("/usr/bin/db_bench is missing: install rocksdb-tools (scripts/deps.sh)");
+    plugin_option o[] = {{"num", "20000"}, {"reads", "20000"}};
+    plugin_run_options opts = small_run(o, 2);
+    plugin_config def = plugin_default_config(&plugin_rocksdb_extended);
+    plugin_result r;
+    plugin_result_init(&r);
+    char err[256];
+    assert_int_equal(plugin_run(&plugin_rocksdb_extended, &def, &opts, &r, err, sizeof err), 0);
+    if (r.state != PLUGIN_OK)
+        fail_msg("db_bench trial failed: %s", r.reason);
+    assert_true(r.has_objective);
+    assert_true(r.objective > 0);
+    assert_true(*plugin_result_metric(&r, "rocksdb.mixgraph.ops_per_sec") == r.objective);
+    /* The metrics the expert knowledge names come out of a real run. */
+    const plugin *p = &plugin_rocksdb_extended;
+    for (size_t i = 0; i < p->n_edges; i++) {
+        const char *to = p->edges[i].to;
+        if (strncmp(to, "rocksdb.", 8) == 0 && !plugin_result_metric(&r, to))
+            fail_msg("metric %s (named by the knowledge) missing from a real run", to);
+    }
+    assert_non_null(plugin_result_metric(&r, "rocksdb.db.get.micros.p95"));
+    assert_non_null(plugin_result_metric(&r, "rocksdb.fillrandom.ops_per_sec"));
+    assert_non_null(strstr(r.log, "mixgraph"));
+    assert_non_null(strstr(r.log, "STATISTICS"));
+    assert_string_equal(r.log_format, "rocksdb");
+    assert_true(dir_empty(workdir));
+    plugin_result_free(&r);
+}
+
+static void test_timeout_and_missing_program(void **state)
+{
+    (void)state;
+    plugin_result r;
+    plugin_result_init(&r);
+    char err[256];
+    plugin_config def = plugin_default_config(&plugin_rocksdb);
+    /* The default workload takes seconds: 0.3 s is not enough. */
+    plugin_run_options opts = small_run(NULL, 0);
+    opts.timeout_seconds = 0.3;
+    assert_int_equal(plugin_run(&plugin_rocksdb, &def, &opts, &r, err, sizeof err), 0);
+    assert_int_equal(r.state, PLUGIN_FAILED);
+    assert_non_null(strstr(r.reason, "timed out after 0.3 s"));
+    assert_true(dir_empty(workdir));
+
+    plugin_option o[] = {{"db_bench", "/nonexistent/db_bench"}};
+    opts = small_run(o, 1);
+    assert_int_equal(plugin_run(&plugin_rocksdb, &def, &opts, &r, err, sizeof err), 0);
+    assert_int_equal(r.state, PLUGIN_FAILED);
+    assert_non_null(strstr(r.reason, "not found"));
+    assert_true(dir_empty(workdir));
+
+    /* A bad workload option is a failed trial naming it. */
+    plugin_option big[] = {{"num", "1000"}, {"reads", "1000"}, {"threads", "0"}};
+    opts = small_run(big, 3);
+    assert_int_equal(plugin_run(&plugin_rocksdb, &def, &opts, &r, err, sizeof err), 0);
+    assert_int_equal(r.state, PLUGIN_FAILED);
+    assert_non_null(strstr(r.reason, "threads"));
+    plugin_result_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_argv),
+        cmocka_unit_test(test_parse_ops),
+        cmocka_unit_test(test_real_run),
+        cmocka_unit_test(test_timeout_and_missing_program),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
