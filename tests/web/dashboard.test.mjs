@@ -319,8 +319,15 @@ if (prerequisiteError) {
 
     const conv = await chartOption(page, 'convergence-chart');
     assert.equal(conv.series.find((s) => s.name === 'objective').data.length, BIG_TRIALS);
+    // Parallel coordinates draw at most 2,000 lines (MAX_LINES in
+    // web/src/components/ParallelCoords.jsx): the best 500 and 1,500 others.
     const par = await chartOption(page, 'parallel-chart');
-    assert.equal(par.series[0].data.length, BIG_TRIALS);
+    const lines = par.series[0].data;
+    assert.equal(lines.length, 2000);
+    const objs = trials.map((t) => t.objective).sort((a, b) => b - a);
+    const drawn = new Set(lines.map((l) => l[SPACE.length]));
+    assert.ok(objs.slice(0, 500).every((o) => drawn.has(o)), 'the best 500 trials are all drawn');
+    assert.match(await page.locator('[data-testid="parallel-hint"]').innerText(), /Showing 2,000 of 10,000 completed trials: the best 500/);
     await shot(page, 'study-10k');
   });
 

@@ -1,6 +1,7 @@
 // Convergence: the objective of every completed trial by trial number, the
 // best so far (among trials that meet the constraints) as a step line, and the
 // default configuration's result as a dashed reference line.
+import { memo } from 'preact/compat';
 import { useMemo } from 'preact/hooks';
 import { fmtNum } from '../format.js';
 import { better, feasible, goalOf, isScored, objectiveName } from '../trials.js';
@@ -28,7 +29,7 @@ export function convergenceData(study, trials) {
   return { ok, bad, best };
 }
 
-export function Convergence({ study, trials, version, defaultObjective, onOpenTrial }) {
+function ConvergenceImpl({ study, trials, version, defaultObjective, onOpenTrial }) {
   const data = useMemo(() => convergenceData(study, trials), [study, version]);
   const option = useMemo(() => {
     const name = objectiveName(study);
@@ -121,3 +122,6 @@ export function Convergence({ study, trials, version, defaultObjective, onOpenTr
     />
   );
 }
+
+// Re-rendered only when its props change, not on every render of the page.
+export const Convergence = memo(ConvergenceImpl);

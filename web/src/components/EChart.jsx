@@ -16,7 +16,16 @@ export function EChart({ option, onClick, class: cls, testid, height = 320 }) {
     chart.current = c;
     el.current.__chart = c;
     c.on('click', (p) => clickRef.current && clickRef.current(p));
-    const ro = new ResizeObserver(() => c.resize());
+    // The observer also fires once right away: redraw only on a real change
+    // of size, since a redraw of 10,000 lines takes a noticeable moment.
+    let w = el.current.clientWidth;
+    let h = el.current.clientHeight;
+    const ro = new ResizeObserver(() => {
+      if (!el.current || (el.current.clientWidth === w && el.current.clientHeight === h)) return;
+      w = el.current.clientWidth;
+      h = el.current.clientHeight;
+      c.resize();
+    });
     ro.observe(el.current);
     return () => {
       ro.disconnect();

@@ -1,6 +1,7 @@
 // Parameter importance. The service's model-based importance when it has one
 // (GET /v1/studies/{id}/importance), otherwise a rank correlation computed
 // here; either way the method is named on the page.
+import { memo } from 'preact/compat';
 import { useMemo } from 'preact/hooks';
 import { fmtNum } from '../format.js';
 import { CLIENT_METHOD, computeImportance } from '../importance.js';
@@ -14,7 +15,7 @@ const METHOD_NAMES = {
   fanova: 'functional ANOVA of the surrogate model',
 };
 
-export function Importance({ study, trials, version, server }) {
+function ImportanceImpl({ study, trials, version, server }) {
   const client = useMemo(() => {
     if (server && Array.isArray(server.importance) && server.importance.length > 0) return null;
     return computeImportance(study.parameters || [], trials.filter(isScored));
@@ -73,3 +74,6 @@ export function Importance({ study, trials, version, server }) {
     </div>
   );
 }
+
+// Re-rendered only when its props change, not on every render of the page.
+export const Importance = memo(ImportanceImpl);

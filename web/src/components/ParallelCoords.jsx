@@ -1,6 +1,7 @@
 // Parallel coordinates: one axis per parameter plus the objective, one line
 // per completed trial coloured by its objective; the default configuration is
 // drawn as a thick dark line. Drag along an axis to select a range.
+import { memo } from 'preact/compat';
 import { useMemo } from 'preact/hooks';
 import { fmtNum } from '../format.js';
 import { goalOf, isScored, objectiveName } from '../trials.js';
@@ -36,24 +37,47 @@ function rowFor(params, t) {
   return row;
 }
 
-export function parallelData(study, trials) {
+// Drawing 10,000 lines takes ECharts seconds and would stall the page on
+// every live update, so a large study shows at most MAX_LINES: the best
+// quarter of them by objective, and the rest spread evenly over the run.
+export const MAX_LINES = 2000;
+
+export function parallelData(study, trials, max = MAX_LINES) {
   const params = study.parameters || [];
-  const rows = [];
+  const all = [];
   for (const t of trials) {
     if (!isScored(t)) continue;
     const r = rowFor(params, t);
-    if (r) rows.push(r);
+    if (r) all.push(r);
   }
-  return rows;
+  if (all.length <= max) return { rows: all, total: all.length, best: all.length };
+  const obj = params.length;
+  const sign = goalOf(study) === 'minimize' ? 1 : -1;
+  const order = all.map((r, i) => i).sort((a, b) => sign * (all[a][obj] - all[b][obj]));
+  const nBest = Math.floor(max / 4);
+  const keep = new Set(order.slice(0, nBest));
+  const rest = all.map((r, i) => i).filter((i) => !keep.has(i)); // in trial order
+  const step = rest.length / (max - nBest);
+  for (let k = 0; k < max - nBest; k++) keep.add(rest[Math.floor(k * step)]);
+  const rows = [...keep].sort((a, b) => a - b).map((i) => all[i]);
+  // The colour scale still spans every trial's objective.
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const r of all) {
+    lo = Math.min(lo, r[obj]);
+    hi = Math.max(hi, r[obj]);
+  }
+  return { rows, total: all.length, best: nBest, lo, hi };
 }
 
-export function ParallelCoords({ study, trials, version, defaultTrial }) {
-  const rows = useMemo(() => parallelData(study, trials), [study, version]);
+function ParallelCoordsImpl({ study, trials, version, defaultTrial }) {
+  const data = useMemo(() => parallelData(study, trials), [study, version]);
+  const rows = data.rows;
   const option = useMemo(() => {
     const params = study.parameters || [];
     const width = Math.max(40, Math.floor(1000 / (params.length + 1)) - 8);
-    let lo = Infinity;
-    let hi = -Infinity;
+    let lo = data.lo ?? Infinity;
+    let hi = data.hi ?? -Infinity;
     for (const r of rows) {
       const v = r[r.length - 1];
       if (v < lo) lo = v;
@@ -115,16 +139,20 @@ export function ParallelCoords({ study, trials, version, defaultTrial }) {
           : []),
       ],
     };
-  }, [rows, defaultTrial]);
+  }, [data, defaultTrial]);
 
   if ((study.parameters || []).length === 0) return <Empty>This study has no parameters to plot.</Empty>;
   if (rows.length === 0) return <Empty testid="parallel-empty">No completed trials yet.</Empty>;
   return (
     <>
       <EChart option={option} testid="parallel-chart" height={340} />
-      <p class="hint">
-        {fmtNum(rows.length)} completed trials{defRow(defaultTrial) ? '; dashed dark line: the default configuration' : ''}. Drag
-        along an axis to select a range.
+      <p class="hint" data-testid="parallel-hint">
+        {rows.length < data.total
+          ? `Showing ${fmtNum(rows.length)} of ${fmtNum(data.total)} completed trials: the best ${fmtNum(data.best)} and ${fmtNum(
+              rows.length - data.best,
+            )} others spread evenly over the run`
+          : `${fmtNum(rows.length)} completed trials`}
+        {defRow(defaultTrial) ? '; dashed dark line: the default configuration' : ''}. Drag along an axis to select a range.
       </p>
     </>
   );
@@ -133,3 +161,6 @@ export function ParallelCoords({ study, trials, version, defaultTrial }) {
 function defRow(t) {
   return t && isScored(t);
 }
+
+// Re-rendered only when its props change, not on every render of the page.
+export const ParallelCoords = memo(ParallelCoordsImpl);

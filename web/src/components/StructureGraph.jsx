@@ -2,6 +2,7 @@
 // the objective as differently styled nodes laid out left to right with dagre;
 // learned edges solid, expert edges dashed, each labelled with its weight.
 // The cytoscape instance is kept on the element (el.__cy) for the tests.
+import { memo } from 'preact/compat';
 import { useEffect, useRef } from 'preact/hooks';
 import cytoscape from 'cytoscape';
 import dagre from 'cytoscape-dagre';
@@ -92,7 +93,7 @@ const STYLE = [
   { selector: 'edge[origin="expert"]', style: { 'line-style': 'dashed', 'line-dash-pattern': [6, 4] } },
 ];
 
-export function StructureGraph({ structure, algorithm }) {
+function StructureGraphImpl({ structure, algorithm }) {
   const el = useRef(null);
   const hasGraph = structure && Array.isArray(structure.nodes) && structure.nodes.length > 0;
 
@@ -165,3 +166,6 @@ export function StructureGraph({ structure, algorithm }) {
     </div>
   );
 }
+
+// Re-rendered only when its props change, not on every render of the page.
+export const StructureGraph = memo(StructureGraphImpl);

@@ -1,6 +1,7 @@
 // The trials table: every trial held in memory, sorted and filtered here,
 // only the current page rendered (fast with 10,000 trials). Click a row for
 // the trial's parameters, metrics and raw log.
+import { memo } from 'preact/compat';
 import { useMemo, useState } from 'preact/hooks';
 import { fmtNum, fmtParam, fmtTime } from '../format.js';
 import { STATES, countByState, objectiveName } from '../trials.js';
@@ -33,7 +34,7 @@ function compare(a, b) {
   return String(a).localeCompare(String(b), 'en', { numeric: true });
 }
 
-export function TrialsTable({ study, trials, version, flash, onOpenTrial }) {
+function TrialsTableImpl({ study, trials, version, flash, onOpenTrial }) {
   const cols = useMemo(() => columnsFor(study), [study]);
   const [sort, setSort] = useState({ key: 'number', dir: 'desc' });
   const [stateFilter, setStateFilter] = useState('all');
@@ -190,3 +191,6 @@ function Pager({ cur, pages, setPage }) {
     </span>
   );
 }
+
+// Re-rendered only when its props change, not on every render of the page.
+export const TrialsTable = memo(TrialsTableImpl);

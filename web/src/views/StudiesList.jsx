@@ -103,11 +103,13 @@ function StudyRow({ study, best }) {
       <td>
         {objectiveName(study)} <span class="muted">{goal === 'minimize' ? '↓ min' : '↑ max'}</span>
       </td>
-      <td class="chips">
-        <span class="total">{total}</span>
-        {STATES.filter((s) => counts[s]).map((s) => (
-          <StateChip key={s} state={s} count={counts[s]} />
-        ))}
+      <td>
+        <div class="chips">
+          <span class="total">{fmtNum(total)}</span>
+          {STATES.filter((s) => counts[s]).map((s) => (
+            <StateChip key={s} state={s} count={fmtNum(counts[s])} />
+          ))}
+        </div>
       </td>
       <td class="num best">{best && best.error ? <span class="muted" title={best.error.message}>error</span> : fmtNum(b)}</td>
       <td class="num">{fmtNum(d)}</td>
