@@ -53,7 +53,17 @@ function ConvergenceImpl({ study, trials, version, defaultObjective, onOpenTrial
         trigger: 'item',
         formatter: (p) => `Trial #${p.value[0]}<br>${p.seriesName}: <b>${fmtNum(p.value[1])}</b>`,
       },
-      xAxis: { type: 'value', name: 'trial', nameLocation: 'middle', nameGap: 28, minInterval: 1, scale: true },
+      xAxis: {
+        type: 'value',
+        name: 'trial',
+        nameLocation: 'middle',
+        nameGap: 28,
+        minInterval: 1,
+        min: 0,
+        // Room after the last trial so its point is not cut by the edge.
+        max: (v) => Math.ceil(v.max + Math.max(1, v.max * 0.02)),
+        axisLabel: { showMaxLabel: false },
+      },
       yAxis: {
         type: 'value',
         name,

@@ -37,7 +37,9 @@ function ImportanceImpl({ study, trials, version, server }) {
     note = `Computed in the browser over ${fmtNum(n)} completed trials (the service reports no model-based importance for this study).`;
   }
   const known = items.filter((i) => typeof i.value === 'number');
-  const max = Math.max(1e-12, ...known.map((i) => Math.abs(i.value)));
+  // Correlations are drawn on their absolute 0..1 scale (a weak ρ stays a
+  // short bar); the service's shares are drawn relative to the largest.
+  const max = client ? 1 : Math.max(1e-12, ...known.map((i) => Math.abs(i.value)));
 
   return (
     <div class="importance" data-testid="importance">

@@ -8,12 +8,15 @@ import { goalOf, isScored, objectiveName } from '../trials.js';
 import { EChart } from './EChart.jsx';
 import { Empty } from './States.jsx';
 
+// Labels on a light background stay readable over thousands of lines.
+const LABEL = { fontSize: 10, backgroundColor: 'rgba(255,255,255,0.85)', padding: [1, 3], borderRadius: 2 };
+
 function axisFor(p, i, width) {
   const base = {
     dim: i,
     name: p.name,
     nameTextStyle: { width, overflow: 'truncate', fontSize: 11 },
-    axisLabel: { fontSize: 10 },
+    axisLabel: LABEL,
   };
   if (p.type === 'categorical') return { ...base, type: 'category', data: (p.choices || []).map(String) };
   if (p.type === 'ordinal') return { ...base, type: 'category', data: (p.values || []).map(String) };
@@ -22,7 +25,7 @@ function axisFor(p, i, width) {
     type: p.log ? 'log' : 'value',
     min: p.low,
     max: p.high,
-    axisLabel: { fontSize: 10, formatter: (v) => fmtNum(v) },
+    axisLabel: { ...LABEL, formatter: (v) => fmtNum(v) },
   };
 }
 
@@ -98,7 +101,7 @@ function ParallelCoordsImpl({ study, trials, version, defaultTrial }) {
           type: 'value',
           scale: true,
           nameTextStyle: { fontWeight: 'bold', width, overflow: 'truncate' },
-          axisLabel: { formatter: (v) => fmtNum(v), fontSize: 10 },
+          axisLabel: { ...LABEL, formatter: (v) => fmtNum(v) },
         },
       ],
       visualMap: {
