@@ -137,8 +137,9 @@ void static_serve(service *svc, const char *path, api_response *res)
         fd = open_inside(svc->web_dir, rel, &size);
         if (fd < 0 && rel[len - 1] != '/') {
             /* a directory? */
-            char idx[PATH_MAX];
-            snprintf(idx, sizeof idx, "%s/index.html", rel);
+            char idx[PATH_MAX + 16];
+            memcpy(idx, rel, len);
+            memcpy(idx + len, "/index.html", sizeof "/index.html");
             fd = open_inside(svc->web_dir, idx, &size);
             if (fd >= 0) {
                 reply_file(res, fd, size, "text/html; charset=utf-8");

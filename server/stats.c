@@ -15,15 +15,15 @@ static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05
 #define N_BUCKETS (sizeof buckets / sizeof buckets[0])
 
 typedef struct counter {
-    const char *route;
-    const char *method;
+    char route[96];          /* copies: the caller's strings may be per-request */
+    char method[16];
     int status;
     uint64_t count;
     struct counter *next;
 } counter;
 
 typedef struct histo {
-    const char *route;
+    char route[96];
     uint64_t bucket[N_BUCKETS];   /* cumulative on output, per-bucket here */
     uint64_t count;
     double sum;
@@ -64,12 +64,12 @@ void stats_record(stats *s, const char *route, const char *method, int status, d
 {
     pthread_mutex_lock(&s->mu);
     counter *c = s->counters;
-    while (c && !(c->status == status && strcmp(c->route, route) == 0 &&
-                  strcmp(c->method, method) == 0))
+    while (c && !(c->status == status && strncmp(c->route, route, sizeof c->route - 1) == 0 &&
+                  strncmp(c->method, method, sizeof c->method - 1) == 0))
         c = c->next;
     if (!c && (c = calloc(1, sizeof *c))) {
-        c->route = route;
-        c->method = method;
+        snprintf(c->route, sizeof c->route, "%s", route);
+        snprintf(c->method, sizeof c->method, "%s", method);
         c->status = status;
         c->next = s->counters;
         s->counters = c;
@@ -77,10 +77,10 @@ void stats_record(stats *s, const char *route, const char *method, int status, d
     if (c)
         c->count++;
     histo *h = s->histos;
-    while (h && strcmp(h->route, route) != 0)
+    while (h && strncmp(h->route, route, sizeof h->route - 1) != 0)
         h = h->next;
     if (!h && (h = calloc(1, sizeof *h))) {
-        h->route = route;
+        snprintf(h->route, sizeof h->route, "%s", route);
         h->next = s->histos;
         s->histos = h;
     }

@@ -195,6 +195,13 @@ int apitest_call_ex(const apitest_server *s, const char *method, const char *pat
     return 0;
 }
 
+void apitest_thread_done(void)
+{
+    if (tl_curl)
+        curl_easy_cleanup(tl_curl);
+    tl_curl = NULL;
+}
+
 int apitest_call(const apitest_server *s, const char *method, const char *path, const char *body,
                  apitest_resp *out)
 {

@@ -44,6 +44,8 @@ int apitest_call_ex(const apitest_server *s, const char *method, const char *pat
 int apitest_call(const apitest_server *s, const char *method, const char *path, const char *body,
                  apitest_resp *out);
 void apitest_resp_free(apitest_resp *r);
+/* Releases the calling thread's connection (call at the end of a thread). */
+void apitest_thread_done(void);
 
 /* Calls and checks the status; returns the JSON body (owned by the caller),
  * failing the test otherwise. */

@@ -229,6 +229,7 @@ int main(void)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_bad_inputs)};
     int rc = cmocka_run_group_tests(tests, setup, teardown);
+    apitest_thread_done();
     curl_global_cleanup();
     return rc;
 }

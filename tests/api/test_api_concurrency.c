@@ -51,19 +51,19 @@ static void *worker(void *p)
         int mine = n_claimed < N_TRIALS ? n_claimed++ : -1;
         pthread_mutex_unlock(&mu);
         if (mine < 0)
-            return NULL;
+            break;
         apitest_resp r;
         snprintf(path, sizeof path, "/v1/studies/%s/suggest", sid);
         if (apitest_call(&srv, "POST", path, body, &r) != 0 || r.status != 200 || !r.json) {
             record_failure("suggest", &r);
             apitest_resp_free(&r);
-            return NULL;
+            break;
         }
         json_t *t = json_array_get(json_object_get(r.json, "trials"), 0);
         if (!t) {
             record_failure("suggest gave no trial", &r);
             apitest_resp_free(&r);
-            return NULL;
+            break;
         }
         char *params = json_dumps(json_object_get(t, "params"), JSON_SORT_KEYS | JSON_COMPACT);
         long id = strtol(json_string_value(json_object_get(t, "id")), NULL, 10);
@@ -97,7 +97,7 @@ static void *worker(void *p)
             record_failure("complete", &r);
             apitest_resp_free(&r);
             free(params);
-            return NULL;
+            break;
         }
         apitest_resp_free(&r);
         free(params);
@@ -107,6 +107,8 @@ static void *worker(void *p)
         n_done++;
         pthread_mutex_unlock(&mu);
     }
+    apitest_thread_done();
+    return NULL;
 }
 
 static void test_parallel_workers(void **state)

@@ -134,6 +134,7 @@ int main(void)
     memset(&srv, 0, sizeof srv);
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_kill9_and_restart)};
     int rc = cmocka_run_group_tests(tests, NULL, teardown);
+    apitest_thread_done();
     curl_global_cleanup();
     return rc;
 }

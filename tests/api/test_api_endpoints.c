@@ -584,6 +584,7 @@ int main(void)
         cmocka_unit_test(test_auth),
     };
     int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
+    apitest_thread_done();
     curl_global_cleanup();
     return rc;
 }
