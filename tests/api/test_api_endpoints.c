@@ -19,6 +19,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <sqlite3.h>
+
 #include "apitest.h"
 
 static apitest_server srv;
@@ -569,6 +571,40 @@ static void test_auth(void **state)
     apitest_cleanup(&a);
 }
 
+/* A 500 is a bug's answer: here a study whose stored spec was damaged
+ * behind the server's back. The error says what failed, and the server
+ * keeps serving. */
+static void test_internal_error(void **state)
+{
+    (void)state;
+    char id[32], sql[256];
+    apitest_create_study(&srv,
+                         "{\"name\": \"damaged\", \"parameters\": [{\"name\": \"x\", \"type\": "
+                         "\"float\", \"low\": 0, \"high\": 1}], \"objective\": {\"name\": \"y\"}}",
+                         id, sizeof id);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(srv.db, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 10000);
+    snprintf(sql, sizeof sql, "UPDATE studies SET spec = 'not json' WHERE id = %s", id);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    char path[128];
+    snprintf(path, sizeof path, "/v1/studies/%s", id);
+    apitest_resp r;
+    assert_int_equal(apitest_call(&srv, "GET", path, NULL, &r), 0);
+    assert_int_equal(r.status, 500);
+    assert_string_equal(apitest_error_code(&r), "internal");
+    const char *msg = json_string_value(json_object_get(json_object_get(r.json, "error"), "message"));
+    assert_non_null(strstr(msg, "not JSON"));
+    apitest_resp_free(&r);
+    snprintf(path, sizeof path, "/v1/studies/%s/suggest", id);
+    expect_error("POST", path, "{}", 500, "internal", NULL);
+    json_decref(apitest_expect(&srv, "GET", "/healthz", NULL, 200));
+    /* the broken study can still be deleted */
+    snprintf(path, sizeof path, "/v1/studies/%s", id);
+    json_decref(apitest_expect(&srv, "DELETE", path, NULL, 200));
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -582,6 +618,7 @@ int main(void)
         cmocka_unit_test(test_logs),
         cmocka_unit_test(test_dashboard_files),
         cmocka_unit_test(test_auth),
+        cmocka_unit_test(test_internal_error),
     };
     int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
     apitest_thread_done();
