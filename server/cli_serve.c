@@ -78,9 +78,9 @@ int cli_serve(int argc, char **argv)
     };
     optind = 1;
     opterr = 0;
-    int opt;
+    int opt, idx = -1;
     unsigned long long v;
-    while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    while ((idx = -1, opt = getopt_long(argc, argv, ":h", longopts, &idx)) != -1) {
         switch (opt) {
         case OPT_DB: o.db_path = optarg; break;
         case OPT_HOST: o.host = optarg; break;
@@ -124,7 +124,7 @@ int cli_serve(int argc, char **argv)
             fputs(serve_usage, stdout);
             return CLI_OK;
         case ':':
-            fprintf(stderr, "bograph serve: %s needs a value\n", argv[optind - 1]);
+            fprintf(stderr, "bograph serve: %s needs a value (try --help)\n", argv[optind - 1]);
             return CLI_USAGE;
         default:
             fprintf(stderr, "bograph serve: unknown option '%s'\n%s", argv[optind - 1],
@@ -133,7 +133,8 @@ int cli_serve(int argc, char **argv)
         }
         continue;
     bad_value:
-        fprintf(stderr, "bograph serve: bad value '%s' for %s\n", optarg, argv[optind - 1]);
+        fprintf(stderr, "bograph serve: bad value '%s' for --%s\n", optarg,
+                idx >= 0 ? longopts[idx].name : "?");
         return CLI_USAGE;
     }
     if (optind < argc) {

@@ -605,6 +605,35 @@ static void test_internal_error(void **state)
     json_decref(apitest_expect(&srv, "DELETE", path, NULL, 200));
 }
 
+/* `bograph` exit codes: 0 ok, 2 usage, 1 failure. */
+static int run_cli(const char *args)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "'%s' %s >/dev/null 2>&1", BOGRAPH_BIN, args);
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_cli_exit_codes(void **state)
+{
+    (void)state;
+    assert_int_equal(run_cli("--help"), 0);
+    assert_int_equal(run_cli("serve --help"), 0);
+    assert_int_equal(run_cli(""), 2);
+    assert_int_equal(run_cli("frobnicate"), 2);
+    assert_int_equal(run_cli("serve --port x"), 2);
+    assert_int_equal(run_cli("serve --port 70000"), 2);
+    assert_int_equal(run_cli("serve --max-body 10"), 2);
+    assert_int_equal(run_cli("serve --sync sometimes"), 2);
+    assert_int_equal(run_cli("serve --db"), 2);
+    assert_int_equal(run_cli("serve --nope"), 2);
+    assert_int_equal(run_cli("serve stray"), 2);
+    assert_int_equal(run_cli("serve --db /nonexistent-dir/x/y.db --port 0"), 1);
+    char args[400];
+    snprintf(args, sizeof args, "serve --db %s/other.db --port %u", srv.dir, srv.port);
+    assert_int_equal(run_cli(args), 1); /* port in use */
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -619,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_dashboard_files),
         cmocka_unit_test(test_auth),
         cmocka_unit_test(test_internal_error),
+        cmocka_unit_test(test_cli_exit_codes),
     };
     int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
     apitest_thread_done();
