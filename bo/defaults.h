@@ -21,6 +21,11 @@
 /* Finite spaces up to this many configurations are enumerated when the
  * samplers cannot find a new configuration. */
 #define BO_ENUMERATE_MAX 1000000.0
+/* Above this many distinct observations the GP hyperparameters are fitted
+ * on a seeded random subset of this size (the posterior uses every point),
+ * from the warm start only, with at most BO_GP_MAXEVAL_LARGE evaluations. */
+#define BO_GP_FIT_SUBSET 300
+#define BO_GP_MAXEVAL_LARGE 60
 /* Anchors handed to acqopt: best observed points by posterior mean. */
 #define BO_N_ANCHORS 5
 

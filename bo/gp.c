@@ -66,6 +66,7 @@ void gp_options_default(gp_options *opt)
     opt->seed = 0;
     opt->optimize = 1;
     opt->maxeval = 0;
+    opt->max_fit_points = 0;
 }
 
 /* ---- hyperparameter layout and priors ---- */
@@ -215,39 +216,63 @@ typedef struct {
     const double *X;   /* n x dim */
     const double *y;   /* n, standardised */
     double *K;         /* n x n work: factor, then inverse */
-    double *E;         /* n x n: lower Kf (no noise), upper q * sv */
+    double *E;         /* n x n, strict lower triangle: sv * q(r_ij) */
     double *r;         /* n: y - c, then alpha */
     double *acc;       /* dim */
     double *inv_ls2;   /* dim */
+    double *Z;         /* n x dim: centred inputs / length-scales */
+    double *s;         /* n: |z_i|^2 */
+    double *zmean;     /* dim */
     /* best point seen over all evaluations */
     double best_f;
     double *best_theta;
     size_t evals;
 } gp_obj;
 
-/* Fills K (lower) with the kernel matrix plus diagonal `diag`, E as above. */
+/* Fills K (lower) with the kernel matrix plus diagonal `diag`, E as above.
+ * Row-wise writes only: this loop and the gradient's dominate a fit. */
 static void gp_build(gp_obj *o, const double *theta, double diag)
 {
     size_t n = o->n, dim = o->dim;
     double sv = exp(theta[dim]);
     for (size_t k = 0; k < dim; k++) o->inv_ls2[k] = exp(-2 * theta[k]);
+    /* r_ij^2 = s_i + s_j - 2 z_i.z_j with z the centred, scaled inputs: one
+     * BLAS dsyrk instead of n^2 d scalar operations. Centring keeps |z| and
+     * hence the cancellation small (below 1e-9 relative to the kernel). */
+    for (size_t k = 0; k < dim; k++) o->zmean[k] = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < dim; k++) o->zmean[k] += o->X[i * dim + k];
+    for (size_t k = 0; k < dim; k++) o->zmean[k] /= (double)n;
     for (size_t i = 0; i < n; i++) {
+        double ss = 0;
+        for (size_t k = 0; k < dim; k++) {
+            double z = (o->X[i * dim + k] - o->zmean[k]) * sqrt(o->inv_ls2[k]);
+            o->Z[i * dim + k] = z;
+            ss += z * z;
+        }
+        o->s[i] = ss;
+    }
+    gsl_matrix_const_view Zv = gsl_matrix_const_view_array(o->Z, n, dim);
+    gsl_matrix_view Kv = gsl_matrix_view_array(o->K, n, n);
+    int st = gsl_blas_dsyrk(CblasLower, CblasNoTrans, 1.0, &Zv.matrix, 0.0, &Kv.matrix);
+    for (size_t i = 0; i < n; i++) {
+        double *Ki = o->K + i * n, *Ei = o->E + i * n;
         const double *xi = o->X + i * dim;
         for (size_t j = 0; j < i; j++) {
             double q;
-            double kf = sv * gp_m52(gp_r2(xi, o->X + j * dim, o->inv_ls2, dim), &q);
-            o->K[i * n + j] = kf;
-            o->E[i * n + j] = kf;
-            o->E[j * n + i] = sv * q;
+            double r2 = st == GSL_SUCCESS ? o->s[i] + o->s[j] - 2 * Ki[j]
+                                          : gp_r2(xi, o->X + j * dim, o->inv_ls2, dim);
+            if (r2 < 0) r2 = 0;
+            Ki[j] = sv * gp_m52(r2, &q);
+            Ei[j] = sv * q;
         }
-        o->K[i * n + i] = sv + diag;
-        o->E[i * n + i] = sv;
+        Ki[i] = sv + diag;
     }
 }
 
 /* Cholesky of the lower triangle of K in place; retries with growing jitter
- * (K rebuilt each time). Returns the jitter used, or -1 on failure. */
-static double gp_factor(gp_obj *o, const double *theta, double noise)
+ * (K rebuilt each time). Writes the jitter used; returns 0, or -1 on failure. */
+static int gp_factor(gp_obj *o, const double *theta, double noise, double *jitter_out)
 {
     size_t n = o->n;
     double sv = exp(theta[o->dim]);
@@ -256,7 +281,10 @@ static double gp_factor(gp_obj *o, const double *theta, double noise)
         if (t > 0) jitter = sv * GP_JITTER_FIRST * pow(GP_JITTER_GROWTH, t - 1);
         gp_build(o, theta, noise + jitter);
         gsl_matrix_view Kv = gsl_matrix_view_array(o->K, n, n);
-        if (gsl_linalg_cholesky_decomp1(&Kv.matrix) == GSL_SUCCESS) return jitter;
+        if (gsl_linalg_cholesky_decomp1(&Kv.matrix) == GSL_SUCCESS) {
+            if (jitter_out) *jitter_out = jitter;
+            return 0;
+        }
     }
     return -1;
 }
@@ -270,7 +298,8 @@ static double gp_objective_eval(gp_obj *o, const double *theta, double *grad)
 
     for (size_t j = 0; j < m; j++)
         if (!isfinite(theta[j])) return HUGE_VAL;
-    if (gp_factor(o, theta, noise) < 0) goto bad;
+    double jitter = 0;
+    if (gp_factor(o, theta, noise, &jitter) < 0) goto bad;
 
     gsl_matrix_view Kv = gsl_matrix_view_array(o->K, n, n);
     for (size_t i = 0; i < n; i++) o->r[i] = o->y[i] - c;
@@ -287,29 +316,30 @@ static double gp_objective_eval(gp_obj *o, const double *theta, double *grad)
     if (grad) {
         if (gsl_linalg_cholesky_invert(&Kv.matrix) != GSL_SUCCESS) goto bad;
         const double *a = o->r;
-        double g_sv = 0, g_noise = 0, g_c = 0;
+        double tr_w = 0, g_c = 0;
         for (size_t k = 0; k < dim; k++) o->acc[k] = 0;
         for (size_t i = 0; i < n; i++) {
             const double *xi = o->X + i * dim;
+            const double *Ki = o->K + i * n, *Ei = o->E + i * n;
+            double ai = a[i];
             for (size_t j = 0; j < i; j++) {
-                double w = a[i] * a[j] - o->K[i * n + j];
-                g_sv += 2 * w * o->E[i * n + j];
-                double wq = w * o->E[j * n + i];
+                double wq = (ai * a[j] - Ki[j]) * Ei[j];
                 const double *xj = o->X + j * dim;
                 for (size_t k = 0; k < dim; k++) {
                     double d = xi[k] - xj[k];
                     o->acc[k] += wq * d * d;
                 }
             }
-            double wii = a[i] * a[i] - o->K[i * n + i];
-            g_sv += wii * o->E[i * n + i];
-            g_noise += wii;
-            g_c += a[i];
+            tr_w += ai * ai - Ki[i];
+            g_c += ai;
         }
-        /* d f / d theta = -1/2 tr(W dK/dtheta) */
+        /* d f / d theta = -1/2 tr(W dK/dtheta), W = alpha alpha^T - K^-1.
+         * For sv, dK/dlog sv = K - (noise + jitter) I, and tr(alpha alpha^T K)
+         * = alpha^T (y - c), tr(K^-1 K) = n: no pass over the matrix. */
+        double tr_wk = quad - (double)n;
         for (size_t k = 0; k < dim; k++) grad[k] = -o->acc[k] * o->inv_ls2[k];
-        grad[dim] = -0.5 * g_sv;
-        grad[dim + 1] = -0.5 * noise * g_noise;
+        grad[dim] = -0.5 * (tr_wk - (noise + jitter) * tr_w);
+        grad[dim + 1] = -0.5 * noise * tr_w;
         grad[dim + 2] = -g_c;
     }
 
@@ -348,6 +378,9 @@ static void gp_obj_free(gp_obj *o)
     free(o->acc);
     free(o->inv_ls2);
     free(o->best_theta);
+    free(o->Z);
+    free(o->s);
+    free(o->zmean);
 }
 
 static int gp_obj_init(gp_obj *o, size_t dim, const double *X, const double *y, size_t n)
@@ -363,8 +396,12 @@ static int gp_obj_init(gp_obj *o, size_t dim, const double *X, const double *y, 
     o->acc = malloc(dim * sizeof(double));
     o->inv_ls2 = malloc(dim * sizeof(double));
     o->best_theta = malloc(gp_n_theta(dim) * sizeof(double));
+    o->Z = malloc(n * dim * sizeof(double));
+    o->s = malloc(n * sizeof(double));
+    o->zmean = malloc(dim * sizeof(double));
     o->best_f = HUGE_VAL;
-    if (!o->K || !o->E || !o->r || !o->acc || !o->inv_ls2 || !o->best_theta) {
+    if (!o->K || !o->E || !o->r || !o->acc || !o->inv_ls2 || !o->best_theta || !o->Z ||
+        !o->s || !o->zmean) {
         gp_obj_free(o);
         return -1;
     }
@@ -383,8 +420,8 @@ static int gp_refactor(gp *g, char *err, size_t err_len)
         return -1;
     }
     double noise = exp(g->theta[dim + 1]);
-    double jitter = gp_factor(&o, g->theta, noise);
-    if (jitter < 0) {
+    double jitter = 0;
+    if (gp_factor(&o, g->theta, noise, &jitter) != 0) {
         gp_obj_free(&o);
         gp_errf(err, err_len, "gp: the kernel matrix is not positive definite even with jitter");
         return -1;
@@ -417,14 +454,42 @@ static int gp_optimize(gp *g, const gp_options *opt, char *err, size_t err_len)
     double *t = malloc(m * sizeof(double));
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gp_obj o;
-    int obj_ok = gp_obj_init(&o, dim, g->X, g->y, g->n) == 0;
+    int obj_ok = 0, rc = -1;
     nlopt_opt nl = nlopt_create(NLOPT_LD_LBFGS, (unsigned)m);
-    int rc = -1;
-    if (!lo || !hi || !t || !rng || !obj_ok || !nl) {
+    /* Large n: the hyperparameters are fitted on a seeded random subset
+     * (each evaluation is O(n^3)); the final factor uses every point. */
+    size_t n = g->n, nf = n;
+    double *Xs = NULL, *ys = NULL;
+    size_t *idx = NULL;
+    if (opt->max_fit_points && n > opt->max_fit_points) nf = opt->max_fit_points;
+    if (!lo || !hi || !t || !rng || !nl) {
         gp_errf(err, err_len, "gp: out of memory for %zu points", g->n);
         goto done;
     }
     gsl_rng_set(rng, (unsigned long)(opt->seed ^ (opt->seed >> 32)));
+    if (nf < n) {
+        Xs = malloc(nf * dim * sizeof(double));
+        ys = malloc(nf * sizeof(double));
+        idx = malloc(n * sizeof(size_t));
+        if (!Xs || !ys || !idx) {
+            gp_errf(err, err_len, "gp: out of memory for %zu points", g->n);
+            goto done;
+        }
+        for (size_t i = 0; i < n; i++) idx[i] = i;
+        for (size_t i = 0; i < nf; i++) { /* partial Fisher-Yates */
+            size_t j = i + (size_t)gsl_rng_uniform_int(rng, (unsigned long)(n - i));
+            size_t tmp = idx[i];
+            idx[i] = idx[j];
+            idx[j] = tmp;
+            memcpy(Xs + i * dim, g->X + idx[i] * dim, dim * sizeof(double));
+            ys[i] = g->y[idx[i]];
+        }
+    }
+    obj_ok = gp_obj_init(&o, dim, Xs ? Xs : g->X, ys ? ys : g->y, nf) == 0;
+    if (!obj_ok) {
+        gp_errf(err, err_len, "gp: out of memory for %zu points", g->n);
+        goto done;
+    }
     gp_bounds(dim, opt->noise_floor, lo, hi);
     if (nlopt_set_lower_bounds(nl, lo) < 0 || nlopt_set_upper_bounds(nl, hi) < 0 ||
         nlopt_set_min_objective(nl, gp_nlopt_f, &o) < 0 ||
@@ -467,6 +532,9 @@ done:
     if (nl) nlopt_destroy(nl);
     if (obj_ok) gp_obj_free(&o);
     if (rng) gsl_rng_free(rng);
+    free(Xs);
+    free(ys);
+    free(idx);
     free(lo);
     free(hi);
     free(t);

@@ -22,6 +22,9 @@ typedef struct {
     uint64_t seed;        /* for the random starts */
     int optimize;         /* 0: keep the current hyperparameters, only refactor */
     size_t maxeval;       /* L-BFGS evaluations per start; 0 = default */
+    size_t max_fit_points;/* > 0: fit hyperparameters on a seeded random subset
+                           * of this many points when n is larger (the
+                           * posterior still uses all); 0 = all points */
 } gp_options;
 
 /* Starts of the MAP optimisation: the handle's previous hyperparameters when

@@ -257,14 +257,14 @@ static int bo_suggest_sampled(const bo_request *req, bo_algorithm kind, size_t p
 size_t bo_gp_restarts(size_t n)
 {
     if (n <= 100) return GP_DEFAULT_RESTARTS;
-    if (n <= 300) return 1;
+    if (n <= BO_GP_FIT_SUBSET) return 1;
     return 0;
 }
 
 static size_t bo_gp_maxeval(size_t n)
 {
-    if (n <= 300) return 0; /* default */
-    return 60;
+    if (n <= BO_GP_FIT_SUBSET) return 0; /* default */
+    return BO_GP_MAXEVAL_LARGE;
 }
 
 typedef struct {
@@ -464,6 +464,7 @@ static int bo_suggest_gp(const bo_request *req, double *out, char *err, size_t e
     gp_options_default(&gopt);
     gopt.n_restarts = bo_gp_restarts(dt.n);
     gopt.maxeval = bo_gp_maxeval(dt.n);
+    gopt.max_fit_points = BO_GP_FIT_SUBSET;
     gopt.seed = bo_stream_seed(req->seed, dt.n);
     if (gp_fit(g, dt.U, dt.y, dt.n, &gopt, err, err_len) != 0) goto done;
 

@@ -25,6 +25,9 @@
 
 #define BENCH_MAX_LIST 32
 
+/* OpenBLAS (the CBLAS GSL is linked to here): threads per BLAS call. */
+void openblas_set_num_threads(int n);
+
 typedef struct {
     const bench_function *fn[BENCH_MAX_LIST];
     size_t n_fn;
@@ -37,6 +40,9 @@ typedef struct {
     size_t lat_n[BENCH_MAX_LIST], n_lat_n;
     size_t lat_d[BENCH_MAX_LIST], n_lat_d;
     size_t lat_reps;
+    size_t n_initial;
+    bo_acquisition acq;
+    size_t blas_threads;
     int quiet;
 } bench_config;
 
@@ -68,7 +74,7 @@ static void usage(FILE *out)
             "Benchmarks the bograph optimisation engine (bo/): median simple regret of\n"
             "gp, sobol and random on standard functions, and the time per gp suggestion.\n"
             "The defaults are a short run; --full is the complete benchmark of\n"
-            "docs/engine.md (about 30-40 minutes on 2 cores).\n"
+            "docs/engine.md (a few minutes on 2 cores).\n"
             "\n"
             "  --full               all functions, 10 seeds, budget 100, latency at\n"
             "                       n=50,100,200,500,1000 and d=6,10,20\n"
@@ -82,6 +88,12 @@ static void usage(FILE *out)
             "  --latency-n LIST     observation counts; default 50,100,200\n"
             "  --latency-d LIST     dimensions; default 6,10\n"
             "  --latency-reps N     warm calls per latency cell; default 3\n"
+            "  --n-initial N        space-filling points before the GP; default: the\n"
+            "                       engine's (clamp(d + 1, 5, 10))\n"
+            "  --acquisition A      logei (default) or ucb, for gp\n"
+            "  --blas-threads N     OpenBLAS threads per call; default 1 (one suggestion\n"
+            "                       per core, as the service runs them; more threads\n"
+            "                       only help large n on an otherwise idle machine)\n"
             "  --no-regret          skip the regret table\n"
             "  --no-latency         skip the latency table\n"
             "  --quiet              no progress on stderr\n"
@@ -133,6 +145,7 @@ static int parse_args(int argc, char **argv, bench_config *c)
     memcpy(c->lat_d, ld, sizeof ld);
     c->n_lat_d = 2;
     c->lat_reps = 3;
+    c->blas_threads = 1;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -185,9 +198,12 @@ static int parse_args(int argc, char **argv, bench_config *c)
                 }
                 c->n_algo++;
             }
-        } else if (!strcmp(a, "--seeds") || !strcmp(a, "--budget") || !strcmp(a, "--latency-reps")) {
+        } else if (!strcmp(a, "--seeds") || !strcmp(a, "--budget") || !strcmp(a, "--latency-reps") ||
+                   !strcmp(a, "--n-initial") || !strcmp(a, "--blas-threads")) {
             NEED_VALUE;
-            size_t *dst = !strcmp(a, "--seeds") ? &c->seeds : !strcmp(a, "--budget") ? &c->budget : &c->lat_reps;
+            size_t *dst = !strcmp(a, "--seeds") ? &c->seeds : !strcmp(a, "--budget") ? &c->budget
+                        : !strcmp(a, "--n-initial") ? &c->n_initial
+                        : !strcmp(a, "--blas-threads") ? &c->blas_threads : &c->lat_reps;
             if (parse_size(v, dst) != 0) {
                 fprintf(stderr, "bograph-bench: %s needs a positive integer, got '%s'\n", a, v);
                 return -1;
@@ -198,6 +214,14 @@ static int parse_args(int argc, char **argv, bench_config *c)
             size_t *n = !strcmp(a, "--checkpoints") ? &c->n_checkpoints : !strcmp(a, "--latency-n") ? &c->n_lat_n : &c->n_lat_d;
             if (parse_size_list(v, dst, n) != 0) {
                 fprintf(stderr, "bograph-bench: %s needs positive integers separated by commas, got '%s'\n", a, v);
+                return -1;
+            }
+        } else if (!strcmp(a, "--acquisition")) {
+            NEED_VALUE;
+            if (!strcmp(v, "logei")) c->acq = BO_ACQ_LOGEI;
+            else if (!strcmp(v, "ucb")) c->acq = BO_ACQ_UCB;
+            else {
+                fprintf(stderr, "bograph-bench: unknown acquisition '%s' (logei, ucb)\n", v);
                 return -1;
             }
         } else if (!strcmp(a, "--no-regret")) {
@@ -232,8 +256,8 @@ static space *function_space(const bench_function *f)
 
 /* One optimisation run; best_so_far[t] is the best value after t+1
  * evaluations. Returns total suggestion time in seconds, or -1. */
-static double run_one(const bench_function *f, bo_algorithm algo, uint64_t seed,
-                      size_t budget, double *best_so_far)
+static double run_one(const bench_function *f, bo_algorithm algo, bo_acquisition acq,
+                      uint64_t seed, size_t budget, size_t n_initial, double *best_so_far)
 {
     space *sp = function_space(f);
     double *X = malloc(budget * f->dim * sizeof(double));
@@ -255,6 +279,8 @@ static double run_one(const bench_function *f, bo_algorithm algo, uint64_t seed,
         req.n_obs = t;
         req.seed = seed;
         req.state = st;
+        req.n_initial = n_initial;
+        req.acquisition = acq;
         double t0 = now_s();
         if (bo_suggest(&req, X + t * f->dim, err, sizeof err) != 0) {
             fprintf(stderr, "bograph-bench: %s/%s seed %llu: %s\n", f->name,
@@ -300,7 +326,7 @@ static int run_regret(const bench_config *c)
         for (size_t ai = 0; ai < c->n_algo; ai++) {
             double total = 0;
             for (size_t s = 0; s < S; s++) {
-                double t = run_one(f, c->algo[ai], 1000 + s, B, traj + s * B);
+                double t = run_one(f, c->algo[ai], c->acq, 1000 + s, B, c->n_initial, traj + s * B);
                 if (t < 0) return -1;
                 total += t;
                 if (!c->quiet)
@@ -464,11 +490,12 @@ int main(int argc, char **argv)
     gsl_set_error_handler_off();
     bench_config c;
     if (parse_args(argc, argv, &c) != 0) return 2;
+    openblas_set_num_threads((int)c.blas_threads);
     printf("bograph-bench: functions");
     for (size_t i = 0; i < c.n_fn; i++) printf("%s%s", i ? "," : " ", c.fn[i]->name);
     printf("; algorithms");
     for (size_t i = 0; i < c.n_algo; i++) printf("%s%s", i ? "," : " ", bo_algorithm_name(c.algo[i]));
-    printf("; seeds %zu; budget %zu\n\n", c.seeds, c.budget);
+    printf("; seeds %zu; budget %zu; BLAS threads %zu\n\n", c.seeds, c.budget, c.blas_threads);
     double t0 = now_s();
     if (c.regret && run_regret(&c) != 0) return 1;
     if (c.latency && run_latency(&c, c.quiet) != 0) return 1;
