@@ -9,6 +9,7 @@ import { isScored } from '../trials.js';
 import { Empty } from './States.jsx';
 
 const METHOD_NAMES = {
+  'gp-ard-lengthscale': 'GP ARD length-scales (1 / length-scale, normalised)',
   'gp-lengthscale': 'GP ARD length-scales (1 / length-scale, normalised)',
   'gp-ard': 'GP ARD length-scales (1 / length-scale, normalised)',
   sobol: 'Sobol variance decomposition of the GP mean (first order)',
