@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -451,11 +452,16 @@ int plugin_exec_run(const plugin_exec_spec *spec, plugin_exec_result *res, char 
     if (errs.fd >= 0)
         exec_stream_read(&errs);
     while (!reaped) {
-        pid_t w = waitpid(pid, &status, 0);
-        if (w == pid)
+        struct rusage ru;
+        pid_t w = wait4(pid, &status, 0, &ru);
+        if (w == pid) {
             reaped = 1;
-        else if (w < 0 && errno != EINTR)
+            res->user_seconds = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6;
+            res->sys_seconds = (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
+            res->max_rss_kb = (double)ru.ru_maxrss;
+        } else if (w < 0 && errno != EINTR) {
             break;
+        }
     }
     res->seconds = exec_now() - t0;
 

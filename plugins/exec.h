@@ -37,6 +37,9 @@ typedef struct {
     size_t err_len;
     int err_truncated;
     double seconds;      /* wall time */
+    double user_seconds; /* CPU time of the program (and its waited-for children) */
+    double sys_seconds;
+    double max_rss_kb;   /* peak resident set of the largest process */
 } plugin_exec_result;
 
 /* Starts the program and waits for it. 0 when it ran (whatever its exit

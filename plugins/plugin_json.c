@@ -278,6 +278,31 @@ int plugin_fill_study(const plugin *p, json_t *body, char *err, size_t err_len)
     return 0;
 }
 
+int plugins_study_hook(void *registry, const char *name, json_t *body, char *err,
+                       size_t err_len)
+{
+    const plugin *p = plugins_find((const plugins_registry *)registry, name);
+    if (!p) {
+        pj_err(err, err_len, "no plugin named '%s'", name ? name : "");
+        return 1;
+    }
+    return plugin_fill_study(p, body, err, err_len);
+}
+
+json_t *plugins_list_json(const plugins_registry *reg)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < plugins_count(reg); i++) {
+        if (pj_append(arr, plugin_to_json(plugins_at(reg, i))) != 0) {
+            json_decref(arr);
+            return NULL;
+        }
+    }
+    if (!arr)
+        return NULL;
+    return json_pack("{s:o}", "plugins", arr);
+}
+
 int plugin_config_from_json(const json_t *obj, plugin_config *out, char *err, size_t err_len)
 {
     plugin_config cfg = {NULL, 0};

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "plugins/plugin.h"
+#include "plugins/registry.h"
 
 /* {"name", "description", "parameters": [{"name","type","low","high","log",
  * "choices","values","description"}], "objective": {"name","goal"} (null for
@@ -34,6 +35,16 @@ json_t *plugin_to_json(const plugin *p);
  * plugin's options. A user-space plugin (command) requires body to give
  * "parameters" and "objective". Sets body "plugin" to p's name. */
 int plugin_fill_study(const plugin *p, json_t *body, char *err, size_t err_len);
+
+/* The service's plugin hook as server/service.h declares it
+ * (service_plugin_hook), with the registry as its user pointer:
+ *     o.plugin_hook = plugins_study_hook; o.plugin_hook_user = registry;
+ * 1 when no plugin has that name, else what plugin_fill_study returns. */
+int plugins_study_hook(void *registry, const char *name, json_t *body, char *err,
+                       size_t err_len);
+
+/* GET /v1/plugins: {"plugins": [plugin_to_json of each, in registry order]}. */
+json_t *plugins_list_json(const plugins_registry *reg);
 
 /* {name: number | "choice"} <-> configuration. Integers stay integers in
  * JSON. from_json accepts numbers and strings (and true/false as 1/0) and

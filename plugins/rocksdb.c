@@ -143,6 +143,8 @@ static const char *const rdb_metric_names[] = {
     RDB_OBJECTIVE, RDB_WRITE, RDB_GET, RDB_COMPACT,
     "rocksdb.fillrandom.ops_per_sec", "rocksdb.stall.micros",
     "rocksdb.db.seek.micros.p95", "rocksdb.bytes.written",
+    "rocksdb.trial.wall_seconds", "rocksdb.trial.cpu_user_seconds",
+    "rocksdb.trial.cpu_sys_seconds", "rocksdb.trial.max_rss_mb",
 };
 
 static const plugin_option_doc rdb_options[] = {
@@ -404,6 +406,11 @@ static int rdb_run(const plugin *p, const plugin_config *cfg, const plugin_run_o
         plugin_exec_result_free(&er);
         return 0;
     }
+    /* Wall against CPU time tells a slow configuration from a busy machine. */
+    res->set_metric(res, "rocksdb.trial.wall_seconds", er.seconds);
+    res->set_metric(res, "rocksdb.trial.cpu_user_seconds", er.user_seconds);
+    res->set_metric(res, "rocksdb.trial.cpu_sys_seconds", er.sys_seconds);
+    res->set_metric(res, "rocksdb.trial.max_rss_mb", er.max_rss_kb / 1024.0);
     double ops = 0;
     if (rocksdb_parse_ops(er.out, "mixgraph", &ops) != 0) {
         plugin_result_set(res, PLUGIN_FAILED, "db_bench printed no mixgraph ops/sec line");

@@ -11,6 +11,13 @@
  * Also times one evaluation.
  *
  *     bograph-bench-plugins [--budget B] [--seeds S] [--sample N]
+ *     bograph-bench-plugins --rocksdb R
+ *
+ * With --rocksdb R it instead runs the real rocksdb plugin R times on its
+ * default configuration and R times on two other configurations, and
+ * reports the trial time and the spread of ops/sec (mean, standard
+ * deviation, coefficient of variation), so the noise of one measurement can
+ * be compared with the differences between configurations.
  *
  * Deterministic for given arguments (seeded splitmix64, no global state).
  */
@@ -224,9 +231,104 @@ static int bench_plugin(const plugin *p, int budget, int seeds, int sample)
     return 0;
 }
 
+static double bench_min(const double *x, int n)
+{
+    double m = x[0];
+    for (int i = 1; i < n; i++)
+        m = fmin(m, x[i]);
+    return m;
+}
+
+static double bench_max(const double *x, int n)
+{
+    double m = x[0];
+    for (int i = 1; i < n; i++)
+        m = fmax(m, x[i]);
+    return m;
+}
+
+static void bench_stats(const double *x, int n, double *mean, double *sd)
+{
+    double s = 0, ss = 0;
+    for (int i = 0; i < n; i++)
+        s += x[i];
+    *mean = s / n;
+    for (int i = 0; i < n; i++)
+        ss += (x[i] - *mean) * (x[i] - *mean);
+    *sd = n > 1 ? sqrt(ss / (n - 1)) : 0.0;
+}
+
+static int bench_rocksdb(const plugins_registry *reg, int reps)
+{
+    const plugin *p = plugins_find(reg, "rocksdb");
+    if (!p)
+        return 1;
+    plugin_config def = plugin_default_config(p);
+    plugin_config small = {NULL, 0}, big = {NULL, 0};
+    if (plugin_config_copy(&def, &small) != 0 || plugin_config_copy(&def, &big) != 0)
+        return 1;
+    /* Small memtables flushed early with eager compaction; one huge memtable. */
+    plugin_config_set(&small, "write_buffer_size", 4194304, NULL);
+    plugin_config_set(&small, "level0_file_num_compaction_trigger", 2, NULL);
+    plugin_config_set(&small, "max_background_compactions", 2, NULL);
+    plugin_config_set(&big, "write_buffer_size", 268435456, NULL);
+    plugin_config_set(&big, "block_size", 16384, NULL);
+    const struct {
+        const char *label;
+        const plugin_config *cfg;
+    } cases[] = {{"default", &def}, {"4 MiB memtable, L0 trigger 2, 2 compactions", &small},
+                 {"256 MiB memtable, 16 KiB blocks", &big}};
+    double *ops = calloc((size_t)reps, sizeof *ops), *secs = calloc((size_t)reps, sizeof *secs);
+    if (!ops || !secs) {
+        free(ops);
+        free(secs);
+        return 1;
+    }
+    plugin_result res;
+    plugin_result_init(&res);
+    int rc = 0;
+    printf("== rocksdb: %d trials per configuration (db_bench %s) ==\n", reps,
+           "fillrandom 200k x 400 B, mixgraph 200k ops");
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        int n = 0;
+        for (int i = 0; i < reps; i++) {
+            char err[256];
+            plugin_run_options o;
+            plugin_run_options_init(&o);
+            if (plugin_run(p, cases[c].cfg, &o, &res, err, sizeof err) != 0 ||
+                res.state != PLUGIN_OK) {
+                printf("  %s: trial %d failed: %s\n", cases[c].label, i + 1, res.reason);
+                rc = 1;
+                continue;
+            }
+            ops[n] = res.objective;
+            secs[n] = res.elapsed_seconds;
+            n++;
+            printf("  %s: trial %d: %.0f ops/sec in %.2f s\n", cases[c].label, i + 1,
+                   res.objective, res.elapsed_seconds);
+            fflush(stdout);
+        }
+        if (n > 0) {
+            double m, sd, tm, tsd;
+            bench_stats(ops, n, &m, &sd);
+            bench_stats(secs, n, &tm, &tsd);
+            printf("%s: ops/sec mean %.0f, sd %.0f (cv %.1f%%), min %.0f, max %.0f; trial "
+                   "time mean %.2f s (sd %.2f)\n",
+                   cases[c].label, m, sd, 100.0 * sd / m, bench_min(ops, n), bench_max(ops, n),
+                   tm, tsd);
+        }
+    }
+    plugin_result_free(&res);
+    plugin_config_free(&small);
+    plugin_config_free(&big);
+    free(ops);
+    free(secs);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
-    int budget = 50, seeds = 5, sample = 100000;
+    int budget = 50, seeds = 5, sample = 100000, rocksdb = 0;
     for (int i = 1; i < argc; i++) {
         if (i + 1 < argc && strcmp(argv[i], "--budget") == 0)
             budget = atoi(argv[++i]);
@@ -234,8 +336,11 @@ int main(int argc, char **argv)
             seeds = atoi(argv[++i]);
         else if (i + 1 < argc && strcmp(argv[i], "--sample") == 0)
             sample = atoi(argv[++i]);
+        else if (i + 1 < argc && strcmp(argv[i], "--rocksdb") == 0)
+            rocksdb = atoi(argv[++i]);
         else {
-            fprintf(stderr, "usage: %s [--budget B] [--seeds S] [--sample N]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--budget B] [--seeds S] [--sample N] | --rocksdb R\n",
+                    argv[0]);
             return 2;
         }
     }
@@ -247,6 +352,11 @@ int main(int argc, char **argv)
     if (!reg) {
         fprintf(stderr, "out of memory\n");
         return 1;
+    }
+    if (rocksdb > 0) {
+        int r = bench_rocksdb(reg, rocksdb);
+        plugins_registry_free(reg);
+        return r;
     }
     int rc = 0;
     const char *names[] = {"accelerator", "partition"};

@@ -129,6 +129,25 @@ static void test_fill_study(void **state)
     json_decref(body);
 }
 
+static void test_hook_and_list(void **state)
+{
+    (void)state;
+    plugins_registry *reg = plugins_registry_new();
+    char err[256];
+    json_error_t je;
+    json_t *body = json_loads("{\"name\": \"p\"}", 0, &je);
+    assert_int_equal(plugins_study_hook(reg, "nope", body, err, sizeof err), 1);
+    assert_non_null(strstr(err, "no plugin named 'nope'"));
+    assert_int_equal(plugins_study_hook(reg, "partition", body, err, sizeof err), 0);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(body, "objective"),
+                                                          "name")), "step_time_s");
+    json_decref(body);
+    json_t *list = plugins_list_json(reg);
+    assert_int_equal(json_array_size(json_object_get(list, "plugins")), plugins_count(reg));
+    json_decref(list);
+    plugins_registry_free(reg);
+}
+
 static void test_config_json_roundtrip(void **state)
 {
     (void)state;
@@ -225,6 +244,7 @@ int main(void)
         cmocka_unit_test(test_describe_accelerator),
         cmocka_unit_test(test_describe_all_builtins),
         cmocka_unit_test(test_fill_study),
+        cmocka_unit_test(test_hook_and_list),
         cmocka_unit_test(test_config_json_roundtrip),
         cmocka_unit_test(test_options_from_json),
         cmocka_unit_test(test_result_json),

@@ -174,6 +174,10 @@ static void test_real_run(void **state)
     }
     assert_non_null(plugin_result_metric(&r, "rocksdb.db.get.micros.p95"));
     assert_non_null(plugin_result_metric(&r, "rocksdb.fillrandom.ops_per_sec"));
+    /* db_bench used CPU and memory, and took no longer than the whole run. */
+    assert_true(*plugin_result_metric(&r, "rocksdb.trial.cpu_user_seconds") > 0);
+    assert_true(*plugin_result_metric(&r, "rocksdb.trial.max_rss_mb") > 1);
+    assert_true(*plugin_result_metric(&r, "rocksdb.trial.wall_seconds") <= r.elapsed_seconds);
     assert_non_null(strstr(r.log, "mixgraph"));
     assert_non_null(strstr(r.log, "STATISTICS"));
     assert_string_equal(r.log_format, "rocksdb");
