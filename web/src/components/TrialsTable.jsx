@@ -4,7 +4,7 @@
 import { memo } from 'preact/compat';
 import { useMemo, useState } from 'preact/hooks';
 import { fmtNum, fmtParam, fmtTime } from '../format.js';
-import { STATES, countByState, objectiveName } from '../trials.js';
+import { STATES, countByState, feasible, objectiveName } from '../trials.js';
 
 const PAGE_SIZES = [25, 50, 100, 200];
 
@@ -36,6 +36,7 @@ function compare(a, b) {
 
 function TrialsTableImpl({ study, trials, version, flash, onOpenTrial }) {
   const cols = useMemo(() => columnsFor(study), [study]);
+  const hasConstraints = (study.constraints || []).length > 0;
   const [sort, setSort] = useState({ key: 'number', dir: 'desc' });
   const [stateFilter, setStateFilter] = useState('all');
   const [pageSize, setPageSize] = useState(50);
@@ -153,6 +154,9 @@ function TrialsTableImpl({ study, trials, version, flash, onOpenTrial }) {
                     return (
                       <td key={c.key}>
                         <span class={`chip state-${v}`}>{v}</span>
+                        {v === 'completed' && hasConstraints && !feasible(study, t) && (
+                          <span class="chip violates" title="breaks a constraint of the study">✕ constraint</span>
+                        )}
                       </td>
                     );
                   return (
