@@ -52,7 +52,7 @@ static json_t *pj_str(const char *s)
     return json_string(s ? s : "");
 }
 
-static json_t *pj_param(const plugin_param *q)
+static json_t *pj_param(const plugin_param *q, int with_description)
 {
     json_t *o = json_object();
     if (!o)
@@ -81,7 +81,7 @@ static json_t *pj_param(const plugin_param *q)
         break;
     }
     }
-    if (!bad && q->description)
+    if (!bad && with_description && q->description)
         bad = pj_set(o, "description", pj_str(q->description));
     if (bad) {
         json_decref(o);
@@ -90,11 +90,12 @@ static json_t *pj_param(const plugin_param *q)
     return o;
 }
 
-static json_t *pj_params(const plugin *p)
+/* The parameters; a study body takes no descriptions. */
+static json_t *pj_params(const plugin *p, int with_description)
 {
     json_t *a = json_array();
     for (size_t i = 0; a && i < p->n_params; i++) {
-        if (pj_append(a, pj_param(&p->params[i])) != 0) {
+        if (pj_append(a, pj_param(&p->params[i], with_description)) != 0) {
             json_decref(a);
             return NULL;
         }
@@ -189,7 +190,7 @@ json_t *plugin_to_json(const plugin *p)
     int bad = !out || !metrics || !options;
     bad = bad || pj_set(out, "name", pj_str(p->name)) ||
           pj_set(out, "description", pj_str(p->description)) ||
-          pj_set(out, "parameters", pj_params(p)) || pj_set(out, "objective", pj_objective(p)) ||
+          pj_set(out, "parameters", pj_params(p, 1)) || pj_set(out, "objective", pj_objective(p)) ||
           pj_set(out, "constraints", pj_constraints(p)) ||
           pj_set(out, "default", plugin_config_to_json(&def)) ||
           pj_set(out, "knowledge", pj_knowledge(p)) ||
@@ -260,7 +261,7 @@ int plugin_fill_study(const plugin *p, json_t *body, char *err, size_t err_len)
     if (pj_fill(body, "plugin", json_string(p->name), err, err_len) != 0)
         return -1;
     if (!(p->flags & PLUGIN_FLAG_USER_SPACE)) {
-        if (pj_fill(body, "parameters", pj_params(p), err, err_len) != 0 ||
+        if (pj_fill(body, "parameters", pj_params(p, 0), err, err_len) != 0 ||
             pj_fill(body, "objective", pj_objective(p), err, err_len) != 0)
             return -1;
         if (!own_params && pj_fill(body, "default", plugin_config_to_json(&def), err, err_len) != 0)

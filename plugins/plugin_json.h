@@ -23,13 +23,14 @@
  * "forbidden": [[from,to]], "models": {node: formula}}, "log_format",
  * "metrics": [names], "options": [{"key","default","description"}],
  * "user_space", "deterministic", "max_parallel", "timeout_seconds"}.
- * The parameter, objective, constraint, default and knowledge members have
- * exactly the shape of a study creation body. */
+ * The parameter (less "description"), objective, constraint, default and
+ * knowledge members have exactly the shape of a study creation body. */
 json_t *plugin_to_json(const plugin *p);
 
 /* The service's plugin hook: fills into body (a study creation request) what
  * p declares and body leaves out: "parameters", "objective", "default",
- * "constraints", "knowledge", "log_format". Fields given explicitly win
+ * "constraints", "knowledge", "log_format" (parameters without their
+ * descriptions, which a study body does not take). Fields given explicitly win
  * (a given "parameters" also suppresses the plugin's "default", which may not
  * fit it). "plugin_options" (an object), when present, is checked against the
  * plugin's options. A user-space plugin (command) requires body to give

@@ -27,6 +27,7 @@ static void test_describe_accelerator(void **state)
     /* rows: ordinal with its values; dataflow: categorical with choices;
      * clock_mhz: int with bounds. */
     json_t *rows = json_array_get(params, 0);
+    assert_string_equal(json_string_value(json_object_get(rows, "description")), "PE array rows");
     assert_string_equal(json_string_value(json_object_get(rows, "type")), "ordinal");
     assert_int_equal(json_array_size(json_object_get(rows, "values")), 6);
     assert_int_equal(json_integer_value(json_array_get(json_object_get(rows, "values"), 0)), 4);
@@ -92,6 +93,9 @@ static void test_fill_study(void **state)
     assert_string_equal(json_string_value(json_object_get(json_object_get(body, "objective"),
                                                           "name")), "energy_mj");
     assert_int_equal(json_array_size(json_object_get(body, "parameters")), 8);
+    /* The study shape: no descriptions (the description endpoint has them). */
+    assert_null(json_object_get(json_array_get(json_object_get(body, "parameters"), 0),
+                                "description"));
     assert_non_null(json_object_get(body, "default"));
     assert_non_null(json_object_get(body, "knowledge"));
     assert_non_null(json_object_get(body, "constraints"));
