@@ -197,7 +197,9 @@ static enum MHD_Result dispatch(http_ctx *c)
     }
     int is_api = strncmp(c->path, "/v1/", 4) == 0 || strcmp(c->path, "/v1") == 0 ||
                  strcmp(c->path, "/healthz") == 0 || strcmp(c->path, "/metrics") == 0;
-    int public_path = strcmp(c->path, "/healthz") == 0;
+    /* /healthz is public; so are the dashboard's files (they hold no data:
+     * the page asks for the token and sends it with its API calls). */
+    int public_path = strcmp(c->path, "/healthz") == 0 || !is_api;
     if (!public_path && !authorized(c))
         return send_error(c, 401, "unauthenticated", "%s",
                           "this service needs \"Authorization: Bearer <token>\"");

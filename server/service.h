@@ -46,8 +46,9 @@ typedef struct {
     const char *db_path;        /* SQLite file; created when missing. Default "bograph.db" */
     const char *host;           /* address to bind. Default "127.0.0.1" */
     unsigned port;              /* 0: any free port. Default 8080 */
-    const char *token;          /* when set, requests need "Authorization: Bearer <token>"
-                                 * (or ?access_token=<token>) except GET /healthz */
+    const char *token;          /* when set, the API (/v1/...) and /metrics need
+                                 * "Authorization: Bearer <token>" (or ?access_token=);
+                                 * /healthz and the dashboard's static files do not */
     size_t max_body;            /* request body limit in bytes. Default 8 MiB */
     size_t max_log_bytes;       /* raw logs kept per trial; the tail is kept beyond it
                                  * and the trial says logs_truncated. Default 1 MiB */
