@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { getTrial } from '../api.js';
 import { fmtNum, fmtParam, fmtTime } from '../format.js';
-import { objectiveName } from '../trials.js';
+import { feasible, objectiveName } from '../trials.js';
 import { ErrorBox, Loading } from './States.jsx';
 
 export function TrialDetail({ study, trialId, version, onClose }) {
@@ -66,6 +66,19 @@ export function TrialDetail({ study, trialId, version, onClose }) {
               <dd class="strong" data-testid="trial-objective">
                 {fmtNum(trial.objective)}
               </dd>
+              {trial.state === 'completed' && (study.constraints || []).length > 0 && (
+                <>
+                  <dt>constraints</dt>
+                  <dd data-testid="trial-constraints">
+                    {feasible(study, trial)
+                      ? 'all met'
+                      : (study.constraints || [])
+                          .filter((c) => !feasible({ constraints: [c] }, trial))
+                          .map((c) => `breaks ${c.metric} ${c.op} ${fmtNum(c.value)}`)
+                          .join('; ')}
+                  </dd>
+                </>
+              )}
               <dt>worker</dt>
               <dd>{trial.worker || '–'}</dd>
               <dt>created</dt>

@@ -149,6 +149,11 @@ export function StudyPage({ studyId, trialId }) {
             <span class="tag">
               {goal} {objectiveName(study)}
             </span>
+            {(study.constraints || []).map((c) => (
+              <span class="tag" key={`${c.metric}${c.op}${c.value}`}>
+                {c.metric} {c.op} {fmtNum(c.value)}
+              </span>
+            ))}
             {study.budget ? <span class="tag">budget {fmtNum(study.budget)}</span> : null}
             {study.state && <span class={`tag study-${study.state}`}>{study.state}</span>}
           </p>
