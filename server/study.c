@@ -271,7 +271,8 @@ int study_validate(json_t *body, json_t **spec_out, json_t **knowledge_out, jv_e
     *knowledge_out = NULL;
     static const char *const keys[] = {"name", "plugin", "parameters", "objective", "constraints",
                                        "default", "algorithm", "knowledge", "budget",
-                                       "lease_seconds", "seed", "if_exists", "log_format", NULL};
+                                       "lease_seconds", "seed", "if_exists", "log_format",
+                                       "plugin_options", NULL};
     if (jv_only_keys(body, keys, "", e) != 0)
         return -1;
     const char *name = NULL, *plugin = NULL, *algorithm = "bograph", *if_exists = "error",
@@ -297,6 +298,10 @@ int study_validate(json_t *body, json_t **spec_out, json_t **knowledge_out, jv_e
         return -1;
     if (!(lease > 0) || lease > STUDY_MAX_LEASE)
         return jv_invalid(e, "lease_seconds", "lease_seconds must be > 0 and at most a year");
+    /* run options of the study's plugin (checked by the plugin hook), kept as given */
+    json_t *popts = json_object_get(body, "plugin_options");
+    if (popts && !json_is_null(popts) && !json_is_object(popts))
+        return jv_invalid(e, "plugin_options", "plugin_options must be an object");
 
     json_t *params = json_object_get(body, "parameters");
     if (!params || json_is_null(params))
@@ -381,6 +386,8 @@ int study_validate(json_t *body, json_t **spec_out, json_t **knowledge_out, jv_e
             json_object_set_new(spec, "seed",
                                 json_integer(has_seed ? (json_int_t)seed : (json_int_t)fresh_seed()));
             json_object_set_new(spec, "log_format", log_format ? json_string(log_format) : json_null());
+            if (popts && json_is_object(popts))
+                json_object_set(spec, "plugin_options", popts);
         }
     }
 

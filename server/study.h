@@ -45,7 +45,9 @@ typedef struct {
 /* Validates a creation body (after any plugin filled its defaults) into the
  * normalised spec to store (*spec_out, new reference; `if_exists` and
  * `knowledge` are not part of it) and the normalised knowledge
- * (*knowledge_out, new reference, NULL when none was given). */
+ * (*knowledge_out, new reference, NULL when none was given). A
+ * "plugin_options" object is kept in the spec as given (the plugin hook
+ * checks it against the plugin's options). */
 int study_validate(json_t *body, json_t **spec_out, json_t **knowledge_out, jv_error *e);
 
 /* Validates expert knowledge: {"edges": [[from, to], ...], "forbidden":
