@@ -57,7 +57,7 @@ static double exec_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* A captured stream keeping its last `cap` bytes. */
+/* A captured stream keeping its last cap/2 to cap bytes. */
 typedef struct {
     char *buf;
     size_t len, alloc, cap;
@@ -73,9 +73,12 @@ static int exec_stream_add(exec_stream *s, const char *data, size_t n)
         s->len = 0;
         s->truncated = 1;
     } else if (s->len + n > s->cap) {
-        size_t drop = s->len + n - s->cap;
-        memmove(s->buf, s->buf + drop, s->len - drop);
-        s->len -= drop;
+        /* Drop down to half the cap at once, so a flood costs linear time. */
+        size_t keep = s->cap / 2 > n ? s->cap / 2 - n : 0;
+        if (keep > s->len)
+            keep = s->len;
+        memmove(s->buf, s->buf + s->len - keep, keep);
+        s->len = keep;
         s->truncated = 1;
     }
     if (s->len + n + 1 > s->alloc) {
@@ -94,11 +97,13 @@ static int exec_stream_add(exec_stream *s, const char *data, size_t n)
     return 0;
 }
 
-/* Reads what is available; 1 at end of stream, 0 otherwise, -1 on error. */
+/* Reads what is available (at most 1 MiB, so a program that floods its
+ * output cannot keep the caller from checking its clock); 1 at end of
+ * stream, 0 otherwise, -1 on error. */
 static int exec_stream_read(exec_stream *s)
 {
     char chunk[65536];
-    for (;;) {
+    for (int round = 0; round < 16; round++) {
         ssize_t r = read(s->fd, chunk, sizeof chunk);
         if (r > 0) {
             if (exec_stream_add(s, chunk, (size_t)r) != 0)
@@ -113,6 +118,7 @@ static int exec_stream_read(exec_stream *s)
             return 0;
         return -1;
     }
+    return 0;
 }
 
 /* The program's path: as given when it has a '/', else the first executable

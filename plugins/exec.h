@@ -20,7 +20,8 @@ typedef struct {
     size_t stdin_len;            /* NULL: stdin is /dev/null */
     double timeout_seconds;      /* <= 0: no limit */
     const atomic_int *cancel;    /* may be NULL */
-    size_t max_output;           /* bytes kept per stream (the tail); 0: 16 MiB */
+    size_t max_output;           /* per stream, the tail is kept: at least half of
+                                  * this and at most this many bytes; 0: 16 MiB */
 } plugin_exec_spec;
 
 typedef struct {

@@ -76,8 +76,9 @@ static void bench_sample(const plugin *p, bench_rng *r, plugin_value *vals)
             break;
         case PLUGIN_PARAM_INT:
             if (q->log_scale) {
-                double x = exp(log(q->low - 0.5 > 0 ? q->low - 0.5 : q->low) +
-                               bench_unif(r) * (log(q->high + 0.5) - log(q->low > 0.5 ? q->low - 0.5 : q->low)));
+                /* Log-uniform over [low - 0.5, high + 0.5], rounded. */
+                double lo = q->low > 0.5 ? q->low - 0.5 : q->low;
+                double x = exp(log(lo) + bench_unif(r) * (log(q->high + 0.5) - log(lo)));
                 vals[i].number = fmin(q->high, fmax(q->low, round(x)));
             } else {
                 vals[i].number = q->low + (double)bench_index(r, (size_t)(q->high - q->low + 1));

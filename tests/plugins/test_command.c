@@ -211,6 +211,23 @@ static void test_timeout_kills(void **state)
     plugin_result_free(&r);
 }
 
+/* A program flooding its output still times out, and only the tail of its
+ * output is kept. */
+static void test_flood_times_out(void **state)
+{
+    (void)state;
+    plugin_result r;
+    plugin_result_init(&r);
+    double t0 = now_s();
+    assert_int_equal(run_script("flood.sh", NULL, 0, 0.5, NULL, &r), 0);
+    double took = now_s() - t0;
+    assert_int_equal(r.state, PLUGIN_FAILED);
+    assert_non_null(strstr(r.reason, "timed out"));
+    assert_true(took < 10.0);
+    assert_true(r.log_len <= 16u * 1024u * 1024u);
+    plugin_result_free(&r);
+}
+
 static void *cancel_later(void *arg)
 {
     struct timespec ts = {0, 300 * 1000000L};
@@ -298,10 +315,11 @@ static void test_exec_unread_stdin(void **state)
     assert_int_equal(er.out_len, sizeof big);
     plugin_exec_result_free(&er);
 
-    /* Output beyond the cap keeps the tail. */
+    /* Output beyond the cap keeps the tail: between half the cap and the cap. */
     spec.max_output = 1000;
     assert_int_equal(plugin_exec_run(&spec, &er, err, sizeof err), 0);
-    assert_int_equal(er.out_len, 1000);
+    assert_true(er.out_len >= 500 && er.out_len <= 1000);
+    assert_int_equal(strlen(er.out), er.out_len);
     assert_true(er.out_truncated);
     plugin_exec_result_free(&er);
 
@@ -325,6 +343,7 @@ int main(void)
         cmocka_unit_test(test_bad_output_and_failures),
         cmocka_unit_test(test_log_file_with_parser),
         cmocka_unit_test(test_timeout_kills),
+        cmocka_unit_test(test_flood_times_out),
         cmocka_unit_test(test_cancel),
         cmocka_unit_test(test_background_process_killed),
         cmocka_unit_test(test_exec_unread_stdin),
