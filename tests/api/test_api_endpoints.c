@@ -357,7 +357,7 @@ static void test_pagination(void **state)
     }
 }
 
-static void test_leases_and_budget(void **state)
+static void test_leases(void **state)
 {
     (void)state;
     char id[32], path[256];
@@ -365,7 +365,7 @@ static void test_leases_and_budget(void **state)
                          "{\"name\": \"lease\", \"parameters\": [{\"name\": \"c\", \"type\": "
                          "\"categorical\", \"choices\": [\"a\", \"b\", \"c\", \"d\"]}], "
                          "\"objective\": {\"name\": \"y\"}, \"algorithm\": \"sobol\", "
-                         "\"lease_seconds\": 0.5, \"budget\": 3}",
+                         "\"lease_seconds\": 0.5}",
                          id, sizeof id);
     json_t *j = suggest(id, "{\"count\": 2, \"worker\": \"dead\"}");
     json_t *ts = json_object_get(j, "trials");
@@ -376,29 +376,63 @@ static void test_leases_and_budget(void **state)
     assert_int_equal(json_array_size(json_object_get(exp, "trials")), 2);
     json_decref(exp);
     snprintf(path, sizeof path, "/v1/studies/%s/trials/%s/heartbeat", id,
-             sget(json_array_get(ts, 0), "id"));
+             json_string_value(json_object_get(json_array_get(ts, 0), "id")));
     expect_error("POST", path, NULL, 409, "conflict", NULL);
     /* a late result of an expired trial is kept */
     snprintf(path, sizeof path, "/v1/studies/%s/trials/%s/complete", id,
-             sget(json_array_get(ts, 0), "id"));
+             json_string_value(json_object_get(json_array_get(ts, 0), "id")));
     json_t *late = apitest_expect(&srv, "POST", path, "{\"metrics\": {\"y\": 1}}", 200);
     assert_string_equal(sget(late, "state"), "completed");
     json_decref(late);
-    /* budget 3: one used; the expired one gave its slot back */
-    json_t *s2 = suggest(id, "{\"count\": 5, \"worker\": \"w\"}");
+    /* the other expired configuration can be suggested again: all three
+     * configurations not completed come back */
+    json_t *s2 = suggest(id, "{\"count\": 3, \"worker\": \"w\"}");
     json_t *t2 = json_object_get(s2, "trials");
-    assert_int_equal(json_array_size(t2), 2);
+    assert_int_equal(json_array_size(t2), 3);
+    char *expired = json_dumps(json_object_get(json_array_get(ts, 1), "params"), JSON_SORT_KEYS);
+    int back = 0;
+    for (size_t i = 0; i < 3; i++) {
+        char *p = json_dumps(json_object_get(json_array_get(t2, i), "params"), JSON_SORT_KEYS);
+        back += strcmp(p, expired) == 0;
+        free(p);
+    }
+    free(expired);
+    assert_int_equal(back, 1);
+    json_decref(s2);
+    json_decref(j);
+}
+
+static void test_budget(void **state)
+{
+    (void)state;
+    char id[32], path[256];
+    apitest_create_study(&srv,
+                         "{\"name\": \"budget\", \"parameters\": [{\"name\": \"x\", \"type\": "
+                         "\"float\", \"low\": 0, \"high\": 1}], \"objective\": {\"name\": \"y\"}, "
+                         "\"algorithm\": \"random\", \"budget\": 3}",
+                         id, sizeof id);
+    json_t *s1 = suggest(id, "{\"count\": 2, \"worker\": \"a\"}");
+    json_t *t1 = json_object_get(s1, "trials");
+    assert_int_equal(json_array_size(t1), 2);
+    /* one slot left */
+    json_t *s2 = suggest(id, "{\"count\": 5, \"worker\": \"b\"}");
+    json_t *t2 = json_object_get(s2, "trials");
+    assert_int_equal(json_array_size(t2), 1);
     assert_true(json_is_false(json_object_get(s2, "done")));
-    json_t *s3 = suggest(id, "{\"count\": 1, \"worker\": \"x\"}");
+    /* all of it leased: nothing now, but not done either */
+    json_t *s3 = suggest(id, "{\"count\": 1, \"worker\": \"c\"}");
     assert_int_equal(json_array_size(json_object_get(s3, "trials")), 0);
     assert_true(json_is_false(json_object_get(s3, "done")));
     json_decref(s3);
-    for (size_t i = 0; i < 2; i++) {
-        snprintf(path, sizeof path, "/v1/studies/%s/trials/%s/complete", id,
-                 sget(json_array_get(t2, i), "id"));
-        json_decref(apitest_expect(&srv, "POST", path, "{\"metrics\": {\"y\": 2}}", 200));
+    json_t *all[3] = {json_array_get(t1, 0), json_array_get(t1, 1), json_array_get(t2, 0)};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "/v1/studies/%s/trials/%s/%s", id,
+                 json_string_value(json_object_get(all[i], "id")), i == 2 ? "fail" : "complete");
+        json_decref(apitest_expect(&srv, "POST", path,
+                                   i == 2 ? "{\"reason\": \"broke\"}" : "{\"metrics\": {\"y\": 2}}",
+                                   200));
     }
-    json_t *s4 = suggest(id, "{\"count\": 1, \"worker\": \"x\"}");
+    json_t *s4 = suggest(id, "{\"count\": 1, \"worker\": \"c\"}");
     assert_int_equal(json_array_size(json_object_get(s4, "trials")), 0);
     assert_true(json_is_true(json_object_get(s4, "done")));
     json_decref(s4);
@@ -406,8 +440,8 @@ static void test_leases_and_budget(void **state)
     json_t *st = apitest_expect(&srv, "GET", path, NULL, 200);
     assert_string_equal(sget(st, "state"), "done");
     json_decref(st);
+    json_decref(s1);
     json_decref(s2);
-    json_decref(j);
 }
 
 static void test_best_with_constraints(void **state)
@@ -646,7 +680,8 @@ int main(void)
         cmocka_unit_test(test_studies),
         cmocka_unit_test(test_trial_lifecycle),
         cmocka_unit_test(test_pagination),
-        cmocka_unit_test(test_leases_and_budget),
+        cmocka_unit_test(test_leases),
+        cmocka_unit_test(test_budget),
         cmocka_unit_test(test_best_with_constraints),
         cmocka_unit_test(test_logs),
         cmocka_unit_test(test_dashboard_files),
