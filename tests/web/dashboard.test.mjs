@@ -396,13 +396,7 @@ if (prerequisiteError) {
     });
     after(() => secured.stop());
 
-    test('the dashboard page and its assets load without a token (only /v1 needs it)', async (t) => {
-      if (staticStatus === 401) {
-        // KNOWN SERVER DEFECT (server/http.c): with --token the static files
-        // answer 401 too, and a browser cannot send a Bearer header when it
-        // loads a page. Make this unconditional once static paths are public.
-        t.todo('bograph serve --token answers 401 for GET /: the dashboard cannot load');
-      }
+    test('the dashboard page and its assets load without a token (only /v1 needs it)', async () => {
       assert.equal(staticStatus, 200, 'GET / without a token');
       const html = await (await fetch(`${secured.base}/`)).text();
       for (const m of html.matchAll(/(?:src|href)="(assets\/[^"]+)"/g)) {
@@ -415,16 +409,6 @@ if (prerequisiteError) {
       const ctx = await launchBrowser(playwright);
       try {
         const p = await ctx.context.newPage();
-        if (staticStatus === 401) {
-          // Until the service serves its static files without a token (see the
-          // test above), add it to the page and asset requests only; every /v1
-          // request still carries only what the dashboard itself sends.
-          console.log('# static files need the token: adding it to non-API requests only');
-          await p.route(
-            (url) => !url.pathname.startsWith('/v1/'),
-            (route) => route.continue({ headers: { ...route.request().headers(), authorization: `Bearer ${token}` } }),
-          );
-        }
         await p.goto(`${secured.base}/#/`);
         await p.waitForSelector('#auth-message');
         assert.match(await p.locator('#auth-message').innerText(), /needs an access token \(401\)/);
