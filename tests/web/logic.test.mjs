@@ -1,0 +1,140 @@
+// Unit tests of the dashboard's computations that run without a browser:
+// the client-side importance (Spearman's rho, the correlation ratio), the
+// improvement over the default, constraint checks and the trial store's
+// merging of polled changes.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { computeImportance, correlationRatio, ranks, spearman } from '../../web/src/importance.js';
+import { better, feasible, improvement } from '../../web/src/trials.js';
+import { fmtNum, fmtPct } from '../../web/src/format.js';
+
+const close = (a, b, eps = 1e-12) => assert.ok(Math.abs(a - b) <= eps, `${a} != ${b}`);
+
+test('ranks give tied values their average rank', () => {
+  assert.deepEqual(ranks([10, 20, 20, 5]), [2, 3.5, 3.5, 1]);
+  assert.deepEqual(ranks([]), []);
+});
+
+test('spearman: monotone is +1 / -1; a textbook example', () => {
+  close(spearman([1, 2, 3, 4], [1, 8, 27, 64]), 1);
+  close(spearman([1, 2, 3, 4], [9, 4, 1, 0]), -1);
+  // x ranks 1..5, y = [2, 1, 4, 3, 5]: 1 - 6*sum(d^2)/(n(n^2-1)) = 1 - 6*4/120 = 0.8
+  close(spearman([1, 2, 3, 4, 5], [2, 1, 4, 3, 5]), 0.8);
+  assert.equal(spearman([1, 1, 1], [1, 2, 3]), 0, 'a constant parameter has no correlation');
+});
+
+test('correlation ratio: 1 when groups separate y, 0 when their means are equal', () => {
+  close(correlationRatio(['a', 'a', 'b', 'b'], [1, 1, 5, 5]), 1);
+  close(correlationRatio(['a', 'b', 'a', 'b'], [1, 1, 5, 5]), 0);
+  // between SS = 2*(1.5-2.5)^2 + 2*(3.5-2.5)^2 = 4; total SS = 5 -> sqrt(0.8)
+  close(correlationRatio(['a', 'a', 'b', 'b'], [1, 2, 3, 4]), Math.sqrt(0.8));
+});
+
+test('computeImportance ranks parameters, handles ordinal and categorical, skips missing values', () => {
+  const params = [
+    { name: 'x', type: 'float', low: 0, high: 1 },
+    { name: 'noise', type: 'float', low: 0, high: 1 },
+    { name: 'bs', type: 'ordinal', values: [4096, 8192, 16384] },
+    { name: 'c', type: 'categorical', choices: ['a', 'b'] },
+  ];
+  const noise = [0.3, 0.9, 0.1, 0.5, 0.7, 0.2, 0.8, 0.4];
+  const trials = noise.map((n, i) => ({
+    params: { x: i, noise: n, bs: [4096, 8192, 16384][i % 3], c: i < 4 ? 'a' : 'b' },
+    objective: -2 * i,
+  }));
+  trials.push({ params: { noise: 0.5 }, objective: 1 }); // missing x, bs, c
+  const imp = computeImportance(params, trials);
+  const by = Object.fromEntries(imp.map((i) => [i.name, i]));
+  close(by.x.signed, -1);
+  close(by.x.value, 1);
+  assert.equal(by.x.n, 8);
+  assert.equal(by.c.signed, null);
+  assert.ok(by.c.value > 0.8, `categorical separates: ${by.c.value}`);
+  assert.ok(by.noise.value < 0.5);
+  assert.equal(imp[0].name, 'x');
+  assert.deepEqual(computeImportance(params, trials.slice(0, 2)).map((i) => i.value), [null, null, null, null]);
+});
+
+test('improvement over the default is positive when better, for both goals', () => {
+  close(improvement('maximize', 120, 100), 0.2);
+  close(improvement('minimize', 80, 100), 0.2);
+  close(improvement('minimize', 120, 100), -0.2);
+  close(improvement('maximize', -50, -100), 0.5);
+  assert.equal(improvement('maximize', 1, 0), null);
+  assert.equal(improvement('maximize', null, 3), null);
+  assert.ok(better('minimize', 1, 2) && better('maximize', 2, 1));
+});
+
+test('constraints: every one must hold, a missing metric breaks it', () => {
+  const study = { constraints: [{ metric: 'mem', op: '<=', value: 8 }, { metric: 'err', op: '<', value: 1 }] };
+  assert.equal(feasible(study, { metrics: { mem: 8, err: 0 } }), true);
+  assert.equal(feasible(study, { metrics: { mem: 9, err: 0 } }), false);
+  assert.equal(feasible(study, { metrics: { mem: 1 } }), false);
+  assert.equal(feasible({}, { metrics: {} }), true);
+});
+
+test('formatting', () => {
+  assert.equal(fmtNum(1234567), '1,234,567');
+  assert.equal(fmtNum(47987.53), '47,988');
+  assert.equal(fmtNum(0.5), '0.5');
+  assert.equal(fmtNum(null), '–');
+  assert.equal(fmtPct(0.1443), '+14.4%');
+  assert.equal(fmtPct(-0.02), '-2.0%');
+});
+
+test('trial store: pages from seq 0, then only changes, merged by id; a stuck answer ends the loop', async () => {
+  const http = await import('node:http');
+  let seq = 0;
+  const trials = new Map();
+  const put = (id, state) => trials.set(id, { id: String(id), number: id, state, seq: ++seq });
+  for (let i = 1; i <= 2500; i++) put(i, 'completed');
+  let requests = [];
+  let stuck = false;
+  const server = http.createServer((req, res) => {
+    const u = new URL(req.url, 'http://x');
+    requests.push(u.search);
+    const after = Number(u.searchParams.get('after_seq'));
+    const limit = Number(u.searchParams.get('limit'));
+    let page = [...trials.values()].filter((t) => t.seq > after).sort((a, b) => a.seq - b.seq).slice(0, limit);
+    let next = page.length ? page[page.length - 1].seq : after;
+    if (stuck) {
+      page = [trials.get(1)];
+      next = after; // a broken answer: items but no progress
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ trials: page, next_after_seq: next }));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  globalThis.document = { baseURI: `http://127.0.0.1:${server.address().port}/` };
+  try {
+    const { TrialStore, PAGE_LIMIT } = await import('../../web/src/trials.js');
+    const store = new TrialStore('7');
+    assert.equal(await store.fetchChanges(), 2500);
+    assert.equal(store.size, 2500);
+    assert.equal(requests.length, Math.ceil(2500 / PAGE_LIMIT) + 1, 'pages, then one empty answer');
+    assert.ok(requests.every((q) => q.includes(`limit=${PAGE_LIMIT}`)));
+    assert.deepEqual(store.all().slice(0, 3).map((t) => t.number), [1, 2, 3]);
+
+    requests = [];
+    assert.equal(await store.fetchChanges(), 0, 'nothing changed');
+    assert.deepEqual(requests, [`?after_seq=${seq}&limit=${PAGE_LIMIT}`]);
+
+    put(7, 'failed');
+    put(2501, 'active');
+    requests = [];
+    const v = store.version;
+    assert.equal(await store.fetchChanges(), 2);
+    assert.equal(store.size, 2501);
+    assert.equal(store.byId.get('7').state, 'failed');
+    assert.deepEqual([...store.lastChanged].sort(), ['2501', '7']);
+    assert.equal(store.version, v + 1);
+    assert.equal(store.all()[2500].number, 2501);
+    assert.ok(requests[0].startsWith(`?after_seq=${seq - 2}&`), 'asked only for what changed');
+
+    stuck = true;
+    assert.equal(await store.fetchChanges(), 1, 'stops after a page that makes no progress');
+  } finally {
+    delete globalThis.document;
+    server.close();
+  }
+});
