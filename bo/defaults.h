@@ -26,6 +26,10 @@
  * from the warm start only, with at most BO_GP_MAXEVAL_LARGE evaluations. */
 #define BO_GP_FIT_SUBSET 300
 #define BO_GP_MAXEVAL_LARGE 60
+/* Output warping: Yeo-Johnson lambda searched on this grid. */
+#define BO_YJ_MIN -2.0
+#define BO_YJ_MAX 4.0
+#define BO_YJ_STEP 0.05
 /* Anchors handed to acqopt: best observed points by posterior mean. */
 #define BO_N_ANCHORS 5
 

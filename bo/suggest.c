@@ -323,6 +323,57 @@ static void bo_acq_batch(const double *U, size_t m, double *values, void *vctx)
     free(mu);
 }
 
+/* Yeo-Johnson transform of one value (Yeo & Johnson 2000). */
+static double bo_yj(double y, double lam)
+{
+    if (y >= 0) {
+        if (fabs(lam) < 1e-12) return log1p(y);
+        return (pow(y + 1, lam) - 1) / lam;
+    }
+    if (fabs(lam - 2) < 1e-12) return -log1p(-y);
+    return -(pow(1 - y, 2 - lam) - 1) / (2 - lam);
+}
+
+/* Output warping as in HEBO: standardise, then the Yeo-Johnson transform
+ * whose lambda maximises the Gaussian likelihood of the result (grid over
+ * [BO_YJ_MIN, BO_YJ_MAX]). Monotone increasing, so the order of the
+ * results, the incumbent and "worse than every feasible" all survive; a
+ * skewed objective (a few very bad or very good results) no longer
+ * dictates the GP's scale. */
+double bo_warp_outputs(double *y, size_t n)
+{
+    if (n < 3) return NAN;
+    double m = 0, v = 0;
+    for (size_t i = 0; i < n; i++) m += y[i];
+    m /= (double)n;
+    for (size_t i = 0; i < n; i++) v += (y[i] - m) * (y[i] - m);
+    v /= (double)n;
+    if (!(v > 0)) return NAN;
+    double sd = sqrt(v);
+    for (size_t i = 0; i < n; i++) y[i] = (y[i] - m) / sd;
+    double jac = 0; /* sum sign(y) log(|y| + 1), the Jacobian's lambda - 1 factor */
+    for (size_t i = 0; i < n; i++) jac += (y[i] >= 0 ? 1 : -1) * log1p(fabs(y[i]));
+    double best_ll = -INFINITY, best_lam = 1;
+    for (double lam = BO_YJ_MIN; lam <= BO_YJ_MAX + 1e-9; lam += BO_YJ_STEP) {
+        double tm = 0, tv = 0;
+        for (size_t i = 0; i < n; i++) tm += bo_yj(y[i], lam);
+        tm /= (double)n;
+        for (size_t i = 0; i < n; i++) {
+            double d = bo_yj(y[i], lam) - tm;
+            tv += d * d;
+        }
+        tv /= (double)n;
+        if (!(tv > 0) || !isfinite(tv)) continue;
+        double ll = -0.5 * (double)n * log(tv) + (lam - 1) * jac;
+        if (ll > best_ll) {
+            best_ll = ll;
+            best_lam = lam;
+        }
+    }
+    for (size_t i = 0; i < n; i++) y[i] = bo_yj(y[i], best_lam);
+    return best_lam;
+}
+
 /* Observed points merged by configuration (repeats averaged), encoded, with
  * the objective turned to maximisation and infeasible trials imputed. */
 typedef struct {
@@ -393,6 +444,7 @@ static int bo_data_build(const bo_request *req, bo_data *dt)
     }
     for (size_t g = 0; g < dt->n; g++)
         if (count[g] > 0) dt->y[g] /= (double)count[g];
+    if (!req->no_output_warping) bo_warp_outputs(dt->y, dt->n);
     free(count);
     free(yy);
     free(group);

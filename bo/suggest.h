@@ -41,6 +41,9 @@ typedef struct {
     uint64_t seed;
     size_t n_initial;           /* space-filling points before the GP; 0 = default */
     bo_state *state;            /* may be NULL */
+    /* gp: 1 turns off the output warping (standardise + Yeo-Johnson with
+     * the lambda of maximum likelihood, as HEBO does) applied before the fit. */
+    int no_output_warping;
 } bo_request;
 
 void bo_request_init(bo_request *req, const space *sp);
@@ -53,6 +56,12 @@ int bo_suggest(const bo_request *req, double *out, char *err, size_t err_len);
 /* The default number of space-filling points before the GP starts, for a
  * space with `dim` parameters: clamp(dim + 1, 5, 10) (bo/defaults.h). */
 size_t bo_default_n_initial(size_t dim);
+
+/* The output warping of the gp algorithm, in place: y is standardised,
+ * then Yeo-Johnson transformed with the lambda (grid over [-2, 4]) that
+ * maximises the Gaussian likelihood. Monotone increasing. Returns lambda,
+ * or NAN (y left unchanged or only standardised) when n < 3 or y is constant. */
+double bo_warp_outputs(double *y, size_t n);
 
 /* Random restarts of the GP hyperparameter fit used for n observations. */
 size_t bo_gp_restarts(size_t n);

@@ -43,6 +43,7 @@ typedef struct {
     size_t n_initial;
     bo_acquisition acq;
     size_t blas_threads;
+    int no_warp;
     int quiet;
 } bench_config;
 
@@ -94,6 +95,7 @@ static void usage(FILE *out)
             "  --blas-threads N     OpenBLAS threads per call; default 1 (one suggestion\n"
             "                       per core, as the service runs them; more threads\n"
             "                       only help large n on an otherwise idle machine)\n"
+            "  --no-warp            gp without output warping\n"
             "  --no-regret          skip the regret table\n"
             "  --no-latency         skip the latency table\n"
             "  --quiet              no progress on stderr\n"
@@ -224,6 +226,8 @@ static int parse_args(int argc, char **argv, bench_config *c)
                 fprintf(stderr, "bograph-bench: unknown acquisition '%s' (logei, ucb)\n", v);
                 return -1;
             }
+        } else if (!strcmp(a, "--no-warp")) {
+            c->no_warp = 1;
         } else if (!strcmp(a, "--no-regret")) {
             c->regret = 0;
         } else if (!strcmp(a, "--no-latency")) {
@@ -256,9 +260,10 @@ static space *function_space(const bench_function *f)
 
 /* One optimisation run; best_so_far[t] is the best value after t+1
  * evaluations. Returns total suggestion time in seconds, or -1. */
-static double run_one(const bench_function *f, bo_algorithm algo, bo_acquisition acq,
-                      uint64_t seed, size_t budget, size_t n_initial, double *best_so_far)
+static double run_one(const bench_config *c, const bench_function *f, bo_algorithm algo,
+                      uint64_t seed, double *best_so_far)
 {
+    size_t budget = c->budget;
     space *sp = function_space(f);
     double *X = malloc(budget * f->dim * sizeof(double));
     double *y = malloc(budget * sizeof(double));
@@ -279,8 +284,9 @@ static double run_one(const bench_function *f, bo_algorithm algo, bo_acquisition
         req.n_obs = t;
         req.seed = seed;
         req.state = st;
-        req.n_initial = n_initial;
-        req.acquisition = acq;
+        req.n_initial = c->n_initial;
+        req.acquisition = c->acq;
+        req.no_output_warping = c->no_warp;
         double t0 = now_s();
         if (bo_suggest(&req, X + t * f->dim, err, sizeof err) != 0) {
             fprintf(stderr, "bograph-bench: %s/%s seed %llu: %s\n", f->name,
@@ -326,7 +332,7 @@ static int run_regret(const bench_config *c)
         for (size_t ai = 0; ai < c->n_algo; ai++) {
             double total = 0;
             for (size_t s = 0; s < S; s++) {
-                double t = run_one(f, c->algo[ai], c->acq, 1000 + s, B, c->n_initial, traj + s * B);
+                double t = run_one(c, f, c->algo[ai], 1000 + s, traj + s * B);
                 if (t < 0) return -1;
                 total += t;
                 if (!c->quiet)

@@ -475,6 +475,60 @@ static void test_gp_repeats_and_state_reuse(void **state)
     space_free(sp3);
 }
 
+static double skewness(const double *y, size_t n)
+{
+    double m = 0, m2 = 0, m3 = 0;
+    for (size_t i = 0; i < n; i++) m += y[i];
+    m /= (double)n;
+    for (size_t i = 0; i < n; i++) {
+        double d = y[i] - m;
+        m2 += d * d;
+        m3 += d * d * d;
+    }
+    m2 /= (double)n;
+    m3 /= (double)n;
+    return m3 / pow(m2, 1.5);
+}
+
+/* Output warping keeps the order, tames skew, and leaves normal-looking
+ * data nearly linear. */
+static void test_output_warping(void **state)
+{
+    (void)state;
+    enum { N = 200 };
+    double y[N], w[N];
+    uint64_t x = 88172645463325252ULL;
+    for (size_t i = 0; i < N; i++) {
+        /* sum of 12 uniforms - 6: close to a standard normal */
+        double s = 0;
+        for (int k = 0; k < 12; k++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            s += (double)(x >> 11) / 9007199254740992.0;
+        }
+        y[i] = s - 6;
+    }
+    memcpy(w, y, sizeof w);
+    double lam = bo_warp_outputs(w, N);
+    assert_true(fabs(lam - 1) < 0.5);
+    /* a heavy right tail (exp of normal, as a cost with rare huge values) */
+    for (size_t i = 0; i < N; i++) w[i] = exp(2 * y[i]);
+    double before = skewness(w, N);
+    memcpy(y, w, sizeof w);
+    lam = bo_warp_outputs(w, N);
+    assert_true(lam < 1);
+    assert_true(fabs(skewness(w, N)) < 0.5 * fabs(before));
+    for (size_t i = 0; i < N; i++) {
+        assert_true(isfinite(w[i]));
+        for (size_t j = 0; j < N; j++)
+            if (y[i] < y[j]) assert_true(w[i] < w[j]);
+    }
+    double c[3] = {2, 2, 2};
+    assert_true(isnan(bo_warp_outputs(c, 3)));
+    assert_true(c[0] == 2 && c[2] == 2);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -491,6 +545,7 @@ int main(void)
         cmocka_unit_test(test_gp_mixed_space),
         cmocka_unit_test(test_gp_finite_space),
         cmocka_unit_test(test_gp_repeats_and_state_reuse),
+        cmocka_unit_test(test_output_warping),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
