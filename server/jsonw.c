@@ -103,6 +103,12 @@ void jsonw_double(jsonw *w, double v)
     }
     char tmp[40];
     int n = 0;
+    if (v == floor(v) && fabs(v) < 1e15) {
+        /* integral values, common in metrics: no printf */
+        jsonw_int(w, (int64_t)v);
+        jsonw_raw(w, ".0", 2);
+        return;
+    }
     for (int prec = 15; prec <= 17; prec++) {
         n = snprintf(tmp, sizeof tmp, "%.*g", prec, v);
         if (prec == 17 || strtod(tmp, NULL) == v)
@@ -123,8 +129,15 @@ void jsonw_double(jsonw *w, double v)
 void jsonw_int(jsonw *w, int64_t v)
 {
     char tmp[24];
-    int n = snprintf(tmp, sizeof tmp, "%lld", (long long)v);
-    jsonw_raw(w, tmp, (size_t)n);
+    char *p = tmp + sizeof tmp;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    jsonw_raw(w, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 char *jsonw_finish(jsonw *w, size_t *len)

@@ -66,6 +66,9 @@ static const char *const stmt_sql[STMT_COUNT] = {
         "ORDER BY seq LIMIT ?3",
     [STMT_TRIAL_GET] = "SELECT " TRIAL_COLS " FROM trials WHERE id = ?2 AND study_id = ?1",
     [STMT_TRIAL_METRICS] = "SELECT name, value FROM trial_metrics WHERE trial_id = ?1 ORDER BY name",
+    [STMT_METRICS_FOR_IDS] =
+        "SELECT trial_id, name, value FROM trial_metrics "
+        "WHERE trial_id IN (SELECT value FROM json_each(?1)) ORDER BY trial_id, name",
     [STMT_TRIAL_LOGS] = "SELECT text FROM trial_logs WHERE trial_id = ?1",
     [STMT_TRIAL_INSERT] =
         "INSERT INTO trials(study_id, number, state, worker, params, config, objective, reason, "

@@ -37,6 +37,7 @@ typedef enum {
     STMT_TRIALS_PAGE_STATE,
     STMT_TRIAL_GET,
     STMT_TRIAL_METRICS,
+    STMT_METRICS_FOR_IDS,
     STMT_TRIAL_LOGS,
     STMT_TRIAL_INSERT,
     STMT_TRIAL_FINISH,
@@ -82,6 +83,8 @@ int64_t store_next_seq(store_conn *c, int64_t study_id, char *err, size_t err_le
 /* Row -> struct helpers. */
 char *store_col_strdup(sqlite3_stmt *s, int col);
 int store_load_metrics(store_conn *c, store_trial *t, char *err, size_t err_len);
+/* The metrics of every trial of ts in one query. */
+int store_load_metrics_many(store_conn *c, store_trials *ts, char *err, size_t err_len);
 void store_trial_from_row(sqlite3_stmt *s, store_trial *t);
 
 #endif

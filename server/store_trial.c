@@ -6,6 +6,7 @@
 #include "server/store_internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,6 +115,98 @@ int store_load_metrics(store_conn *c, store_trial *t, char *err, size_t err_len)
     return STORE_OK;
 }
 
+static int metric_push(store_trial *t, size_t *cap, sqlite3_stmt *s, int name_col)
+{
+    if (t->n_metrics == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 8;
+        char **names = realloc(t->metric_names, ncap * sizeof *names);
+        if (!names)
+            return -1;
+        t->metric_names = names;
+        double *vals = realloc(t->metric_values, ncap * sizeof *vals);
+        if (!vals)
+            return -1;
+        t->metric_values = vals;
+        *cap = ncap;
+    }
+    char *name = store_col_strdup(s, name_col);
+    if (!name)
+        return -1;
+    t->metric_names[t->n_metrics] = name;
+    t->metric_values[t->n_metrics] = sqlite3_column_double(s, name_col + 1);
+    t->n_metrics++;
+    return 0;
+}
+
+typedef struct {
+    int64_t id;
+    size_t index;
+} id_index;
+
+static int id_index_cmp(const void *a, const void *b)
+{
+    int64_t x = ((const id_index *)a)->id, y = ((const id_index *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+int store_load_metrics_many(store_conn *c, store_trials *ts, char *err, size_t err_len)
+{
+    if (ts->count == 0)
+        return STORE_OK;
+    if (ts->count == 1)
+        return store_load_metrics(c, &ts->items[0], err, err_len);
+    /* the ids as a JSON array for json_each, and an id -> index table */
+    id_index *map = malloc(ts->count * sizeof *map);
+    size_t cap = ts->count * 21 + 3;
+    char *ids = malloc(cap);
+    size_t *mcap = calloc(ts->count, sizeof *mcap);
+    if (!map || !ids || !mcap) {
+        free(map);
+        free(ids);
+        free(mcap);
+        return util_err(err, err_len, "out of memory");
+    }
+    size_t o = 0;
+    ids[o++] = '[';
+    for (size_t i = 0; i < ts->count; i++) {
+        map[i].id = ts->items[i].id;
+        map[i].index = i;
+        o += (size_t)snprintf(ids + o, cap - o, i ? ",%lld" : "%lld", (long long)map[i].id);
+    }
+    ids[o++] = ']';
+    ids[o] = '\0';
+    qsort(map, ts->count, sizeof *map, id_index_cmp);
+    int rc = STORE_OK;
+    sqlite3_stmt *s = store_stmt(c, STMT_METRICS_FOR_IDS, err, err_len);
+    if (!s) {
+        rc = STORE_ERROR;
+    } else {
+        sqlite3_bind_text(s, 1, ids, (int)o, SQLITE_STATIC);
+        int step;
+        size_t at = 0;
+        while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+            int64_t id = sqlite3_column_int64(s, 0);
+            /* rows come by trial id, so the matching entry moves forward */
+            while (at < ts->count && map[at].id < id)
+                at++;
+            if (at == ts->count || map[at].id != id)
+                continue;
+            store_trial *t = &ts->items[map[at].index];
+            if (metric_push(t, &mcap[map[at].index], s, 1) != 0) {
+                rc = util_err(err, err_len, "out of memory");
+                break;
+            }
+        }
+        if (rc == STORE_OK && step != SQLITE_DONE)
+            rc = store_sqlerr(c, "reading metrics", err, err_len);
+        sqlite3_reset(s);
+    }
+    free(map);
+    free(ids);
+    free(mcap);
+    return rc;
+}
+
 /* Reads every row of a prepared, bound statement into out. */
 static int collect_trials(store_conn *c, sqlite3_stmt *s, int with_metrics, store_trials *out,
                           char *err, size_t err_len)
@@ -137,8 +230,8 @@ static int collect_trials(store_conn *c, sqlite3_stmt *s, int with_metrics, stor
     if (rc == STORE_OK && step != SQLITE_DONE)
         rc = store_sqlerr(c, "reading trials", err, err_len);
     sqlite3_reset(s);
-    for (size_t i = 0; rc == STORE_OK && with_metrics && i < out->count; i++)
-        rc = store_load_metrics(c, &out->items[i], err, err_len);
+    if (rc == STORE_OK && with_metrics)
+        rc = store_load_metrics_many(c, out, err, err_len);
     if (rc != STORE_OK)
         store_trials_free(out);
     return rc;
@@ -236,8 +329,8 @@ int store_trials_engine(store *st, int64_t study_id, int64_t after_seq, int with
             rc = store_sqlerr(c, "reading trials", err, err_len);
         if (s)
             sqlite3_reset(s);
-        for (size_t i = 0; rc == STORE_OK && with_metrics && i < out->count; i++)
-            rc = store_load_metrics(c, &out->items[i], err, err_len);
+        if (rc == STORE_OK && with_metrics)
+            rc = store_load_metrics_many(c, out, err, err_len);
         if (rc != STORE_OK)
             store_trials_free(out);
         read_end(c);
