@@ -10,6 +10,8 @@
 /* Space-filling Sobol points before the GP: clamp(d + 1, MIN, MAX). */
 #define BO_DEFAULT_N_INITIAL_MIN 5
 #define BO_DEFAULT_N_INITIAL_MAX 10
+/* Most proposals one bo_suggest call makes. */
+#define BO_MAX_COUNT 1000
 /* UCB exploration weight: mean + beta * sd. */
 #define BO_DEFAULT_UCB_BETA 2.0
 /* Infeasible trials are imputed this fraction of the feasible range below

@@ -321,15 +321,37 @@ int space_index_of(const space *sp, const char *name)
     return -1;
 }
 
-const char *space_param_name(const space *sp, size_t i) { return sp->params[i].name; }
-space_type space_param_type(const space *sp, size_t i) { return sp->params[i].type; }
-double space_param_low(const space *sp, size_t i) { return sp->params[i].low; }
-double space_param_high(const space *sp, size_t i) { return sp->params[i].high; }
-int space_param_log(const space *sp, size_t i) { return sp->params[i].log_scale; }
-size_t space_param_n_choices(const space *sp, size_t i) { return sp->params[i].n_choices; }
+/* Accessors tolerate a bad index (NULL, NAN or 0) rather than crash. */
+#define SPACE_OK(sp, i) ((sp) && (i) < (sp)->n)
+
+const char *space_param_name(const space *sp, size_t i)
+{
+    return SPACE_OK(sp, i) ? sp->params[i].name : NULL;
+}
+space_type space_param_type(const space *sp, size_t i)
+{
+    return SPACE_OK(sp, i) ? sp->params[i].type : SPACE_FLOAT;
+}
+double space_param_low(const space *sp, size_t i)
+{
+    return SPACE_OK(sp, i) ? sp->params[i].low : NAN;
+}
+double space_param_high(const space *sp, size_t i)
+{
+    return SPACE_OK(sp, i) ? sp->params[i].high : NAN;
+}
+int space_param_log(const space *sp, size_t i)
+{
+    return SPACE_OK(sp, i) ? sp->params[i].log_scale : 0;
+}
+size_t space_param_n_choices(const space *sp, size_t i)
+{
+    return SPACE_OK(sp, i) ? sp->params[i].n_choices : 0;
+}
 
 const char *space_param_choice(const space *sp, size_t i, size_t k)
 {
+    if (!SPACE_OK(sp, i)) return NULL;
     const space_param *p = &sp->params[i];
     if (p->type != SPACE_CATEGORICAL || k >= p->n_choices) return NULL;
     return p->choices[k];
@@ -337,6 +359,7 @@ const char *space_param_choice(const space *sp, size_t i, size_t k)
 
 double space_param_value(const space *sp, size_t i, size_t k)
 {
+    if (!SPACE_OK(sp, i)) return NAN;
     const space_param *p = &sp->params[i];
     if (p->type != SPACE_ORDINAL || k >= p->n_choices) return NAN;
     return p->values[k];
@@ -344,6 +367,7 @@ double space_param_value(const space *sp, size_t i, size_t k)
 
 int space_choice_index(const space *sp, size_t i, const char *choice)
 {
+    if (!SPACE_OK(sp, i)) return -1;
     const space_param *p = &sp->params[i];
     if (p->type != SPACE_CATEGORICAL || !choice) return -1;
     for (size_t k = 0; k < p->n_choices; k++)
@@ -353,8 +377,8 @@ int space_choice_index(const space *sp, size_t i, const char *choice)
 
 void space_param_encoded_span(const space *sp, size_t i, size_t *first, size_t *count)
 {
-    if (first) *first = sp->params[i].first;
-    if (count) *count = sp->params[i].width;
+    if (first) *first = SPACE_OK(sp, i) ? sp->params[i].first : 0;
+    if (count) *count = SPACE_OK(sp, i) ? sp->params[i].width : 0;
 }
 
 /* Rank of an ordinal value, -1 when it is not one of the values. */

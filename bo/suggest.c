@@ -95,6 +95,10 @@ static int bo_validate(const bo_request *req, const double *out, char *err, size
         bo_errf(err, err_len, "the search space has no parameters");
         return -1;
     }
+    if (req->count > BO_MAX_COUNT) {
+        bo_errf(err, err_len, "count %zu is more than %d proposals per call", req->count, BO_MAX_COUNT);
+        return -1;
+    }
     if (req->count > 0 && !out) {
         bo_errf(err, err_len, "no output buffer");
         return -1;

@@ -50,6 +50,11 @@ static void test_shape(void **state)
     assert_int_equal(space_choice_index(sp, 3, "none"), 2);
     assert_int_equal(space_choice_index(sp, 3, "gzip"), -1);
     assert_true(space_param_log(sp, 1));
+    /* a bad index is not a crash */
+    assert_null(space_param_name(sp, 6));
+    assert_null(space_param_choice(sp, 99, 0));
+    assert_true(isnan(space_param_value(sp, 99, 0)));
+    assert_int_equal(space_choice_index(sp, 99, "lz4"), -1);
     space_free(sp);
 }
 

@@ -109,6 +109,11 @@ static void test_validation_messages(void **state)
     assert_int_equal(bo_suggest(&req, out, err, sizeof err), -1);
     assert_non_null(strstr(err, "no X"));
 
+    req.X = X;
+    req.count = 100000;
+    assert_int_equal(bo_suggest(&req, out, err, sizeof err), -1);
+    assert_non_null(strstr(err, "count"));
+
     bo_request_init(&req, NULL);
     assert_int_equal(bo_suggest(&req, out, err, sizeof err), -1);
     assert_non_null(strstr(err, "search space"));
