@@ -79,9 +79,9 @@ static void usage(FILE *out)
             "\n"
             "  --full               all functions, 10 seeds, budget 100, latency at\n"
             "                       n=50,100,200,500,1000 and d=6,10,20\n"
-            "  --functions LIST     comma-separated; default branin,hartmann6\n"
-            "                       (all: branin,hartmann6,ackley10,levy10,rosenbrock6,\n"
-            "                       styblinski4in20 - Styblinski-Tang on 4 of 20 dims)\n"
+            "  --functions LIST     comma-separated; default all: branin,hartmann6,\n"
+            "                       ackley10,levy10,rosenbrock6,styblinski4in20\n"
+            "                       (Styblinski-Tang on 4 of 20 dims)\n"
             "  --algorithms LIST    comma-separated from gp,sobol,random; default all\n"
             "  --seeds N            seeds per function and algorithm; default 3\n"
             "  --budget N           evaluations per run; default 50\n"
@@ -128,9 +128,7 @@ static int parse_size_list(const char *s, size_t *out, size_t *n)
 static int parse_args(int argc, char **argv, bench_config *c)
 {
     memset(c, 0, sizeof(*c));
-    c->fn[0] = bench_function_find("branin");
-    c->fn[1] = bench_function_find("hartmann6");
-    c->n_fn = 2;
+    for (const bench_function *f = bench_functions; f->name; f++) c->fn[c->n_fn++] = f;
     c->algo[0] = BO_GP;
     c->algo[1] = BO_SOBOL;
     c->algo[2] = BO_RANDOM;
