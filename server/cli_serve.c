@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
+
 #include "server/cli.h"
+#include "server/demo.h"
 #include "server/service.h"
 
 static const char serve_usage[] =
@@ -35,6 +38,9 @@ static const char serve_usage[] =
     "  --sync MODE         normal (survives process crashes) or full (also power\n"
     "                      loss, fsync per commit) [normal]\n"
     "  --quiet             no request log on stderr\n"
+    "  --demo              also create the study \"demo\" (a synthetic system) and\n"
+    "                      tune it in the background, a trial a second, so the\n"
+    "                      dashboard has something live to show\n"
     "  --help              this text\n"
     "\n"
     "Prints the URL on stdout once listening. Exit codes: 0 after a clean stop\n"
@@ -61,7 +67,7 @@ int cli_serve(int argc, char **argv)
     service_options_init(&o);
     o.token = getenv("BOGRAPH_TOKEN");
     enum { OPT_DB = 1, OPT_HOST, OPT_PORT, OPT_TOKEN, OPT_MAX_BODY, OPT_MAX_LOG, OPT_WEB,
-           OPT_THREADS, OPT_SUGGEST_THREADS, OPT_SYNC, OPT_QUIET, OPT_HELP };
+           OPT_THREADS, OPT_SUGGEST_THREADS, OPT_SYNC, OPT_QUIET, OPT_DEMO, OPT_HELP };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"host", required_argument, NULL, OPT_HOST},
@@ -74,12 +80,13 @@ int cli_serve(int argc, char **argv)
         {"suggest-threads", required_argument, NULL, OPT_SUGGEST_THREADS},
         {"sync", required_argument, NULL, OPT_SYNC},
         {"quiet", no_argument, NULL, OPT_QUIET},
+        {"demo", no_argument, NULL, OPT_DEMO},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
     optind = 1;
     opterr = 0;
-    int opt, idx = -1;
+    int opt, idx = -1, with_demo = 0;
     unsigned long long v;
     while ((idx = -1, opt = getopt_long(argc, argv, ":h", longopts, &idx)) != -1) {
         switch (opt) {
@@ -88,6 +95,7 @@ int cli_serve(int argc, char **argv)
         case OPT_TOKEN: o.token = optarg; break;
         case OPT_WEB: o.web_dir = optarg; break;
         case OPT_QUIET: o.request_log = 0; break;
+        case OPT_DEMO: with_demo = 1; break;
         case OPT_PORT:
             if (parse_size(optarg, 0, 65535, &v) != 0)
                 goto bad_value;
@@ -162,14 +170,38 @@ int cli_serve(int argc, char **argv)
         fprintf(stderr, "bograph serve: %s\n", err);
         return CLI_FAILURE;
     }
+    /* the URL clients use: a wildcard address is reached on loopback */
     const char *host = o.host;
+    if (strcmp(host, "0.0.0.0") == 0)
+        host = "127.0.0.1";
+    else if (strcmp(host, "::") == 0)
+        host = "::1";
     int v6 = strchr(host, ':') != NULL;
-    printf("bograph: serving %s on http://%s%s%s:%u/\n", o.db_path, v6 ? "[" : "", host,
-           v6 ? "]" : "", service_port(svc));
+    char url[300];
+    snprintf(url, sizeof url, "http://%s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "",
+             service_port(svc));
+    printf("bograph: serving %s on %s/\n", o.db_path, url);
     fflush(stdout);
+    demo *dm = NULL;
+    if (with_demo) {
+        char study[32];
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        if (demo_start(url, o.token, 1.0, &dm, study, err, sizeof err) != 0) {
+            fprintf(stderr, "bograph serve: demo: %s\n", err);
+            service_stop(svc);
+            curl_global_cleanup();
+            return CLI_FAILURE;
+        }
+        printf("bograph: demo study %s is being tuned: %s/v1/studies/%s\n", study, url, study);
+        fflush(stdout);
+    }
     int sig = 0;
     sigwait(&set, &sig);
     fprintf(stderr, "bograph: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    if (dm) {
+        demo_stop(dm);
+        curl_global_cleanup();
+    }
     service_stop(svc);
     return CLI_OK;
 }

@@ -643,6 +643,42 @@ static void test_internal_error(void **state)
     json_decref(apitest_expect(&srv, "DELETE", path, NULL, 200));
 }
 
+/* `bograph serve --demo` tunes its demo study through the API in the
+ * background; a restart on the same file goes on with the same study. */
+static void test_demo(void **state)
+{
+    (void)state;
+    apitest_server d;
+    memset(&d, 0, sizeof d);
+    const char *args[] = {"--demo", "--quiet", NULL};
+    for (int round = 0; round < 2; round++) {
+        assert_int_equal(apitest_start(&d, args), 0);
+        long completed = 0;
+        json_t *st = NULL;
+        for (int i = 0; i < 100 && completed < 2 * (round + 1); i++) {
+            usleep(200 * 1000);
+            json_decref(st);
+            st = apitest_expect(&d, "GET", "/v1/studies/1", NULL, 200);
+            completed = (long)json_integer_value(json_object_get(json_object_get(st, "counts"), "completed"));
+        }
+        assert_true(completed >= 2 * (round + 1));
+        assert_string_equal(sget(st, "name"), "demo");
+        json_decref(st);
+        json_t *studies = apitest_expect(&d, "GET", "/v1/studies", NULL, 200);
+        assert_int_equal(json_array_size(json_object_get(studies, "studies")), 1);
+        json_decref(studies);
+        json_t *page = apitest_expect(&d, "GET", "/v1/studies/1/trials?state=completed&limit=1", NULL, 200);
+        json_t *m = json_object_get(json_array_get(json_object_get(page, "trials"), 0), "metrics");
+        assert_non_null(json_object_get(m, "latency_ms"));
+        assert_non_null(json_object_get(m, "energy_j"));
+        assert_non_null(json_object_get(m, "hit_rate"));
+        json_decref(page);
+        int status = apitest_stop(&d, SIGTERM);
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    apitest_cleanup(&d);
+}
+
 /* `bograph` exit codes: 0 ok, 2 usage, 1 failure. */
 static int run_cli(const char *args)
 {
@@ -688,6 +724,7 @@ int main(void)
         cmocka_unit_test(test_auth),
         cmocka_unit_test(test_internal_error),
         cmocka_unit_test(test_cli_exit_codes),
+        cmocka_unit_test(test_demo),
     };
     int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
     apitest_thread_done();
