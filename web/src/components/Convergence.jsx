@@ -2,7 +2,7 @@
 // best so far (among trials that meet the constraints) as a step line, and the
 // default configuration's result as a dashed reference line.
 import { memo } from 'preact/compat';
-import { useMemo } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { fmtNum } from '../format.js';
 import { better, feasible, goalOf, isScored, objectiveName } from '../trials.js';
 import { EChart } from './EChart.jsx';
@@ -31,6 +31,14 @@ export function convergenceData(study, trials) {
 
 function ConvergenceImpl({ study, trials, version, defaultObjective, onOpenTrial }) {
   const data = useMemo(() => convergenceData(study, trials), [study, version]);
+  // A log axis, offered when every value is positive, keeps one bad outlier
+  // from flattening the rest of the run.
+  const [logScale, setLogScale] = useState(false);
+  const positive = useMemo(
+    () => data.ok.every((p) => p[1] > 0) && data.bad.every((p) => p[1] > 0) && !(defaultObjective <= 0),
+    [data, defaultObjective],
+  );
+  const useLog = logScale && positive;
   const option = useMemo(() => {
     const name = objectiveName(study);
     const n = data.ok.length + data.bad.length;
@@ -64,20 +72,30 @@ function ConvergenceImpl({ study, trials, version, defaultObjective, onOpenTrial
         max: (v) => Math.ceil(v.max + Math.max(1, v.max * 0.02)),
         axisLabel: { showMaxLabel: false },
       },
-      yAxis: {
-        type: 'value',
-        name,
-        scale: true,
-        min: (v) => {
-          const e = yExtent(v);
-          return e.lo - e.pad;
-        },
-        max: (v) => {
-          const e = yExtent(v);
-          return e.hi + e.pad;
-        },
-        axisLabel: { formatter: (v) => fmtNum(v), showMinLabel: false, showMaxLabel: false },
-      },
+      yAxis: useLog
+        ? {
+            type: 'log',
+            name,
+            minorTick: { show: true, splitNumber: 9 },
+            minorSplitLine: { show: true, lineStyle: { color: '#f1f5f9' } },
+            min: (v) => (hasDef ? Math.min(v.min, defaultObjective) : v.min) / 1.15,
+            max: (v) => (hasDef ? Math.max(v.max, defaultObjective) : v.max) * 1.15,
+            axisLabel: { formatter: (v) => fmtNum(v), showMinLabel: false, showMaxLabel: false },
+          }
+        : {
+            type: 'value',
+            name,
+            scale: true,
+            min: (v) => {
+              const e = yExtent(v);
+              return e.lo - e.pad;
+            },
+            max: (v) => {
+              const e = yExtent(v);
+              return e.hi + e.pad;
+            },
+            axisLabel: { formatter: (v) => fmtNum(v), showMinLabel: false, showMaxLabel: false },
+          },
       // Ctrl+wheel zooms; a plain wheel keeps scrolling the page.
       dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'none', zoomOnMouseWheel: 'ctrl', moveOnMouseWheel: false }],
       series: [
@@ -118,18 +136,29 @@ function ConvergenceImpl({ study, trials, version, defaultObjective, onOpenTrial
         },
       ],
     };
-  }, [data, defaultObjective]);
+  }, [data, defaultObjective, useLog]);
 
   if (data.ok.length + data.bad.length === 0) {
     return <Empty testid="convergence-empty">No completed trials yet: the convergence plot appears with the first result.</Empty>;
   }
   return (
-    <EChart
-      option={option}
-      testid="convergence-chart"
-      height={300}
-      onClick={(p) => p.value && p.value[2] && onOpenTrial(p.value[2])}
-    />
+    <>
+      <EChart
+        option={option}
+        testid="convergence-chart"
+        height={300}
+        onClick={(p) => p.value && p.value[2] && onOpenTrial(p.value[2])}
+      />
+      <p class="hint chart-tools">
+        {positive && (
+          <label>
+            <input type="checkbox" checked={logScale} onChange={(e) => setLogScale(e.currentTarget.checked)} data-testid="log-scale" /> log
+            scale
+          </label>
+        )}
+        <span>Click a point for its trial; Ctrl + wheel zooms along the trials.</span>
+      </p>
+    </>
   );
 }
 
