@@ -87,6 +87,7 @@ void api_study_list(service *svc, const api_request *req, api_response *res);
 void api_study_get(service *svc, const api_request *req, api_response *res);
 void api_study_delete(service *svc, const api_request *req, api_response *res);
 void api_study_best(service *svc, const api_request *req, api_response *res);
+void api_study_importance(service *svc, const api_request *req, api_response *res);
 void api_suggest(service *svc, const api_request *req, api_response *res);
 void api_trial_list(service *svc, const api_request *req, api_response *res);
 void api_trial_get(service *svc, const api_request *req, api_response *res);

@@ -16,6 +16,8 @@ struct registry_entry {
     bo_state *state;
     store_trials history;   /* by id */
     int64_t history_seq;
+    char *cache;            /* registry_cache_* */
+    int64_t cache_seq;
     int users;              /* holders and waiters; the entry stays while > 0 */
     struct registry_entry *next;
 };
@@ -42,6 +44,7 @@ void registry_free(registry *r)
         registry_entry *next = e->next;
         bo_state_free(e->state);
         store_trials_free(&e->history);
+        free(e->cache);
         pthread_mutex_destroy(&e->mu);
         free(e);
         e = next;
@@ -97,6 +100,8 @@ void registry_forget(registry *r, int64_t study_id)
     e->state = NULL;
     store_trials_free(&e->history);
     e->history_seq = 0;
+    free(e->cache);
+    e->cache = NULL;
     pthread_mutex_unlock(&e->mu);
     pthread_mutex_lock(&r->mu);
     e->users--;
@@ -160,4 +165,21 @@ int registry_history_refresh(registry_entry *e, store *st, int64_t study_id, int
     free(delta.items); /* the rows moved into the history */
     e->history_seq = max_seq;
     return 0;
+}
+
+const char *registry_cache_get(registry_entry *e, int64_t seq)
+{
+    return e->cache && e->cache_seq == seq ? e->cache : NULL;
+}
+
+void registry_cache_set(registry_entry *e, int64_t seq, const char *text)
+{
+    free(e->cache);
+    e->cache = text ? strdup(text) : NULL;
+    e->cache_seq = seq;
+}
+
+int64_t registry_history_seq(registry_entry *e)
+{
+    return e->history_seq;
 }

@@ -31,6 +31,13 @@ bo_state *registry_state(registry_entry *e);
 const store_trials *registry_history(registry_entry *e);
 int registry_history_refresh(registry_entry *e, store *st, int64_t study_id, int with_metrics,
                              char *err, size_t err_len);
+/* A per-study cache of a computed answer (e.g. the importance JSON) valid
+ * for one history seq: registry_cache_get gives the text when it was stored
+ * for seq, else NULL; registry_cache_set copies text. Locked entry only. */
+const char *registry_cache_get(registry_entry *e, int64_t seq);
+void registry_cache_set(registry_entry *e, int64_t seq, const char *text);
+/* The seq the history was last brought up to. */
+int64_t registry_history_seq(registry_entry *e);
 /* Drops the model state of a deleted study (waits for a running suggestion). */
 void registry_forget(registry *r, int64_t study_id);
 

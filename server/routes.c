@@ -19,6 +19,7 @@ const router_route router_routes[] = {
     {"GET", "/v1/studies/{}", api_study_get, 0, 0},
     {"DELETE", "/v1/studies/{}", api_study_delete, 0, 0},
     {"GET", "/v1/studies/{}/best", api_study_best, 0, 0},
+    {"GET", "/v1/studies/{}/importance", api_study_importance, 1, 0},
     {"POST", "/v1/studies/{}/suggest", api_suggest, 1, 0},
     {"GET", "/v1/studies/{}/trials", api_trial_list, 0, 0},
     {"POST", "/v1/studies/{}/trials", api_trial_import, 0, 0},

@@ -6,6 +6,7 @@
 #include "server/service.h"
 
 #include <arpa/inet.h>
+#include <gsl/gsl_errno.h>
 #include <limits.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -87,6 +88,9 @@ int service_start(const service_options *o, service **out, char *err, size_t err
         return util_err(err, err_len, "port %u is out of range", o->port);
     if (o->max_body < 1024)
         return util_err(err, err_len, "max body must be at least 1024 bytes");
+    /* The engine checks every GSL status itself: GSL must not abort the
+     * process on a numerical error (docs/CONVENTIONS.md). */
+    gsl_set_error_handler_off();
     service *svc = calloc(1, sizeof *svc);
     if (!svc)
         return util_err(err, err_len, "out of memory");

@@ -7,6 +7,7 @@
  * endpoints, and auth on and off.
  */
 #include <curl/curl.h>
+#include <math.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -485,6 +486,48 @@ static void test_best_with_constraints(void **state)
     json_decref(s);
 }
 
+/* Importance: 404 until enough trials, then one bar per parameter summing
+ * to 1, and the parameter that drives the objective comes first. */
+static void test_importance(void **state)
+{
+    (void)state;
+    char id[32], path[256];
+    apitest_create_study(&srv,
+                         "{\"name\": \"imp\", \"parameters\": [{\"name\": \"big\", \"type\": "
+                         "\"float\", \"low\": 0, \"high\": 1}, {\"name\": \"none\", \"type\": "
+                         "\"float\", \"low\": 0, \"high\": 1}, {\"name\": \"c\", \"type\": "
+                         "\"categorical\", \"choices\": [\"a\", \"b\"]}], \"objective\": "
+                         "{\"name\": \"y\"}}",
+                         id, sizeof id);
+    snprintf(path, sizeof path, "/v1/studies/%s/importance", id);
+    expect_error("GET", path, NULL, 404, "not_found", NULL);
+    char tpath[128], body[256];
+    snprintf(tpath, sizeof tpath, "/v1/studies/%s/trials", id);
+    for (int i = 0; i < 24; i++) {
+        double big = (i * 7 % 24) / 23.0, none = (i * 5 % 24) / 23.0;
+        snprintf(body, sizeof body,
+                 "{\"params\": {\"big\": %.6f, \"none\": %.6f, \"c\": \"%s\"}, "
+                 "\"metrics\": {\"y\": %.9f}}",
+                 big, none, i % 2 ? "a" : "b", 10.0 * sin(6.0 * big));
+        json_decref(apitest_expect(&srv, "POST", tpath, body, 201));
+    }
+    json_t *j = apitest_expect(&srv, "GET", path, NULL, 200);
+    assert_string_equal(sget(j, "method"), "gp-ard-lengthscale");
+    assert_int_equal(json_integer_value(json_object_get(j, "at_trial")), 24);
+    json_t *imp = json_object_get(j, "importance");
+    assert_int_equal(json_array_size(imp), 3);
+    double sum = 0;
+    for (size_t i = 0; i < 3; i++)
+        sum += json_number_value(json_object_get(json_array_get(imp, i), "value"));
+    assert_true(fabs(sum - 1.0) < 1e-9);
+    assert_string_equal(sget(json_array_get(imp, 0), "name"), "big");
+    /* the same answer again (cached until a trial changes) */
+    json_t *again = apitest_expect(&srv, "GET", path, NULL, 200);
+    assert_true(json_equal(j, again));
+    json_decref(again);
+    json_decref(j);
+}
+
 static void test_logs(void **state)
 {
     (void)state;
@@ -719,6 +762,7 @@ int main(void)
         cmocka_unit_test(test_leases),
         cmocka_unit_test(test_budget),
         cmocka_unit_test(test_best_with_constraints),
+        cmocka_unit_test(test_importance),
         cmocka_unit_test(test_logs),
         cmocka_unit_test(test_dashboard_files),
         cmocka_unit_test(test_auth),
