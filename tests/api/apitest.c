@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -38,6 +39,8 @@ int apitest_start(apitest_server *s, const char *const *extra_args)
     if (pid < 0)
         return -1;
     if (pid == 0) {
+        /* a failed test must not leave its server behind */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         dup2(pipefd[1], 1);
         close(pipefd[0]);
         close(pipefd[1]);
