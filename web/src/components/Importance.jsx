@@ -28,7 +28,9 @@ function ImportanceImpl({ study, trials, version, server }) {
   if (!client) {
     items = [...server.importance].sort((a, b) => (b.value ?? -1) - (a.value ?? -1));
     method = METHOD_NAMES[server.method] ? `${METHOD_NAMES[server.method]} [${server.method}]` : server.method || 'model';
-    note = `From the service's model${typeof server.at_trial === 'number' ? ` at trial ${server.at_trial}` : ''}.${
+    note = `From the service's model${
+      typeof server.at_trial === 'number' ? `, fitted to ${fmtNum(server.at_trial)} completed trials` : ''
+    }.${
       server.description ? ` ${server.description}` : ''
     }`;
   } else {
