@@ -95,6 +95,8 @@ void api_trial_import(service *svc, const api_request *req, api_response *res);
 void api_trial_complete(service *svc, const api_request *req, api_response *res);
 void api_trial_fail(service *svc, const api_request *req, api_response *res);
 void api_trial_heartbeat(service *svc, const api_request *req, api_response *res);
+void api_plugin_list(service *svc, const api_request *req, api_response *res);
+void api_plugin_get(service *svc, const api_request *req, api_response *res);
 
 /* Static dashboard files for GET under / (not /v1). */
 void static_serve(service *svc, const char *path, api_response *res);

@@ -11,6 +11,11 @@
 #ifndef BOGRAPH_SERVER_CLI_H
 #define BOGRAPH_SERVER_CLI_H
 
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "plugins/registry.h"
+
 enum { CLI_OK = 0, CLI_FAILURE = 1, CLI_USAGE = 2 };
 
 typedef struct {
@@ -20,5 +25,25 @@ typedef struct {
 } cli_command;
 
 int cli_serve(int argc, char **argv);
+int cli_tune(int argc, char **argv);
+int cli_worker(int argc, char **argv);
+
+/* ---- Shared by the subcommands (cli_common.c) ---- */
+
+/* A decimal number in [min, max]; 0, or -1 when it is not one. */
+int cli_parse_uint(const char *s, unsigned long long min, unsigned long long max,
+                   unsigned long long *out);
+int cli_parse_double(const char *s, double min, double max, double *out);
+/* Print the usage error and return CLI_USAGE. opt ':' means a missing value. */
+int cli_bad_value(const char *command, const char *value, const char *option);
+int cli_bad_option(const char *command, int opt, const char *option);
+/* The built-in plugins plus those of plugin_dir (may be NULL); NULL after
+ * printing why. */
+plugins_registry *cli_plugins_open(const char *plugin_dir, const char *command, char *err,
+                                   size_t err_len);
+/* A thread that turns the first SIGINT/SIGTERM into *stop = 1 and exits the
+ * process on the second. Blocks those signals in the calling thread (call it
+ * before starting other threads). 0, or -1. */
+int cli_signal_watch_start(atomic_int *stop, const char *who);
 
 #endif

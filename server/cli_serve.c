@@ -38,6 +38,7 @@ static const char serve_usage[] =
     "  --sync MODE         normal (survives process crashes) or full (also power\n"
     "                      loss, fsync per commit) [normal]\n"
     "  --quiet             no request log on stderr\n"
+    "  --plugin-dir DIR    also load third-party plugins (*.so) from DIR\n"
     "  --demo              also create the study \"demo\" (a synthetic system) and\n"
     "                      tune it in the background, a trial a second, so the\n"
     "                      dashboard has something live to show\n"
@@ -46,28 +47,13 @@ static const char serve_usage[] =
     "Prints the URL on stdout once listening. Exit codes: 0 after a clean stop\n"
     "(SIGINT/SIGTERM), 1 when the service cannot start, 2 for bad options.\n";
 
-/* Parses a decimal unsigned number in [min, max]. */
-static int parse_size(const char *s, unsigned long long min, unsigned long long max,
-                      unsigned long long *out)
-{
-    if (!s || !*s || *s == '-')
-        return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 int cli_serve(int argc, char **argv)
 {
     service_options o;
     service_options_init(&o);
     o.token = getenv("BOGRAPH_TOKEN");
     enum { OPT_DB = 1, OPT_HOST, OPT_PORT, OPT_TOKEN, OPT_MAX_BODY, OPT_MAX_LOG, OPT_WEB,
-           OPT_THREADS, OPT_SUGGEST_THREADS, OPT_SYNC, OPT_QUIET, OPT_DEMO, OPT_HELP };
+           OPT_THREADS, OPT_SUGGEST_THREADS, OPT_SYNC, OPT_QUIET, OPT_DEMO, OPT_PLUGIN_DIR, OPT_HELP };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"host", required_argument, NULL, OPT_HOST},
@@ -81,12 +67,14 @@ int cli_serve(int argc, char **argv)
         {"sync", required_argument, NULL, OPT_SYNC},
         {"quiet", no_argument, NULL, OPT_QUIET},
         {"demo", no_argument, NULL, OPT_DEMO},
+        {"plugin-dir", required_argument, NULL, OPT_PLUGIN_DIR},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
     optind = 1;
     opterr = 0;
     int opt, idx = -1, with_demo = 0;
+    const char *plugin_dir = NULL;
     unsigned long long v;
     while ((idx = -1, opt = getopt_long(argc, argv, ":h", longopts, &idx)) != -1) {
         switch (opt) {
@@ -96,24 +84,25 @@ int cli_serve(int argc, char **argv)
         case OPT_WEB: o.web_dir = optarg; break;
         case OPT_QUIET: o.request_log = 0; break;
         case OPT_DEMO: with_demo = 1; break;
+        case OPT_PLUGIN_DIR: plugin_dir = optarg; break;
         case OPT_PORT:
-            if (parse_size(optarg, 0, 65535, &v) != 0)
+            if (cli_parse_uint(optarg, 0, 65535, &v) != 0)
                 goto bad_value;
             o.port = (unsigned)v;
             break;
         case OPT_MAX_BODY:
-            if (parse_size(optarg, 1024, 1ULL << 34, &v) != 0)
+            if (cli_parse_uint(optarg, 1024, 1ULL << 34, &v) != 0)
                 goto bad_value;
             o.max_body = (size_t)v;
             break;
         case OPT_MAX_LOG:
-            if (parse_size(optarg, 1, 1ULL << 32, &v) != 0)
+            if (cli_parse_uint(optarg, 1, 1ULL << 32, &v) != 0)
                 goto bad_value;
             o.max_log_bytes = (size_t)v;
             break;
         case OPT_THREADS:
         case OPT_SUGGEST_THREADS:
-            if (parse_size(optarg, 1, 256, &v) != 0)
+            if (cli_parse_uint(optarg, 1, 256, &v) != 0)
                 goto bad_value;
             if (opt == OPT_THREADS)
                 o.threads = (unsigned)v;
@@ -165,9 +154,14 @@ int cli_serve(int argc, char **argv)
     mallopt(M_TRIM_THRESHOLD, 128 << 20);
 
     service *svc;
-    char err[512];
+    char err[1024];
+    plugins_registry *plugins = cli_plugins_open(plugin_dir, "serve", err, sizeof err);
+    if (!plugins)
+        return CLI_FAILURE;
+    o.plugins = plugins;
     if (service_start(&o, &svc, err, sizeof err) != 0) {
         fprintf(stderr, "bograph serve: %s\n", err);
+        plugins_registry_free(plugins);
         return CLI_FAILURE;
     }
     /* the URL clients use: a wildcard address is reached on loopback */
@@ -189,6 +183,7 @@ int cli_serve(int argc, char **argv)
         if (demo_start(url, o.token, 1.0, &dm, study, err, sizeof err) != 0) {
             fprintf(stderr, "bograph serve: demo: %s\n", err);
             service_stop(svc);
+            plugins_registry_free(plugins);
             curl_global_cleanup();
             return CLI_FAILURE;
         }
@@ -203,5 +198,6 @@ int cli_serve(int argc, char **argv)
         curl_global_cleanup();
     }
     service_stop(svc);
+    plugins_registry_free(plugins);
     return CLI_OK;
 }

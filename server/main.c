@@ -8,6 +8,8 @@
 
 static const cli_command commands[] = {
     {"serve", "run the tuning service (REST API, dashboard, SQLite store)", cli_serve},
+    {"tune", "tune a target system on this machine: service, worker and progress in one", cli_tune},
+    {"worker", "run trials of a study for a service, on this or another machine", cli_worker},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -27,5 +27,7 @@ const router_route router_routes[] = {
     {"POST", "/v1/studies/{}/trials/{}/complete", api_trial_complete, 0, 0},
     {"POST", "/v1/studies/{}/trials/{}/fail", api_trial_fail, 0, 0},
     {"POST", "/v1/studies/{}/trials/{}/heartbeat", api_trial_heartbeat, 0, 0},
+    {"GET", "/v1/plugins", api_plugin_list, 0, 0},
+    {"GET", "/v1/plugins/{}", api_plugin_get, 0, 0},
 };
 const size_t router_n_routes = sizeof router_routes / sizeof router_routes[0];

@@ -26,6 +26,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "plugins/registry.h"
 #include "server/store.h"
 
 typedef struct service service;
@@ -58,6 +59,9 @@ typedef struct {
     unsigned suggest_threads;   /* threads computing suggestions. Default 4 */
     store_sync sync;            /* Default STORE_SYNC_NORMAL (see store.c) */
     int request_log;            /* one line per request on stderr. Default 1 */
+    /* The target systems: GET /v1/plugins answers from it, and a study naming
+     * a plugin is filled from it (unless plugin_hook is set). May be NULL. */
+    const plugins_registry *plugins;
     service_plugin_hook plugin_hook;   /* may be NULL */
     void *plugin_hook_user;
 } service_options;

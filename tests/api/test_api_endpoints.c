@@ -127,7 +127,7 @@ static void test_studies(void **state)
     char id[32];
     apitest_create_study(&srv,
                          "{\"name\": \"crud\", " SPACE4 ", \"objective\": {\"name\": \"y\"}, "
-                         "\"knowledge\": {\"edges\": [[\"n\", \"lat\"]]}, \"plugin\": \"custom\","
+                         "\"knowledge\": {\"edges\": [[\"n\", \"lat\"]]}, \"plugin\": \"command\","
                          " \"budget\": 10, \"seed\": 3}",
                          id, sizeof id);
     char path[128];
@@ -136,7 +136,7 @@ static void test_studies(void **state)
     assert_string_equal(sget(j, "name"), "crud");
     assert_string_equal(sget(j, "state"), "active");
     assert_string_equal(sget(j, "algorithm"), "bograph");
-    assert_string_equal(sget(j, "plugin"), "custom");
+    assert_string_equal(sget(j, "plugin"), "command");
     assert_string_equal(sget(json_object_get(j, "objective"), "goal"), "minimize");
     assert_int_equal(json_integer_value(json_object_get(j, "budget")), 10);
     assert_int_equal(json_array_size(json_object_get(json_object_get(j, "knowledge"), "edges")), 1);
@@ -153,8 +153,8 @@ static void test_studies(void **state)
                        200);
     assert_string_equal(sget(j, "id"), id);
     json_decref(j);
-    /* a plugin without parameters: no plugins in this service */
-    expect_error("POST", "/v1/studies", "{\"name\": \"p\", \"plugin\": \"rocksdb\"}", 404,
+    /* a plugin the service does not have */
+    expect_error("POST", "/v1/studies", "{\"name\": \"p\", \"plugin\": \"no-such\"}", 404,
                  "not_found", "plugin");
 
     j = apitest_expect(&srv, "GET", "/v1/studies", NULL, 200);

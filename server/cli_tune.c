@@ -1,0 +1,440 @@
+/*
+ * cli_tune.c - `bograph tune PLUGIN`: the whole tuning job on one machine.
+ * Runs the service in this process on the SQLite file, creates (or resumes)
+ * a study of the plugin, runs a local worker against it over loopback, shows
+ * a progress line per trial and the dashboard URL, and ends with a table of
+ * the default against the best configuration.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "plugins/host.h"
+#include "plugins/registry.h"
+#include "server/cli.h"
+#include "server/client.h"
+#include "server/service.h"
+#include "server/worker.h"
+
+static const char tune_usage[] =
+    "usage: bograph tune PLUGIN [options]\n"
+    "\n"
+    "Tunes a target system on this machine: starts the service on the SQLite\n"
+    "file, creates a study of PLUGIN (or resumes the one of the same name),\n"
+    "runs its trials with a local worker, prints a line per trial and the\n"
+    "dashboard URL, and ends with the default against the best configuration.\n"
+    "Run it again with the same --db and options to resume an interrupted job.\n"
+    "\n"
+    "options:\n"
+    "  --budget N         trials in all, the default configuration first [15]\n"
+    "  --algorithm A      bograph, gp, random or sobol [bograph]\n"
+    "  --seed S           seed of the study [1]\n"
+    "  --db FILE          SQLite database [./bograph.db]\n"
+    "  --name NAME        study name [PLUGIN-ALGORITHM-sSEED]\n"
+    "  --parallel N       trials run at once [1]\n"
+    "  --option KEY=VAL   plugin option (repeatable; see GET /v1/plugins/PLUGIN)\n"
+    "  --timeout SEC      limit of one trial [the plugin's default]\n"
+    "  --host ADDR        address the service listens on [127.0.0.1]\n"
+    "  --port N           its port; when taken, any free port [8080]\n"
+    "  --token T          require this bearer token; also $BOGRAPH_TOKEN\n"
+    "  --plugin-dir DIR   also load third-party plugins (*.so) from DIR\n"
+    "  --keep-serving     after the job, keep the service and dashboard up\n"
+    "                     until SIGINT\n"
+    "  --quiet            no request log (the progress lines stay)\n"
+    "  --help             this text\n"
+    "\n"
+    "Exit codes: 0 when the budget is spent, 1 on failure or interruption,\n"
+    "2 for bad options.\n";
+
+#define TUNE_MAX_OPTIONS 32
+
+typedef struct {
+    client *c;                  /* used under the worker's event lock */
+    const char *study_path;
+    const char *objective;
+    int maximize;
+    long budget;
+    size_t done;
+    double default_value;
+    int has_default;
+} tune_progress;
+
+static double tune_improvement(int maximize, double def, double best)
+{
+    if (!isfinite(def) || !isfinite(best) || def == 0 || best == 0)
+        return NAN;
+    return maximize ? best / def : def / best;
+}
+
+static void tune_on_event(void *user, const worker_event *ev)
+{
+    tune_progress *p = user;
+    p->done++;
+    char path[300], err[256];
+    snprintf(path, sizeof path, "%s/best", p->study_path);
+    long status;
+    json_t *best = NULL;
+    double best_value = NAN;
+    if (client_request(p->c, "GET", path, NULL, &status, &best, err, sizeof err) == 0 &&
+        status == 200) {
+        json_t *b = json_object_get(json_object_get(best, "best"), "objective");
+        json_t *d = json_object_get(json_object_get(best, "default"), "objective");
+        if (json_is_number(b))
+            best_value = json_number_value(b);
+        if (json_is_number(d)) {
+            p->default_value = json_number_value(d);
+            p->has_default = 1;
+        }
+    }
+    json_decref(best);
+    char outcome[160];
+    if (ev->state == PLUGIN_OK && ev->has_objective)
+        snprintf(outcome, sizeof outcome, "%s %.6g", p->objective, ev->objective);
+    else
+        snprintf(outcome, sizeof outcome, "%s: %.120s", plugin_state_name(ev->state), ev->reason);
+    char vs_default[64] = "";
+    double imp = p->has_default ? tune_improvement(p->maximize, p->default_value, best_value) : NAN;
+    if (isfinite(imp))
+        snprintf(vs_default, sizeof vs_default, " (%.2fx default)", imp);
+    printf("trial %3lld/%ld  %-40s best %.6g%s  [%.1fs]\n", ev->number, p->budget, outcome,
+           best_value, vs_default, ev->elapsed_seconds);
+    fflush(stdout);
+}
+
+/* Formats a parameter value of a trial for the summary table. */
+static void tune_format_value(const json_t *v, char *buf, size_t len)
+{
+    if (json_is_string(v))
+        snprintf(buf, len, "%s", json_string_value(v));
+    else if (json_is_integer(v))
+        snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+    else if (json_is_number(v))
+        snprintf(buf, len, "%.6g", json_number_value(v));
+    else
+        snprintf(buf, len, "-");
+}
+
+static void tune_summary(client *c, const char *study_path, const json_t *study,
+                         const char *objective, int maximize)
+{
+    char path[300], err[256];
+    long status;
+    json_t *best = NULL, *now = NULL;
+    snprintf(path, sizeof path, "%s/best", study_path);
+    if (client_request(c, "GET", path, NULL, &status, &best, err, sizeof err) != 0 ||
+        status != 200) {
+        fprintf(stderr, "bograph tune: cannot read the best trial: %s\n", err);
+        json_decref(best);
+        return;
+    }
+    if (client_request(c, "GET", study_path, NULL, &status, &now, err, sizeof err) != 0)
+        now = NULL;
+    const json_t *b = json_object_get(best, "best"), *d = json_object_get(best, "default");
+    const json_t *bp = json_object_get(b, "params"), *dp = json_object_get(d, "params");
+    char best_head[64];
+    snprintf(best_head, sizeof best_head, "best (trial %lld)",
+             (long long)json_integer_value(json_object_get(b, "number")));
+    printf("\n%-36s %-20s %-20s\n", "parameter", "default", json_is_object(b) ? best_head : "best");
+    const json_t *params = json_object_get(study, "parameters");
+    for (size_t i = 0; i < json_array_size(params); i++) {
+        const char *name = json_string_value(json_object_get(json_array_get(params, i), "name"));
+        if (!name)
+            continue;
+        char dv[64], bv[64];
+        tune_format_value(json_object_get(dp, name), dv, sizeof dv);
+        tune_format_value(json_object_get(bp, name), bv, sizeof bv);
+        printf("%-36s %-20s %-20s%s\n", name, dv, bv, strcmp(dv, bv) != 0 ? "  *" : "");
+    }
+    char dv[64], bv[64];
+    tune_format_value(json_object_get(d, "objective"), dv, sizeof dv);
+    tune_format_value(json_object_get(b, "objective"), bv, sizeof bv);
+    printf("%-36s %-20s %-20s\n\n", objective, dv, bv);
+    double imp = tune_improvement(maximize, json_number_value(json_object_get(d, "objective")),
+                                  json_number_value(json_object_get(b, "objective")));
+    const json_t *counts = json_object_get(now, "counts");
+    long long used = 0;
+    const char *key;
+    json_t *val;
+    json_object_foreach((json_t *)counts, key, val) {
+        if (strcmp(key, "expired") != 0)
+            used += json_integer_value(val);
+    }
+    if (isfinite(imp))
+        printf("improvement over the default: %.3fx (%s %s)\n", imp,
+               maximize ? "higher" : "lower", objective);
+    else
+        printf("improvement over the default: not known yet (needs the default and a best)\n");
+    printf("trials used: %lld (completed %lld, failed %lld, infeasible %lld)\n", used,
+           (long long)json_integer_value(json_object_get(counts, "completed")),
+           (long long)json_integer_value(json_object_get(counts, "failed")),
+           (long long)json_integer_value(json_object_get(counts, "infeasible")));
+    json_decref(now);
+    json_decref(best);
+}
+
+/* Creates the study, or resumes the one of the same name. */
+static json_t *tune_create_study(client *c, const char *name, const char *plugin_name,
+                                 const char *algorithm, long budget, long long seed,
+                                 json_t *plugin_options, int *resumed, char *err,
+                                 size_t err_len)
+{
+    json_t *body = json_pack("{s:s, s:s, s:s, s:i, s:I, s:s}", "name", name, "plugin",
+                             plugin_name, "algorithm", algorithm, "budget", (json_int_t)budget,
+                             "seed", (json_int_t)seed, "if_exists", "return");
+    if (json_object_size(plugin_options) > 0)
+        json_object_set(body, "plugin_options", plugin_options);
+    long status;
+    json_t *study = NULL;
+    int rc = client_request(c, "POST", "/v1/studies", body, &status, &study, err, err_len);
+    json_decref(body);
+    if (rc != 0)
+        return NULL;
+    if (status != 200 && status != 201) {
+        snprintf(err, err_len, "creating the study: %s", client_error_message(study));
+        json_decref(study);
+        return NULL;
+    }
+    *resumed = status == 200;
+    return study;
+}
+
+int cli_tune(int argc, char **argv)
+{
+    service_options so;
+    service_options_init(&so);
+    so.token = getenv("BOGRAPH_TOKEN");
+    long budget = 15;
+    long long seed = 1;
+    const char *algorithm = "bograph", *name = NULL, *plugin_dir = NULL;
+    unsigned parallel = 1;
+    double timeout = 0;
+    int keep_serving = 0, port_given = 0;
+    json_t *plugin_options = json_object();
+    enum { OPT_BUDGET = 1, OPT_ALGORITHM, OPT_SEED, OPT_DB, OPT_NAME, OPT_PARALLEL, OPT_OPTION,
+           OPT_TIMEOUT, OPT_HOST, OPT_PORT, OPT_TOKEN, OPT_PLUGIN_DIR, OPT_KEEP, OPT_QUIET,
+           OPT_HELP };
+    static const struct option longopts[] = {
+        {"budget", required_argument, NULL, OPT_BUDGET},
+        {"algorithm", required_argument, NULL, OPT_ALGORITHM},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"db", required_argument, NULL, OPT_DB},
+        {"name", required_argument, NULL, OPT_NAME},
+        {"parallel", required_argument, NULL, OPT_PARALLEL},
+        {"option", required_argument, NULL, OPT_OPTION},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"host", required_argument, NULL, OPT_HOST},
+        {"port", required_argument, NULL, OPT_PORT},
+        {"token", required_argument, NULL, OPT_TOKEN},
+        {"plugin-dir", required_argument, NULL, OPT_PLUGIN_DIR},
+        {"keep-serving", no_argument, NULL, OPT_KEEP},
+        {"quiet", no_argument, NULL, OPT_QUIET},
+        {"help", no_argument, NULL, OPT_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 1;
+    opterr = 0;
+    int opt, rc = CLI_USAGE;
+    unsigned long long v;
+    double d;
+    while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case OPT_ALGORITHM:
+            if (strcmp(optarg, "bograph") != 0 && strcmp(optarg, "gp") != 0 &&
+                strcmp(optarg, "random") != 0 && strcmp(optarg, "sobol") != 0)
+                goto bad_value;
+            algorithm = optarg;
+            break;
+        case OPT_DB: so.db_path = optarg; break;
+        case OPT_NAME: name = optarg; break;
+        case OPT_HOST: so.host = optarg; break;
+        case OPT_TOKEN: so.token = optarg; break;
+        case OPT_PLUGIN_DIR: plugin_dir = optarg; break;
+        case OPT_KEEP: keep_serving = 1; break;
+        case OPT_QUIET: so.request_log = 0; break;
+        case OPT_BUDGET:
+            if (cli_parse_uint(optarg, 1, 1000000, &v) != 0)
+                goto bad_value;
+            budget = (long)v;
+            break;
+        case OPT_SEED:
+            if (cli_parse_uint(optarg, 0, 1ULL << 53, &v) != 0)
+                goto bad_value;
+            seed = (long long)v;
+            break;
+        case OPT_PARALLEL:
+            if (cli_parse_uint(optarg, 1, 256, &v) != 0)
+                goto bad_value;
+            parallel = (unsigned)v;
+            break;
+        case OPT_PORT:
+            if (cli_parse_uint(optarg, 0, 65535, &v) != 0)
+                goto bad_value;
+            so.port = (unsigned)v;
+            port_given = 1;
+            break;
+        case OPT_TIMEOUT:
+            if (cli_parse_double(optarg, 0.001, 1e7, &d) != 0)
+                goto bad_value;
+            timeout = d;
+            break;
+        case OPT_OPTION: {
+            const char *eq = strchr(optarg, '=');
+            if (!eq || eq == optarg || json_object_size(plugin_options) >= TUNE_MAX_OPTIONS)
+                goto bad_value;
+            char key[128];
+            snprintf(key, sizeof key, "%.*s", (int)(eq - optarg), optarg);
+            json_object_set_new(plugin_options, key, json_string(eq + 1));
+            break;
+        }
+        case 'h':
+        case OPT_HELP:
+            fputs(tune_usage, stdout);
+            json_decref(plugin_options);
+            return CLI_OK;
+        default:
+            json_decref(plugin_options);
+            return cli_bad_option("tune", opt, argv[optind - 1]);
+        }
+        continue;
+    bad_value:
+        json_decref(plugin_options);
+        return cli_bad_value("tune", optarg, argv[optind - 1]);
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "bograph tune: name one plugin, e.g. `bograph tune rocksdb`\n"
+                        "try `bograph tune --help`\n");
+        json_decref(plugin_options);
+        return CLI_USAGE;
+    }
+    const char *plugin_name = argv[optind];
+
+    char err[1024];
+    plugins_registry *reg = cli_plugins_open(plugin_dir, "tune", err, sizeof err);
+    if (!reg) {
+        json_decref(plugin_options);
+        return CLI_FAILURE;
+    }
+    const plugin *plug = plugins_find(reg, plugin_name);
+    if (!plug) {
+        fprintf(stderr, "bograph tune: no plugin '%s'; there are:", plugin_name);
+        for (size_t i = 0; i < plugins_count(reg); i++)
+            fprintf(stderr, " %s", plugins_at(reg, i)->name);
+        fprintf(stderr, "\n");
+        plugins_registry_free(reg);
+        json_decref(plugin_options);
+        return CLI_USAGE;
+    }
+    so.plugins = reg;
+
+    static atomic_int stop;
+    atomic_init(&stop, 0);
+    cli_signal_watch_start(&stop, "bograph tune");
+
+    service *svc = NULL;
+    client *c = NULL;
+    json_t *study = NULL;
+    rc = CLI_FAILURE;
+    if (service_start(&so, &svc, err, sizeof err) != 0) {
+        if (port_given) {
+            fprintf(stderr, "bograph tune: %s\n", err);
+            goto out;
+        }
+        fprintf(stderr, "bograph tune: port %u is taken (%s); using any free port\n", so.port,
+                err);
+        so.port = 0;
+        if (service_start(&so, &svc, err, sizeof err) != 0) {
+            fprintf(stderr, "bograph tune: %s\n", err);
+            goto out;
+        }
+    }
+    char url[300];
+    int v6 = strchr(so.host, ':') != NULL;
+    snprintf(url, sizeof url, "http://%s%s%s:%u", v6 ? "[" : "", so.host, v6 ? "]" : "",
+             service_port(svc));
+    c = client_new(url, so.token, err, sizeof err);
+    if (!c) {
+        fprintf(stderr, "bograph tune: %s\n", err);
+        goto out;
+    }
+    char default_name[256];
+    if (!name) {
+        snprintf(default_name, sizeof default_name, "%s-%s-s%lld", plugin_name, algorithm, seed);
+        name = default_name;
+    }
+    int resumed = 0;
+    study = tune_create_study(c, name, plugin_name, algorithm, budget, seed, plugin_options,
+                              &resumed, err, sizeof err);
+    if (!study) {
+        fprintf(stderr, "bograph tune: %s\n", err);
+        goto out;
+    }
+    const char *study_id = json_string_value(json_object_get(study, "id"));
+    const json_t *objective = json_object_get(study, "objective");
+    const char *objective_name = json_string_value(json_object_get(objective, "name"));
+    int maximize = json_is_string(json_object_get(objective, "goal")) &&
+                   strcmp(json_string_value(json_object_get(objective, "goal")), "maximize") == 0;
+    long study_budget = (long)json_integer_value(json_object_get(study, "budget"));
+    if (study_budget <= 0)
+        study_budget = budget;
+    char study_path[200];
+    snprintf(study_path, sizeof study_path, "/v1/studies/%s", study_id ? study_id : "");
+    printf("bograph: tuning %s (%s, study '%s', id %s, budget %ld, %s %s)\n", plugin_name,
+           algorithm, name, study_id, study_budget, maximize ? "maximize" : "minimize",
+           objective_name ? objective_name : "?");
+    if (resumed) {
+        const json_t *counts = json_object_get(study, "counts");
+        printf("bograph: study '%s' exists in %s: resuming it (%lld completed, %lld active); "
+               "its own budget and algorithm apply\n", name, so.db_path,
+               (long long)json_integer_value(json_object_get(counts, "completed")),
+               (long long)json_integer_value(json_object_get(counts, "active")));
+    }
+    printf("bograph: dashboard at %s/#/studies/%s  (db %s)\n", url, study_id, so.db_path);
+    fflush(stdout);
+
+    tune_progress progress = {.c = c, .study_path = study_path,
+                              .objective = objective_name ? objective_name : "objective",
+                              .maximize = maximize, .budget = study_budget};
+    worker_options wo;
+    worker_options_init(&wo);
+    wo.url = url;
+    wo.token = so.token;
+    wo.study_id = study_id;
+    wo.reg = reg;
+    wo.parallel = parallel;
+    wo.timeout_seconds = timeout;
+    wo.stop = &stop;
+    wo.worker_name = "tune";
+    wo.on_event = tune_on_event;
+    wo.user = &progress;
+    worker_summary sum;
+    int wrc = worker_run(&wo, &sum, err, sizeof err);
+    tune_summary(c, study_path, study, progress.objective, maximize);
+    if (wrc != 0) {
+        fprintf(stderr, "bograph tune: %s\n", err);
+    } else if (sum.interrupted) {
+        fprintf(stderr, "bograph tune: interrupted; run the same command again to resume\n");
+    } else {
+        rc = CLI_OK;
+        if (keep_serving) {
+            printf("bograph: the dashboard stays at %s/#/studies/%s; Ctrl-C to stop\n", url,
+                   study_id);
+            fflush(stdout);
+            while (!atomic_load(&stop))
+                sleep(1);
+        }
+    }
+out:
+    json_decref(study);
+    client_free(c);
+    service_stop(svc);
+    plugins_registry_free(reg);
+    json_decref(plugin_options);
+    return rc;
+}
