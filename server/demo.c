@@ -4,7 +4,6 @@
  */
 #include "server/demo.h"
 
-#include <curl/curl.h>
 #include <jansson.h>
 #include <math.h>
 #include <pthread.h>
@@ -13,11 +12,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "server/client.h"
 #include "server/util.h"
 
 struct demo {
-    char *base;
-    char *auth;             /* "Authorization: Bearer ..." or NULL */
+    client *c;              /* used by the demo thread only, once started */
     char study[32];
     double delay;
     pthread_t thread;
@@ -61,58 +60,22 @@ double demo_system(double freq, double cores, double cache_mb, int policy, doubl
     return energy * lat;
 }
 
-typedef struct {
-    char *buf;
-    size_t len;
-} body_buf;
-
-static size_t on_data(char *p, size_t s, size_t n, void *ud)
+/* POST path body (JSON text); returns the parsed answer when the status is 2xx. */
+static json_t *post(client *c, const char *path, const char *body, long *status, char *err,
+                    size_t err_len)
 {
-    body_buf *b = ud;
-    size_t k = s * n;
-    char *g = realloc(b->buf, b->len + k + 1);
-    if (!g)
-        return 0;
-    memcpy(g + b->len, p, k);
-    b->buf = g;
-    b->len += k;
-    b->buf[b->len] = '\0';
-    return k;
-}
-
-/* POST path body; returns the parsed answer when the status is 2xx. */
-static json_t *post(demo *d, CURL *c, const char *path, const char *body, long *status,
-                    char *err, size_t err_len)
-{
-    char url[512];
-    snprintf(url, sizeof url, "%s%s", d->base, path);
-    body_buf b = {0};
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-    if (d->auth)
-        h = curl_slist_append(h, d->auth);
-    curl_easy_reset(c);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 300L);
-    CURLcode rc = curl_easy_perform(c);
-    curl_slist_free_all(h);
-    *status = 0;
-    json_t *j = NULL;
-    if (rc != CURLE_OK) {
-        util_err(err, err_len, "%s: %s", path, curl_easy_strerror(rc));
-    } else {
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-        if (*status >= 200 && *status < 300)
-            j = b.buf ? json_loads(b.buf, 0, NULL) : NULL;
-        if (!j)
-            util_err(err, err_len, "%s: %ld %s", path, *status, b.buf ? b.buf : "");
+    json_t *req = json_loads(body, 0, NULL);
+    json_t *ans = NULL;
+    int rc = req ? client_request(c, "POST", path, req, status, &ans, err, err_len) : -1;
+    json_decref(req);
+    if (rc != 0)
+        return NULL;
+    if (*status / 100 != 2 || !ans) {
+        util_err(err, err_len, "%s: %ld %s", path, *status, client_error_message(ans));
+        json_decref(ans);
+        return NULL;
     }
-    free(b.buf);
-    return j;
+    return ans;
 }
 
 /* Waits up to secs; 1 when asked to stop. */
@@ -134,15 +97,13 @@ static int pause_or_stop(demo *d, double secs)
 static void *demo_main(void *p)
 {
     demo *d = p;
-    CURL *c = curl_easy_init();
-    if (!c)
-        return NULL;
+    client *c = d->c;
     char path[128], err[512];
     snprintf(path, sizeof path, "/v1/studies/%s/suggest", d->study);
     unsigned seed = 12345;
     while (!pause_or_stop(d, d->delay)) {
         long status;
-        json_t *ans = post(d, c, path, "{\"count\": 1, \"worker\": \"demo\"}", &status, err,
+        json_t *ans = post(c, path, "{\"count\": 1, \"worker\": \"demo\"}", &status, err,
                            sizeof err);
         if (!ans) {
             fprintf(stderr, "bograph demo: %s\n", err);
@@ -177,13 +138,12 @@ static void *demo_main(void *p)
                  edp * noise, lat * noise, energy, hit);
         snprintf(done_path, sizeof done_path, "/v1/studies/%s/trials/%s/complete", d->study,
                  json_string_value(json_object_get(t, "id")));
-        json_t *r = post(d, c, done_path, body, &status, err, sizeof err);
+        json_t *r = post(c, done_path, body, &status, err, sizeof err);
         if (!r)
             fprintf(stderr, "bograph demo: %s\n", err);
         json_decref(r);
         json_decref(ans);
     }
-    curl_easy_cleanup(c);
     return NULL;
 }
 
@@ -194,22 +154,12 @@ int demo_start(const char *base_url, const char *token, double delay, demo **out
     demo *d = calloc(1, sizeof *d);
     if (!d)
         return util_err(err, err_len, "out of memory");
-    d->base = strdup(base_url);
     d->delay = delay > 0 ? delay : 1.0;
-    if (token && *token) {
-        size_t n = strlen(token) + 32;
-        d->auth = malloc(n);
-        if (d->auth)
-            snprintf(d->auth, n, "Authorization: Bearer %s", token);
-    }
     pthread_mutex_init(&d->mu, NULL);
     pthread_cond_init(&d->cv, NULL);
-    CURL *c = curl_easy_init();
+    d->c = client_new(base_url, token, err, err_len);
     long status = 0;
-    json_t *st = c && d->base ? post(d, c, "/v1/studies", demo_body, &status, err, err_len)
-                              : NULL;
-    if (c)
-        curl_easy_cleanup(c);
+    json_t *st = d->c ? post(d->c, "/v1/studies", demo_body, &status, err, err_len) : NULL;
     const char *id = json_string_value(json_object_get(st, "id"));
     if (!id) {
         if (st)
@@ -243,7 +193,6 @@ void demo_stop(demo *d)
     }
     pthread_mutex_destroy(&d->mu);
     pthread_cond_destroy(&d->cv);
-    free(d->base);
-    free(d->auth);
+    client_free(d->c);
     free(d);
 }
