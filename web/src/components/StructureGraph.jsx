@@ -95,7 +95,10 @@ const STYLE = [
 
 function StructureGraphImpl({ structure, algorithm }) {
   const el = useRef(null);
-  const hasGraph = structure && Array.isArray(structure.nodes) && structure.nodes.length > 0;
+  // Nodes without edges (the parameters and the objective before anything is
+  // learnt) say nothing yet: that is the empty state too.
+  const hasGraph =
+    structure && Array.isArray(structure.nodes) && structure.nodes.length > 0 && Array.isArray(structure.edges) && structure.edges.length > 0;
 
   useEffect(() => {
     if (!hasGraph) return undefined;
@@ -130,10 +133,8 @@ function StructureGraphImpl({ structure, algorithm }) {
   if (!hasGraph) {
     return (
       <Empty testid="structure-empty">
-        No structure learnt yet.{' '}
-        {algorithm === 'bograph' || !algorithm
-          ? 'The BoGraph algorithm learns the graph of parameters → metrics → objective from the trials’ logs once enough trials have completed.'
-          : `This study uses the ${algorithm} algorithm, which learns no graph.`}
+        No structure learnt yet. The service learns the graph of parameters → metrics → objective from the metrics the trials
+        report (and their logs), once enough trials have completed{algorithm && algorithm !== 'bograph' ? `; this study's ${algorithm} algorithm does not use it for its suggestions` : ''}.
       </Empty>
     );
   }
@@ -143,7 +144,7 @@ function StructureGraphImpl({ structure, algorithm }) {
   return (
     <div class="structure">
       <p class="caption" data-testid="structure-caption">
-        {typeof structure.learned_at_trial === 'number' ? (
+        {typeof structure.learned_at_trial === 'number' && structure.learned_at_trial > 0 ? (
           <>
             Learnt at trial <strong>{structure.learned_at_trial}</strong>
           </>
