@@ -86,6 +86,8 @@ const STYLE = [
       'text-background-color': '#ffffff',
       'text-background-opacity': 0.85,
       'text-background-padding': 1,
+      'text-rotation': 'autorotate',
+      'text-margin-y': -7,
       color: '#374151',
     },
   },
