@@ -19,5 +19,7 @@ echo "== build (asan+ubsan) =="
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DBOGRAPH_SANITIZE=ON -DBOGRAPH_WEB=OFF >/dev/null
 cmake --build build-asan -j "$jobs"
 echo "== unit tests (asan+ubsan) =="
-(cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+  LSAN_OPTIONS=suppressions="$root/tests/lsan.supp" \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --output-on-failure -j "$jobs" -L unit)
