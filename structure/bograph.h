@@ -96,6 +96,13 @@ typedef struct {
 int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
                     char *err, size_t err_len);
 
+/* The graph model's predictive mean and standard deviation of the
+ * objective (in its own units) at m configurations (m x space_size() raw
+ * values), for diagnostics and tests. -1 with a message when the request
+ * would fall back to the plain GP (no graph model) or on a bad argument. */
+int bograph_predict(const bograph_request *req, const double *configs, size_t m,
+                    double *mean, double *sd, char *err, size_t err_len);
+
 /* ---- The graph, for GET /v1/studies/{id}/structure ---- */
 
 typedef enum { BOGRAPH_NODE_PARAM, BOGRAPH_NODE_METRIC, BOGRAPH_NODE_OBJECTIVE } bograph_node_kind;

@@ -1,0 +1,913 @@
+/*
+ * model.c - the graph model: per-node GPs, fixed-sample propagation, the
+ * Monte-Carlo LogEI / UCB acquisition with constraint probabilities, and
+ * kriging-believer fantasies (see model.h).
+ *
+ * Units: a metric node's value is its standardised z (preprocess.h), the
+ * objective's is in maximisation units (sign * y). A parametric node's GP
+ * models the residual of its formula in raw units; its value is turned back
+ * into z for its children.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_sf_erf.h>
+
+#include "bo/acquisition.h"
+#include "bo/suggest.h"
+#include "structure/bograph.h"
+#include "structure/model.h"
+
+#define MODEL_CHUNK 16
+#define MODEL_VAR_FLOOR 1e-12
+
+static void model_err(char *err, size_t err_len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void model_err(char *err, size_t err_len, const char *fmt, ...)
+{
+    if (!err || err_len == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, err_len, fmt, ap);
+    va_end(ap);
+}
+
+static uint64_t model_rng(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static double model_unif(uint64_t *s)
+{
+    return ((double)(model_rng(s) >> 11) + 0.5) / 9007199254740992.0;
+}
+
+void model_free(model *m)
+{
+    if (!m)
+        return;
+    if (m->nodes)
+        for (size_t v = 0; v < m->n_nodes; v++) {
+            model_node *nd = &m->nodes[v];
+            free(nd->par);
+            free(nd->lo);
+            free(nd->hi);
+            free(nd->fvar);
+            free(nd->beta);
+            free(nd->lin_cov);
+            free(nd->lin_xm);
+            knowledge_formula_free(nd->f);
+        }
+    free(m->nodes);
+    free(m->order);
+    free(m->eps);
+    free(m->cons);
+    free(m->val);
+    free(m->mean);
+    free(m->var);
+    free(m->in);
+    free(m->raw);
+    memset(m, 0, sizeof *m);
+}
+
+static size_t model_param_width(const model *m, size_t j)
+{
+    size_t first, count;
+    space_param_encoded_span(m->sp, j, &first, &count);
+    return count;
+}
+
+int model_init(model *m, const space *sp, const dag *g, const preprocess_metric *pm,
+               size_t k, const char *const *names, const knowledge *kn, gp **gps,
+               int maximize, size_t n_samples, uint64_t seed, char *err, size_t err_len)
+{
+    memset(m, 0, sizeof *m);
+    size_t p = space_size(sp), N = p + k + 1;
+    if (g->n != N) {
+        model_err(err, err_len, "model: graph has %zu nodes, expected %zu", g->n, N);
+        return -1;
+    }
+    m->sp = sp;
+    m->p = p;
+    m->dim_u = space_encoded_dim(sp);
+    m->n_nodes = N;
+    m->obj = p + k;
+    m->sign = maximize ? 1.0 : -1.0;
+    m->S = n_samples ? n_samples : 64;
+    m->acq = BO_ACQ_LOGEI;
+    m->beta = 2.0;
+    m->nodes = calloc(N, sizeof *m->nodes);
+    m->order = malloc(N * sizeof *m->order);
+    m->eps = malloc(m->S * N * sizeof *m->eps);
+    size_t *topo = malloc(N * sizeof *topo);
+    if (!m->nodes || !m->order || !m->eps || !topo) {
+        free(topo);
+        model_err(err, err_len, "model: out of memory");
+        model_free(m);
+        return -1;
+    }
+    size_t n_topo;
+    if (dag_topo_order(g, topo, &n_topo) != 0) {
+        free(topo);
+        model_err(err, err_len, "model: graph is cyclic");
+        model_free(m);
+        return -1;
+    }
+    for (size_t v = 0; v < N; v++) {
+        model_node *nd = &m->nodes[v];
+        nd->kind = v < p ? DAG_PARAM : (v == m->obj ? DAG_OBJECTIVE : DAG_METRIC);
+        nd->param = v;
+        if (nd->kind == DAG_METRIC)
+            nd->pm = pm[v - p];
+    }
+    size_t maxdim = 1;
+    for (size_t t = 0; t < n_topo; t++) {
+        size_t v = topo[t];
+        model_node *nd = &m->nodes[v];
+        if (nd->kind == DAG_PARAM)
+            continue;
+        m->order[m->n_order++] = v;
+        nd->par = malloc(N * sizeof *nd->par);
+        nd->lo = malloc(N * sizeof *nd->lo);
+        nd->hi = malloc(N * sizeof *nd->hi);
+        if (!nd->par || !nd->lo || !nd->hi)
+            goto oom;
+        nd->n_par = dag_parents(g, v, nd->par);
+        if (nd->n_par == 0) {
+            /* A node nothing was learnt about: it may depend on anything. */
+            for (size_t j = 0; j < p; j++)
+                nd->par[nd->n_par++] = j;
+        }
+        nd->dim = 0;
+        for (size_t a = 0; a < nd->n_par; a++) {
+            size_t u = nd->par[a];
+            if (u < p) {
+                nd->dim += model_param_width(m, u);
+            } else {
+                nd->dim += 1;
+                nd->metric_parents = 1;
+            }
+            nd->lo[a] = 0;
+            nd->hi[a] = 1;
+        }
+        if (nd->dim > maxdim)
+            maxdim = nd->dim;
+        if (gps[v] && gp_dim(gps[v]) != nd->dim) {
+            gp_free(gps[v]);
+            gps[v] = NULL;
+        }
+        if (!gps[v])
+            gps[v] = gp_new(nd->dim);
+        if (!gps[v])
+            goto oom;
+        nd->g = gps[v];
+        int mi = knowledge_model_index(kn, names[v]);
+        if (mi >= 0) {
+            size_t nv = knowledge_model_n_vars(kn, (size_t)mi);
+            nd->fvar = malloc((nv ? nv : 1) * sizeof *nd->fvar);
+            if (!nd->fvar)
+                goto oom;
+            nd->n_fvar = nv;
+            int ok = 1;
+            for (size_t q = 0; q < nv && ok; q++) {
+                const char *vn = knowledge_model_var(kn, (size_t)mi, q);
+                size_t found = N;
+                for (size_t a = 0; a < nd->n_par; a++)
+                    if (strcmp(names[nd->par[a]], vn) == 0)
+                        found = nd->par[a];
+                ok = found < N;
+                nd->fvar[q] = found;
+            }
+            /* A formula whose inputs are not all parents here (a metric not
+             * reported, or pruned) is not used; the GP models the node. */
+            if (ok) {
+                nd->f = knowledge_formula_new(kn, (size_t)mi, err, err_len);
+                if (!nd->f) {
+                    free(topo);
+                    model_free(m);
+                    return -1;
+                }
+            }
+        }
+    }
+    free(topo);
+    uint64_t s = seed ^ 0x2545f4914f6cdd1dULL;
+    for (size_t q = 0; q < m->S * N; q++) {
+        double u1 = model_unif(&s), u2 = model_unif(&s);
+        m->eps[q] = sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
+        if (getenv("BG_EPS")) m->eps[q] *= atof(getenv("BG_EPS"));
+    }
+    m->chunk = MODEL_CHUNK;
+    size_t rows = m->chunk * m->S;
+    m->val = malloc(rows * N * sizeof *m->val);
+    m->mean = malloc(rows * N * sizeof *m->mean);
+    m->var = malloc(rows * N * sizeof *m->var);
+    m->in = malloc(rows * maxdim * sizeof *m->in);
+    m->raw = malloc((N + 1) * sizeof *m->raw);
+    if (!m->val || !m->mean || !m->var || !m->in || !m->raw)
+        goto oom;
+    return 0;
+oom:
+    free(topo);
+    model_err(err, err_len, "model: out of memory");
+    model_free(m);
+    return -1;
+}
+
+/* GP input of node v for encoded configuration u and node values val
+ * (metric z per node). */
+static void model_input(const model *m, const model_node *nd, const double *u,
+                        const double *val, double *x)
+{
+    size_t o = 0;
+    for (size_t a = 0; a < nd->n_par; a++) {
+        size_t w = nd->par[a];
+        if (w < m->p) {
+            size_t first, count;
+            space_param_encoded_span(m->sp, w, &first, &count);
+            memcpy(x + o, u + first, count * sizeof *x);
+            o += count;
+        } else {
+            x[o++] = (val[w] - nd->lo[a]) / (nd->hi[a] - nd->lo[a]);
+        }
+    }
+}
+
+/* The raw value of node w for a formula: the parameter's raw value, a
+ * metric's value back in its units. */
+static double model_raw_of(const model *m, size_t w, const double *xraw, const double *val)
+{
+    if (w < m->p)
+        return xraw[w];
+    return preprocess_from_std(&m->nodes[w].pm, val[w]);
+}
+
+/* The formula of nd in raw units; NAN when undefined. */
+static double model_formula(model *m, const model_node *nd, const double *xraw,
+                            const double *val)
+{
+    for (size_t q = 0; q < nd->n_fvar; q++)
+        m->raw[q] = model_raw_of(m, nd->fvar[q], xraw, val);
+    return knowledge_formula_eval(nd->f, m->raw);
+}
+
+static double model_log_phi(double z)
+{
+    /* log Phi(z) = log(erfc(-z / sqrt 2) / 2), stable far into the tail. */
+    return gsl_sf_log_erfc(-z * M_SQRT1_2) - M_LN2;
+}
+
+/* Node value (z for metrics) from the node's own modelled quantity: for a
+ * parametric metric, base (the formula, raw units) + residual. */
+static double model_to_value(const model_node *nd, double modelled)
+{
+    if (nd->kind != DAG_METRIC || !nd->f)
+        return modelled;
+    double z = preprocess_to_std(&nd->pm, modelled);
+    return isfinite(z) ? z : nd->zmin;
+}
+
+/* The linear part of a node's mean: Bayesian linear regression of y on the
+ * rows of X (inputs in about [0,1]) with a prior N(0, tau^2) on each slope,
+ * tau = 2 sd(y) (the whole input range may move y by two standard
+ * deviations), and noise sigma^2 = var(y) / 10. Its posterior mean sets the
+ * trend the GP's residual is taken from; its posterior covariance adds to
+ * the node's predictive variance, so directions the data do not pin down
+ * (fewer trials than inputs) keep the prior's uncertainty instead of an
+ * overconfident extrapolation. beta[0] is the intercept. 0, or -1. */
+static int model_fit_linear(model_node *nd, const double *X, const double *y, size_t n)
+{
+    size_t dim = nd->dim;
+    double ym = 0;
+    for (size_t i = 0; i < n; i++)
+        ym += y[i];
+    ym /= (double)n;
+    double yv = 0;
+    for (size_t i = 0; i < n; i++)
+        yv += (y[i] - ym) * (y[i] - ym);
+    yv /= (double)n;
+    if (!(yv > 0))
+        return -1;
+    double *xm = calloc(dim, sizeof *xm);
+    gsl_matrix *A = gsl_matrix_calloc(dim, dim);
+    gsl_vector *b = gsl_vector_calloc(dim), *sol = gsl_vector_alloc(dim);
+    nd->beta = malloc((dim + 1) * sizeof *nd->beta);
+    nd->lin_cov = malloc(dim * dim * sizeof *nd->lin_cov);
+    nd->lin_xm = malloc(dim * sizeof *nd->lin_xm);
+    int rc = -1;
+    if (!xm || !A || !b || !sol || !nd->beta || !nd->lin_cov || !nd->lin_xm)
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        for (size_t a = 0; a < dim; a++)
+            xm[a] += X[i * dim + a] / (double)n;
+    for (size_t i = 0; i < n; i++)
+        for (size_t a = 0; a < dim; a++) {
+            double xa = X[i * dim + a] - xm[a];
+            b->data[a] += xa * (y[i] - ym);
+            for (size_t c = 0; c <= a; c++)
+                A->data[a * dim + c] += xa * (X[i * dim + c] - xm[c]);
+        }
+    double sigma2 = 0.1 * yv, tau2 = 4 * yv;
+    for (size_t a = 0; a < dim; a++) {
+        for (size_t c = 0; c < a; c++)
+            A->data[c * dim + a] = A->data[a * dim + c];
+        A->data[a * dim + a] += sigma2 / tau2;
+    }
+    if (gsl_linalg_cholesky_decomp1(A) != GSL_SUCCESS ||
+        gsl_linalg_cholesky_solve(A, b, sol) != GSL_SUCCESS ||
+        gsl_linalg_cholesky_invert(A) != GSL_SUCCESS)
+        goto done;
+    nd->beta[0] = ym;
+    for (size_t a = 0; a < dim; a++) {
+        nd->beta[1 + a] = sol->data[a];
+        nd->beta[0] -= sol->data[a] * xm[a];
+        nd->lin_xm[a] = xm[a];
+        for (size_t c = 0; c < dim; c++)
+            nd->lin_cov[a * dim + c] = sigma2 * gsl_matrix_get(A, a, c);
+    }
+    rc = 0;
+done:
+    free(xm);
+    if (A)
+        gsl_matrix_free(A);
+    if (b)
+        gsl_vector_free(b);
+    if (sol)
+        gsl_vector_free(sol);
+    if (rc) {
+        free(nd->beta);
+        free(nd->lin_cov);
+        free(nd->lin_xm);
+        nd->beta = nd->lin_cov = nd->lin_xm = NULL;
+    }
+    return rc;
+}
+
+static double model_linear(const model_node *nd, const double *x)
+{
+    if (!nd->beta)
+        return 0;
+    double s = nd->beta[0];
+    for (size_t a = 0; a < nd->dim; a++)
+        s += nd->beta[1 + a] * x[a];
+    return s;
+}
+
+/* Variance of the linear part at x. */
+static double model_linear_var(const model_node *nd, const double *x)
+{
+    if (!nd->beta)
+        return 0;
+    double v = 0;
+    for (size_t a = 0; a < nd->dim; a++) {
+        double da = x[a] - nd->lin_xm[a], s = 0;
+        for (size_t c = 0; c < nd->dim; c++)
+            s += nd->lin_cov[a * nd->dim + c] * (x[c] - nd->lin_xm[c]);
+        v += da * s;
+    }
+    return v > 0 ? v : 0;
+}
+
+int model_fit(model *m, const double *U, const double *Xraw, const double *Z, const double *t,
+              size_t n, uint64_t seed, char *err, size_t err_len)
+{
+    size_t N = m->n_nodes, p = m->p, k = N - p - 1;
+    size_t maxdim = 1;
+    for (size_t q = 0; q < m->n_order; q++)
+        if (m->nodes[m->order[q]].dim > maxdim)
+            maxdim = m->nodes[m->order[q]].dim;
+    double *X = malloc((n ? n : 1) * maxdim * sizeof *X);
+    double *y = malloc((n ? n : 1) * sizeof *y);
+    double *val = malloc(N * sizeof *val);
+    if (!X || !y || !val) {
+        free(X);
+        free(y);
+        free(val);
+        model_err(err, err_len, "model: out of memory");
+        return -1;
+    }
+    int rc = 0;
+    for (size_t q = 0; q < m->n_order && rc == 0; q++) {
+        size_t v = m->order[q];
+        model_node *nd = &m->nodes[v];
+        /* Input scaling of metric parents: their observed range. */
+        for (size_t a = 0; a < nd->n_par; a++) {
+            size_t w = nd->par[a];
+            if (w < p)
+                continue;
+            double lo = INFINITY, hi = -INFINITY;
+            for (size_t i = 0; i < n; i++) {
+                double z = Z[i * k + (w - p)];
+                if (isfinite(z)) {
+                    lo = fmin(lo, z);
+                    hi = fmax(hi, z);
+                }
+            }
+            if (!isfinite(lo)) {
+                lo = 0;
+                hi = 1;
+            }
+            if (hi - lo < 1e-9)
+                hi = lo + 1;
+            nd->lo[a] = lo;
+            nd->hi[a] = hi;
+        }
+        nd->zmin = INFINITY;
+        size_t rows = 0;
+        for (size_t i = 0; i < n; i++) {
+            double target = v == m->obj ? t[i] : Z[i * k + (v - p)];
+            if (!isfinite(target))
+                continue;
+            int ok = 1;
+            for (size_t a = 0; a < nd->n_par && ok; a++) {
+                size_t w = nd->par[a];
+                if (w >= p) {
+                    val[w] = Z[i * k + (w - p)];
+                    ok = isfinite(val[w]);
+                }
+            }
+            if (!ok)
+                continue;
+            if (nd->kind == DAG_METRIC)
+                nd->zmin = fmin(nd->zmin, target);
+            if (nd->f) {
+                double base = model_formula(m, nd, Xraw + i * p, val);
+                if (nd->kind == DAG_METRIC) {
+                    target = preprocess_from_std(&nd->pm, target);
+                } else {
+                    base *= m->sign;
+                }
+                if (!isfinite(base) || !isfinite(target))
+                    continue;
+                target -= base;
+            }
+            model_input(m, nd, U + i * m->dim_u, val, X + rows * nd->dim);
+            y[rows++] = target;
+        }
+        if (rows < 2) {
+            model_err(err, err_len, "model: node %zu has %zu usable trials", v, rows);
+            rc = -1;
+            break;
+        }
+        free(nd->beta);
+        free(nd->lin_cov);
+        free(nd->lin_xm);
+        nd->beta = nd->lin_cov = nd->lin_xm = NULL;
+        double linmult = getenv("BG_LINMULT") ? atof(getenv("BG_LINMULT")) : 2.0;
+        if ((nd->metric_parents || getenv("BG_LINALL")) && !getenv("BG_NOLIN") && (double)rows >= linmult * (double)(nd->dim + 1)) {
+            if (model_fit_linear(nd, X, y, rows) == 0)
+                for (size_t i = 0; i < rows; i++)
+                    y[i] -= model_linear(nd, X + i * nd->dim);
+        }
+        gp_options opt;
+        gp_options_default(&opt);
+        opt.n_restarts = bo_gp_restarts(rows);
+        opt.seed = seed + 7919 * (uint64_t)v;
+        char sub[200];
+        if (gp_fit(nd->g, X, y, rows, &opt, sub, sizeof sub) != 0) {
+            model_err(err, err_len, "model: node %zu: %s", v, sub);
+            rc = -1;
+            break;
+        }
+        nd->noise_sd = sqrt(fmax(gp_noise_variance(nd->g), 0));
+    }
+    free(X);
+    free(y);
+    free(val);
+    return rc;
+}
+
+/* Propagates the fixed samples for mc candidates (U, decoded Xraw) through
+ * the graph: m->val gets node values, m->mean and m->var the conditional
+ * Gaussian of every node's modelled quantity, per (candidate, sample). */
+static void model_propagate(model *m, const double *U, const double *Xraw, size_t mc)
+{
+    size_t N = m->n_nodes, S = m->S, p = m->p;
+    for (size_t q = 0; q < m->n_order; q++) {
+        size_t v = m->order[q];
+        model_node *nd = &m->nodes[v];
+        size_t rows = nd->metric_parents ? mc * S : mc;
+        for (size_t r = 0; r < rows; r++) {
+            size_t c = nd->metric_parents ? r / S : r;
+            size_t s = nd->metric_parents ? r % S : 0;
+            model_input(m, nd, U + c * m->dim_u, m->val + (c * S + s) * N, m->in + r * nd->dim);
+        }
+        /* Scratch for the GP outputs: the node's own column is free now. */
+        double *mu = malloc(2 * rows * sizeof *mu);
+        if (!mu) {
+            for (size_t r = 0; r < mc * S; r++) {
+                m->mean[r * N + v] = 0;
+                m->var[r * N + v] = 1e6;
+                m->val[r * N + v] = 0;
+            }
+            continue;
+        }
+        double *vr = mu + rows;
+        gp_predict_batch(nd->g, m->in, rows, mu, vr);
+        for (size_t c = 0; c < mc; c++)
+            for (size_t s = 0; s < S; s++) {
+                size_t r = nd->metric_parents ? c * S + s : c;
+                size_t cell = (c * S + s) * N + v;
+                double mean = mu[r] + model_linear(nd, m->in + r * nd->dim);
+                double var = (vr[r] > 0 ? vr[r] : 0) + model_linear_var(nd, m->in + r * nd->dim);
+                if (nd->f) {
+                    double base = model_formula(m, nd, Xraw + c * p, m->val + (c * S + s) * N);
+                    if (nd->kind == DAG_OBJECTIVE)
+                        base *= m->sign;
+                    mean += isfinite(base) ? base : 0;
+                }
+                m->mean[cell] = mean;
+                m->var[cell] = var;
+                if (nd->kind == DAG_METRIC) {
+                    double sd = sqrt(var + (m->sample_noise ? nd->noise_sd * nd->noise_sd : 0));
+                    m->val[cell] = model_to_value(nd, mean + sd * m->eps[s * N + v]);
+                } else {
+                    m->val[cell] = mean;
+                }
+            }
+        free(mu);
+    }
+}
+
+static double model_log_feasible(const model *m, size_t cell_base)
+{
+    double lp = 0;
+    for (size_t q = 0; q < m->n_cons; q++) {
+        const model_constraint *c = &m->cons[q];
+        if (c->always)
+            continue;
+        if (c->never)
+            return -1e6;
+        const model_node *nd = &m->nodes[c->node];
+        double mean = m->mean[cell_base + c->node];
+        double sd = sqrt(m->var[cell_base + c->node] + nd->noise_sd * nd->noise_sd);
+        if (!(sd > 1e-12))
+            sd = 1e-12;
+        double z = (c->threshold - mean) / sd;
+        lp += (c->op == BOGRAPH_LE || c->op == BOGRAPH_LT) ? model_log_phi(z) : model_log_phi(-z);
+    }
+    return lp;
+}
+
+void model_acq_batch(model *m, const double *U, size_t m_pts, double *values)
+{
+    size_t N = m->n_nodes, S = m->S, p = m->p;
+    double *xraw = malloc(m->chunk * (p ? p : 1) * sizeof *xraw);
+    double *terms = malloc(S * sizeof *terms);
+    if (!xraw || !terms) {
+        free(xraw);
+        free(terms);
+        for (size_t i = 0; i < m_pts; i++)
+            values[i] = -INFINITY;
+        return;
+    }
+    for (size_t c0 = 0; c0 < m_pts; c0 += m->chunk) {
+        size_t mc = m_pts - c0 < m->chunk ? m_pts - c0 : m->chunk;
+        for (size_t c = 0; c < mc; c++)
+            space_decode(m->sp, U + (c0 + c) * m->dim_u, xraw + c * p);
+        model_propagate(m, U + c0 * m->dim_u, xraw, mc);
+        for (size_t c = 0; c < mc; c++) {
+            double value;
+            if (m->acq == BO_ACQ_UCB && m->n_cons == 0) {
+                double s1 = 0, s2 = 0;
+                for (size_t s = 0; s < S; s++) {
+                    size_t cell = (c * S + s) * N + m->obj;
+                    s1 += m->mean[cell];
+                    s2 += m->var[cell] + m->mean[cell] * m->mean[cell];
+                }
+                double mean = s1 / (double)S, var = s2 / (double)S - mean * mean;
+                value = mean + m->beta * sqrt(var > 0 ? var : 0);
+            } else {
+                double mx = -INFINITY;
+                for (size_t s = 0; s < S; s++) {
+                    size_t base = (c * S + s) * N;
+                    double term = model_log_feasible(m, base);
+                    if (m->has_best) {
+                        double mean = m->mean[base + m->obj];
+                        double sd = sqrt(fmax(m->var[base + m->obj], MODEL_VAR_FLOOR));
+                        term += log(sd) + acq_log_h((mean - m->best) / sd, NULL);
+                    }
+                    terms[s] = term;
+                    if (term > mx)
+                        mx = term;
+                }
+                if (!isfinite(mx)) {
+                    value = -1e300;
+                } else {
+                    double acc = 0;
+                    for (size_t s = 0; s < S; s++)
+                        acc += exp(terms[s] - mx);
+                    value = mx + log(acc / (double)S);
+                }
+            }
+            values[c0 + c] = isfinite(value) ? value : -1e300;
+        }
+    }
+    free(xraw);
+    free(terms);
+}
+
+double model_acq(model *m, const double *u)
+{
+    double v;
+    model_acq_batch(m, u, 1, &v);
+    return v;
+}
+
+int model_add_fantasy(model *m, const double *u, double *obj_mean, char *err, size_t err_len)
+{
+    size_t N = m->n_nodes, p = m->p;
+    double *val = calloc(N, sizeof *val), *xraw = malloc((p ? p : 1) * sizeof *xraw);
+    size_t maxdim = 1;
+    for (size_t q = 0; q < m->n_order; q++)
+        if (m->nodes[m->order[q]].dim > maxdim)
+            maxdim = m->nodes[m->order[q]].dim;
+    double *x = malloc(maxdim * sizeof *x);
+    if (!val || !xraw || !x) {
+        free(val);
+        free(xraw);
+        free(x);
+        model_err(err, err_len, "model: out of memory");
+        return -1;
+    }
+    space_decode(m->sp, u, xraw);
+    int rc = 0;
+    for (size_t q = 0; q < m->n_order && rc == 0; q++) {
+        size_t v = m->order[q];
+        model_node *nd = &m->nodes[v];
+        model_input(m, nd, u, val, x);
+        double mu;
+        gp_predict(nd->g, x, &mu, NULL, NULL, NULL);
+        rc = gp_add_observation(nd->g, x, mu, err, err_len);
+        double modelled = mu + model_linear(nd, x);
+        if (nd->f) {
+            double base = model_formula(m, nd, xraw, val);
+            if (nd->kind == DAG_OBJECTIVE)
+                base *= m->sign;
+            modelled += isfinite(base) ? base : 0;
+        }
+        val[v] = model_to_value(nd, modelled);
+    }
+    if (obj_mean)
+        *obj_mean = val[m->obj];
+    free(val);
+    free(xraw);
+    free(x);
+    return rc;
+}
+
+int model_add_constraint(model *m, size_t node, int op, double value)
+{
+    if (node >= m->n_nodes || m->nodes[node].kind == DAG_PARAM)
+        return -1;
+    model_constraint *c = realloc(m->cons, (m->n_cons + 1) * sizeof *c);
+    if (!c)
+        return -1;
+    m->cons = c;
+    model_constraint *k = &m->cons[m->n_cons++];
+    memset(k, 0, sizeof *k);
+    k->node = node;
+    k->op = op;
+    const model_node *nd = &m->nodes[node];
+    int upper = op == BOGRAPH_LE || op == BOGRAPH_LT;
+    if (nd->kind == DAG_OBJECTIVE) {
+        k->threshold = m->sign * value;
+        if (m->sign < 0)
+            k->op = upper ? BOGRAPH_GE : BOGRAPH_LE;
+    } else if (nd->f) {
+        k->threshold = value;
+    } else {
+        k->threshold = preprocess_to_std(&nd->pm, value);
+        if (!isfinite(k->threshold)) {
+            /* A log-scale metric is positive: "<= 0" never holds, ">= 0"
+             * always does. */
+            if (upper)
+                k->never = 1;
+            else
+                k->always = 1;
+        }
+    }
+    return 0;
+}
+
+int model_has_gradient(const model *m)
+{
+    for (size_t q = 0; q < m->n_order; q++)
+        if (m->nodes[m->order[q]].f)
+            return 0;
+    return 1;
+}
+
+/* d/dz log Phi(z) = phi(z) / Phi(z), stable in both tails. */
+static double model_dlog_phi(double z)
+{
+    return gsl_sf_hazard(-z);
+}
+
+double model_acq_grad(model *m, const double *u, double *grad)
+{
+    size_t N = m->n_nodes, S = m->S, D = m->dim_u, p = m->p;
+    size_t maxdim = 1;
+    for (size_t q = 0; q < m->n_order; q++)
+        if (m->nodes[m->order[q]].dim > maxdim)
+            maxdim = m->nodes[m->order[q]].dim;
+    /* Per sample and node: value, its gradient; conditional mean and
+     * variance of each node and their gradients. */
+    double *val = calloc(S * N, sizeof *val), *gval = calloc(S * N * D, sizeof *gval);
+    double *mean = calloc(S * N, sizeof *mean), *var = calloc(S * N, sizeof *var);
+    double *gmean = calloc(S * N * D, sizeof *gmean), *gvar = calloc(S * N * D, sizeof *gvar);
+    double *x = malloc(maxdim * sizeof *x), *dx = malloc(maxdim * D * sizeof *dx);
+    double *dm = malloc(maxdim * sizeof *dm), *dv = malloc(maxdim * sizeof *dv);
+    double *terms = malloc(S * sizeof *terms), *gterm = malloc(S * D * sizeof *gterm);
+    double value = -1e300;
+    if (!val || !gval || !mean || !var || !gmean || !gvar || !x || !dx || !dm || !dv || !terms ||
+        !gterm) {
+        for (size_t k = 0; k < D; k++)
+            grad[k] = 0;
+        goto out;
+    }
+    for (size_t q = 0; q < m->n_order; q++) {
+        size_t v = m->order[q];
+        const model_node *nd = &m->nodes[v];
+        size_t rows = nd->metric_parents ? S : 1;
+        for (size_t r = 0; r < rows; r++) {
+            /* Input and its Jacobian with respect to u. */
+            memset(dx, 0, nd->dim * D * sizeof *dx);
+            size_t o = 0;
+            for (size_t a = 0; a < nd->n_par; a++) {
+                size_t w = nd->par[a];
+                if (w < p) {
+                    size_t first, count;
+                    space_param_encoded_span(m->sp, w, &first, &count);
+                    for (size_t c = 0; c < count; c++) {
+                        x[o] = u[first + c];
+                        dx[o * D + first + c] = 1;
+                        o++;
+                    }
+                } else {
+                    double span = nd->hi[a] - nd->lo[a];
+                    x[o] = (val[r * N + w] - nd->lo[a]) / span;
+                    for (size_t k = 0; k < D; k++)
+                        dx[o * D + k] = gval[(r * N + w) * D + k] / span;
+                    o++;
+                }
+            }
+            double mu, vr;
+            gp_predict(nd->g, x, &mu, &vr, dm, dv);
+            double *gm = gmean + (r * N + v) * D, *gv = gvar + (r * N + v) * D;
+            for (size_t k = 0; k < D; k++) {
+                double a1 = 0, a2 = 0;
+                for (size_t a = 0; a < nd->dim; a++) {
+                    a1 += dm[a] * dx[a * D + k];
+                    a2 += dv[a] * dx[a * D + k];
+                }
+                gm[k] = a1;
+                gv[k] = vr > 0 ? a2 : 0;
+            }
+            if (vr < 0)
+                vr = 0;
+            if (nd->beta) {
+                mu += model_linear(nd, x);
+                vr += model_linear_var(nd, x);
+                for (size_t k = 0; k < D; k++) {
+                    double a1 = 0, a2 = 0;
+                    for (size_t a = 0; a < nd->dim; a++) {
+                        double sc = 0;
+                        for (size_t c = 0; c < nd->dim; c++)
+                            sc += nd->lin_cov[a * nd->dim + c] * (x[c] - nd->lin_xm[c]);
+                        a1 += nd->beta[1 + a] * dx[a * D + k];
+                        a2 += 2 * sc * dx[a * D + k];
+                    }
+                    gm[k] += a1;
+                    gv[k] += a2;
+                }
+            }
+            mean[r * N + v] = mu;
+            var[r * N + v] = vr;
+        }
+        /* Nodes without metric parents: one prediction for all samples. */
+        if (!nd->metric_parents)
+            for (size_t s2 = 1; s2 < S; s2++) {
+                mean[s2 * N + v] = mean[v];
+                var[s2 * N + v] = var[v];
+                memcpy(gmean + (s2 * N + v) * D, gmean + v * D, D * sizeof *gmean);
+                memcpy(gvar + (s2 * N + v) * D, gvar + v * D, D * sizeof *gvar);
+            }
+        if (nd->kind != DAG_METRIC)
+            continue;
+        double noise2 = m->sample_noise ? nd->noise_sd * nd->noise_sd : 0;
+        for (size_t s2 = 0; s2 < S; s2++) {
+            size_t cell = s2 * N + v;
+            double sd = sqrt(var[cell] + noise2);
+            double e = m->eps[s2 * N + v];
+            val[cell] = mean[cell] + sd * e;
+            for (size_t k = 0; k < D; k++)
+                gval[cell * D + k] = gmean[cell * D + k] +
+                                     (sd > 1e-12 ? e * gvar[cell * D + k] / (2 * sd) : 0);
+        }
+    }
+    size_t o = m->obj;
+    if (m->acq == BO_ACQ_UCB && m->n_cons == 0) {
+        double s1 = 0, s2v = 0;
+        for (size_t s2 = 0; s2 < S; s2++) {
+            s1 += mean[s2 * N + o];
+            s2v += var[s2 * N + o] + mean[s2 * N + o] * mean[s2 * N + o];
+        }
+        double M = s1 / (double)S, V = s2v / (double)S - M * M;
+        double sdv = sqrt(V > 0 ? V : 0);
+        value = M + m->beta * sdv;
+        for (size_t k = 0; k < D; k++) {
+            double dM = 0, dV = 0;
+            for (size_t s2 = 0; s2 < S; s2++) {
+                size_t cell = s2 * N + o;
+                dM += gmean[cell * D + k];
+                dV += gvar[cell * D + k] + 2 * mean[cell] * gmean[cell * D + k];
+            }
+            dM /= (double)S;
+            dV = dV / (double)S - 2 * M * dM;
+            grad[k] = dM + (sdv > 1e-12 ? m->beta * dV / (2 * sdv) : 0);
+        }
+        goto out;
+    }
+    double mx = -INFINITY;
+    for (size_t s2 = 0; s2 < S; s2++) {
+        double term = 0;
+        double *gt = gterm + s2 * D;
+        memset(gt, 0, D * sizeof *gt);
+        for (size_t c = 0; c < m->n_cons; c++) {
+            const model_constraint *k = &m->cons[c];
+            if (k->always)
+                continue;
+            if (k->never) {
+                term += -1e6;
+                continue;
+            }
+            const model_node *nd = &m->nodes[k->node];
+            size_t cell = s2 * N + k->node;
+            double sd = sqrt(var[cell] + nd->noise_sd * nd->noise_sd);
+            if (!(sd > 1e-12))
+                sd = 1e-12;
+            double z = (k->threshold - mean[cell]) / sd;
+            double sign = (k->op == BOGRAPH_LE || k->op == BOGRAPH_LT) ? 1 : -1;
+            term += model_log_phi(sign * z);
+            double dl = model_dlog_phi(sign * z) * sign;
+            for (size_t q = 0; q < D; q++) {
+                double dsd = gvar[cell * D + q] / (2 * sd);
+                gt[q] += dl * (-gmean[cell * D + q] / sd - z * dsd / sd);
+            }
+        }
+        if (m->has_best) {
+            size_t cell = s2 * N + o;
+            double vv = var[cell];
+            int floored = !(vv > MODEL_VAR_FLOOR);
+            double sd = sqrt(floored ? MODEL_VAR_FLOOR : vv);
+            double z = (mean[cell] - m->best) / sd, dz;
+            term += log(sd) + acq_log_h(z, &dz);
+            for (size_t q = 0; q < D; q++) {
+                double dsd = floored ? 0 : gvar[cell * D + q] / (2 * sd);
+                gt[q] += dsd / sd + dz * (gmean[cell * D + q] / sd - z * dsd / sd);
+            }
+        }
+        terms[s2] = term;
+        if (term > mx)
+            mx = term;
+    }
+    if (!isfinite(mx)) {
+        for (size_t k = 0; k < D; k++)
+            grad[k] = 0;
+        goto out;
+    }
+    double acc = 0;
+    for (size_t s2 = 0; s2 < S; s2++)
+        acc += exp(terms[s2] - mx);
+    value = mx + log(acc / (double)S);
+    for (size_t k = 0; k < D; k++) {
+        double g = 0;
+        for (size_t s2 = 0; s2 < S; s2++)
+            g += exp(terms[s2] - mx) / acc * gterm[s2 * D + k];
+        grad[k] = isfinite(g) ? g : 0;
+    }
+out:
+    free(val);
+    free(gval);
+    free(mean);
+    free(var);
+    free(gmean);
+    free(gvar);
+    free(x);
+    free(dx);
+    free(dm);
+    free(dv);
+    free(terms);
+    free(gterm);
+    return isfinite(value) ? value : -1e300;
+}
