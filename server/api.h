@@ -88,6 +88,8 @@ void api_study_get(service *svc, const api_request *req, api_response *res);
 void api_study_delete(service *svc, const api_request *req, api_response *res);
 void api_study_best(service *svc, const api_request *req, api_response *res);
 void api_study_importance(service *svc, const api_request *req, api_response *res);
+void api_study_structure(service *svc, const api_request *req, api_response *res);
+void api_study_knowledge(service *svc, const api_request *req, api_response *res);
 void api_suggest(service *svc, const api_request *req, api_response *res);
 void api_trial_list(service *svc, const api_request *req, api_response *res);
 void api_trial_get(service *svc, const api_request *req, api_response *res);
@@ -114,5 +116,12 @@ json_t *api_trial_json(const store_trial *t, int with_logs);
 /* The same object written as text (the one definition of a trial's JSON). */
 #include "server/jsonw.h"
 void api_trial_write(jsonw *w, const store_trial *t, int with_logs);
+
+/* The study's expert knowledge as the model reads it (api_structure.c),
+ * cached in its registry entry (locked by the caller): *out is NULL when
+ * there is none, or when the stored knowledge cannot be used (then note says
+ * why). */
+void api_study_model_knowledge(registry_entry *e, const store_study *s, const study_def *sd,
+                               const knowledge **out, char *note, size_t note_len);
 
 #endif

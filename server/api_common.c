@@ -226,6 +226,16 @@ void api_trial_write(jsonw *w, const store_trial *t, int with_logs)
     else
         jsonw_lit(w, "null");
     jsonw_lit(w, t->logs_truncated ? ",\"logs_truncated\":true" : ",\"logs_truncated\":false");
+    jsonw_lit(w, ",\"model\":");
+    if (t->model)
+        jsonw_str(w, t->model);
+    else
+        jsonw_lit(w, "null");
+    jsonw_lit(w, ",\"model_reason\":");
+    if (t->model_reason)
+        jsonw_str(w, t->model_reason);
+    else
+        jsonw_lit(w, "null");
     if (with_logs) {
         jsonw_lit(w, ",\"logs\":");
         if (t->logs)

@@ -112,6 +112,7 @@ void api_suggest(service *svc, const api_request *req, api_response *res)
     store_trials own = {0};
     double *configs = NULL;
     store_new_trial *news = NULL;
+    store_trial_origin *origins = NULL;
     char **params_text = NULL;
     int64_t *ids = NULL;
     size_t n_new = 0, n_alloc = 0;
@@ -160,9 +161,10 @@ void api_suggest(service *svc, const api_request *req, api_response *res)
         const store_trials *hist = registry_history(lock);
         configs = calloc(want * d + 1, sizeof *configs);
         news = calloc(want, sizeof *news);
+        origins = calloc(want, sizeof *origins);
         params_text = calloc(want, sizeof *params_text);
         ids = calloc(want, sizeof *ids);
-        if (!configs || !news || !params_text || !ids) {
+        if (!configs || !news || !origins || !params_text || !ids) {
             api_reply_internal(res, "suggest", "out of memory");
             goto out_arr;
         }
@@ -181,14 +183,30 @@ void api_suggest(service *svc, const api_request *req, api_response *res)
             memcpy(configs, sd.default_config, d * sizeof(double));
             first = 1;
         }
+        engine_info info;
+        memset(&info, 0, sizeof info);
         if (want > first) {
             uint64_t seed = mix_seed(sd.seed, (uint64_t)s.next_number);
-            bo_state *state = registry_state(lock);
-            if (engine_suggest_with(&sd, hist, with_default ? sd.default_config : NULL, first,
-                                    want - first, seed, state, configs + first * d, err,
-                                    sizeof err) != 0) {
+            engine_context ctx = {.bo = registry_state(lock)};
+            if (strcmp(sd.algorithm, "bograph") == 0) {
+                ctx.bograph = registry_bograph_state(lock);
+                api_study_model_knowledge(lock, &s, &sd, &ctx.kn, info.reason,
+                                          sizeof info.reason);
+            }
+            char note[sizeof info.reason];
+            snprintf(note, sizeof note, "%s", info.reason);
+            if (engine_suggest(&sd, hist, with_default ? sd.default_config : NULL, first,
+                               want - first, seed, &ctx, configs + first * d, &info, err,
+                               sizeof err) != 0) {
                 api_reply_internal(res, "computing suggestions", err);
                 goto out_arr;
+            }
+            if (note[0]) { /* the stored knowledge could not be used */
+                char both[2 * sizeof info.reason + 4];
+                snprintf(both, sizeof both, "%s%s%s", info.reason, info.reason[0] ? "; " : "",
+                         note);
+                both[sizeof info.reason - 1] = '\0';
+                memcpy(info.reason, both, sizeof info.reason);
             }
         }
         for (size_t i = 0; i < want; i++) {
@@ -203,11 +221,13 @@ void api_suggest(service *svc, const api_request *req, api_response *res)
             news[i].config = configs + i * d;
             news[i].n_config = d;
             news[i].is_default = with_default && i == 0;
+            origins[i].model = news[i].is_default ? "default" : info.model;
+            origins[i].model_reason = !news[i].is_default && info.reason[0] ? info.reason : NULL;
         }
         n_new = want;
         double now = util_now();
-        int rc = store_trials_insert_active(svc->st, s.id, news, n_new, worker, now,
-                                            now + sd.lease_seconds, ids, err, sizeof err);
+        int rc = store_trials_insert_suggested(svc->st, s.id, news, origins, n_new, worker, now,
+                                               now + sd.lease_seconds, ids, err, sizeof err);
         if (rc == STORE_NOT_FOUND) {
             api_reply_errorf(res, 404, "not_found", NULL, "study %lld was deleted",
                              (long long)s.id);
@@ -230,6 +250,7 @@ out:
         free(params_text[i]);
     free(params_text);
     free(news);
+    free(origins);
     free(configs);
     free(ids);
     store_trials_free(&own);

@@ -1,10 +1,13 @@
 /*
  * engine.c - from stored trials to the engine's request, and the choice of
- * algorithm for a study.
+ * algorithm for a study: the flat algorithms through bo_suggest, bograph
+ * through bograph_suggest with the trials x metrics table, the study's
+ * constraints and its expert knowledge.
  */
 #include "server/engine.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,13 +58,13 @@ static int metric_column(engine_data *D, char *name, size_t *cap)
 
 /* Fills the metric table from the observed trials (in the order data_build
  * took them). */
-static int metric_table_build(const store_trials *trials, engine_data *D, char *err,
+static int metric_table_build(const store_trials *trials, size_t d, engine_data *D, char *err,
                               size_t err_len)
 {
     size_t cap = 0;
     for (size_t i = 0; i < trials->count; i++) {
         const store_trial *t = &trials->items[i];
-        if (t->state != TRIAL_COMPLETED && t->state != TRIAL_INFEASIBLE)
+        if ((t->state != TRIAL_COMPLETED && t->state != TRIAL_INFEASIBLE) || t->n_config != d)
             continue;
         for (size_t k = 0; k < t->n_metrics; k++)
             if (metric_column(D, t->metric_names[k], &cap) < 0)
@@ -77,7 +80,7 @@ static int metric_table_build(const store_trials *trials, engine_data *D, char *
     size_t row = 0;
     for (size_t i = 0; i < trials->count; i++) {
         const store_trial *t = &trials->items[i];
-        if (t->state != TRIAL_COMPLETED && t->state != TRIAL_INFEASIBLE)
+        if ((t->state != TRIAL_COMPLETED && t->state != TRIAL_INFEASIBLE) || t->n_config != d)
             continue;
         if (row >= D->n_obs)
             break;
@@ -91,10 +94,10 @@ static int metric_table_build(const store_trials *trials, engine_data *D, char *
     return 0;
 }
 
-int engine_needs_metrics(const study_def *sd);
-
+/* The engine's view of trials; the metric table is built when with_metrics. */
 static int data_build(const study_def *sd, const store_trials *trials, const double *extra,
-                      size_t n_extra, engine_data *D, char *err, size_t err_len)
+                      size_t n_extra, int with_metrics, engine_data *D, char *err,
+                      size_t err_len)
 {
     memset(D, 0, sizeof *D);
     size_t d = space_size(sd->sp), n = trials->count + n_extra;
@@ -128,7 +131,7 @@ static int data_build(const study_def *sd, const store_trials *trials, const dou
             D->n_obs++;
         }
     }
-    if (engine_needs_metrics(sd) && metric_table_build(trials, D, err, err_len) != 0) {
+    if (with_metrics && metric_table_build(trials, d, D, err, err_len) != 0) {
         data_free(D);
         return -1;
     }
@@ -160,46 +163,118 @@ static int run_flat(const study_def *sd, bo_algorithm alg, const engine_data *D,
     return bo_suggest(&req, out, err, err_len);
 }
 
+/* The bograph request of a study's data. *cons gets the constraints array
+ * the request points to (the caller frees it). */
+static int bograph_request_fill(const study_def *sd, const engine_data *D,
+                                const engine_context *ctx, size_t count, uint64_t seed,
+                                bograph_request *req, bograph_constraint **cons, char *err,
+                                size_t err_len)
+{
+    bograph_request_init(req, sd->sp);
+    *cons = calloc(sd->n_constraints + 1, sizeof **cons);
+    if (!*cons)
+        return util_err(err, err_len, "out of memory");
+    size_t nc = 0;
+    for (size_t c = 0; c < sd->n_constraints; c++) {
+        static const int ops[] = {[STUDY_OP_LE] = BOGRAPH_LE, [STUDY_OP_LT] = BOGRAPH_LT,
+                                  [STUDY_OP_GE] = BOGRAPH_GE, [STUDY_OP_GT] = BOGRAPH_GT};
+        const study_constraint *k = &sd->constraints[c];
+        /* `==` has no probability-of-feasibility counterpart in the model;
+         * data_build still marks the trials that miss it infeasible. */
+        if (k->op == STUDY_OP_EQ)
+            continue;
+        (*cons)[nc].metric = k->metric;
+        (*cons)[nc].op = ops[k->op];
+        (*cons)[nc].value = k->value;
+        nc++;
+    }
+    req->maximize = sd->maximize;
+    req->objective_name = sd->objective;
+    req->X = D->X;
+    req->y = D->y;
+    req->infeasible = D->infeasible;
+    req->n_obs = D->n_obs;
+    req->metric_names = (const char *const *)D->metric_names;
+    req->n_metrics = D->n_metrics;
+    req->metrics = D->metrics;
+    req->pending = D->pending;
+    req->n_pending = D->n_pending;
+    req->count = count;
+    req->seed = seed;
+    req->kn = ctx ? ctx->kn : NULL;
+    req->constraints = *cons;
+    req->n_constraints = nc;
+    req->relearn_every = sd->relearn_every;
+    req->state = ctx ? ctx->bograph : NULL;
+    return 0;
+}
+
 /*
- * The structured model's entry point. The BoGraph work (structure/) replaces
- * the body: once enough trials exist it reads each trial's metrics (loaded
- * because engine_needs_metrics says so), learns the DAG with the study's
- * expert knowledge, fits the per-node models and maximises the acquisition;
- * it falls back to the plain GP when the graph does not help. D carries the
- * observations, the pending points and the trials x metrics table
- * (D->metric_names, D->metrics), ready for bograph_suggest in
- * structure/bograph.h; the per-study model state belongs in the registry
- * entry next to the bo_state. Until then it is the plain GP.
+ * The structured model: D carries the observations, the pending points and
+ * the trials x metrics table (loaded because engine_needs_metrics says so);
+ * bograph_suggest learns the DAG with the study's expert knowledge (kept in
+ * ctx->bograph and relearnt on its schedule or when the knowledge changes),
+ * fits the per-node models and maximises the acquisition, or falls back to
+ * the plain GP, saying why.
  */
-static int engine_bograph(const study_def *sd, const store_trials *trials, const engine_data *D,
-                          size_t count, uint64_t seed, bo_state *state, double *out, char *err,
+static int engine_bograph(const study_def *sd, const engine_data *D, const engine_context *ctx,
+                          size_t count, uint64_t seed, double *out, engine_info *info, char *err,
                           size_t err_len)
 {
-    (void)trials;
-    return run_flat(sd, BO_GP, D, count, seed, state, out, err, err_len);
+    bograph_request req;
+    bograph_constraint *cons = NULL;
+    if (bograph_request_fill(sd, D, ctx, count, seed, &req, &cons, err, err_len) != 0)
+        return -1;
+    bograph_info bi;
+    memset(&bi, 0, sizeof bi);
+    int rc = bograph_suggest(&req, out, &bi, err, err_len);
+    free(cons);
+    if (rc == 0 && info) {
+        snprintf(info->model, sizeof info->model, "%s", bi.model[0] ? bi.model : "bograph");
+        snprintf(info->reason, sizeof info->reason, "%s", bi.reason);
+    }
+    return rc;
 }
 
-int engine_suggest(const study_def *sd, const store_trials *trials, size_t count, uint64_t seed,
-                   bo_state *state, double *out, char *err, size_t err_len)
+int engine_suggest(const study_def *sd, const store_trials *trials,
+                   const double *extra_pending, size_t n_extra, size_t count, uint64_t seed,
+                   const engine_context *ctx, double *out, engine_info *info, char *err,
+                   size_t err_len)
 {
-    return engine_suggest_with(sd, trials, NULL, 0, count, seed, state, out, err, err_len);
-}
-
-int engine_suggest_with(const study_def *sd, const store_trials *trials,
-                        const double *extra_pending, size_t n_extra, size_t count,
-                        uint64_t seed, bo_state *state, double *out, char *err, size_t err_len)
-{
+    if (info)
+        memset(info, 0, sizeof *info);
     engine_data D;
-    if (data_build(sd, trials, extra_pending, n_extra, &D, err, err_len) != 0)
+    if (data_build(sd, trials, extra_pending, n_extra, engine_needs_metrics(sd), &D, err,
+                   err_len) != 0)
         return -1;
     int rc;
     bo_algorithm alg;
-    if (strcmp(sd->algorithm, "bograph") == 0)
-        rc = engine_bograph(sd, trials, &D, count, seed, state, out, err, err_len);
-    else if (bo_algorithm_parse(sd->algorithm, &alg) == 0)
-        rc = run_flat(sd, alg, &D, count, seed, state, out, err, err_len);
-    else
+    if (strcmp(sd->algorithm, "bograph") == 0) {
+        rc = engine_bograph(sd, &D, ctx, count, seed, out, info, err, err_len);
+    } else if (bo_algorithm_parse(sd->algorithm, &alg) == 0) {
+        rc = run_flat(sd, alg, &D, count, seed, ctx ? ctx->bo : NULL, out, err, err_len);
+        if (rc == 0 && info)
+            snprintf(info->model, sizeof info->model, "%s", bo_algorithm_name(alg));
+    } else {
         rc = util_err(err, err_len, "unknown algorithm '%s'", sd->algorithm);
+    }
+    data_free(&D);
+    return rc;
+}
+
+int engine_structure(const study_def *sd, const store_trials *trials, const engine_context *ctx,
+                     bograph_graph *out, char *err, size_t err_len)
+{
+    memset(out, 0, sizeof *out);
+    engine_data D;
+    if (data_build(sd, trials, NULL, 0, 1, &D, err, err_len) != 0)
+        return -1;
+    bograph_request req;
+    bograph_constraint *cons = NULL;
+    int rc = bograph_request_fill(sd, &D, ctx, 1, sd->seed, &req, &cons, err, err_len);
+    if (rc == 0)
+        rc = bograph_structure(&req, out, err, err_len);
+    free(cons);
     data_free(&D);
     return rc;
 }

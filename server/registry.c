@@ -8,14 +8,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/study.h"
 #include "server/util.h"
 
 struct registry_entry {
     int64_t study_id;
     pthread_mutex_t mu;     /* held for the whole suggestion */
     bo_state *state;
+    bograph_state *bograph;
+    knowledge *kn;          /* parsed from kn_text */
+    char *kn_text;
     store_trials history;   /* by id */
     int64_t history_seq;
+    int history_metrics;    /* the history carries the trials' metrics */
     char *cache;            /* registry_cache_* */
     int64_t cache_seq;
     int users;              /* holders and waiters; the entry stays while > 0 */
@@ -26,6 +31,24 @@ struct registry {
     pthread_mutex_t mu;
     registry_entry *head;
 };
+
+/* Drops everything the entry holds but its lock. */
+static void entry_clear(registry_entry *e)
+{
+    bo_state_free(e->state);
+    e->state = NULL;
+    bograph_state_free(e->bograph);
+    e->bograph = NULL;
+    knowledge_free(e->kn);
+    e->kn = NULL;
+    free(e->kn_text);
+    e->kn_text = NULL;
+    store_trials_free(&e->history);
+    e->history_seq = 0;
+    e->history_metrics = 0;
+    free(e->cache);
+    e->cache = NULL;
+}
 
 registry *registry_new(void)
 {
@@ -42,9 +65,7 @@ void registry_free(registry *r)
     registry_entry *e = r->head;
     while (e) {
         registry_entry *next = e->next;
-        bo_state_free(e->state);
-        store_trials_free(&e->history);
-        free(e->cache);
+        entry_clear(e);
         pthread_mutex_destroy(&e->mu);
         free(e);
         e = next;
@@ -91,17 +112,51 @@ bo_state *registry_state(registry_entry *e)
     return e->state;
 }
 
+bograph_state *registry_bograph_state(registry_entry *e)
+{
+    if (!e->bograph)
+        e->bograph = bograph_state_new();
+    return e->bograph;
+}
+
+int registry_knowledge(registry_entry *e, const char *text, const knowledge **out, char *err,
+                       size_t err_len)
+{
+    *out = NULL;
+    if (!text)
+        return 0;
+    if (e->kn && e->kn_text && strcmp(e->kn_text, text) == 0) {
+        *out = e->kn;
+        return 0;
+    }
+    json_error_t jerr;
+    json_t *j = json_loads(text, 0, &jerr);
+    if (!j)
+        return util_err(err, err_len, "stored knowledge is not JSON: %s", jerr.text);
+    char kerr[256] = "";
+    knowledge *kn = study_knowledge_build(j, kerr, sizeof kerr);
+    json_decref(j);
+    if (!kn)
+        return util_err(err, err_len, "stored knowledge: %s", kerr);
+    char *copy = strdup(text);
+    if (!copy) {
+        knowledge_free(kn);
+        return util_err(err, err_len, "out of memory");
+    }
+    knowledge_free(e->kn);
+    free(e->kn_text);
+    e->kn = kn;
+    e->kn_text = copy;
+    *out = kn;
+    return 0;
+}
+
 void registry_forget(registry *r, int64_t study_id)
 {
     registry_entry *e = registry_lock(r, study_id);
     if (!e)
         return;
-    bo_state_free(e->state);
-    e->state = NULL;
-    store_trials_free(&e->history);
-    e->history_seq = 0;
-    free(e->cache);
-    e->cache = NULL;
+    entry_clear(e);
     pthread_mutex_unlock(&e->mu);
     pthread_mutex_lock(&r->mu);
     e->users--;
@@ -138,6 +193,13 @@ static store_trial *find_by_id(store_trials *h, int64_t id)
 int registry_history_refresh(registry_entry *e, store *st, int64_t study_id, int with_metrics,
                              char *err, size_t err_len)
 {
+    if (with_metrics && !e->history_metrics) {
+        /* read again, whole, with the metrics */
+        store_trials_free(&e->history);
+        e->history_seq = 0;
+        e->history_metrics = 1;
+    }
+    with_metrics = e->history_metrics;
     store_trials delta;
     int64_t max_seq = e->history_seq;
     if (store_trials_engine(st, study_id, e->history_seq, with_metrics, &delta, &max_seq, err,

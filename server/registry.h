@@ -1,7 +1,9 @@
 /*
  * registry.h - per-study runtime state shared by the request threads: the
  * lock that serialises a study's suggestions (different studies proceed in
- * parallel) and the study's model state carried between suggestions.
+ * parallel) and the study's model state carried between suggestions: the
+ * flat GP's bo_state, the BoGraph model's bograph_state (its learnt graph)
+ * and the parsed expert knowledge.
  */
 #ifndef BOGRAPH_SERVER_REGISTRY_H
 #define BOGRAPH_SERVER_REGISTRY_H
@@ -10,6 +12,8 @@
 
 #include "bo/suggest.h"
 #include "server/store.h"
+#include "structure/bograph.h"
+#include "structure/knowledge.h"
 
 typedef struct registry registry;
 typedef struct registry_entry registry_entry;
@@ -24,10 +28,21 @@ void registry_release(registry *r, registry_entry *e);
 /* The study's model state (created on first use; may be NULL when out of
  * memory). Only valid while the entry is locked. */
 bo_state *registry_state(registry_entry *e);
+/* The study's BoGraph state (the learnt graph, created on first use; NULL
+ * when out of memory). Only valid while the entry is locked. */
+bograph_state *registry_bograph_state(registry_entry *e);
+/* The study's expert knowledge as the model's handle, parsed from the
+ * stored JSON text (store_study.knowledge, NULL: none) and kept until the
+ * text changes. 0 with *out set (NULL when there is no knowledge), or -1
+ * with a message. The handle is only valid while the entry is locked. */
+int registry_knowledge(registry_entry *e, const char *text, const knowledge **out, char *err,
+                       size_t err_len);
 /* The study's trial history as the engine sees it, kept in memory and
  * brought up to date from the store by seq (registry_history_refresh), so a
  * suggestion reads only the trials that changed since the last one. Only
- * valid while the entry is locked. */
+ * valid while the entry is locked. Once a refresh asked for metrics, the
+ * history keeps them (a history read without metrics is read again whole
+ * the first time they are wanted). */
 const store_trials *registry_history(registry_entry *e);
 int registry_history_refresh(registry_entry *e, store *st, int64_t study_id, int with_metrics,
                              char *err, size_t err_len);

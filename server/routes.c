@@ -1,10 +1,6 @@
 /*
  * routes.c - the API's route table. Adding an endpoint is one row here and a
- * handler in an api_*.c file (e.g. the structure and plugin endpoints:
- *   {"GET", "/v1/studies/{}/structure", api_study_structure, 1, 0},
- *   {"PUT", "/v1/studies/{}/knowledge", api_study_knowledge, 0, 0},
- *   {"GET", "/v1/plugins", api_plugin_list, 0, 0},
- *   {"GET", "/v1/plugins/{}", api_plugin_get, 0, 0}).
+ * handler in an api_*.c file (and its entry in openapi.json).
  * Columns: method, pattern, handler, slow (runs on the suggestion threads),
  * public (no token needed).
  */
@@ -20,6 +16,8 @@ const router_route router_routes[] = {
     {"DELETE", "/v1/studies/{}", api_study_delete, 0, 0},
     {"GET", "/v1/studies/{}/best", api_study_best, 0, 0},
     {"GET", "/v1/studies/{}/importance", api_study_importance, 1, 0},
+    {"GET", "/v1/studies/{}/structure", api_study_structure, 1, 0},
+    {"PUT", "/v1/studies/{}/knowledge", api_study_knowledge, 0, 0},
     {"POST", "/v1/studies/{}/suggest", api_suggest, 1, 0},
     {"GET", "/v1/studies/{}/trials", api_trial_list, 0, 0},
     {"POST", "/v1/studies/{}/trials", api_trial_import, 0, 0},

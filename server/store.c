@@ -20,7 +20,8 @@
 
 #define TRIAL_COLS \
     "id, study_id, number, state, worker, params, config, objective, reason, result, seq, " \
-    "created_at, finished_at, lease_expires_at, is_default, logs_bytes, logs_truncated"
+    "created_at, finished_at, lease_expires_at, is_default, logs_bytes, logs_truncated, model, " \
+    "model_reason"
 #define STUDY_COLS "id, name, spec, plugin, knowledge, state, created_at, seq, next_number"
 
 static const char *const stmt_sql[STMT_COUNT] = {
@@ -73,8 +74,8 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_TRIAL_INSERT] =
         "INSERT INTO trials(study_id, number, state, worker, params, config, objective, reason, "
         "result, seq, created_at, finished_at, lease_expires_at, is_default, logs_bytes, "
-        "logs_truncated) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-        "?15, ?16)",
+        "logs_truncated, model, model_reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+        "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
     [STMT_TRIAL_FINISH] =
         "UPDATE trials SET state = ?3, objective = ?4, reason = ?5, result = ?6, seq = ?7, "
         "finished_at = ?8, lease_expires_at = NULL, logs_bytes = ?9, logs_truncated = ?10 "
@@ -129,6 +130,9 @@ static const char *const migrations[] = {
     "CREATE TABLE trial_logs("
     "  trial_id INTEGER PRIMARY KEY REFERENCES trials(id) ON DELETE CASCADE,"
     "  text TEXT NOT NULL);",
+    /* 2: which model proposed each trial (NULL for imported ones) */
+    "ALTER TABLE trials ADD COLUMN model TEXT;"
+    "ALTER TABLE trials ADD COLUMN model_reason TEXT;",
 };
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])
 

@@ -17,7 +17,7 @@
  *   trials(id, study_id, number, state, worker, params JSON, config BLOB of
  *          raw doubles for the engine, objective, reason, result JSON,
  *          seq, created_at, finished_at, lease_expires_at, is_default,
- *          logs_bytes, logs_truncated)
+ *          logs_bytes, logs_truncated, model, model_reason)
  *   trial_metrics(trial_id, name, value)   long table: trials x metrics
  *   trial_logs(trial_id, text)             raw logs (the tail when capped)
  *
@@ -31,7 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 typedef struct store store;
 
@@ -101,6 +101,9 @@ typedef struct {
     int64_t logs_bytes;        /* size of the logs reported, -1 when none */
     int logs_truncated;
     char *logs;                /* only when asked for (store_trial_get with_logs) */
+    char *model;               /* which model proposed it ("gp", "bograph", "default", ...);
+                                * NULL for imported trials and those of older versions */
+    char *model_reason;        /* why that model (e.g. the bograph fallback's reason), or NULL */
     size_t n_metrics;
     char **metric_names;
     double *metric_values;
@@ -173,12 +176,23 @@ typedef struct {
     int is_default;
 } store_new_trial;
 
+/* Which model proposed a new trial (both may be NULL). */
+typedef struct {
+    const char *model;
+    const char *model_reason;
+} store_trial_origin;
+
 /* Inserts n active trials leased to worker (may be NULL) until lease_until,
  * in one transaction; ids written to out_ids. STORE_NOT_FOUND when the study
  * was deleted meanwhile. */
 int store_trials_insert_active(store *st, int64_t study_id, const store_new_trial *trials,
                                size_t n, const char *worker, double now, double lease_until,
                                int64_t *out_ids, char *err, size_t err_len);
+/* The same, recording origins[i] (may be NULL: none) as trial i's model. */
+int store_trials_insert_suggested(store *st, int64_t study_id, const store_new_trial *trials,
+                                  const store_trial_origin *origins, size_t n,
+                                  const char *worker, double now, double lease_until,
+                                  int64_t *out_ids, char *err, size_t err_len);
 
 /* A trial's result. */
 typedef struct {

@@ -22,6 +22,8 @@ void store_trial_clear(store_trial *t)
     free(t->reason);
     free(t->result);
     free(t->logs);
+    free(t->model);
+    free(t->model_reason);
     for (size_t i = 0; i < t->n_metrics; i++)
         free(t->metric_names[i]);
     free(t->metric_names);
@@ -77,6 +79,8 @@ void store_trial_from_row(sqlite3_stmt *s, store_trial *t)
     t->is_default = sqlite3_column_int(s, 14);
     t->logs_bytes = sqlite3_column_type(s, 15) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 15);
     t->logs_truncated = sqlite3_column_int(s, 16);
+    t->model = store_col_strdup(s, 17);
+    t->model_reason = store_col_strdup(s, 18);
 }
 
 int store_load_metrics(store_conn *c, store_trial *t, char *err, size_t err_len)
@@ -534,9 +538,9 @@ int store_expire_leases(store *st, int64_t study_id, double now, int *n_expired,
 
 /* Inserts one trial row inside the caller's write transaction. */
 static int insert_trial(store_conn *c, int64_t study_id, int64_t number, trial_state state,
-                        const char *worker, const store_new_trial *t, const store_result *res,
-                        double now, double lease_until, int64_t *out_id, char *err,
-                        size_t err_len)
+                        const char *worker, const store_new_trial *t,
+                        const store_trial_origin *origin, const store_result *res, double now,
+                        double lease_until, int64_t *out_id, char *err, size_t err_len)
 {
     int64_t seq = store_next_seq(c, study_id, err, err_len);
     if (seq < 0)
@@ -569,6 +573,10 @@ static int insert_trial(store_conn *c, int64_t study_id, int64_t number, trial_s
     if (res && res->logs_bytes >= 0)
         sqlite3_bind_int64(s, 15, res->logs_bytes);
     sqlite3_bind_int(s, 16, res && res->logs_truncated ? 1 : 0);
+    if (origin && origin->model)
+        sqlite3_bind_text(s, 17, origin->model, -1, SQLITE_STATIC);
+    if (origin && origin->model_reason)
+        sqlite3_bind_text(s, 18, origin->model_reason, -1, SQLITE_STATIC);
     int rc = STORE_OK;
     if (sqlite3_step(s) != SQLITE_DONE)
         rc = store_sqlerr(c, "inserting a trial", err, err_len);
@@ -630,6 +638,15 @@ int store_trials_insert_active(store *st, int64_t study_id, const store_new_tria
                                size_t n, const char *worker, double now, double lease_until,
                                int64_t *out_ids, char *err, size_t err_len)
 {
+    return store_trials_insert_suggested(st, study_id, trials, NULL, n, worker, now, lease_until,
+                                         out_ids, err, err_len);
+}
+
+int store_trials_insert_suggested(store *st, int64_t study_id, const store_new_trial *trials,
+                                  const store_trial_origin *origins, size_t n,
+                                  const char *worker, double now, double lease_until,
+                                  int64_t *out_ids, char *err, size_t err_len)
+{
     if (n == 0)
         return STORE_OK;
     store_conn *c = store_conn_get(st, err, err_len);
@@ -646,8 +663,9 @@ int store_trials_insert_active(store *st, int64_t study_id, const store_new_tria
     else if (first == 0)
         rc = STORE_NOT_FOUND;
     for (size_t i = 0; rc == STORE_OK && i < n; i++)
-        rc = insert_trial(c, study_id, first + (int64_t)i, TRIAL_ACTIVE, worker, &trials[i], NULL,
-                          now, lease_until, &out_ids[i], err, err_len);
+        rc = insert_trial(c, study_id, first + (int64_t)i, TRIAL_ACTIVE, worker, &trials[i],
+                          origins ? &origins[i] : NULL, NULL, now, lease_until, &out_ids[i], err,
+                          err_len);
     int end = store_write_end(st, c, rc == STORE_OK, err, err_len);
     if (rc == STORE_OK)
         rc = end;
@@ -673,8 +691,8 @@ int store_trial_import(store *st, int64_t study_id, const store_new_trial *trial
     else if (number == 0)
         rc = STORE_NOT_FOUND;
     if (rc == STORE_OK)
-        rc = insert_trial(c, study_id, number, res->state, worker, trial, res, now, NAN, out_id,
-                          err, err_len);
+        rc = insert_trial(c, study_id, number, res->state, worker, trial, NULL, res, now, NAN,
+                          out_id, err, err_len);
     if (rc == STORE_OK)
         rc = write_result_rows(c, *out_id, res, err, err_len);
     int end = store_write_end(st, c, rc == STORE_OK, err, err_len);

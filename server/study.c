@@ -199,6 +199,94 @@ static int validate_pair_list(json_t *list, const char *field, json_t **out, jv_
     return 0;
 }
 
+/* The names of a list of [from, to] pairs, flattened (from0, to0, ...);
+ * NULL when out of memory. */
+static const char **pair_names(json_t *list, size_t *n_pairs)
+{
+    size_t n = json_array_size(list);
+    const char **out = calloc(2 * n + 1, sizeof *out);
+    *n_pairs = 0;
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        json_t *pair = json_array_get(list, i);
+        out[2 * i] = json_string_value(json_array_get(pair, 0));
+        out[2 * i + 1] = json_string_value(json_array_get(pair, 1));
+    }
+    *n_pairs = n;
+    return out;
+}
+
+knowledge *study_knowledge_build(json_t *norm, char *err, size_t err_len)
+{
+    if (!json_is_object(norm)) {
+        util_err(err, err_len, "knowledge is not an object");
+        return NULL;
+    }
+    size_t n_edges = 0, n_forbidden = 0, n_models = 0;
+    const char **edges = pair_names(json_object_get(norm, "edges"), &n_edges);
+    const char **forbidden = pair_names(json_object_get(norm, "forbidden"), &n_forbidden);
+    json_t *models = json_object_get(norm, "models");
+    size_t cap = json_object_size(models) + 1;
+    const char **nodes = calloc(cap, sizeof *nodes), **formulas = calloc(cap, sizeof *formulas);
+    knowledge *kn = NULL;
+    if (!edges || !forbidden || !nodes || !formulas) {
+        util_err(err, err_len, "out of memory");
+    } else {
+        const char *key;
+        json_t *val;
+        json_object_foreach(models, key, val) {
+            nodes[n_models] = key;
+            formulas[n_models] = json_string_value(val);
+            n_models++;
+        }
+        kn = knowledge_from_arrays(edges, n_edges, forbidden, n_forbidden, nodes, formulas,
+                                   n_models, err, err_len);
+    }
+    free(edges);
+    free(forbidden);
+    free(nodes);
+    free(formulas);
+    return kn;
+}
+
+/* A knowledge message "edges[1]: ..." or "models.edp: ..." as a 400 whose
+ * field is "<field>.edges[1]" / "<field>.models.edp". */
+static int knowledge_error(const char *msg, const char *field, jv_error *e)
+{
+    char f[256];
+    const char *colon = strstr(msg, ": ");
+    size_t n = colon ? (size_t)(colon - msg) : 0;
+    if (n && n < 200 &&
+        (strncmp(msg, "edges[", 6) == 0 || strncmp(msg, "forbidden[", 10) == 0 ||
+         strncmp(msg, "models.", 7) == 0))
+        snprintf(f, sizeof f, "%s.%.*s", field, (int)n, msg);
+    else
+        snprintf(f, sizeof f, "%s", field);
+    return jv_invalid(e, f, "%s: %s", field, msg);
+}
+
+int study_knowledge_check(json_t *norm, const space *sp, const char *objective,
+                          const char *field, jv_error *e)
+{
+    char err[512] = "";
+    knowledge *kn = study_knowledge_build(norm, err, sizeof err);
+    if (!kn)
+        return knowledge_error(err, field, e);
+    size_t p = space_size(sp);
+    const char **names = calloc(p + 1, sizeof *names);
+    if (!names) {
+        knowledge_free(kn);
+        return jv_fail(e, 500, "internal", NULL, "out of memory");
+    }
+    for (size_t j = 0; j < p; j++)
+        names[j] = space_param_name(sp, j);
+    int rc = knowledge_validate(kn, NULL, 0, names, p, objective, err, sizeof err);
+    free(names);
+    knowledge_free(kn);
+    return rc == 0 ? 0 : knowledge_error(err, field, e);
+}
+
 int study_knowledge_validate(json_t *k, const char *field, json_t **out, jv_error *e)
 {
     *out = NULL;
@@ -272,7 +360,7 @@ int study_validate(json_t *body, json_t **spec_out, json_t **knowledge_out, jv_e
     static const char *const keys[] = {"name", "plugin", "parameters", "objective", "constraints",
                                        "default", "algorithm", "knowledge", "budget",
                                        "lease_seconds", "seed", "if_exists", "log_format",
-                                       "plugin_options", NULL};
+                                       "plugin_options", "relearn_every", NULL};
     if (jv_only_keys(body, keys, "", e) != 0)
         return -1;
     const char *name = NULL, *plugin = NULL, *algorithm = "bograph", *if_exists = "error",
@@ -289,10 +377,11 @@ int study_validate(json_t *body, json_t **spec_out, json_t **knowledge_out, jv_e
     static const char *const if_exists_values[] = {"error", "return", NULL};
     if (!one_of(if_exists, if_exists_values))
         return jv_invalid(e, "if_exists", "if_exists must be error or return");
-    int64_t budget = -1, seed = -1;
+    int64_t budget = -1, seed = -1, relearn = 0;
     double lease = STUDY_DEFAULT_LEASE_SECONDS;
     int has_seed = 0;
     if (jv_get_int(body, "budget", "", 0, 1, 1000000000, &budget, NULL, e) != 0 ||
+        jv_get_int(body, "relearn_every", "", 0, 1, 1000000, &relearn, NULL, e) != 0 ||
         jv_get_number(body, "lease_seconds", "", 0, &lease, NULL, e) != 0 ||
         jv_get_int(body, "seed", "", 0, 0, 9007199254740991LL, &seed, &has_seed, e) != 0)
         return -1;
@@ -371,8 +460,11 @@ int study_validate(json_t *body, json_t **spec_out, json_t **knowledge_out, jv_e
 
     /* knowledge */
     json_t *k = json_object_get(body, "knowledge");
-    if (rc == 0 && k && !json_is_null(k))
+    if (rc == 0 && k && !json_is_null(k)) {
         rc = study_knowledge_validate(k, "knowledge", &knowledge, e);
+        if (rc == 0)
+            rc = study_knowledge_check(knowledge, sp, obj_name, "knowledge", e);
+    }
 
     if (rc == 0) {
         spec = json_pack("{s:s, s:o, s:{s:s, s:s}, s:O, s:s, s:f}", "name", name, "parameters",
@@ -383,6 +475,8 @@ int study_validate(json_t *body, json_t **spec_out, json_t **knowledge_out, jv_e
         } else {
             json_object_set_new(spec, "plugin", plugin ? json_string(plugin) : json_null());
             json_object_set_new(spec, "budget", budget > 0 ? json_integer(budget) : json_null());
+            json_object_set_new(spec, "relearn_every",
+                                relearn > 0 ? json_integer(relearn) : json_null());
             json_object_set_new(spec, "seed",
                                 json_integer(has_seed ? (json_int_t)seed : (json_int_t)fresh_seed()));
             json_object_set_new(spec, "log_format", log_format ? json_string(log_format) : json_null());
@@ -450,6 +544,10 @@ int study_def_load(const char *spec_text, study_def *out, char *err, size_t err_
     if (!(out->lease_seconds > 0))
         out->lease_seconds = STUDY_DEFAULT_LEASE_SECONDS;
     out->seed = (uint64_t)json_integer_value(json_object_get(spec, "seed"));
+    json_t *relearn = json_object_get(spec, "relearn_every");
+    out->relearn_every = json_is_integer(relearn) && json_integer_value(relearn) > 0
+                             ? (size_t)json_integer_value(relearn)
+                             : 0;
     if (!out->name || !out->objective || !out->algorithm) {
         study_def_free(out);
         return util_err(err, err_len, "stored study spec lacks name, objective or algorithm");

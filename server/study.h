@@ -13,6 +13,7 @@
 
 #include "bo/space.h"
 #include "server/jsonv.h"
+#include "structure/knowledge.h"
 
 #define STUDY_DEFAULT_LEASE_SECONDS 600.0
 
@@ -40,6 +41,7 @@ typedef struct {
     study_constraint *constraints;
     size_t n_constraints;
     double *default_config;      /* space_size() values, NULL when no default */
+    size_t relearn_every;        /* bograph: relearn the graph every this many trials; 0 = default */
 } study_def;
 
 /* Validates a creation body (after any plugin filled its defaults) into the
@@ -55,6 +57,20 @@ int study_validate(json_t *body, json_t **spec_out, json_t **knowledge_out, jv_e
  * optional. *out gets a normalised copy with all three parts. field names
  * the object in errors ("knowledge"). */
 int study_knowledge_validate(json_t *k, const char *field, json_t **out, jv_error *e);
+
+/* Checks normalised knowledge (study_knowledge_validate's output) the way
+ * the model reads it: every formula parses, and against the study (sp, the
+ * objective's name): no edge or model into a parameter, no edge out of the
+ * objective, no edge both required and forbidden, no cycle. Metric names
+ * are not checked (trials report them later). The error's field names the
+ * entry: "<field>.edges[1]", "<field>.models.edp" ("<field>" for a cycle). */
+int study_knowledge_check(json_t *norm, const space *sp, const char *objective,
+                          const char *field, jv_error *e);
+
+/* The model's handle of normalised knowledge (JSON object with edges,
+ * forbidden and models; missing parts are empty). NULL with a message in err
+ * ("edges[1]: ...", "models.edp: ..."). The caller frees it. */
+knowledge *study_knowledge_build(json_t *norm, char *err, size_t err_len);
 
 /* Loads a stored spec. 0, or -1 with err. */
 int study_def_load(const char *spec_text, study_def *out, char *err, size_t err_len);
