@@ -5,6 +5,7 @@
 #include "server/registry.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,8 +17,9 @@ struct registry_entry {
     pthread_mutex_t mu;     /* held for the whole suggestion */
     bo_state *state;
     bograph_state *bograph;
-    knowledge *kn;          /* parsed from kn_text */
+    knowledge *kn;          /* parsed from kn_text, NULL when it failed */
     char *kn_text;
+    char *kn_error;         /* why kn_text could not be parsed */
     store_trials history;   /* by id */
     int64_t history_seq;
     int history_metrics;    /* the history carries the trials' metrics */
@@ -43,6 +45,8 @@ static void entry_clear(registry_entry *e)
     e->kn = NULL;
     free(e->kn_text);
     e->kn_text = NULL;
+    free(e->kn_error);
+    e->kn_error = NULL;
     store_trials_free(&e->history);
     e->history_seq = 0;
     e->history_metrics = 0;
@@ -125,30 +129,35 @@ int registry_knowledge(registry_entry *e, const char *text, const knowledge **ou
     *out = NULL;
     if (!text)
         return 0;
-    if (e->kn && e->kn_text && strcmp(e->kn_text, text) == 0) {
+    if (e->kn_text && strcmp(e->kn_text, text) == 0) {
+        /* parsed before (a failure too: not parsed again on every call) */
         *out = e->kn;
-        return 0;
+        return e->kn ? 0 : util_err(err, err_len, "%s", e->kn_error ? e->kn_error : "unusable");
     }
+    char *copy = strdup(text);
+    if (!copy)
+        return util_err(err, err_len, "out of memory");
+    char kerr[300] = "";
+    knowledge *kn = NULL;
     json_error_t jerr;
     json_t *j = json_loads(text, 0, &jerr);
-    if (!j)
-        return util_err(err, err_len, "stored knowledge is not JSON: %s", jerr.text);
-    char kerr[256] = "";
-    knowledge *kn = study_knowledge_build(j, kerr, sizeof kerr);
-    json_decref(j);
-    if (!kn)
-        return util_err(err, err_len, "stored knowledge: %s", kerr);
-    char *copy = strdup(text);
-    if (!copy) {
-        knowledge_free(kn);
-        return util_err(err, err_len, "out of memory");
+    if (!j) {
+        snprintf(kerr, sizeof kerr, "stored knowledge is not JSON: %s", jerr.text);
+    } else {
+        char sub[256] = "";
+        kn = study_knowledge_build(j, sub, sizeof sub);
+        json_decref(j);
+        if (!kn)
+            snprintf(kerr, sizeof kerr, "stored knowledge: %s", sub);
     }
     knowledge_free(e->kn);
     free(e->kn_text);
+    free(e->kn_error);
     e->kn = kn;
     e->kn_text = copy;
+    e->kn_error = kn ? NULL : strdup(kerr);
     *out = kn;
-    return 0;
+    return kn ? 0 : util_err(err, err_len, "%s", kerr);
 }
 
 void registry_forget(registry *r, int64_t study_id)
