@@ -44,16 +44,22 @@ static pid_t spawn_bograph(const char *out, ...)
     return pid;
 }
 
-/* Waits for pid up to seconds; its exit code, or -1 (killed after the wait). */
+/* Waits for pid up to seconds; its exit code, or -1 (died of a signal, or
+ * still running after the wait and killed), said on stderr. */
 static int wait_exit(pid_t pid, double seconds)
 {
     for (double t = 0; t < seconds; t += 0.05) {
         int st;
-        if (waitpid(pid, &st, WNOHANG) == pid)
-            return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+        if (waitpid(pid, &st, WNOHANG) == pid) {
+            if (WIFEXITED(st))
+                return WEXITSTATUS(st);
+            fprintf(stderr, "child %d died of signal %d\n", (int)pid, WTERMSIG(st));
+            return -1;
+        }
         struct timespec ts = {0, 50 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
+    fprintf(stderr, "child %d still running after %.0f s: killed\n", (int)pid, seconds);
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
     return -1;
@@ -183,7 +189,7 @@ static void test_worker_stops_cleanly_on_sigint(void **state)
     }
     assert_int_equal(active, 1);
     kill(pid, SIGINT);
-    int rc = wait_exit(pid, 30);
+    int rc = wait_exit(pid, 60);
     if (rc != 0) {
         char *text = slurp(out);
         fprintf(stderr, "worker output:\n%s\n", text);
