@@ -14,8 +14,10 @@
  * BO_GP) and info->model says "gp" with the reason.
  *
  * The learned graph is kept in a bograph_state, one per study, carried
- * between calls; it is relearnt every relearn_every trials and when the
- * knowledge changes (by content: knowledge_fingerprint). Without a state
+ * between calls; it is relearnt every relearn_every new trials (by default
+ * often while the graph is young: max(2, n/5) after learning on n trials),
+ * when the knowledge or the constraints change (by content:
+ * knowledge_fingerprint). Without a state
  * (NULL) every call learns afresh. A state is used by one thread at a time:
  * the caller serialises calls of one study.
  */
@@ -70,7 +72,8 @@ typedef struct {
     const knowledge *kn;          /* may be NULL */
     const bograph_constraint *constraints;
     size_t n_constraints;
-    size_t relearn_every;         /* relearn after this many new trials; 0 = 10 */
+    size_t relearn_every;         /* relearn after this many new trials; 0 = adaptive:
+                                   * max(2, trials the graph was learnt on / 5) */
     bograph_state *state;         /* may be NULL */
     /* Refinements (bograph_request_init sets the defaults). */
     bo_acquisition acquisition;   /* BO_ACQ_LOGEI (default) or BO_ACQ_UCB */

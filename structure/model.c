@@ -24,6 +24,7 @@
 
 #define MODEL_CHUNK 16
 #define MODEL_VAR_FLOOR 1e-12
+#define MODEL_LINEAR_MIN_RATIO 2.0
 
 static void model_err(char *err, size_t err_len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -204,7 +205,6 @@ int model_init(model *m, const space *sp, const dag *g, const preprocess_metric 
     for (size_t q = 0; q < m->S * N; q++) {
         double u1 = model_unif(&s), u2 = model_unif(&s);
         m->eps[q] = sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
-        if (getenv("BG_EPS")) m->eps[q] *= atof(getenv("BG_EPS"));
     }
     m->chunk = MODEL_CHUNK;
     size_t rows = m->chunk * m->S;
@@ -462,8 +462,11 @@ int model_fit(model *m, const double *U, const double *Xraw, const double *Z, co
         free(nd->lin_cov);
         free(nd->lin_xm);
         nd->beta = nd->lin_cov = nd->lin_xm = NULL;
-        double linmult = getenv("BG_LINMULT") ? atof(getenv("BG_LINMULT")) : 2.0;
-        if ((nd->metric_parents || getenv("BG_LINALL")) && !getenv("BG_NOLIN") && (double)rows >= linmult * (double)(nd->dim + 1)) {
+        /* A linear trend only where the data pin it down: it lets the
+         * objective extrapolate in metric space (better metrics than any
+         * seen), but fitted to fewer trials than twice its inputs it
+         * extrapolated confidently and wrongly on the benchmark. */
+        if (nd->metric_parents && (double)rows >= MODEL_LINEAR_MIN_RATIO * (double)(nd->dim + 1)) {
             if (model_fit_linear(nd, X, y, rows) == 0)
                 for (size_t i = 0; i < rows; i++)
                     y[i] -= model_linear(nd, X + i * nd->dim);
@@ -479,6 +482,7 @@ int model_fit(model *m, const double *U, const double *Xraw, const double *Z, co
             break;
         }
         nd->noise_sd = sqrt(fmax(gp_noise_variance(nd->g), 0));
+
     }
     free(X);
     free(y);
@@ -910,4 +914,24 @@ out:
     free(terms);
     free(gterm);
     return isfinite(value) ? value : -1e300;
+}
+
+void model_predict_nodes(model *m, const double *u, double *out)
+{
+    size_t N = m->n_nodes, S = m->S, p = m->p;
+    double *xraw = malloc((p ? p : 1) * sizeof *xraw);
+    if (!xraw) {
+        for (size_t v = 0; v < N; v++)
+            out[v] = NAN;
+        return;
+    }
+    space_decode(m->sp, u, xraw);
+    model_propagate(m, u, xraw, 1);
+    for (size_t v = 0; v < N; v++) {
+        double acc = 0;
+        for (size_t s = 0; s < S; s++)
+            acc += m->val[s * N + v];
+        out[v] = m->nodes[v].kind == DAG_PARAM ? NAN : acc / (double)S;
+    }
+    free(xraw);
 }

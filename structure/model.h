@@ -100,6 +100,10 @@ double model_acq(model *m, const double *u);
 int model_has_gradient(const model *m);
 double model_acq_grad(model *m, const double *u, double *grad);
 
+/* Mean over the base samples of every node's value at u (metrics in z,
+ * the objective in maximisation units; NAN for parameters). */
+void model_predict_nodes(model *m, const double *u, double *out);
+
 /* Predicted mean of every node at u, propagated through the graph, and
  * added to each node's GP as an observation at that mean (kriging
  * believer), for pending points and points of a batch. Also returns the

@@ -239,18 +239,12 @@ static int suggest(method m, const sys_system *s, const space *sp, history *h, u
         req.count = 1;
         req.seed = seed;
         req.state = r->bg;
-        if (getenv("BG_RELEARN")) req.relearn_every = (size_t)atoi(getenv("BG_RELEARN"));
         bograph_info info;
         rc = bograph_suggest(&req, out, &info, err, sizeof err);
         free(T);
-        if (rc == 0 && r->verbose) {
-            double pm = NAN, ps = NAN;
-            if (strcmp(info.model, "bograph") == 0 && getenv("BG_PRED"))
-                bograph_predict(&req, out, 1, &pm, &ps, err, sizeof err);
-            fprintf(stderr, "  trial %zu: %s%s%s  pred %.4g +- %.3g true %.4g\n", h->n + 1,
-                    info.model, info.reason[0] ? ": " : "", info.reason, pm, ps,
-                    sys_true_objective(s, out));
-        }
+        if (rc == 0 && r->verbose)
+            fprintf(stderr, "  trial %zu: %s%s%s (true objective %.5g)\n", h->n + 1, info.model,
+                    info.reason[0] ? ": " : "", info.reason, sys_true_objective(s, out));
         if (rc == 0) {
             if (strcmp(info.model, "bograph") == 0)
                 r->n_bograph++;
