@@ -956,7 +956,8 @@ static int bg_cross_validate(const bograph_request *req, const bg_data *d, bg_gr
         model m;
         char sub[256];
         if (model_init(&m, req->sp, gr->g, pm, k, (const char *const *)gr->names, req->kn, gps,
-                       1, BG_CV_SAMPLES, bg_mix(req->seed, 29 + f), sub, sizeof sub) != 0)
+                       req->maximize, BG_CV_SAMPLES, bg_mix(req->seed, 29 + f), sub,
+                       sizeof sub) != 0)
             goto done;
         if (model_fit(&m, d->U, req->X, Zf, t, n, bg_mix(req->seed, 31 + f), sub,
                       sizeof sub) != 0) {
@@ -1278,7 +1279,7 @@ done:
 int bograph_predict(const bograph_request *req, const double *configs, size_t m_pts,
                     double *mean, double *sd, char *err, size_t err_len)
 {
-    double dummy;
+    double dummy = 0;
     if (bg_validate(req, &dummy, err, err_len) != 0)
         return -1;
     if (m_pts && (!configs || !mean)) {
@@ -1441,7 +1442,7 @@ int bograph_structure(const bograph_request *req, bograph_graph *out, char *err,
         bg_err(err, err_len, "bograph: no output graph");
         return -1;
     }
-    double dummy_out;
+    double dummy_out = 0;
     if (bg_validate(req, &dummy_out, err, err_len) != 0)
         return -1;
     bg_data d;
