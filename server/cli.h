@@ -41,9 +41,11 @@ int cli_bad_option(const char *command, int opt, const char *option);
  * printing why. */
 plugins_registry *cli_plugins_open(const char *plugin_dir, const char *command, char *err,
                                    size_t err_len);
-/* A thread that turns the first SIGINT/SIGTERM into *stop = 1 and exits the
- * process on the second. Blocks those signals in the calling thread (call it
- * before starting other threads). 0, or -1. */
-int cli_signal_watch_start(atomic_int *stop, const char *who);
+/* Installs SIGINT/SIGTERM handlers: the first signal sets *stop (may be
+ * NULL) and wakes cli_signals_wait; the second exits the process at once.
+ * SIGPIPE is ignored. 0, or -1. */
+int cli_signals_install(atomic_int *stop);
+/* Blocks until the first SIGINT/SIGTERM; returns its number. */
+int cli_signals_wait(void);
 
 #endif

@@ -4,8 +4,9 @@
  * a signal thread that turns SIGINT/SIGTERM into a stop flag.
  */
 #include <errno.h>
+#include <stdatomic.h>
+#include <string.h>
 #include <math.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,41 +73,59 @@ plugins_registry *cli_plugins_open(const char *plugin_dir, const char *command, 
     return reg;
 }
 
-typedef struct {
-    atomic_int *stop;
-    sigset_t set;
-    const char *who;
-} cli_signal_watch;
+/*
+ * SIGINT/SIGTERM. A handler, not sigwait: libraries start threads before
+ * main (OpenBLAS's pool), and a process-directed signal may land on any
+ * thread that does not block it, which would kill the process outright.
+ * The handler runs wherever the signal lands and only does what is
+ * async-signal-safe: set the stop flag, wake the waiter through a pipe, and
+ * on the second signal exit at once.
+ */
+static atomic_int *cli_stop_flag;
+static volatile sig_atomic_t cli_signals_seen;
+static volatile sig_atomic_t cli_last_signal;
+static int cli_signal_pipe[2] = {-1, -1};
 
-/* Waits for SIGINT/SIGTERM: the first sets *stop, the second exits. */
-static void *cli_signal_main(void *arg)
+static void cli_on_signal(int sig)
 {
-    cli_signal_watch *w = arg;
-    int sig;
-    sigwait(&w->set, &sig);
-    fprintf(stderr, "%s: %s received, stopping (cancelling running trials)\n", w->who,
-            sig == SIGINT ? "SIGINT" : "SIGTERM");
-    atomic_store(w->stop, 1);
-    sigwait(&w->set, &sig);
-    fprintf(stderr, "%s: second signal, exiting now\n", w->who);
-    _exit(CLI_FAILURE);
-    return NULL;
+    int saved = errno;
+    if (cli_signals_seen++ > 0) {
+        static const char msg[] = "bograph: second signal, exiting now\n";
+        ssize_t w = write(2, msg, sizeof msg - 1);
+        (void)w;
+        _exit(CLI_FAILURE);
+    }
+    cli_last_signal = sig;
+    if (cli_stop_flag)
+        atomic_store(cli_stop_flag, 1);
+    static const char msg[] = "bograph: signal received, stopping (a second one exits at once)\n";
+    ssize_t w = write(2, msg, sizeof msg - 1);
+    char c = 1;
+    w = write(cli_signal_pipe[1], &c, 1);
+    (void)w;
+    errno = saved;
 }
 
-int cli_signal_watch_start(atomic_int *stop, const char *who)
+int cli_signals_install(atomic_int *stop)
 {
-    static cli_signal_watch w;
-    w.stop = stop;
-    w.who = who;
-    sigemptyset(&w.set);
-    sigaddset(&w.set, SIGINT);
-    sigaddset(&w.set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &w.set, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    pthread_t t;
-    if (pthread_create(&t, NULL, cli_signal_main, &w) != 0)
+    cli_stop_flag = stop;
+    if (cli_signal_pipe[0] < 0 && pipe(cli_signal_pipe) != 0)
         return -1;
-    pthread_detach(t);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = cli_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
+        return -1;
+    signal(SIGPIPE, SIG_IGN);
     return 0;
 }
 
+int cli_signals_wait(void)
+{
+    char c;
+    while (read(cli_signal_pipe[0], &c, 1) < 0 && errno == EINTR)
+        ;
+    return (int)cli_last_signal;
+}

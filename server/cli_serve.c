@@ -140,13 +140,10 @@ int cli_serve(int argc, char **argv)
         return CLI_USAGE;
     }
 
-    /* Signals go to this thread only (sigwait), not to the service's threads. */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    if (cli_signals_install(NULL) != 0) {
+        fprintf(stderr, "bograph serve: cannot install signal handlers\n");
+        return CLI_FAILURE;
+    }
     /* Replies of tens of KiB are built and freed on every request; keep
      * glibc from handing that memory back to the kernel (and faulting it in
      * again) each time. */
@@ -190,8 +187,7 @@ int cli_serve(int argc, char **argv)
         printf("bograph: demo study %s is being tuned: %s/v1/studies/%s\n", study, url, study);
         fflush(stdout);
     }
-    int sig = 0;
-    sigwait(&set, &sig);
+    int sig = cli_signals_wait();
     fprintf(stderr, "bograph: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     if (dm) {
         demo_stop(dm);

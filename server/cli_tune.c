@@ -335,7 +335,12 @@ int cli_tune(int argc, char **argv)
 
     static atomic_int stop;
     atomic_init(&stop, 0);
-    cli_signal_watch_start(&stop, "bograph tune");
+    if (cli_signals_install(&stop) != 0) {
+        fprintf(stderr, "bograph tune: cannot install signal handlers\n");
+        plugins_registry_free(reg);
+        json_decref(plugin_options);
+        return CLI_FAILURE;
+    }
 
     service *svc = NULL;
     client *c = NULL;
@@ -426,8 +431,8 @@ int cli_tune(int argc, char **argv)
             printf("bograph: the dashboard stays at %s/#/studies/%s; Ctrl-C to stop\n", url,
                    study_id);
             fflush(stdout);
-            while (!atomic_load(&stop))
-                sleep(1);
+            if (!atomic_load(&stop))
+                cli_signals_wait();
         }
     }
 out:

@@ -124,8 +124,8 @@ int cli_worker(int argc, char **argv)
     static atomic_int stop;
     atomic_init(&stop, 0);
     o.stop = &stop;
-    if (cli_signal_watch_start(&stop, "bograph worker") != 0) {
-        fprintf(stderr, "bograph worker: cannot watch signals\n");
+    if (cli_signals_install(&stop) != 0) {
+        fprintf(stderr, "bograph worker: cannot install signal handlers\n");
         plugins_registry_free(reg);
         return CLI_FAILURE;
     }
