@@ -17,6 +17,10 @@
 #include "server/router.h"
 #include "server/util.h"
 
+/* Largest declared body over the limit that is still read (and dropped)
+ * before the 413, so the client gets the answer rather than a reset. */
+#define HTTP_DRAIN_LIMIT (64ull << 20)
+
 typedef struct {
     service *svc;
     struct MHD_Connection *conn;
@@ -272,11 +276,16 @@ enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const char *
             return MHD_NO;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > svc->opts.max_body) {
-            /* Answer before reading the body: MHD skips the upload (no
-             * "100 Continue") and closes the connection after the reply. */
+        unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
+        if (declared > svc->opts.max_body) {
             c->too_large = 1;
-            return dispatch(c);
+            /* A body up to HTTP_DRAIN_LIMIT is read and dropped, and the 413
+             * goes out once it is in: a client that sends without waiting
+             * for "100 Continue" would otherwise see the connection reset
+             * under its upload instead of the answer. Beyond that, answer at
+             * once: MHD skips the upload and closes after the reply. */
+            if (declared > HTTP_DRAIN_LIMIT)
+                return dispatch(c);
         }
         return MHD_YES;
     }
