@@ -8,18 +8,24 @@
  * objective's distribution, and maximises a Monte-Carlo LogEI (or UCB) of it,
  * times the probability of meeting the constraints on metric nodes.
  *
- * Fallback: before min_trials finished trials carry metrics, when the trials
- * report no metrics but the objective, when preprocessing keeps no metric, or
- * when learning fails, the suggestion comes from the plain GP (bo_suggest,
- * BO_GP) and info->model says "gp" with the reason.
+ * Fallback: before min_trials finished trials carry metrics (default: the
+ * GP's space-filling design size), when the trials report no metrics but the
+ * objective, when preprocessing keeps no metric, when no metric ends up
+ * between the parameters and the objective, when the parameters predict no
+ * metric on held-out trials, when the graph predicts held-out objectives
+ * clearly worse than the plain GP (5-fold cross-validation, once per learnt
+ * graph), or when learning or fitting fails, the suggestion comes from the
+ * plain GP (bo_suggest, BO_GP, sharing the state's warm start) and
+ * info->model says "gp" with the reason in info->reason.
  *
  * The learned graph is kept in a bograph_state, one per study, carried
  * between calls; it is relearnt every relearn_every new trials (by default
  * often while the graph is young: max(2, n/5) after learning on n trials),
- * when the knowledge or the constraints change (by content:
- * knowledge_fingerprint). Without a state
- * (NULL) every call learns afresh. A state is used by one thread at a time:
- * the caller serialises calls of one study.
+ * and when the knowledge or the constraints change (by content:
+ * knowledge_fingerprint, so a handle rebuilt per call is fine). Without a
+ * state (NULL) every call learns afresh. A state is used by one thread at a
+ * time: the caller serialises calls of one study. Constraints naming a
+ * metric no trial has reported yet are ignored until one does.
  */
 #ifndef BOGRAPH_STRUCTURE_BOGRAPH_H
 #define BOGRAPH_STRUCTURE_BOGRAPH_H
@@ -94,8 +100,11 @@ typedef struct {
 /* Writes count x space_size() raw configurations to out, each valid and
  * distinct from each other, from the pending ones and (where the space
  * allows) from the observed ones. info may be NULL. Deterministic for a given
- * request, seed and state. 0, or -1 with a message (bad request: unknown
- * constraint metric, knowledge naming unknown nodes, ...). */
+ * request, seed and state. 0, or -1 with a message for a bad request (a
+ * constraint with an unknown operator or a non-finite value, knowledge with
+ * an edge into a parameter or out of the objective, missing arrays, ...).
+ * Knowledge naming metrics no trial has reported is not an error: those
+ * entries wait until the metric appears. */
 int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
                     char *err, size_t err_len);
 
