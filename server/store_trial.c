@@ -252,8 +252,12 @@ static void read_end(store_conn *c)
     store_exec_stmt(c, STMT_COMMIT, NULL, 0);
 }
 
-int store_trials_all(store *st, int64_t study_id, int with_metrics, store_trials *out,
-                     char *err, size_t err_len)
+/* Binds the parameters of a trial-list statement. */
+typedef void (*trials_bind_fn)(sqlite3_stmt *s, const void *args);
+
+/* Runs one trial-list statement in a read snapshot of its own. */
+static int read_trials(store *st, store_stmt_id id, trials_bind_fn bind, const void *args,
+                       int with_metrics, store_trials *out, char *err, size_t err_len)
 {
     memset(out, 0, sizeof *out);
     store_conn *c = store_conn_get(st, err, err_len);
@@ -261,17 +265,37 @@ int store_trials_all(store *st, int64_t study_id, int with_metrics, store_trials
         return STORE_ERROR;
     int rc = read_begin(c, err, err_len);
     if (rc == STORE_OK) {
-        sqlite3_stmt *s = store_stmt(c, STMT_TRIALS_ALL, err, err_len);
+        sqlite3_stmt *s = store_stmt(c, id, err, err_len);
         if (!s) {
             rc = STORE_ERROR;
         } else {
-            sqlite3_bind_int64(s, 1, study_id);
+            bind(s, args);
             rc = collect_trials(c, s, with_metrics, out, err, err_len);
         }
         read_end(c);
     }
     store_conn_put(st, c);
     return rc;
+}
+
+typedef struct {
+    int64_t study_id;
+    const char *worker;
+    int state;
+    int64_t after_seq;
+    size_t limit;
+} trials_query;
+
+static void bind_study(sqlite3_stmt *s, const void *args)
+{
+    sqlite3_bind_int64(s, 1, ((const trials_query *)args)->study_id);
+}
+
+int store_trials_all(store *st, int64_t study_id, int with_metrics, store_trials *out,
+                     char *err, size_t err_len)
+{
+    trials_query q = {.study_id = study_id};
+    return read_trials(st, STMT_TRIALS_ALL, bind_study, &q, with_metrics, out, err, err_len);
 }
 
 int store_trials_engine(store *st, int64_t study_id, int64_t after_seq, int with_metrics,
@@ -343,54 +367,37 @@ int store_trials_engine(store *st, int64_t study_id, int64_t after_seq, int with
     return rc;
 }
 
+static void bind_worker(sqlite3_stmt *s, const void *args)
+{
+    const trials_query *q = args;
+    sqlite3_bind_int64(s, 1, q->study_id);
+    sqlite3_bind_text(s, 2, q->worker, -1, SQLITE_STATIC);
+}
+
 int store_trials_of_worker(store *st, int64_t study_id, const char *worker, store_trials *out,
                            char *err, size_t err_len)
 {
-    memset(out, 0, sizeof *out);
-    store_conn *c = store_conn_get(st, err, err_len);
-    if (!c)
-        return STORE_ERROR;
-    int rc = read_begin(c, err, err_len);
-    if (rc == STORE_OK) {
-        sqlite3_stmt *s = store_stmt(c, STMT_TRIALS_OF_WORKER, err, err_len);
-        if (!s) {
-            rc = STORE_ERROR;
-        } else {
-            sqlite3_bind_int64(s, 1, study_id);
-            sqlite3_bind_text(s, 2, worker, -1, SQLITE_STATIC);
-            rc = collect_trials(c, s, 1, out, err, err_len);
-        }
-        read_end(c);
-    }
-    store_conn_put(st, c);
-    return rc;
+    trials_query q = {.study_id = study_id, .worker = worker};
+    return read_trials(st, STMT_TRIALS_OF_WORKER, bind_worker, &q, 1, out, err, err_len);
+}
+
+static void bind_page(sqlite3_stmt *s, const void *args)
+{
+    const trials_query *q = args;
+    sqlite3_bind_int64(s, 1, q->study_id);
+    sqlite3_bind_int64(s, 2, q->after_seq);
+    sqlite3_bind_int64(s, 3, (sqlite3_int64)q->limit);
+    if (q->state >= 0)
+        sqlite3_bind_text(s, 4, store_state_name((trial_state)q->state), -1, SQLITE_STATIC);
 }
 
 int store_trials_page(store *st, int64_t study_id, int state, int64_t after_seq, size_t limit,
                       store_trials *out, char *err, size_t err_len)
 {
-    memset(out, 0, sizeof *out);
-    store_conn *c = store_conn_get(st, err, err_len);
-    if (!c)
-        return STORE_ERROR;
-    int rc = read_begin(c, err, err_len);
-    if (rc == STORE_OK) {
-        sqlite3_stmt *s =
-            store_stmt(c, state >= 0 ? STMT_TRIALS_PAGE_STATE : STMT_TRIALS_PAGE, err, err_len);
-        if (!s) {
-            rc = STORE_ERROR;
-        } else {
-            sqlite3_bind_int64(s, 1, study_id);
-            sqlite3_bind_int64(s, 2, after_seq);
-            sqlite3_bind_int64(s, 3, (sqlite3_int64)limit);
-            if (state >= 0)
-                sqlite3_bind_text(s, 4, store_state_name((trial_state)state), -1, SQLITE_STATIC);
-            rc = collect_trials(c, s, 1, out, err, err_len);
-        }
-        read_end(c);
-    }
-    store_conn_put(st, c);
-    return rc;
+    trials_query q = {.study_id = study_id, .state = state, .after_seq = after_seq,
+                      .limit = limit};
+    return read_trials(st, state >= 0 ? STMT_TRIALS_PAGE_STATE : STMT_TRIALS_PAGE, bind_page, &q,
+                       1, out, err, err_len);
 }
 
 /* Reads one trial with the connection's current transaction (if any). */
