@@ -45,7 +45,7 @@ plugins_registry *cli_plugins_open(const char *plugin_dir, const char *command, 
  * NULL) and wakes cli_signals_wait; the second exits the process at once.
  * SIGPIPE is ignored. 0, or -1. */
 int cli_signals_install(atomic_int *stop);
-/* Blocks until the first SIGINT/SIGTERM; returns its number. */
-int cli_signals_wait(void);
+/* Blocks until the first SIGINT/SIGTERM. */
+void cli_signals_wait(void);
 
 #endif

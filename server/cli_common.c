@@ -83,11 +83,11 @@ plugins_registry *cli_plugins_open(const char *plugin_dir, const char *command, 
  */
 static atomic_int *cli_stop_flag;
 static volatile sig_atomic_t cli_signals_seen;
-static volatile sig_atomic_t cli_last_signal;
 static int cli_signal_pipe[2] = {-1, -1};
 
 static void cli_on_signal(int sig)
 {
+    (void)sig;
     int saved = errno;
     if (cli_signals_seen++ > 0) {
         static const char msg[] = "bograph: second signal, exiting now\n";
@@ -95,7 +95,6 @@ static void cli_on_signal(int sig)
         (void)w;
         _exit(CLI_FAILURE);
     }
-    cli_last_signal = sig;
     if (cli_stop_flag)
         atomic_store(cli_stop_flag, 1);
     static const char msg[] = "bograph: signal received, stopping (a second one exits at once)\n";
@@ -122,10 +121,9 @@ int cli_signals_install(atomic_int *stop)
     return 0;
 }
 
-int cli_signals_wait(void)
+void cli_signals_wait(void)
 {
     char c;
     while (read(cli_signal_pipe[0], &c, 1) < 0 && errno == EINTR)
         ;
-    return (int)cli_last_signal;
 }

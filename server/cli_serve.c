@@ -5,8 +5,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <malloc.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,8 +185,7 @@ int cli_serve(int argc, char **argv)
         printf("bograph: demo study %s is being tuned: %s/v1/studies/%s\n", study, url, study);
         fflush(stdout);
     }
-    int sig = cli_signals_wait();
-    fprintf(stderr, "bograph: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    cli_signals_wait();
     if (dm) {
         demo_stop(dm);
         curl_global_cleanup();

@@ -4,7 +4,6 @@
  * reports the results, until the budget is spent or SIGINT/SIGTERM.
  */
 #include <getopt.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
