@@ -300,6 +300,90 @@ if (prerequisiteError) {
     await page.waitForSelector('[data-testid="trial-detail"]', { state: 'detached' });
   });
 
+  test('model: column, tooltip, sorting, trial detail and the summary per model', async () => {
+    // A random study: the default configuration, four random suggestions and
+    // one trial added by hand, so every trial's model is known.
+    const study = await svc.api('POST', '/v1/studies', {
+      name: 'models-random',
+      parameters: SPACE,
+      objective: { name: 'throughput', goal: 'maximize' },
+      default: DEFAULT,
+      algorithm: 'random',
+      seed: 11,
+    }, { expect: 201 });
+    const r = await svc.api('POST', `/v1/studies/${study.id}/suggest`, { count: 5, worker: 'models' });
+    assert.deepEqual(r.trials.map((t) => t.model), ['default', 'random', 'random', 'random', 'random']);
+    for (const t of r.trials) await svc.api('POST', `/v1/studies/${study.id}/trials/${t.id}/complete`, { metrics: evaluate(t.params) });
+    const hand = randomParams(mulberry32(5));
+    const manual = await svc.api('POST', `/v1/studies/${study.id}/trials`, { params: hand, metrics: evaluate(hand) }, { expect: 201 });
+    assert.equal(manual.model ?? null, null, 'a trial added by hand has no model');
+    const trials = await svc.allTrials(study.id);
+    const modelOfId = (id) => trials.find((t) => String(t.id) === id).model ?? null;
+
+    await page.goto(`${svc.base}/#/studies/${study.id}`);
+    await page.waitForSelector('[data-testid="trials-table"] tbody tr[data-trial-id]');
+    assert.equal(await page.locator('[data-testid="model-summary"]').innerText(), 'suggestions: random 4, default 1 · added by hand 1');
+    assert.equal(await page.locator('[data-testid="model-note"]').count(), 0, 'no fallback note outside bograph studies');
+    assert.equal(await page.locator('[data-testid="trials-table"] th[data-col="model"]').innerText(), 'model');
+    const cells = async () =>
+      page.$$eval('[data-testid="trials-table"] tbody tr[data-trial-id]', (rows) =>
+        rows.map((row) => {
+          const td = row.querySelector('td[data-col="model"]');
+          return { id: row.getAttribute('data-trial-id'), text: td.innerText, title: td.getAttribute('title') };
+        }),
+      );
+    for (const c of await cells()) {
+      assert.equal(c.text, modelOfId(c.id) ?? '–', `model of trial ${c.id}`);
+      assert.equal(c.title, null, 'no tooltip without a model_reason');
+    }
+    // Sorted by model: ascending by name, the trial without a model last either way.
+    await page.click('th[data-col="model"]');
+    assert.deepEqual((await cells()).map((c) => c.text), ['default', 'random', 'random', 'random', 'random', '–']);
+    await page.click('th[data-col="model"]');
+    assert.deepEqual((await cells()).map((c) => c.text), ['random', 'random', 'random', 'random', 'default', '–']);
+
+    await page.click(`tr[data-trial-id="${manual.id}"]`);
+    await page.waitForSelector('[data-testid="trial-model"]');
+    assert.equal(await page.locator('[data-testid="trial-model"]').innerText(), 'none (added by hand)');
+    assert.equal(await page.locator('[data-testid="trial-model-reason"]').count(), 0);
+    await page.click('[data-testid="trial-close"]');
+    const rnd = r.trials[1];
+    await page.click(`tr[data-trial-id="${rnd.id}"]`);
+    await page.waitForFunction((n) => document.querySelector('[data-testid="trial-detail"] h2')?.innerText === `Trial #${n}`, rnd.number);
+    assert.equal(await page.locator('[data-testid="trial-model"]').innerText(), 'random');
+    assert.equal(await page.locator('[data-testid="trial-model-reason"]').count(), 0);
+    await page.click('[data-testid="trial-close"]');
+
+    // The bograph study: its first suggestions came before any metrics, so
+    // the plain GP answered them and model_reason says why.
+    const small = seeded.small;
+    const smallTrials = await svc.allTrials(small.study.id);
+    const withReason = smallTrials.filter((t) => t.model_reason);
+    assert.ok(withReason.length > 0, `some trial of the bograph study says why the plain GP answered: ${JSON.stringify(smallTrials.map((t) => [t.model, t.model_reason]))}`);
+    const expected = new Map();
+    for (const t of smallTrials) if (t.model) expected.set(t.model, (expected.get(t.model) || 0) + 1);
+    console.log(`# bograph study: trials per model ${JSON.stringify([...expected])}`);
+    await page.goto(`${svc.base}/#/studies/${small.study.id}`);
+    await page.waitForSelector('[data-testid="model-summary"]');
+    const chips = await page.$$eval('[data-testid="model-summary"] [data-model]', (els) => els.map((e) => [e.getAttribute('data-model'), Number(e.getAttribute('data-count'))]));
+    assert.deepEqual(new Map(chips), expected);
+    const summary = await page.locator('[data-testid="model-summary"]').innerText();
+    assert.ok(summary.startsWith('suggestions: '), summary);
+    assert.equal((await page.locator('[data-testid="model-note"]').count()) > 0, !expected.has('bograph'), `fallback note shown only while bograph has not answered: ${summary}`);
+    const reasoned = withReason[withReason.length - 1];
+    const td = page.locator(`tr[data-trial-id="${reasoned.id}"] td[data-col="model"]`);
+    assert.equal(await td.innerText(), reasoned.model);
+    assert.equal(await td.getAttribute('title'), reasoned.model_reason);
+    await page.click(`tr[data-trial-id="${reasoned.id}"]`);
+    await page.waitForSelector('[data-testid="trial-model-reason"]');
+    assert.equal(await page.locator('[data-testid="trial-model"]').innerText(), reasoned.model);
+    assert.equal(await page.locator('[data-testid="trial-model-reason"]').innerText(), reasoned.model_reason);
+    await shot(page, 'trial-model', false);
+    await page.click('[data-testid="trial-close"]');
+    await page.waitForSelector('[data-testid="trial-detail"]', { state: 'detached' });
+    await page.locator('#convergence').screenshot({ path: path.join(CONFIG.artifacts, 'browser-model-summary.png') });
+  });
+
   test('10,000 trials: pages, sorting and the charts', async () => {
     const { study, trials } = seeded.big;
     assert.equal(trials.length, BIG_TRIALS);
@@ -308,6 +392,7 @@ if (prerequisiteError) {
     await page.waitForSelector('[data-testid="trials-table"] tbody tr[data-trial-id]', { timeout: 60000 });
     console.log(`# 10,000-trial study page ready in ${Date.now() - t0} ms`);
     assert.equal(await page.locator('[data-testid="trials-range"]').innerText(), `1–50 of ${fmtNum(BIG_TRIALS)}`);
+    assert.equal(await page.locator('[data-testid="model-summary"]').innerText(), `added by hand ${fmtNum(BIG_TRIALS)}`);
     assert.equal(await page.locator('[data-testid="page-no"]').innerText(), `Page 1 of ${fmtNum(BIG_TRIALS / PAGE)}`);
     assert.equal(await page.locator('[data-testid="trials-table"] tbody tr').count(), PAGE, 'only one page is rendered');
     const desc = [...trials].sort((a, b) => b.number - a.number).map((t) => String(t.id));

@@ -1,11 +1,11 @@
 // Unit tests of the dashboard's computations that run without a browser:
 // the client-side importance (Spearman's rho, the correlation ratio), the
-// improvement over the default, constraint checks and the trial store's
-// merging of polled changes.
+// improvement over the default, constraint checks, the count of trials per
+// model and the trial store's merging of polled changes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { computeImportance, correlationRatio, ranks, spearman } from '../../web/src/importance.js';
-import { better, feasible, improvement } from '../../web/src/trials.js';
+import { better, countByModel, feasible, improvement, modelOf, modelSummaryText } from '../../web/src/trials.js';
 import { fmtNum, fmtPct } from '../../web/src/format.js';
 
 const close = (a, b, eps = 1e-12) => assert.ok(Math.abs(a - b) <= eps, `${a} != ${b}`);
@@ -71,6 +71,40 @@ test('constraints: every one must hold, a missing metric breaks it', () => {
   assert.equal(feasible(study, { metrics: { mem: 9, err: 0 } }), false);
   assert.equal(feasible(study, { metrics: { mem: 1 } }), false);
   assert.equal(feasible({}, { metrics: {} }), true);
+});
+
+test('trials per model: most first, ties by name, latest reason kept, no model counted apart', () => {
+  const t = (number, model, model_reason = null) => ({ number, model, model_reason });
+  const trials = [
+    t(1, 'default'),
+    t(2, 'gp', '3 of 5 trials needed with metrics'),
+    t(3, 'gp', '2 of 5 trials needed with metrics'),
+    t(4, 'bograph', ''),
+    t(5, 'bograph'),
+    t(6, 'gp'), // a later gp trial with nothing to say keeps the last reason
+    t(7, null),
+    { number: 8 }, // model absent
+    t(9, ''),
+    t(10, 'sobol'),
+    t(11, 'bograph'),
+  ];
+  const c = countByModel(trials);
+  assert.deepEqual(c.models, [
+    { model: 'bograph', count: 3, reason: null },
+    { model: 'gp', count: 3, reason: '2 of 5 trials needed with metrics' },
+    { model: 'default', count: 1, reason: null },
+    { model: 'sobol', count: 1, reason: null },
+  ]);
+  assert.equal(c.none, 3);
+  assert.equal(c.models.reduce((n, e) => n + e.count, 0) + c.none, trials.length, 'every trial counted once');
+  assert.equal(modelSummaryText(c), 'suggestions: bograph 3, gp 3, default 1, sobol 1 · added by hand 3');
+  assert.equal(modelSummaryText(countByModel([t(1, 'random'), t(2, 'random')])), 'suggestions: random 2');
+  assert.equal(modelSummaryText(countByModel([t(1, null)]), fmtNum), 'added by hand 1');
+  assert.equal(modelSummaryText(countByModel(Array.from({ length: 1200 }, (_, i) => t(i, 'gp'))), fmtNum), 'suggestions: gp 1,200');
+  assert.equal(modelSummaryText(countByModel([])), '');
+  assert.equal(modelOf({ model: 'gp' }), 'gp');
+  assert.equal(modelOf({ model: '' }), null);
+  assert.equal(modelOf({}), null);
 });
 
 test('formatting', () => {

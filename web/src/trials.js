@@ -115,3 +115,42 @@ export function countByState(trials) {
   for (const t of trials) c[t.state] = (c[t.state] || 0) + 1;
   return c;
 }
+
+/* ---- which model proposed the trials ---- */
+
+/* The model that proposed a trial ("bograph", "gp", "random", "sobol",
+   "default"), or null for a trial added by hand (imported). */
+export function modelOf(t) {
+  return t && typeof t.model === 'string' && t.model !== '' ? t.model : null;
+}
+
+/*
+ * Trials per model, most first (ties by name), each with the latest non-empty
+ * model_reason among its trials (trials in number order, as TrialStore.all()
+ * gives them); trials without a model are counted apart in `none`.
+ */
+export function countByModel(trials) {
+  const by = new Map();
+  let none = 0;
+  for (const t of trials) {
+    const m = modelOf(t);
+    if (m === null) {
+      none++;
+      continue;
+    }
+    let e = by.get(m);
+    if (!e) by.set(m, (e = { model: m, count: 0, reason: null }));
+    e.count++;
+    if (typeof t.model_reason === 'string' && t.model_reason !== '') e.reason = t.model_reason;
+  }
+  const models = [...by.values()].sort((a, b) => b.count - a.count || (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
+  return { models, none };
+}
+
+/* "suggestions: bograph 22, gp 8 · added by hand 3" ('' when there are no trials). */
+export function modelSummaryText(counts, fmt = String) {
+  const parts = [];
+  if (counts.models.length) parts.push(`suggestions: ${counts.models.map((e) => `${e.model} ${fmt(e.count)}`).join(', ')}`);
+  if (counts.none) parts.push(`added by hand ${fmt(counts.none)}`);
+  return parts.join(' · ');
+}

@@ -1,9 +1,10 @@
-// One trial in a side panel: state, timing, parameters, metrics (filterable,
-// there may be hundreds) and the raw log, from GET /v1/studies/{id}/trials/{tid}.
+// One trial in a side panel: state, the model that proposed it (and why),
+// timing, parameters, metrics (filterable, there may be hundreds) and the raw
+// log, from GET /v1/studies/{id}/trials/{tid}.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { getTrial } from '../api.js';
 import { fmtNum, fmtParam, fmtTime } from '../format.js';
-import { feasible, objectiveName } from '../trials.js';
+import { feasible, modelOf, objectiveName } from '../trials.js';
 import { ErrorBox, Loading } from './States.jsx';
 
 export function TrialDetail({ study, trialId, version, onClose }) {
@@ -77,6 +78,14 @@ export function TrialDetail({ study, trialId, version, onClose }) {
                           .map((c) => `breaks ${c.metric} ${c.op} ${fmtNum(c.value)}`)
                           .join('; ')}
                   </dd>
+                </>
+              )}
+              <dt>model</dt>
+              <dd data-testid="trial-model">{modelOf(trial) || <span class="muted">none (added by hand)</span>}</dd>
+              {trial.model_reason && (
+                <>
+                  <dt>why</dt>
+                  <dd data-testid="trial-model-reason">{trial.model_reason}</dd>
                 </>
               )}
               <dt>worker</dt>

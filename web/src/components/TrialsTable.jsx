@@ -1,10 +1,11 @@
 // The trials table: every trial held in memory, sorted and filtered here,
-// only the current page rendered (fast with 10,000 trials). Click a row for
-// the trial's parameters, metrics and raw log.
+// only the current page rendered (fast with 10,000 trials). The model column
+// says which model proposed each trial (model_reason as its tooltip). Click a
+// row for the trial's parameters, metrics and raw log.
 import { memo } from 'preact/compat';
 import { useMemo, useState } from 'preact/hooks';
 import { fmtNum, fmtParam, fmtTime } from '../format.js';
-import { STATES, countByState, feasible, objectiveName } from '../trials.js';
+import { STATES, countByState, feasible, modelOf, objectiveName } from '../trials.js';
 
 const PAGE_SIZES = [25, 50, 100, 200];
 
@@ -13,6 +14,7 @@ function columnsFor(study) {
     { key: 'number', label: '#', get: (t) => t.number, num: true },
     { key: 'state', label: 'state', get: (t) => t.state },
     { key: 'objective', label: objectiveName(study), get: (t) => t.objective, num: true, strong: true },
+    { key: 'model', label: 'model', get: modelOf },
   ];
   for (const p of study.parameters || []) {
     cols.push({ key: `p:${p.name}`, label: p.name, get: (t) => (t.params ? t.params[p.name] : undefined), param: true });
@@ -157,6 +159,12 @@ function TrialsTableImpl({ study, trials, version, flash, onOpenTrial }) {
                         {v === 'completed' && hasConstraints && !feasible(study, t) && (
                           <span class="chip violates" title="breaks a constraint of the study">✕ constraint</span>
                         )}
+                      </td>
+                    );
+                  if (c.key === 'model')
+                    return (
+                      <td key={c.key} data-col="model" title={t.model_reason || undefined} class={t.model_reason ? 'has-reason' : ''}>
+                        {fmtParam(v)}
                       </td>
                     );
                   return (

@@ -1,6 +1,7 @@
-// The study page: summary, convergence, parameter importance, the learned
-// graph, parallel coordinates and the trials table, kept live by polling for
-// trials changed since the last seen seq (never a full reload).
+// The study page: summary, convergence (with the trials per model), parameter
+// importance, the learned graph, parallel coordinates and the trials table,
+// kept live by polling for trials changed since the last seen seq (never a
+// full reload).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { getBest, getImportance, getStructure, getStudy } from '../api.js';
 import { fmtNum, fmtPct } from '../format.js';
@@ -8,6 +9,7 @@ import { useInterval, useNow, useTokenVersion } from '../hooks.js';
 import { TrialStore, STATES, countByState, goalOf, improvement, objectiveName } from '../trials.js';
 import { Convergence } from '../components/Convergence.jsx';
 import { Importance } from '../components/Importance.jsx';
+import { ModelSummary } from '../components/ModelSummary.jsx';
 import { ParallelCoords } from '../components/ParallelCoords.jsx';
 import { StructureGraph } from '../components/StructureGraph.jsx';
 import { TrialDetail } from '../components/TrialDetail.jsx';
@@ -217,6 +219,7 @@ export function StudyPage({ studyId, trialId }) {
             defaultObjective={defT && typeof defT.objective === 'number' ? defT.objective : null}
             onOpenTrial={openTrial}
           />
+          <ModelSummary study={study} trials={trials} version={version} />
         </div>
         <div class="panel" id="importance">
           <h2>Parameter importance</h2>
