@@ -14,6 +14,10 @@
         for t in trials:
             c.complete(study["id"], t["id"], metrics={"y": (t["params"]["x"] - 2) ** 2})
     print(c.best(study["id"])["best"])
+    print(c.structure(study["id"])["edges"])   # the learned graph
+
+Besides studies and trials it covers every route of the API: structure,
+set_knowledge, importance, plugins, plugin, healthz, metrics and openapi.
 
 Errors from the service raise BographError with the HTTP status, the error
 code, the message and the offending field. Requests that fail to reach the
@@ -52,8 +56,9 @@ class Client:
 
     # -- plumbing ---------------------------------------------------------
 
-    def request(self, method, path, body=None, query=None):
-        """One API call; returns the decoded JSON answer."""
+    def request(self, method, path, body=None, query=None, raw=False):
+        """One API call; returns the decoded JSON answer (with raw=True, the
+        answer's text as it came, for the non-JSON /metrics)."""
         url = self.url + path
         if query:
             url += "?" + urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})
@@ -70,7 +75,8 @@ class Client:
             req = urllib.request.Request(url, data=data, method=method, headers=headers)
             try:
                 with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-                    return json.loads(resp.read().decode("utf-8"))
+                    text = resp.read().decode("utf-8")
+                    return text if raw else json.loads(text)
             except urllib.error.HTTPError as e:
                 raw = e.read().decode("utf-8", "replace")
                 try:
@@ -112,6 +118,34 @@ class Client:
     def best(self, study_id):
         """{"best": trial or None, "default": trial or None}"""
         return self.request("GET", "/v1/studies/%s/best" % study_id)
+
+    def importance(self, study_id):
+        """Parameter importance from a GP's ARD length-scales:
+        {"method", "description", "at_trial", "importance": [{"name", "value"}, ...]}
+        (largest first). BographError 404 before 5 completed trials."""
+        return self.request("GET", "/v1/studies/%s/importance" % study_id)
+
+    # -- structure and expert knowledge -----------------------------------
+
+    def structure(self, study_id):
+        """The graph the study has learnt from its trials' metrics:
+        {"nodes": [{"name", "kind"}], "edges": [{"from", "to", "weight", "source"}],
+        "learned_at_trial", "algorithm"}; kind is param, metric or objective,
+        source is learned or expert."""
+        return self.request("GET", "/v1/studies/%s/structure" % study_id)
+
+    def set_knowledge(self, study_id, knowledge=None, edges=None, forbidden=None, models=None):
+        """Replaces the study's expert knowledge and returns the study.
+        knowledge is a whole {"edges", "forbidden", "models"} object (e.g. a
+        plugin's); edges, forbidden ([[from, to], ...]) and models
+        ({node: formula}) set those parts over it. Nothing given clears it.
+        Bad knowledge raises BographError 400 with the entry as field
+        (e.g. "knowledge.edges[1]") and changes nothing."""
+        body = dict(knowledge or {})
+        for key, value in (("edges", edges), ("forbidden", forbidden), ("models", models)):
+            if value is not None:
+                body[key] = value
+        return self.request("PUT", "/v1/studies/%s/knowledge" % study_id, body)
 
     # -- trials -----------------------------------------------------------
 
@@ -165,3 +199,26 @@ class Client:
             if not ans["trials"]:
                 return
             after_seq = ans["next_after_seq"]
+
+    # -- plugins and service ----------------------------------------------
+
+    def plugins(self):
+        """The target systems the service knows, each with its parameters,
+        objective, constraints, default, knowledge, log format and options."""
+        return self.request("GET", "/v1/plugins")["plugins"]
+
+    def plugin(self, name):
+        """One plugin's description; BographError 404 for an unknown name."""
+        return self.request("GET", "/v1/plugins/%s" % urllib.parse.quote(name, safe=""))
+
+    def healthz(self):
+        """{"status": "ok"} while the service runs (never needs the token)."""
+        return self.request("GET", "/healthz")
+
+    def metrics(self):
+        """The service's Prometheus metrics, as text."""
+        return self.request("GET", "/metrics", raw=True)
+
+    def openapi(self):
+        """The API's OpenAPI 3 document."""
+        return self.request("GET", "/v1/openapi.json")
