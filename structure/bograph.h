@@ -9,14 +9,16 @@
  * times the probability of meeting the constraints on metric nodes.
  *
  * Fallback: before min_trials finished trials carry metrics (default: the
- * GP's space-filling design size), when the trials report no metrics but the
- * objective, when preprocessing keeps no metric, when no metric ends up
- * between the parameters and the objective, when the parameters predict no
- * metric on held-out trials, when the graph predicts held-out objectives
- * clearly worse than the plain GP (5-fold cross-validation, once per learnt
- * graph), or when learning or fitting fails, the suggestion comes from the
- * plain GP (bo_suggest, BO_GP, sharing the state's warm start) and
- * info->model says "gp" with the reason in info->reason.
+ * GP's space-filling design size, at least 10), when the trials report no
+ * metrics but the objective, when preprocessing keeps no metric, when no
+ * metric ends up between the parameters and the objective, when the
+ * parameters predict no metric on held-out trials, when the graph predicts
+ * held-out objectives clearly worse than the plain GP (5-fold
+ * cross-validation, once per learnt graph; a graph learnt on fewer than
+ * twice min_trials must do at least as well), or when learning or fitting
+ * fails, the suggestion comes from the plain GP (bo_suggest, BO_GP, sharing
+ * the state's warm start) and info->model says "gp" with the reason in
+ * info->reason.
  *
  * The learned graph is kept in a bograph_state, one per study, carried
  * between calls; it is relearnt every relearn_every new trials (by default

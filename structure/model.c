@@ -283,8 +283,11 @@ static double model_to_value(const model_node *nd, double modelled)
  * trend the GP's residual is taken from; its posterior covariance adds to
  * the node's predictive variance, so directions the data do not pin down
  * (fewer trials than inputs) keep the prior's uncertainty instead of an
- * overconfident extrapolation. beta[0] is the intercept. 0, or -1. */
-static int model_fit_linear(model_node *nd, const double *X, const double *y, size_t n)
+ * overconfident extrapolation. beta[0] is the intercept; only the input
+ * columns marked in active get a slope (the others' slopes and their
+ * covariance are 0). 0, or -1. */
+static int model_fit_linear(model_node *nd, const double *X, const double *y, size_t n,
+                            const unsigned char *active)
 {
     size_t dim = nd->dim;
     double ym = 0;
@@ -311,10 +314,13 @@ static int model_fit_linear(model_node *nd, const double *X, const double *y, si
             xm[a] += X[i * dim + a] / (double)n;
     for (size_t i = 0; i < n; i++)
         for (size_t a = 0; a < dim; a++) {
+            if (!active[a])
+                continue;
             double xa = X[i * dim + a] - xm[a];
             b->data[a] += xa * (y[i] - ym);
             for (size_t c = 0; c <= a; c++)
-                A->data[a * dim + c] += xa * (X[i * dim + c] - xm[c]);
+                if (active[c])
+                    A->data[a * dim + c] += xa * (X[i * dim + c] - xm[c]);
         }
     double sigma2 = 0.1 * yv, tau2 = 4 * yv;
     for (size_t a = 0; a < dim; a++) {
@@ -328,11 +334,12 @@ static int model_fit_linear(model_node *nd, const double *X, const double *y, si
         goto done;
     nd->beta[0] = ym;
     for (size_t a = 0; a < dim; a++) {
-        nd->beta[1 + a] = sol->data[a];
-        nd->beta[0] -= sol->data[a] * xm[a];
+        nd->beta[1 + a] = active[a] ? sol->data[a] : 0;
+        nd->beta[0] -= nd->beta[1 + a] * xm[a];
         nd->lin_xm[a] = xm[a];
         for (size_t c = 0; c < dim; c++)
-            nd->lin_cov[a * dim + c] = sigma2 * gsl_matrix_get(A, a, c);
+            nd->lin_cov[a * dim + c] =
+                active[a] && active[c] ? sigma2 * gsl_matrix_get(A, a, c) : 0;
     }
     rc = 0;
 done:
@@ -462,12 +469,30 @@ int model_fit(model *m, const double *U, const double *Xraw, const double *Z, co
         free(nd->lin_cov);
         free(nd->lin_xm);
         nd->beta = nd->lin_cov = nd->lin_xm = NULL;
-        /* A linear trend only where the data pin it down: it lets the
-         * objective extrapolate in metric space (better metrics than any
-         * seen), but fitted to fewer trials than twice its inputs it
-         * extrapolated confidently and wrongly on the benchmark. */
-        if (nd->metric_parents && (double)rows >= MODEL_LINEAR_MIN_RATIO * (double)(nd->dim + 1)) {
-            if (model_fit_linear(nd, X, y, rows) == 0)
+        /* A linear trend where the data pin it down (at least twice as
+         * many trials as its slopes plus one). A metric's trend is over
+         * all its inputs: with 10 trials in 20-30 dimensions, a GP alone
+         * reverts to its mean a short way from the data, and the graph
+         * then saw no direction to move in (its first suggestions were
+         * worse than the plain GP's on the benchmark). The objective's
+         * trend is over its metric parents only: it lets the objective
+         * extrapolate in metric space (better metrics than any seen)
+         * while its parameter inputs, all of them while trials are few,
+         * stay with the GP; with slopes on them too it needed twice the
+         * parameters in trials and extrapolated confidently and wrongly
+         * before. */
+        unsigned char active[nd->dim ? nd->dim : 1];
+        size_t n_active = 0;
+        for (size_t a = 0, o = 0; a < nd->n_par; a++) {
+            size_t w = nd->par[a];
+            size_t width = w < p ? model_param_width(m, w) : 1;
+            for (size_t c = 0; c < width; c++, o++) {
+                active[o] = v != m->obj || w >= p;
+                n_active += active[o];
+            }
+        }
+        if (n_active > 0 && (double)rows >= MODEL_LINEAR_MIN_RATIO * (double)(n_active + 1)) {
+            if (model_fit_linear(nd, X, y, rows, active) == 0)
                 for (size_t i = 0; i < rows; i++)
                     y[i] -= model_linear(nd, X + i * nd->dim);
         }

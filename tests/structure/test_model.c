@@ -135,12 +135,11 @@ static void test_fit_predict_gradient(void **state)
                      0);
     assert_int_equal(model_fit(&m, f.U, f.X, f.Z, f.t, NOBS, 3, err, sizeof err), 0);
     assert_true(model_has_gradient(&m));
-    /* The metric GP predicts m0 at a new point. */
-    double x[P] = {0.8, 0.2, 0.5}, u[P];
+    /* The metric node (linear trend plus GP) predicts m0 at a new point. */
+    double x[P] = {0.8, 0.2, 0.5}, u[P], nodes[NN];
     space_encode(f.sp, x, u);
-    double in[2] = {u[0], u[1]}, mu, var;
-    gp_predict(m.nodes[3].g, in, &mu, &var, NULL, NULL);
-    assert_true(fabs(preprocess_from_std(&f.pm[0], mu) - f_m0(x)) < 0.1);
+    model_predict_nodes(&m, u, nodes);
+    assert_true(fabs(preprocess_from_std(&f.pm[0], nodes[3]) - f_m0(x)) < 0.1);
     /* UCB with beta 0 is the propagated mean: close to the truth. */
     m.acq = BO_ACQ_UCB;
     m.beta = 0;
@@ -202,9 +201,50 @@ static void test_linear_mean_gradient(void **state)
                                 sizeof err),
                      0);
     assert_int_equal(model_fit(&m, f.U, f.X, f.Z, f.t, NOBS, 3, err, sizeof err), 0);
-    /* 40 trials, 2 inputs: the objective node has a linear mean. */
+    /* 40 trials, 2 inputs: every node has a linear mean. */
     assert_non_null(m.nodes[5].beta);
-    assert_null(m.nodes[3].beta);
+    assert_non_null(m.nodes[3].beta);
+    assert_non_null(m.nodes[4].beta);
+    m.has_best = 1;
+    m.best = -4.0;
+    double pts[2][P] = {{0.1, 0.9, 0.2}, {0.6, 0.3, 0.8}};
+    for (int i = 0; i < 2; i++)
+        check_gradient(&m, pts[i]);
+    model_free(&m);
+    teardown(&f);
+}
+
+/* An objective with parameters and metrics as parents (as while trials
+ * are few): its linear trend has slopes on the metric columns only, and
+ * the gradient stays exact. */
+static void test_objective_trend_on_metrics(void **state)
+{
+    (void)state;
+    fixture f;
+    setup(&f, 0);
+    for (size_t j = 0; j < P; j++)
+        dag_set_edge(f.g, j, 5, 0, DAG_LEARNED);
+    model m;
+    char err[256];
+    assert_int_equal(model_init(&m, f.sp, f.g, f.pm, K, f.names, NULL, f.gps, 1, 16, 7, err,
+                                sizeof err),
+                     0);
+    assert_int_equal(model_fit(&m, f.U, f.X, f.Z, f.t, NOBS, 3, err, sizeof err), 0);
+    const model_node *obj = &m.nodes[5];
+    assert_int_equal(obj->dim, P + K);
+    assert_non_null(obj->beta);
+    size_t metric_cols = 0;
+    for (size_t a = 0, o = 0; a < obj->n_par; a++, o++) {
+        if (obj->par[a] < P) {
+            assert_true(obj->beta[1 + o] == 0);
+            assert_true(obj->lin_cov[o * obj->dim + o] == 0);
+        } else {
+            assert_true(obj->beta[1 + o] != 0);
+            assert_true(obj->lin_cov[o * obj->dim + o] > 0);
+            metric_cols++;
+        }
+    }
+    assert_int_equal(metric_cols, K);
     m.has_best = 1;
     m.best = -4.0;
     double pts[2][P] = {{0.1, 0.9, 0.2}, {0.6, 0.3, 0.8}};
@@ -249,6 +289,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fit_predict_gradient),
         cmocka_unit_test(test_linear_mean_gradient),
+        cmocka_unit_test(test_objective_trend_on_metrics),
         cmocka_unit_test(test_formula_node),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
