@@ -1,0 +1,188 @@
+/*
+ * bograph_request.c - the bograph request: the small public helpers
+ * (bograph_request_init, the constraint operators' names), checking a
+ * request, the data built from it (encoded configurations, the objective in
+ * maximisation units, which rows are usable), the fingerprint of its
+ * constraints and whether an observed row meets them.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "structure/bograph_internal.h"
+#include "structure/knowledge.h"
+
+/* ---- small public helpers ---- */
+
+int bograph_constraint_op_parse(const char *s, int *op)
+{
+    static const char *const ops[] = {"<=", "<", ">=", ">"};
+    static const int vals[] = {BOGRAPH_LE, BOGRAPH_LT, BOGRAPH_GE, BOGRAPH_GT};
+    if (!s || !op)
+        return -1;
+    for (size_t i = 0; i < 4; i++)
+        if (strcmp(s, ops[i]) == 0) {
+            *op = vals[i];
+            return 0;
+        }
+    return -1;
+}
+
+const char *bograph_constraint_op_name(int op)
+{
+    switch (op) {
+    case BOGRAPH_LE: return "<=";
+    case BOGRAPH_LT: return "<";
+    case BOGRAPH_GE: return ">=";
+    case BOGRAPH_GT: return ">";
+    }
+    return "?";
+}
+
+void bograph_request_init(bograph_request *req, const space *sp)
+{
+    memset(req, 0, sizeof *req);
+    req->sp = sp;
+    req->maximize = 1;
+    req->count = 1;
+    req->acquisition = BO_ACQ_LOGEI;
+}
+
+/* ---- the request's data ---- */
+
+void bg_data_free(bg_data *d)
+{
+    free(d->U);
+    free(d->t);
+    free(d->use);
+}
+
+int bg_data_build(const bograph_request *req, bg_data *d)
+{
+    memset(d, 0, sizeof *d);
+    d->n = req->n_obs;
+    d->p = space_size(req->sp);
+    d->dim_u = space_encoded_dim(req->sp);
+    size_t n = d->n ? d->n : 1;
+    d->U = malloc(n * d->dim_u * sizeof *d->U);
+    d->t = malloc(n * sizeof *d->t);
+    d->use = calloc(n, 1);
+    if (!d->U || !d->t || !d->use)
+        return -1;
+    for (size_t i = 0; i < d->n; i++) {
+        space_encode(req->sp, req->X + i * d->p, d->U + i * d->dim_u);
+        int inf = req->infeasible && req->infeasible[i];
+        double y = req->y[i];
+        d->t[i] = (!inf && isfinite(y)) ? (req->maximize ? y : -y) : NAN;
+        d->use[i] = isfinite(d->t[i]);
+        if (!d->use[i])
+            continue;
+        d->n_use++;
+        for (size_t j = 0; j < req->n_metrics; j++)
+            if (isfinite(req->metrics[i * req->n_metrics + j])) {
+                d->n_with_metrics++;
+                break;
+            }
+    }
+    return 0;
+}
+
+int bg_validate(const bograph_request *req, const double *out, char *err, size_t err_len)
+{
+    if (!req || !req->sp || !out) {
+        bg_err(err, err_len, "bograph: missing request, space or output");
+        return -1;
+    }
+    if (space_size(req->sp) == 0) {
+        bg_err(err, err_len, "bograph: the space has no parameter");
+        return -1;
+    }
+    if (req->n_obs && (!req->X || !req->y)) {
+        bg_err(err, err_len, "bograph: %zu observations but no X or y", req->n_obs);
+        return -1;
+    }
+    if (req->n_metrics && (!req->metric_names || (req->n_obs && !req->metrics))) {
+        bg_err(err, err_len, "bograph: %zu metrics but no names or table", req->n_metrics);
+        return -1;
+    }
+    for (size_t j = 0; j < req->n_metrics; j++)
+        if (!req->metric_names[j]) {
+            bg_err(err, err_len, "bograph: metric_names[%zu] is missing", j);
+            return -1;
+        }
+    if (req->n_pending && !req->pending) {
+        bg_err(err, err_len, "bograph: %zu pending but no array", req->n_pending);
+        return -1;
+    }
+    if (req->n_constraints && !req->constraints) {
+        bg_err(err, err_len, "bograph: %zu constraints but no array", req->n_constraints);
+        return -1;
+    }
+    for (size_t c = 0; c < req->n_constraints; c++) {
+        const bograph_constraint *k = &req->constraints[c];
+        if (!k->metric || !k->metric[0]) {
+            bg_err(err, err_len, "constraints[%zu]: no metric", c);
+            return -1;
+        }
+        if (k->op < BOGRAPH_LE || k->op > BOGRAPH_GT) {
+            bg_err(err, err_len, "constraints[%zu]: unknown operator %d", c, k->op);
+            return -1;
+        }
+        if (!isfinite(k->value)) {
+            bg_err(err, err_len, "constraints[%zu]: value is not a finite number", c);
+            return -1;
+        }
+    }
+    size_t p = space_size(req->sp);
+    if (req->kn) {
+        const char **pn = malloc(p * sizeof *pn);
+        if (!pn) {
+            bg_err(err, err_len, "out of memory");
+            return -1;
+        }
+        for (size_t j = 0; j < p; j++)
+            pn[j] = space_param_name(req->sp, j);
+        int rc = knowledge_validate(req->kn, NULL, 0, pn, p, req->objective_name, err, err_len);
+        free(pn);
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
+uint64_t bg_cons_fp(const bograph_request *req)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t c = 0; c < req->n_constraints; c++)
+        for (const char *s = req->constraints[c].metric;; s++) {
+            h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+            if (!*s)
+                break;
+        }
+    return h;
+}
+
+/* Whether observed row i meets the constraints (metrics as reported). */
+int bg_row_feasible(const bograph_request *req, size_t i)
+{
+    for (size_t c = 0; c < req->n_constraints; c++) {
+        const bograph_constraint *k = &req->constraints[c];
+        double v = NAN;
+        if (req->objective_name && strcmp(k->metric, req->objective_name) == 0) {
+            v = req->y[i];
+        } else {
+            for (size_t j = 0; j < req->n_metrics; j++)
+                if (strcmp(req->metric_names[j], k->metric) == 0)
+                    v = req->metrics[i * req->n_metrics + j];
+        }
+        if (!isfinite(v))
+            return 0;
+        int ok = k->op == BOGRAPH_LE ? v <= k->value
+               : k->op == BOGRAPH_LT ? v < k->value
+               : k->op == BOGRAPH_GE ? v >= k->value
+                                     : v > k->value;
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
