@@ -299,6 +299,14 @@ bg_graph *bg_learn(const bograph_request *req, const bg_data *d, const preproces
                 dag_set_edge(g, from, to, w, DAG_LEARNED);
         }
     }
+    /* Forbidden edges are remembered, so no rule wires them later. */
+    for (size_t e = 0; e < knowledge_n_forbidden(kn); e++) {
+        const char *fn, *tn;
+        knowledge_forbidden(kn, e, &fn, &tn);
+        int fv = bg_name_index(gr->names, N, fn), tv = bg_name_index(gr->names, N, tn);
+        if (fv >= 0 && tv >= 0)
+            g->forbid[(size_t)fv * N + (size_t)tv] = 1;
+    }
     /* Expert edges: required ones and the inputs of formulas. */
     for (size_t e = 0; e < knowledge_n_edges(kn); e++) {
         const char *fn, *tn;
@@ -347,7 +355,7 @@ bg_graph *bg_learn(const bograph_request *req, const bg_data *d, const preproces
     gr->wired_all = (double)n < BG_WIRE_ALL_MULT * (double)p;
     if (gr->wired_all)
         for (size_t j = 0; j < p; j++)
-            if (!dag_has_edge(g, j, obj))
+            if (!dag_has_edge(g, j, obj) && !g->forbid[j * N + obj])
                 dag_set_edge(g, j, obj, 0, DAG_LEARNED);
     gr->learned_at = req->n_obs;
     gr->kn_fp = knowledge_fingerprint(req->kn);

@@ -35,7 +35,8 @@ dag *dag_new(size_t n)
     g->protect = calloc(nn, 1);
     g->w = calloc(nn * nn, sizeof *g->w);
     g->src = calloc(nn * nn, 1);
-    if (!g->kind || !g->alive || !g->protect || !g->w || !g->src) {
+    g->forbid = calloc(nn * nn, 1);
+    if (!g->kind || !g->alive || !g->protect || !g->w || !g->src || !g->forbid) {
         dag_free(g);
         return NULL;
     }
@@ -54,6 +55,7 @@ void dag_free(dag *g)
     free(g->protect);
     free(g->w);
     free(g->src);
+    free(g->forbid);
     free(g);
 }
 
@@ -68,6 +70,7 @@ dag *dag_clone(const dag *g)
     memcpy(c->protect, g->protect, n);
     memcpy(c->w, g->w, n * n * sizeof *c->w);
     memcpy(c->src, g->src, n * n);
+    memcpy(c->forbid, g->forbid, n * n);
     return c;
 }
 
@@ -268,7 +271,7 @@ int dag_postprocess(dag *g, char *err, size_t err_len)
         int has_child = 0;
         for (size_t u = 0; u < n; u++)
             has_child |= dag_has_edge(g, v, u);
-        if (!has_child)
+        if (!has_child && !g->forbid[v * n + obj])
             dag_set_edge(g, v, obj, g->w[v * n + obj], DAG_LEARNED);
     }
     size_t *order = malloc((n ? n : 1) * sizeof *order);

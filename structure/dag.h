@@ -5,7 +5,7 @@
  * broken at their weakest learnt edge, metrics that lead nowhere (sinks other
  * than the objective) or come from nowhere (no parents) pruned unless
  * protected (named by knowledge or a constraint), parameters left without
- * children wired straight to the objective. Also topological order and the
+ * children wired straight to the objective (unless that edge is forbidden). Also topological order and the
  * groups of parameters d-separated from each other given the objective.
  */
 #ifndef BOGRAPH_STRUCTURE_DAG_H
@@ -23,6 +23,7 @@ typedef struct {
     unsigned char *protect;   /* never pruned */
     double *w;                /* n x n edge weights */
     unsigned char *src;       /* n x n: DAG_NONE, DAG_LEARNED, DAG_EXPERT */
+    unsigned char *forbid;    /* n x n: edges the expert forbade, never wired */
 } dag;
 
 /* n nodes, all alive metrics without edges; NULL when out of memory. */

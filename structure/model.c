@@ -201,6 +201,11 @@ int model_init(model *m, const space *sp, const dag *g, const preprocess_metric 
         }
     }
     free(topo);
+    /* An expert formula computes the objective from the metrics as
+     * measured, so their measurement noise reaches the objective: the
+     * samples carry it. Otherwise the objective's GP, fitted on measured
+     * metrics, already holds that noise in its own. */
+    m->sample_noise = m->nodes[m->obj].f != NULL;
     uint64_t s = seed ^ 0x2545f4914f6cdd1dULL;
     for (size_t q = 0; q < m->S * N; q++) {
         double u1 = model_unif(&s), u2 = model_unif(&s);

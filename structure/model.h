@@ -63,7 +63,8 @@ typedef struct {
     bo_acquisition acq;
     double beta;
     double best;              /* incumbent, maximisation units */
-    int sample_noise;         /* metric samples include their observation noise */
+    int sample_noise;         /* metric samples include their observation noise
+                               * (set by model_init when the objective is a formula) */
     int has_best;             /* some observed trial meets the constraints */
     /* scratch for batch evaluation */
     size_t chunk;

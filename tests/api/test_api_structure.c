@@ -44,13 +44,17 @@ static double noise(uint64_t *s, double a)
     return a * (2.0 * (double)(*s >> 11) / 9007199254740992.0 - 1.0);
 }
 
-/* The synthetic system: x1 -> lat, x2 -> energy, x3 -> lat and energy a
- * little, x3 -> cache; edp = lat * energy is the objective (minimised). */
+/* The synthetic system: x1 -> lat, x2 -> energy, x3 -> cache (which the
+ * objective ignores); edp = lat * energy is the objective (minimised), and
+ * the study's knowledge gives that formula. (With bowls and weak side
+ * effects instead of straight lines, 10-18 trials of three parameters were
+ * too few for the graph to predict held-out trials as well as the plain
+ * GP, and the service rightly answered with the GP throughout.) */
 static void system_run(const double *x, uint64_t *rng, double *lat, double *energy,
                        double *cache, double *edp)
 {
-    *lat = 1.0 + 4.0 * (x[0] - 0.3) * (x[0] - 0.3) + 0.3 * x[2] + noise(rng, 0.01);
-    *energy = 2.0 + 3.0 * (x[1] - 0.7) * (x[1] - 0.7) + 0.2 * x[2] + noise(rng, 0.01);
+    *lat = 1.0 + 2.0 * x[0] + noise(rng, 0.01);
+    *energy = 2.0 + 3.0 * (1.0 - x[1]) + noise(rng, 0.01);
     *cache = 0.5 + 0.4 * x[2] + noise(rng, 0.01);
     *edp = *lat * *energy;
 }
@@ -208,7 +212,8 @@ static void test_bograph_study(void **state)
         "{\"name\": \"sys\", \"algorithm\": \"bograph\", \"seed\": 11, \"relearn_every\": 8, "
         SPACE3 ", \"objective\": {\"name\": \"edp\", \"goal\": \"minimize\"}, "
         "\"default\": {\"x1\": 0.9, \"x2\": 0.1, \"x3\": 0.5}, "
-        "\"knowledge\": {\"edges\": [[\"x1\", \"lat\"]]}}",
+        "\"knowledge\": {\"edges\": [[\"x1\", \"lat\"]], "
+        "\"models\": {\"edp\": \"lat * energy\"}}}",
         sys_id, sizeof sys_id);
     char path[160];
     snprintf(path, sizeof path, "/v1/studies/%s", sys_id);

@@ -1,7 +1,8 @@
 /*
  * test_dag.c - post-processing rules on hand-made graphs: parameter edges,
  * reversals, cycle breaking, pruning of sinks and sourceless metrics,
- * protected nodes, wiring of disconnected parameters, topological order,
+ * protected nodes, wiring of disconnected parameters (never along a
+ * forbidden edge), topological order,
  * parameter groups and SHD.
  */
 #include <setjmp.h>
@@ -64,6 +65,29 @@ static void test_rules(void **state)
     int group[9];
     assert_int_equal(dag_param_groups(g, group), 4);
     assert_int_equal(group[8], -1);
+    dag_free(g);
+}
+
+/* A parameter without children is wired to the objective, unless the
+ * expert forbade that edge; a clone keeps the forbidden edges. */
+static void test_forbidden_not_wired(void **state)
+{
+    (void)state;
+    dag *g = make();
+    dag_set_edge(g, 0, 4, 0.8, DAG_LEARNED);
+    dag_set_edge(g, 4, 8, 0.8, DAG_LEARNED);
+    g->forbid[3 * 9 + 8] = 1;
+    dag *c = dag_clone(g);
+    assert_non_null(c);
+    char err[128];
+    assert_int_equal(dag_postprocess(g, err, sizeof err), 0);
+    assert_int_equal(dag_postprocess(c, err, sizeof err), 0);
+    assert_true(dag_has_edge(g, 1, 8));
+    assert_true(dag_has_edge(g, 2, 8));
+    assert_false(dag_has_edge(g, 3, 8));
+    assert_false(dag_has_edge(c, 3, 8));
+    assert_true(dag_has_edge(c, 2, 8));
+    dag_free(c);
     dag_free(g);
 }
 
@@ -136,6 +160,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rules),
+        cmocka_unit_test(test_forbidden_not_wired),
         cmocka_unit_test(test_cycles_and_protection),
         cmocka_unit_test(test_groups_and_shd),
     };
