@@ -219,7 +219,10 @@ int acqopt_maximize(const space *sp, acqopt_fn f, void *ctx,
                 goto done;
             }
             if (!opt->has_gradient) {
-                for (size_t k = 0; k < dim; k++) step[k] = hi[k] > lo[k] ? 0.05 : 0;
+                /* NLopt refuses a zero step ("zero step size"), even for a
+                 * variable fixed by equal bounds (a categorical's one-hot
+                 * columns here), which its derivative-free methods drop. */
+                for (size_t k = 0; k < dim; k++) step[k] = 0.05;
                 if (nlopt_set_initial_step(nl, step) < 0) {
                     acqopt_errf(err, err_len, "acqopt: cannot set NLopt step");
                     goto done;

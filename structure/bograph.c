@@ -330,7 +330,8 @@ int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
     if (req->count == 0)
         return 0;
     bg_run r;
-    char reason[128];
+    char reason[128], gp_reason[256] = "";
+    int n_from_gp_first = 0;
     int prc = bg_prepare(req, &r, reason, sizeof reason, err, err_len);
     if (prc != 0) {
         bg_run_free(&r);
@@ -402,6 +403,10 @@ int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
             free(pend);
             if (frc != 0)
                 goto done;
+            if (k == 0)
+                n_from_gp_first = 1;
+            snprintf(gp_reason, sizeof gp_reason, "the graph's acquisition found no point: %s",
+                     aerr);
             break;
         }
         space_decode(req->sp, u, out + k * p);
@@ -413,7 +418,12 @@ int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
             goto done;
         }
     }
-    if (info) {
+    if (info && n_from_gp_first) {
+        /* The GP answered the first point (and so the rest): say so. */
+        snprintf(info->model, sizeof info->model, "gp");
+        info->learned_at_trial = 0;
+        snprintf(info->reason, sizeof info->reason, "%s", gp_reason);
+    } else if (info) {
         snprintf(info->model, sizeof info->model, "bograph");
         info->learned_at_trial = r.gr->learned_at;
         info->reason[0] = '\0';

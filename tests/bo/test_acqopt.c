@@ -1,6 +1,7 @@
 /*
  * test_acqopt.c - tests of bo/acqopt.c: finding the maximiser of known
- * functions with and without gradients, snapping in mixed spaces, never
+ * functions with and without gradients, snapping in mixed spaces (with and
+ * without gradients), never
  * returning an excluded point, failing cleanly when all are excluded, and
  * determinism per seed.
  */
@@ -118,8 +119,18 @@ static void test_mixed_snapped(void **state)
     space *sp = mixed_space();
     acqopt_options opt;
     acqopt_options_default(&opt);
-    opt.has_gradient = 1;
+    /* Without gradients (BOBYQA), a categorical's one-hot columns are
+     * fixed during the local refinement: that must work too. */
+    opt.has_gradient = 0;
     double u[5], snapped[5], cfg[3], v;
+    char err[128] = "";
+    if (acqopt_maximize(sp, mixed_f, sp, &opt, NULL, 0, u, &v, err, sizeof err) != 0)
+        fail_msg("derivative-free, mixed space: %s", err);
+    space_decode(sp, u, cfg);
+    assert_true(cfg[0] == 7);
+    assert_true(cfg[1] == 1);
+    assert_true(fabs(cfg[2] - 0.4) < 1e-2);
+    opt.has_gradient = 1;
     assert_int_equal(acqopt_maximize(sp, mixed_f, sp, &opt, NULL, 0, u, &v, NULL, 0), 0);
     memcpy(snapped, u, sizeof u);
     space_snap_encoded(sp, snapped);
