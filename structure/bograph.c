@@ -21,6 +21,7 @@
 #include "bo/suggest.h"
 #include "structure/bograph_internal.h"
 #include "structure/dag.h"
+#include "structure/feasibility.h"
 #include "structure/model.h"
 #include "structure/preprocess.h"
 
@@ -143,16 +144,33 @@ static int bg_fallback(const bograph_request *req, double *out, bograph_info *in
 
 /* ---- the suggestion ---- */
 
+/* The acquisition: the graph model's log acquisition plus the log
+ * probability that the configuration runs at all. */
+typedef struct {
+    model *m;
+    const feasibility *feas;
+    double *grad2;             /* scratch: the feasibility term's gradient */
+} bg_acq_ctx;
+
 static double bg_acq_fn(const double *u, double *grad, void *ctx)
 {
-    if (grad)
-        return model_acq_grad(ctx, u, grad);
-    return model_acq(ctx, u);
+    bg_acq_ctx *c = ctx;
+    if (!grad)
+        return model_acq(c->m, u) + feasibility_log_prob(c->feas, u, NULL);
+    double v = model_acq_grad(c->m, u, grad);
+    v += feasibility_log_prob(c->feas, u, c->grad2);
+    for (size_t k = 0; k < c->m->dim_u; k++)
+        grad[k] += c->grad2[k];
+    return v;
 }
 
 static void bg_acq_batch(const double *U, size_t m, double *values, void *ctx)
 {
-    model_acq_batch(ctx, U, m, values);
+    bg_acq_ctx *c = ctx;
+    model_acq_batch(c->m, U, m, values);
+    if (c->feas->g)
+        for (size_t i = 0; i < m; i++)
+            values[i] += feasibility_log_prob(c->feas, U + i * c->m->dim_u, NULL);
 }
 
 /* Whether some metric node lies between the parameters and the objective. */
@@ -173,12 +191,14 @@ typedef struct {
     double *Z;
     preprocess_metric *pm;
     model m;
+    feasibility feas;
     gp **local_gps;
 } bg_run;
 
 static void bg_run_free(bg_run *r)
 {
     model_free(&r->m);
+    feasibility_free(&r->feas);
     if (r->local_gps) {
         for (size_t v = 0; r->gr && v < r->gr->N; v++)
             gp_free(r->local_gps[v]);
@@ -310,6 +330,11 @@ static int bg_prepare(const bograph_request *req, bg_run *r, char *reason, size_
     }
     /* Incumbent: the best observed objective among trials meeting the
      * constraints. */
+    if (feasibility_fit(&r->feas, r->d.U, req->infeasible, r->d.n, r->d.dim_u,
+                        bg_mix(req->seed, 41), sub, sizeof sub) != 0) {
+        bg_err(reason, reason_len, "%s", sub);
+        return 1;
+    }
     r->m.has_best = 0;
     r->m.best = -INFINITY;
     for (size_t i = 0; i < r->d.n; i++)
@@ -347,7 +372,8 @@ int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
     anchors = malloc((n_anchor ? n_anchor : 1) * dim * sizeof *anchors);
     u = malloc(dim * sizeof *u);
     tsort = malloc((r.d.n ? r.d.n : 1) * sizeof *tsort);
-    if (!exclude || !anchors || !u || !tsort) {
+    bg_acq_ctx actx = {.m = &r.m, .feas = &r.feas, .grad2 = malloc(dim * sizeof *actx.grad2)};
+    if (!exclude || !anchors || !u || !tsort || !actx.grad2) {
         bg_err(err, err_len, "out of memory");
         goto done;
     }
@@ -381,7 +407,7 @@ int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
         aopt.n_anchors = n_anchor;
         double val;
         char aerr[160];
-        if (acqopt_maximize(req->sp, bg_acq_fn, &r.m, &aopt, exclude, n_ex, u, &val, aerr,
+        if (acqopt_maximize(req->sp, bg_acq_fn, &actx, &aopt, exclude, n_ex, u, &val, aerr,
                             sizeof aerr) != 0) {
             /* Nothing admissible left for the model: the plain GP (which
              * falls back to distinct random points) does the rest, with
@@ -435,6 +461,7 @@ done:
     free(anchors);
     free(u);
     free(tsort);
+    free(actx.grad2);
     return rc;
 }
 
