@@ -190,26 +190,38 @@ static void test_fit_predict_gradient(void **state)
     teardown(&f);
 }
 
+/* Initialises and fits the model of f's graph (16 samples). */
+static void fit(fixture *f, model *m)
+{
+    char err[256];
+    if (model_init(m, f->sp, f->g, f->pm, K, f->names, NULL, f->gps, 1, 16, 7, err,
+                   sizeof err) != 0 ||
+        model_fit(m, f->U, f->X, f->Z, f->t, NOBS, 3, err, sizeof err) != 0)
+        fail_msg("model: %s", err);
+}
+
+/* The gradient at two points, with an incumbent. */
+static void check_two_gradients(model *m)
+{
+    m->has_best = 1;
+    m->best = -4.0;
+    double pts[2][P] = {{0.1, 0.9, 0.2}, {0.6, 0.3, 0.8}};
+    for (int i = 0; i < 2; i++)
+        check_gradient(m, pts[i]);
+}
+
 static void test_linear_mean_gradient(void **state)
 {
     (void)state;
     fixture f;
     setup(&f, 0);
     model m;
-    char err[256];
-    assert_int_equal(model_init(&m, f.sp, f.g, f.pm, K, f.names, NULL, f.gps, 1, 16, 7, err,
-                                sizeof err),
-                     0);
-    assert_int_equal(model_fit(&m, f.U, f.X, f.Z, f.t, NOBS, 3, err, sizeof err), 0);
+    fit(&f, &m);
     /* 40 trials, 2 inputs: every node has a linear mean. */
     assert_non_null(m.nodes[5].beta);
     assert_non_null(m.nodes[3].beta);
     assert_non_null(m.nodes[4].beta);
-    m.has_best = 1;
-    m.best = -4.0;
-    double pts[2][P] = {{0.1, 0.9, 0.2}, {0.6, 0.3, 0.8}};
-    for (int i = 0; i < 2; i++)
-        check_gradient(&m, pts[i]);
+    check_two_gradients(&m);
     model_free(&m);
     teardown(&f);
 }
@@ -225,11 +237,7 @@ static void test_objective_trend_on_metrics(void **state)
     for (size_t j = 0; j < P; j++)
         dag_set_edge(f.g, j, 5, 0, DAG_LEARNED);
     model m;
-    char err[256];
-    assert_int_equal(model_init(&m, f.sp, f.g, f.pm, K, f.names, NULL, f.gps, 1, 16, 7, err,
-                                sizeof err),
-                     0);
-    assert_int_equal(model_fit(&m, f.U, f.X, f.Z, f.t, NOBS, 3, err, sizeof err), 0);
+    fit(&f, &m);
     const model_node *obj = &m.nodes[5];
     assert_int_equal(obj->dim, P + K);
     assert_non_null(obj->beta);
@@ -245,11 +253,7 @@ static void test_objective_trend_on_metrics(void **state)
         }
     }
     assert_int_equal(metric_cols, K);
-    m.has_best = 1;
-    m.best = -4.0;
-    double pts[2][P] = {{0.1, 0.9, 0.2}, {0.6, 0.3, 0.8}};
-    for (int i = 0; i < 2; i++)
-        check_gradient(&m, pts[i]);
+    check_two_gradients(&m);
     model_free(&m);
     teardown(&f);
 }
