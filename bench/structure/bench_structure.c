@@ -45,7 +45,7 @@ static void usage(void)
            "  --systems LIST      comma-separated; default kvstore,accelerator,pipeline,\n"
            "                      mlsys,hartmann6,hartmann6-noise\n"
            "  --methods LIST      from bograph,gp,random; default all\n"
-           "  --seeds N           seeds per system and method; default 10\n"
+           "  --seeds N           seeds per system and method; default 20\n"
            "  --budget N          trials per run; default 50\n"
            "  --checkpoints LIST  trials to report; default 15,30,50\n"
            "  --timing-n LIST     trials for the timing table; default 50,200\n"
@@ -482,7 +482,7 @@ int main(int argc, char **argv)
     c.methods[1] = M_GP;
     c.methods[2] = M_RANDOM;
     c.n_methods = 3;
-    c.seeds = 10;
+    c.seeds = 20;
     c.budget = 50;
     c.checkpoints[0] = 15;
     c.checkpoints[1] = 30;
