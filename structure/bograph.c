@@ -448,7 +448,8 @@ int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
         /* The GP answered the first point (and so the rest): say so. */
         snprintf(info->model, sizeof info->model, "gp");
         info->learned_at_trial = 0;
-        snprintf(info->reason, sizeof info->reason, "%s", gp_reason);
+        snprintf(info->reason, sizeof info->reason, "%.*s", (int)sizeof info->reason - 1,
+                 gp_reason);
     } else if (info) {
         snprintf(info->model, sizeof info->model, "bograph");
         info->learned_at_trial = r.gr->learned_at;
