@@ -482,10 +482,10 @@ int model_fit(model *m, const double *U, const double *Xraw, const double *Z, co
          * worse than the plain GP's on the benchmark). The objective's
          * trend is over its metric parents only: it lets the objective
          * extrapolate in metric space (better metrics than any seen)
-         * while its parameter inputs, all of them while trials are few,
-         * stay with the GP; with slopes on them too it needed twice the
-         * parameters in trials and extrapolated confidently and wrongly
-         * before. */
+         * while its parameter inputs (all parameters, while trials are
+         * few) stay with the GP. Slopes on those too would need twice as
+         * many trials as parameters, and fitted early they extrapolated
+         * confidently and wrongly. */
         unsigned char active[nd->dim ? nd->dim : 1];
         size_t n_active = 0;
         for (size_t a = 0, o = 0; a < nd->n_par; a++) {
