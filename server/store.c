@@ -295,6 +295,22 @@ int store_write_end(store *st, store_conn *c, int ok, char *err, size_t err_len)
     return rc;
 }
 
+int store_write(store *st, store_write_fn body, void *ctx, char *err, size_t err_len)
+{
+    store_conn *c = store_conn_get(st, err, err_len);
+    if (!c)
+        return STORE_ERROR;
+    int rc = store_write_begin(st, c, err, err_len);
+    if (rc == STORE_OK) {
+        rc = body(c, ctx, err, err_len);
+        int end = store_write_end(st, c, rc == STORE_OK, err, err_len);
+        if (rc == STORE_OK)
+            rc = end;
+    }
+    store_conn_put(st, c);
+    return rc;
+}
+
 int64_t store_next_seq(store_conn *c, int64_t study_id, char *err, size_t err_len)
 {
     sqlite3_stmt *s = store_stmt(c, STMT_STUDY_BUMP_SEQ, err, err_len);

@@ -76,6 +76,12 @@ int store_exec_stmt(store_conn *c, store_stmt_id id, char *err, size_t err_len);
 int store_write_begin(store *st, store_conn *c, char *err, size_t err_len);
 int store_write_end(store *st, store_conn *c, int ok, char *err, size_t err_len);
 
+/* Runs body(c, ctx, ...) in a write transaction on a pooled connection:
+ * committed when it returns STORE_OK, rolled back otherwise. Returns the
+ * body's status, or the commit's failure. */
+typedef int (*store_write_fn)(store_conn *c, void *ctx, char *err, size_t err_len);
+int store_write(store *st, store_write_fn body, void *ctx, char *err, size_t err_len);
+
 /* Next seq of the study inside a write transaction; -1 on error, 0 when the
  * study does not exist. */
 int64_t store_next_seq(store_conn *c, int64_t study_id, char *err, size_t err_len);

@@ -40,63 +40,53 @@ static int study_from_row(sqlite3_stmt *s, store_study *out)
     return 0;
 }
 
+typedef struct {
+    const char *name, *spec, *plugin, *knowledge;
+    double now;
+    int64_t *out_id;
+} study_create_args;
+
+static int study_create_body(store_conn *c, void *ctx, char *err, size_t err_len)
+{
+    const study_create_args *a = ctx;
+    sqlite3_stmt *s = store_stmt(c, STMT_STUDY_BY_NAME, err, err_len);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_text(s, 1, a->name, -1, SQLITE_STATIC);
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        *a->out_id = sqlite3_column_int64(s, 0);
+        sqlite3_reset(s);
+        return STORE_CONFLICT;
+    }
+    sqlite3_reset(s);
+    if (step != SQLITE_DONE)
+        return store_sqlerr(c, "looking up the study name", err, err_len);
+    s = store_stmt(c, STMT_STUDY_INSERT, err, err_len);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_text(s, 1, a->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, a->spec, -1, SQLITE_STATIC);
+    if (a->plugin)
+        sqlite3_bind_text(s, 3, a->plugin, -1, SQLITE_STATIC);
+    if (a->knowledge)
+        sqlite3_bind_text(s, 4, a->knowledge, -1, SQLITE_STATIC);
+    sqlite3_bind_double(s, 5, a->now);
+    int rc = STORE_OK;
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = store_sqlerr(c, "inserting the study", err, err_len);
+    sqlite3_reset(s);
+    if (rc == STORE_OK)
+        *a->out_id = sqlite3_last_insert_rowid(c->db);
+    return rc;
+}
+
 int store_study_create(store *st, const char *name, const char *spec, const char *plugin,
                        const char *knowledge, double now, int64_t *out_id, char *err,
                        size_t err_len)
 {
-    store_conn *c = store_conn_get(st, err, err_len);
-    if (!c)
-        return STORE_ERROR;
-    int rc = store_write_begin(st, c, err, err_len);
-    if (rc != STORE_OK) {
-        store_conn_put(st, c);
-        return rc;
-    }
-    sqlite3_stmt *s = store_stmt(c, STMT_STUDY_BY_NAME, err, err_len);
-    if (!s) {
-        rc = STORE_ERROR;
-        goto done;
-    }
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-    int step = sqlite3_step(s);
-    if (step == SQLITE_ROW) {
-        *out_id = sqlite3_column_int64(s, 0);
-        sqlite3_reset(s);
-        rc = STORE_CONFLICT;
-        goto done;
-    }
-    sqlite3_reset(s);
-    if (step != SQLITE_DONE) {
-        rc = store_sqlerr(c, "looking up the study name", err, err_len);
-        goto done;
-    }
-    s = store_stmt(c, STMT_STUDY_INSERT, err, err_len);
-    if (!s) {
-        rc = STORE_ERROR;
-        goto done;
-    }
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, spec, -1, SQLITE_STATIC);
-    if (plugin)
-        sqlite3_bind_text(s, 3, plugin, -1, SQLITE_STATIC);
-    if (knowledge)
-        sqlite3_bind_text(s, 4, knowledge, -1, SQLITE_STATIC);
-    sqlite3_bind_double(s, 5, now);
-    if (sqlite3_step(s) != SQLITE_DONE) {
-        rc = store_sqlerr(c, "inserting the study", err, err_len);
-        sqlite3_reset(s);
-        goto done;
-    }
-    sqlite3_reset(s);
-    *out_id = sqlite3_last_insert_rowid(c->db);
-    rc = STORE_OK;
-done:;
-    int end = store_write_end(st, c, rc == STORE_OK, rc == STORE_OK ? err : NULL,
-                              rc == STORE_OK ? err_len : 0);
-    if (rc == STORE_OK && end != STORE_OK)
-        rc = STORE_ERROR;
-    store_conn_put(st, c);
-    return rc;
+    study_create_args a = {name, spec, plugin, knowledge, now, out_id};
+    return store_write(st, study_create_body, &a, err, err_len);
 }
 
 int store_study_get(store *st, int64_t id, store_study *out, char *err, size_t err_len)
@@ -171,33 +161,35 @@ int store_study_list(store *st, store_study **out, size_t *n, char *err, size_t 
 }
 
 /* One-statement write keyed by study id, with an optional text argument. */
+typedef struct {
+    store_stmt_id id;
+    int64_t study_id;
+    const char *text, *what;
+} study_update_args;
+
+static int study_update_body(store_conn *c, void *ctx, char *err, size_t err_len)
+{
+    const study_update_args *a = ctx;
+    sqlite3_stmt *s = store_stmt(c, a->id, err, err_len);
+    if (!s)
+        return STORE_ERROR;
+    int rc = STORE_OK;
+    sqlite3_bind_int64(s, 1, a->study_id);
+    if (a->text)
+        sqlite3_bind_text(s, 2, a->text, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = store_sqlerr(c, a->what, err, err_len);
+    else if (sqlite3_changes(c->db) == 0)
+        rc = STORE_NOT_FOUND;
+    sqlite3_reset(s);
+    return rc;
+}
+
 static int study_update(store *st, store_stmt_id id, int64_t study_id, const char *text,
                         const char *what, char *err, size_t err_len)
 {
-    store_conn *c = store_conn_get(st, err, err_len);
-    if (!c)
-        return STORE_ERROR;
-    int rc = store_write_begin(st, c, err, err_len);
-    if (rc == STORE_OK) {
-        sqlite3_stmt *s = store_stmt(c, id, err, err_len);
-        if (!s) {
-            rc = STORE_ERROR;
-        } else {
-            sqlite3_bind_int64(s, 1, study_id);
-            if (text)
-                sqlite3_bind_text(s, 2, text, -1, SQLITE_STATIC);
-            if (sqlite3_step(s) != SQLITE_DONE)
-                rc = store_sqlerr(c, what, err, err_len);
-            else if (sqlite3_changes(c->db) == 0)
-                rc = STORE_NOT_FOUND;
-            sqlite3_reset(s);
-        }
-        int end = store_write_end(st, c, rc == STORE_OK, err, err_len);
-        if (rc == STORE_OK)
-            rc = end;
-    }
-    store_conn_put(st, c);
-    return rc;
+    study_update_args a = {id, study_id, text, what};
+    return store_write(st, study_update_body, &a, err, err_len);
 }
 
 int store_study_delete(store *st, int64_t id, char *err, size_t err_len)

@@ -649,6 +649,32 @@ int store_trials_insert_active(store *st, int64_t study_id, const store_new_tria
                                          out_ids, err, err_len);
 }
 
+typedef struct {
+    int64_t study_id;
+    const store_new_trial *trials;
+    const store_trial_origin *origins;
+    size_t n;
+    const char *worker;
+    double now, lease_until;
+    int64_t *out_ids;
+} insert_args;
+
+static int insert_body(store_conn *c, void *ctx, char *err, size_t err_len)
+{
+    const insert_args *a = ctx;
+    int64_t first = take_numbers(c, a->study_id, a->n, err, err_len);
+    if (first < 0)
+        return STORE_ERROR;
+    if (first == 0)
+        return STORE_NOT_FOUND;
+    int rc = STORE_OK;
+    for (size_t i = 0; rc == STORE_OK && i < a->n; i++)
+        rc = insert_trial(c, a->study_id, first + (int64_t)i, TRIAL_ACTIVE, a->worker,
+                          &a->trials[i], a->origins ? &a->origins[i] : NULL, NULL, a->now,
+                          a->lease_until, &a->out_ids[i], err, err_len);
+    return rc;
+}
+
 int store_trials_insert_suggested(store *st, int64_t study_id, const store_new_trial *trials,
                                   const store_trial_origin *origins, size_t n,
                                   const char *worker, double now, double lease_until,
@@ -656,27 +682,31 @@ int store_trials_insert_suggested(store *st, int64_t study_id, const store_new_t
 {
     if (n == 0)
         return STORE_OK;
-    store_conn *c = store_conn_get(st, err, err_len);
-    if (!c)
+    insert_args a = {study_id, trials, origins, n, worker, now, lease_until, out_ids};
+    return store_write(st, insert_body, &a, err, err_len);
+}
+
+typedef struct {
+    int64_t study_id;
+    const store_new_trial *trial;
+    const char *worker;
+    const store_result *res;
+    double now;
+    int64_t *out_id;
+} import_args;
+
+static int import_body(store_conn *c, void *ctx, char *err, size_t err_len)
+{
+    const import_args *a = ctx;
+    int64_t number = take_numbers(c, a->study_id, 1, err, err_len);
+    if (number < 0)
         return STORE_ERROR;
-    int rc = store_write_begin(st, c, err, err_len);
-    if (rc != STORE_OK) {
-        store_conn_put(st, c);
-        return rc;
-    }
-    int64_t first = take_numbers(c, study_id, n, err, err_len);
-    if (first < 0)
-        rc = STORE_ERROR;
-    else if (first == 0)
-        rc = STORE_NOT_FOUND;
-    for (size_t i = 0; rc == STORE_OK && i < n; i++)
-        rc = insert_trial(c, study_id, first + (int64_t)i, TRIAL_ACTIVE, worker, &trials[i],
-                          origins ? &origins[i] : NULL, NULL, now, lease_until, &out_ids[i], err,
-                          err_len);
-    int end = store_write_end(st, c, rc == STORE_OK, err, err_len);
+    if (number == 0)
+        return STORE_NOT_FOUND;
+    int rc = insert_trial(c, a->study_id, number, a->res->state, a->worker, a->trial, NULL,
+                          a->res, a->now, NAN, a->out_id, err, err_len);
     if (rc == STORE_OK)
-        rc = end;
-    store_conn_put(st, c);
+        rc = write_result_rows(c, *a->out_id, a->res, err, err_len);
     return rc;
 }
 
@@ -684,29 +714,8 @@ int store_trial_import(store *st, int64_t study_id, const store_new_trial *trial
                        const char *worker, const store_result *res, double now, int64_t *out_id,
                        char *err, size_t err_len)
 {
-    store_conn *c = store_conn_get(st, err, err_len);
-    if (!c)
-        return STORE_ERROR;
-    int rc = store_write_begin(st, c, err, err_len);
-    if (rc != STORE_OK) {
-        store_conn_put(st, c);
-        return rc;
-    }
-    int64_t number = take_numbers(c, study_id, 1, err, err_len);
-    if (number < 0)
-        rc = STORE_ERROR;
-    else if (number == 0)
-        rc = STORE_NOT_FOUND;
-    if (rc == STORE_OK)
-        rc = insert_trial(c, study_id, number, res->state, worker, trial, NULL, res, now, NAN,
-                          out_id, err, err_len);
-    if (rc == STORE_OK)
-        rc = write_result_rows(c, *out_id, res, err, err_len);
-    int end = store_write_end(st, c, rc == STORE_OK, err, err_len);
-    if (rc == STORE_OK)
-        rc = end;
-    store_conn_put(st, c);
-    return rc;
+    import_args a = {study_id, trial, worker, res, now, out_id};
+    return store_write(st, import_body, &a, err, err_len);
 }
 
 static int same_text(const char *a, const char *b)
@@ -716,96 +725,106 @@ static int same_text(const char *a, const char *b)
     return strcmp(a, b) == 0;
 }
 
+/* A change to one trial: act(c, &cur, ctx, ...) runs on the trial as it is
+ * now (loaded inside the write transaction), and its status decides the
+ * commit. */
+typedef int (*trial_action)(store_conn *c, const store_trial *cur, void *ctx, char *err,
+                            size_t err_len);
+
+typedef struct {
+    int64_t study_id, trial_id;
+    trial_action act;
+    void *ctx;
+} trial_change;
+
+static int trial_change_body(store_conn *c, void *ctx, char *err, size_t err_len)
+{
+    const trial_change *tc = ctx;
+    store_trial cur;
+    int rc = trial_get_conn(c, tc->study_id, tc->trial_id, &cur, err, err_len);
+    if (rc != STORE_OK)
+        return rc;
+    rc = tc->act(c, &cur, tc->ctx, err, err_len);
+    store_trial_clear(&cur);
+    return rc;
+}
+
+static int trial_change_run(store *st, int64_t study_id, int64_t trial_id, trial_action act,
+                            void *ctx, char *err, size_t err_len)
+{
+    trial_change tc = {study_id, trial_id, act, ctx};
+    return store_write(st, trial_change_body, &tc, err, err_len);
+}
+
+typedef struct {
+    const store_result *res;
+    double now;
+} finish_args;
+
+static int finish_act(store_conn *c, const store_trial *cur, void *ctx, char *err,
+                      size_t err_len)
+{
+    const finish_args *a = ctx;
+    const store_result *res = a->res;
+    if (cur->state != TRIAL_ACTIVE && cur->state != TRIAL_EXPIRED)
+        return cur->state == res->state && same_text(cur->result, res->result) ? STORE_SAME
+                                                                               : STORE_CONFLICT;
+    int64_t seq = store_next_seq(c, cur->study_id, err, err_len);
+    sqlite3_stmt *s = seq > 0 ? store_stmt(c, STMT_TRIAL_FINISH, err, err_len) : NULL;
+    if (!s)
+        return STORE_ERROR;
+    int rc = STORE_OK;
+    sqlite3_bind_int64(s, 1, cur->id);
+    sqlite3_bind_int64(s, 2, cur->study_id);
+    sqlite3_bind_text(s, 3, store_state_name(res->state), -1, SQLITE_STATIC);
+    if (res->has_objective)
+        sqlite3_bind_double(s, 4, res->objective);
+    if (res->reason)
+        sqlite3_bind_text(s, 5, res->reason, -1, SQLITE_STATIC);
+    if (res->result)
+        sqlite3_bind_text(s, 6, res->result, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 7, seq);
+    sqlite3_bind_double(s, 8, a->now);
+    if (res->logs_bytes >= 0)
+        sqlite3_bind_int64(s, 9, res->logs_bytes);
+    sqlite3_bind_int(s, 10, res->logs_truncated ? 1 : 0);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = store_sqlerr(c, "finishing the trial", err, err_len);
+    sqlite3_reset(s);
+    if (rc == STORE_OK)
+        rc = write_result_rows(c, cur->id, res, err, err_len);
+    return rc;
+}
+
 int store_trial_finish(store *st, int64_t study_id, int64_t trial_id, const store_result *res,
                        double now, char *err, size_t err_len)
 {
-    store_conn *c = store_conn_get(st, err, err_len);
-    if (!c)
+    finish_args a = {res, now};
+    return trial_change_run(st, study_id, trial_id, finish_act, &a, err, err_len);
+}
+
+static int heartbeat_act(store_conn *c, const store_trial *cur, void *ctx, char *err,
+                         size_t err_len)
+{
+    if (cur->state != TRIAL_ACTIVE)
+        return STORE_CONFLICT;
+    int64_t seq = store_next_seq(c, cur->study_id, err, err_len);
+    sqlite3_stmt *s = seq > 0 ? store_stmt(c, STMT_TRIAL_HEARTBEAT, err, err_len) : NULL;
+    if (!s)
         return STORE_ERROR;
-    int rc = store_write_begin(st, c, err, err_len);
-    if (rc != STORE_OK) {
-        store_conn_put(st, c);
-        return rc;
-    }
-    store_trial cur;
-    rc = trial_get_conn(c, study_id, trial_id, &cur, err, err_len);
-    if (rc == STORE_OK) {
-        if (cur.state == TRIAL_ACTIVE || cur.state == TRIAL_EXPIRED) {
-            int64_t seq = store_next_seq(c, study_id, err, err_len);
-            sqlite3_stmt *s = seq > 0 ? store_stmt(c, STMT_TRIAL_FINISH, err, err_len) : NULL;
-            if (!s) {
-                rc = STORE_ERROR;
-            } else {
-                sqlite3_bind_int64(s, 1, trial_id);
-                sqlite3_bind_int64(s, 2, study_id);
-                sqlite3_bind_text(s, 3, store_state_name(res->state), -1, SQLITE_STATIC);
-                if (res->has_objective)
-                    sqlite3_bind_double(s, 4, res->objective);
-                if (res->reason)
-                    sqlite3_bind_text(s, 5, res->reason, -1, SQLITE_STATIC);
-                if (res->result)
-                    sqlite3_bind_text(s, 6, res->result, -1, SQLITE_STATIC);
-                sqlite3_bind_int64(s, 7, seq);
-                sqlite3_bind_double(s, 8, now);
-                if (res->logs_bytes >= 0)
-                    sqlite3_bind_int64(s, 9, res->logs_bytes);
-                sqlite3_bind_int(s, 10, res->logs_truncated ? 1 : 0);
-                if (sqlite3_step(s) != SQLITE_DONE)
-                    rc = store_sqlerr(c, "finishing the trial", err, err_len);
-                sqlite3_reset(s);
-            }
-            if (rc == STORE_OK)
-                rc = write_result_rows(c, trial_id, res, err, err_len);
-        } else if (cur.state == res->state && same_text(cur.result, res->result)) {
-            rc = STORE_SAME;
-        } else {
-            rc = STORE_CONFLICT;
-        }
-        store_trial_clear(&cur);
-    }
-    int end = store_write_end(st, c, rc == STORE_OK, err, err_len);
-    if (rc == STORE_OK)
-        rc = end;
-    store_conn_put(st, c);
+    int rc = STORE_OK;
+    sqlite3_bind_int64(s, 1, cur->id);
+    sqlite3_bind_int64(s, 2, cur->study_id);
+    sqlite3_bind_double(s, 3, *(const double *)ctx);
+    sqlite3_bind_int64(s, 4, seq);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = store_sqlerr(c, "extending the lease", err, err_len);
+    sqlite3_reset(s);
     return rc;
 }
 
 int store_trial_heartbeat(store *st, int64_t study_id, int64_t trial_id, double lease_until,
                           char *err, size_t err_len)
 {
-    store_conn *c = store_conn_get(st, err, err_len);
-    if (!c)
-        return STORE_ERROR;
-    int rc = store_write_begin(st, c, err, err_len);
-    if (rc != STORE_OK) {
-        store_conn_put(st, c);
-        return rc;
-    }
-    store_trial cur;
-    rc = trial_get_conn(c, study_id, trial_id, &cur, err, err_len);
-    if (rc == STORE_OK) {
-        if (cur.state != TRIAL_ACTIVE) {
-            rc = STORE_CONFLICT;
-        } else {
-            int64_t seq = store_next_seq(c, study_id, err, err_len);
-            sqlite3_stmt *s = seq > 0 ? store_stmt(c, STMT_TRIAL_HEARTBEAT, err, err_len) : NULL;
-            if (!s) {
-                rc = STORE_ERROR;
-            } else {
-                sqlite3_bind_int64(s, 1, trial_id);
-                sqlite3_bind_int64(s, 2, study_id);
-                sqlite3_bind_double(s, 3, lease_until);
-                sqlite3_bind_int64(s, 4, seq);
-                if (sqlite3_step(s) != SQLITE_DONE)
-                    rc = store_sqlerr(c, "extending the lease", err, err_len);
-                sqlite3_reset(s);
-            }
-        }
-        store_trial_clear(&cur);
-    }
-    int end = store_write_end(st, c, rc == STORE_OK, err, err_len);
-    if (rc == STORE_OK)
-        rc = end;
-    store_conn_put(st, c);
-    return rc;
+    return trial_change_run(st, study_id, trial_id, heartbeat_act, &lease_until, err, err_len);
 }
