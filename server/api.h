@@ -15,7 +15,7 @@
 #include "server/registry.h"
 #include "server/service.h"
 #include "server/stats.h"
-#include "server/store.h"
+#include "store/store.h"
 
 #define API_MAX_CAPTURES 4
 #define API_MAX_QUERY 16

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "server/util.h"
+#include "util/util.h"
 
 void api_response_init(api_response *r)
 {

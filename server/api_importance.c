@@ -18,7 +18,7 @@
 #include "bo/gp.h"
 #include "server/engine.h"
 #include "server/jsonw.h"
-#include "server/util.h"
+#include "util/util.h"
 
 #define API_IMPORTANCE_MIN 5
 #define API_IMPORTANCE_MAX_FIT 300

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/util.h"
+#include "util/util.h"
 
 /* Generated from server/openapi.json by server/embed.cmake. */
 extern const char server_openapi_json[];

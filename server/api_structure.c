@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "server/engine.h"
-#include "server/util.h"
+#include "util/util.h"
 
 void api_study_model_knowledge(registry_entry *e, const store_study *s, const study_def *sd,
                                const knowledge **out, char *note, size_t note_len)

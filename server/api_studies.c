@@ -12,7 +12,7 @@
 #ifdef BOGRAPH_HAVE_LOGS
 #include "logs/logs.h"
 #endif
-#include "server/util.h"
+#include "util/util.h"
 
 /* Runs the plugin hook for a body naming a plugin. 0 to go on; -1 with the
  * reply set. */

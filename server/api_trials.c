@@ -20,7 +20,7 @@
 #ifdef BOGRAPH_HAVE_LOGS
 #include "logs/logs.h"
 #endif
-#include "server/util.h"
+#include "util/util.h"
 
 #define API_MAX_COUNT 1000
 #define API_MAX_METRICS 10000

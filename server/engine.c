@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/util.h"
+#include "util/util.h"
 
 /* The engine's view of a study's history. */
 typedef struct {

@@ -6,7 +6,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "server/util.h"
+#include "util/util.h"
 
 typedef struct job {
     executor_fn fn;

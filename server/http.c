@@ -15,7 +15,7 @@
 
 #include "server/executor.h"
 #include "server/router.h"
-#include "server/util.h"
+#include "util/util.h"
 
 /* Largest declared body over the limit that is still read (and dropped)
  * before the 413, so the client gets the answer rather than a reset. */

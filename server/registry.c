@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "server/study.h"
-#include "server/util.h"
+#include "util/util.h"
 
 struct registry_entry {
     int64_t study_id;

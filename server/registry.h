@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "bo/suggest.h"
-#include "server/store.h"
+#include "store/store.h"
 #include "structure/bograph.h"
 #include "structure/knowledge.h"
 

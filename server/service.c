@@ -20,7 +20,7 @@
 #include "server/api.h"
 #include "server/executor.h"
 #include "server/http.h"
-#include "server/util.h"
+#include "util/util.h"
 
 #ifndef BOGRAPH_WEB_DIR
 #define BOGRAPH_WEB_DIR ""

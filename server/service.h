@@ -27,7 +27,7 @@
 #include <stddef.h>
 
 #include "plugins/registry.h"
-#include "server/store.h"
+#include "store/store.h"
 
 typedef struct service service;
 

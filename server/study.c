@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "server/util.h"
+#include "util/util.h"
 
 #define STUDY_MAX_PARAMS 1000
 #define STUDY_MAX_CHOICES 10000

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "server/jsonw.h"
-#include "server/util.h"
+#include "util/util.h"
 
 static void test_strings_and_ints(void **state)
 {

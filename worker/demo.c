@@ -2,7 +2,7 @@
  * demo.c - the demo study and its worker thread, a client of the service's
  * own HTTP API.
  */
-#include "server/demo.h"
+#include "worker/demo.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -12,8 +12,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "server/client.h"
-#include "server/util.h"
+#include "worker/client.h"
+#include "util/util.h"
 
 struct demo {
     client *c;              /* used by the demo thread only, once started */

@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "server/store.h"
+#include "store/store.h"
 
 static char dir[64];
 static char path[128];

@@ -5,8 +5,8 @@
  * other answer, success or error, is returned to the caller as it came.
  * One client per thread (it keeps one curl handle for connection reuse).
  */
-#ifndef BOGRAPH_SERVER_CLIENT_H
-#define BOGRAPH_SERVER_CLIENT_H
+#ifndef BOGRAPH_WORKER_CLIENT_H
+#define BOGRAPH_WORKER_CLIENT_H
 
 #include <jansson.h>
 #include <stdatomic.h>

@@ -10,13 +10,13 @@
  * commits under NORMAL (the database itself stays consistent). Operators who
  * need that too run `--sync full`: WAL + FULL fsyncs the WAL on every commit.
  */
-#include "server/store_internal.h"
+#include "store/store_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/util.h"
+#include "util/util.h"
 
 #define TRIAL_COLS \
     "id, study_id, number, state, worker, params, config, objective, reason, result, seq, " \

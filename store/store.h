@@ -25,8 +25,8 @@
  * and -1 on failure with a message in err (err may be NULL), unless they say
  * otherwise.
  */
-#ifndef BOGRAPH_SERVER_STORE_H
-#define BOGRAPH_SERVER_STORE_H
+#ifndef BOGRAPH_STORE_STORE_H
+#define BOGRAPH_STORE_STORE_H
 
 #include <stddef.h>
 #include <stdint.h>

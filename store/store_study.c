@@ -2,12 +2,12 @@
  * store_study.c - studies in the store: create, read, list, delete, state,
  * expert knowledge, and trial counts by state.
  */
-#include "server/store_internal.h"
+#include "store/store_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/util.h"
+#include "util/util.h"
 
 void store_study_clear(store_study *s)
 {

@@ -17,10 +17,10 @@
 
 #include "plugins/host.h"
 #include "plugins/registry.h"
-#include "server/cli.h"
-#include "server/client.h"
+#include "cli/cli.h"
+#include "worker/client.h"
 #include "server/service.h"
-#include "server/worker.h"
+#include "worker/worker.h"
 
 static const char tune_usage[] =
     "usage: bograph tune PLUGIN [options]\n"

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "server/cli.h"
+#include "cli/cli.h"
 
 static const cli_command commands[] = {
     {"serve", "run the tuning service (REST API, dashboard, SQLite store)", cli_serve},

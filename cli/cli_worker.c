@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "plugins/registry.h"
-#include "server/cli.h"
-#include "server/worker.h"
+#include "cli/cli.h"
+#include "worker/worker.h"
 
 static const char worker_usage[] =
     "usage: bograph worker --url URL --study ID [options]\n"

@@ -3,13 +3,13 @@
  * cached prepared statements and the transaction helpers. Not for callers
  * outside server/store*.c.
  */
-#ifndef BOGRAPH_SERVER_STORE_INTERNAL_H
-#define BOGRAPH_SERVER_STORE_INTERNAL_H
+#ifndef BOGRAPH_STORE_STORE_INTERNAL_H
+#define BOGRAPH_STORE_STORE_INTERNAL_H
 
 #include <pthread.h>
 #include <sqlite3.h>
 
-#include "server/store.h"
+#include "store/store.h"
 
 typedef enum {
     STMT_BEGIN_IMMEDIATE,

@@ -6,8 +6,8 @@
  * cache hit rate) besides its objective (energy x delay), as a real target
  * would, so the structured model has something to learn from.
  */
-#ifndef BOGRAPH_SERVER_DEMO_H
-#define BOGRAPH_SERVER_DEMO_H
+#ifndef BOGRAPH_WORKER_DEMO_H
+#define BOGRAPH_WORKER_DEMO_H
 
 #include <stddef.h>
 

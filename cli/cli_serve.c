@@ -11,8 +11,8 @@
 
 #include <curl/curl.h>
 
-#include "server/cli.h"
-#include "server/demo.h"
+#include "cli/cli.h"
+#include "worker/demo.h"
 #include "server/service.h"
 
 static const char serve_usage[] =

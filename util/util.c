@@ -1,7 +1,7 @@
 /*
  * util.c - time and formatting helpers shared by the service modules.
  */
-#include "server/util.h"
+#include "util/util.h"
 
 #include <math.h>
 #include <stdarg.h>

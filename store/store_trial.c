@@ -3,14 +3,14 @@
  * (complete / fail / infeasible, idempotent), heartbeats, warm-start imports,
  * and the reads the API and the engine need.
  */
-#include "server/store_internal.h"
+#include "store/store_internal.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/util.h"
+#include "util/util.h"
 
 void store_trial_clear(store_trial *t)
 {

@@ -3,7 +3,7 @@
  * per parallel slot, a heartbeat thread per running trial, reports with
  * retries, and a clean stop that fails the running trials with a reason.
  */
-#include "server/worker.h"
+#include "worker/worker.h"
 
 #include <errno.h>
 #include <math.h>
@@ -16,7 +16,7 @@
 
 #include "plugins/host.h"
 #include "plugins/plugin_json.h"
-#include "server/client.h"
+#include "worker/client.h"
 
 #define WORKER_IDLE_WAIT_SECONDS 1.0
 #define WORKER_MAX_IDLE_ROUNDS_QUIET 0

@@ -2,8 +2,8 @@
  * util.h - small helpers the service shares: wall-clock time, ISO 8601
  * rendering, bounded string formatting into caller buffers.
  */
-#ifndef BOGRAPH_SERVER_UTIL_H
-#define BOGRAPH_SERVER_UTIL_H
+#ifndef BOGRAPH_UTIL_UTIL_H
+#define BOGRAPH_UTIL_UTIL_H
 
 #include <stddef.h>
 

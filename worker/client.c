@@ -3,7 +3,7 @@
  * client, JSON bodies via jansson, bounded retries with backoff for
  * transient failures.
  */
-#include "server/client.h"
+#include "worker/client.h"
 
 #include <curl/curl.h>
 #include <stdio.h>

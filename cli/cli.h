@@ -8,8 +8,8 @@
  * declare it here, add one row to the table in main.c and the file to the
  * list in server/CMakeLists.txt.
  */
-#ifndef BOGRAPH_SERVER_CLI_H
-#define BOGRAPH_SERVER_CLI_H
+#ifndef BOGRAPH_CLI_CLI_H
+#define BOGRAPH_CLI_CLI_H
 
 #include <stdatomic.h>
 #include <stddef.h>

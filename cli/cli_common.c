@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "server/cli.h"
+#include "cli/cli.h"
 
 int cli_parse_uint(const char *s, unsigned long long min, unsigned long long max,
                    unsigned long long *out)

@@ -10,8 +10,8 @@
  * trial is lost silently; a trial whose report cannot be delivered is left to
  * its lease, and the service offers its configuration again after expiry.
  */
-#ifndef BOGRAPH_SERVER_WORKER_H
-#define BOGRAPH_SERVER_WORKER_H
+#ifndef BOGRAPH_WORKER_WORKER_H
+#define BOGRAPH_WORKER_WORKER_H
 
 #include <jansson.h>
 #include <stdatomic.h>
