@@ -16,6 +16,8 @@
 #include <gsl/gsl_qrng.h>
 #include <gsl/gsl_rng.h>
 
+#include "util/rng.h"
+
 /* Dimension limits of GSL's generators (GSL manual, "Quasi-Random Sequences"). */
 #define DESIGN_SOBOL_MAX_DIM 40
 #define DESIGN_HALTON_MAX_DIM 1229
@@ -33,13 +35,11 @@ struct design {
     int started;        /* Sobol: the origin, which GSL skips, was given */
 };
 
-/* splitmix64: spreads a 64-bit seed over the 32 bits mt19937 takes. */
+/* The first splitmix64 output of the seed, folded to the 32 bits mt19937
+ * takes. */
 static unsigned long design_mix_seed(uint64_t seed)
 {
-    uint64_t z = seed + 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
+    uint64_t z = rng_finalise(seed + RNG_GOLDEN);
     return (unsigned long)((z ^ (z >> 32)) & 0xffffffffUL);
 }
 

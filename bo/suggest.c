@@ -18,6 +18,7 @@
 #include "bo/defaults.h"
 #include "bo/design.h"
 #include "bo/gp.h"
+#include "util/rng.h"
 
 /* The GP of a study, kept between calls so its fit warm-starts. */
 struct bo_state {
@@ -226,15 +227,6 @@ done:
     return rc;
 }
 
-/* Seed of a request's random stream: the caller's seed mixed with how far
- * the study has come, so successive calls with one seed differ. */
-static uint64_t bo_stream_seed(uint64_t seed, size_t n)
-{
-    uint64_t z = seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(n + 1));
-    z = (z ^ (z >> 31)) * 0xbf58476d1ce4e5b9ULL;
-    return z ^ (z >> 29);
-}
-
 /* Random or Sobol proposals for out[first..count). Sobol takes the points of
  * the study's sequence (fixed by the seed) after the first `position`. */
 static int bo_suggest_sampled(const bo_request *req, bo_algorithm kind, size_t position,
@@ -242,7 +234,7 @@ static int bo_suggest_sampled(const bo_request *req, bo_algorithm kind, size_t p
 {
     size_t p = space_size(req->sp);
     design *d = kind == BO_SOBOL ? design_sobol_new(p, req->seed)
-                                 : design_random_new(p, bo_stream_seed(req->seed, position));
+                                 : design_random_new(p, rng_stream_seed(req->seed, (uint64_t)position));
     if (!d) {
         bo_errf(err, err_len, "out of memory");
         return -1;
@@ -521,7 +513,7 @@ static int bo_suggest_gp(const bo_request *req, double *out, char *err, size_t e
     gopt.n_restarts = bo_gp_restarts(dt.n);
     gopt.maxeval = bo_gp_maxeval(dt.n);
     gopt.max_fit_points = BO_GP_FIT_SUBSET;
-    gopt.seed = bo_stream_seed(req->seed, dt.n);
+    gopt.seed = rng_stream_seed(req->seed, (uint64_t)dt.n);
     if (gp_fit(g, dt.U, dt.y, dt.n, &gopt, err, err_len) != 0) goto done;
 
     /* incumbent: best posterior mean at the observed points */
@@ -572,7 +564,7 @@ static int bo_suggest_gp(const bo_request *req, double *out, char *err, size_t e
         acqopt_options aopt;
         acqopt_options_default(&aopt);
         aopt.has_gradient = 1;
-        aopt.seed = bo_stream_seed(req->seed ^ 0x5bd1e995ULL, dt.n + k);
+        aopt.seed = rng_stream_seed(req->seed ^ 0x5bd1e995ULL, (uint64_t)(dt.n + k));
         aopt.batch = bo_acq_batch;
         aopt.anchors = anchors;
         aopt.n_anchors = n_anchor;
@@ -584,7 +576,7 @@ static int bo_suggest_gp(const bo_request *req, double *out, char *err, size_t e
             space_decode(sp, u, c);
         } else {
             /* every candidate the acquisition saw is taken: any new point */
-            design *d = design_random_new(p, bo_stream_seed(req->seed, dt.n + k));
+            design *d = design_random_new(p, rng_stream_seed(req->seed, (uint64_t)(dt.n + k)));
             if (!d) {
                 bo_errf(err, err_len, "out of memory");
                 goto done;

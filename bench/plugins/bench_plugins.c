@@ -31,6 +31,7 @@
 #include "plugins/host.h"
 #include "plugins/plugin_json.h"
 #include "plugins/registry.h"
+#include "util/rng.h"
 
 typedef struct {
     uint64_t s;
@@ -38,10 +39,7 @@ typedef struct {
 
 static uint64_t bench_next(bench_rng *r)
 {
-    uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
+    return rng_next(&r->s);
 }
 
 static double bench_unif(bench_rng *r)

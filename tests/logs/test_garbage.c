@@ -17,15 +17,7 @@
 #include <cmocka.h>
 
 #include "logs/logs.h"
-
-static uint64_t rng_next(uint64_t *s)
-{
-    /* splitmix64 */
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
+#include "util/rng.h"
 
 static void check_parse(const char *format, const char *text, size_t len)
 {
