@@ -1,15 +1,15 @@
 /*
- * store_internal.h - what the store's files share: the connection pool, the
- * cached prepared statements and the transaction helpers. Not for callers
- * outside server/store*.c.
+ * sqlite_internal.h - what the SQLite backend's files share: its handle, the
+ * connection pool, the cached prepared statements, the transaction helpers
+ * and the backend's operations. Not for callers outside store/sqlite_*.c.
  */
-#ifndef BOGRAPH_STORE_STORE_INTERNAL_H
-#define BOGRAPH_STORE_STORE_INTERNAL_H
+#ifndef BOGRAPH_STORE_SQLITE_INTERNAL_H
+#define BOGRAPH_STORE_SQLITE_INTERNAL_H
 
 #include <pthread.h>
 #include <sqlite3.h>
 
-#include "store/store.h"
+#include "store/store_backend.h"
 
 typedef enum {
     STMT_BEGIN_IMMEDIATE,
@@ -45,52 +45,107 @@ typedef enum {
     STMT_METRIC_INSERT,
     STMT_LOGS_INSERT,
     STMT_COUNT
-} store_stmt_id;
+} sqlite_stmt_id;
 
-typedef struct store_conn {
+typedef struct sqlite_conn {
     sqlite3 *db;
     sqlite3_stmt *stmt[STMT_COUNT];
-    struct store_conn *next;
-} store_conn;
+    struct sqlite_conn *next;
+} sqlite_conn;
 
-struct store {
+/* The SQLite backend's handle; base first, so a store * of this backend is
+ * a sqlite_store *. */
+typedef struct sqlite_store {
+    store base;
     char *path;
     store_sync sync;
     int schema_version;
     pthread_mutex_t pool_mu;
-    store_conn *pool;          /* idle connections */
+    sqlite_conn *pool;          /* idle connections */
     pthread_mutex_t write_mu;  /* one writer at a time inside the process */
-};
+} sqlite_store;
 
-store_conn *store_conn_get(store *st, char *err, size_t err_len);
-void store_conn_put(store *st, store_conn *c);
+extern const store_ops sqlite_store_ops;
+
+static inline sqlite_store *sqlite_of(store *st)
+{
+    return (sqlite_store *)st;
+}
+
+/* The SQL text of each cached statement (sqlite_store.c). */
+extern const char *const sqlite_stmt_sql[STMT_COUNT];
+/* Runs SQL text (several statements allowed); -1 with err on failure. */
+int sqlite_conn_exec_sql(sqlite3 *db, const char *sql, char *err, size_t err_len);
+/* Brings the file's schema to STORE_SCHEMA_VERSION (sqlite_migrate.c). */
+int sqlite_migrate(sqlite_store *sq, sqlite_conn *c, char *err, size_t err_len);
+
+sqlite_conn *sqlite_conn_get(store *st, char *err, size_t err_len);
+void sqlite_conn_put(store *st, sqlite_conn *c);
 /* The cached statement, reset and unbound; NULL with err on failure. */
-sqlite3_stmt *store_stmt(store_conn *c, store_stmt_id id, char *err, size_t err_len);
+sqlite3_stmt *sqlite_conn_stmt(sqlite_conn *c, sqlite_stmt_id id, char *err, size_t err_len);
 /* err <- "what: sqlite message"; returns STORE_ERROR. */
-int store_sqlerr(store_conn *c, const char *what, char *err, size_t err_len);
+int sqlite_store_err(sqlite_conn *c, const char *what, char *err, size_t err_len);
 /* Run a statement that returns no rows (BEGIN/COMMIT/UPDATE...). */
-int store_exec_stmt(store_conn *c, store_stmt_id id, char *err, size_t err_len);
+int sqlite_conn_exec_stmt(sqlite_conn *c, sqlite_stmt_id id, char *err, size_t err_len);
 
 /* Write transactions: take the in-process writer lock, then BEGIN IMMEDIATE.
- * store_write_end commits when ok, else rolls back; always unlocks. */
-int store_write_begin(store *st, store_conn *c, char *err, size_t err_len);
-int store_write_end(store *st, store_conn *c, int ok, char *err, size_t err_len);
+ * sqlite_write_end commits when ok, else rolls back; always unlocks. */
+int sqlite_write_begin(store *st, sqlite_conn *c, char *err, size_t err_len);
+int sqlite_write_end(store *st, sqlite_conn *c, int ok, char *err, size_t err_len);
 
 /* Runs body(c, ctx, ...) in a write transaction on a pooled connection:
  * committed when it returns STORE_OK, rolled back otherwise. Returns the
  * body's status, or the commit's failure. */
-typedef int (*store_write_fn)(store_conn *c, void *ctx, char *err, size_t err_len);
-int store_write(store *st, store_write_fn body, void *ctx, char *err, size_t err_len);
+typedef int (*sqlite_write_fn)(sqlite_conn *c, void *ctx, char *err, size_t err_len);
+int sqlite_write(store *st, sqlite_write_fn body, void *ctx, char *err, size_t err_len);
 
 /* Next seq of the study inside a write transaction; -1 on error, 0 when the
  * study does not exist. */
-int64_t store_next_seq(store_conn *c, int64_t study_id, char *err, size_t err_len);
+int64_t sqlite_next_seq(sqlite_conn *c, int64_t study_id, char *err, size_t err_len);
 
 /* Row -> struct helpers. */
-char *store_col_strdup(sqlite3_stmt *s, int col);
-int store_load_metrics(store_conn *c, store_trial *t, char *err, size_t err_len);
+char *sqlite_col_strdup(sqlite3_stmt *s, int col);
+int sqlite_load_metrics(sqlite_conn *c, store_trial *t, char *err, size_t err_len);
 /* The metrics of every trial of ts in one query. */
-int store_load_metrics_many(store_conn *c, store_trials *ts, char *err, size_t err_len);
-void store_trial_from_row(sqlite3_stmt *s, store_trial *t);
+int sqlite_load_metrics_many(sqlite_conn *c, store_trials *ts, char *err, size_t err_len);
+void sqlite_trial_from_row(sqlite3_stmt *s, store_trial *t);
+
+/* The backend's operations (sqlite_study.c, sqlite_trial.c): the contracts
+ * of the store.h functions of the same name. */
+int sqlite_study_create(store *st, const char *name, const char *spec, const char *plugin,
+                        const char *knowledge, double now, int64_t *out_id, char *err,
+                        size_t err_len);
+int sqlite_study_get(store *st, int64_t id, store_study *out, char *err, size_t err_len);
+int sqlite_study_list(store *st, store_study **out, size_t *n, char *err, size_t err_len);
+int sqlite_study_delete(store *st, int64_t id, char *err, size_t err_len);
+int sqlite_study_set_state(store *st, int64_t id, const char *state, char *err, size_t err_len);
+int sqlite_study_set_knowledge(store *st, int64_t id, const char *knowledge, char *err,
+                               size_t err_len);
+int sqlite_study_counts(store *st, int64_t id, int64_t counts[TRIAL_N_STATES], char *err,
+                        size_t err_len);
+int sqlite_counts_all(store *st, int64_t counts[TRIAL_N_STATES], char *err, size_t err_len);
+int sqlite_expire_leases(store *st, int64_t study_id, double now, int *n_expired, char *err,
+                         size_t err_len);
+int sqlite_trials_all(store *st, int64_t study_id, int with_metrics, store_trials *out,
+                      char *err, size_t err_len);
+int sqlite_trials_engine(store *st, int64_t study_id, int64_t after_seq, int with_metrics,
+                         store_trials *out, int64_t *max_seq, char *err, size_t err_len);
+int sqlite_trials_of_worker(store *st, int64_t study_id, const char *worker,
+                            store_trials *out, char *err, size_t err_len);
+int sqlite_trials_page(store *st, int64_t study_id, int state, int64_t after_seq, size_t limit,
+                       store_trials *out, char *err, size_t err_len);
+int sqlite_trial_get(store *st, int64_t study_id, int64_t trial_id, int with_logs,
+                     store_trial *out, char *err, size_t err_len);
+int sqlite_trials_insert_suggested(store *st, int64_t study_id, const store_new_trial *trials,
+                                   const store_trial_origin *origins, size_t n,
+                                   const char *worker, double now, double lease_until,
+                                   int64_t *out_ids, char *err, size_t err_len);
+int sqlite_trial_finish(store *st, int64_t study_id, int64_t trial_id, const store_result *res,
+                        double now, char *err, size_t err_len);
+int sqlite_trial_heartbeat(store *st, int64_t study_id, int64_t trial_id, double lease_until,
+                           char *err, size_t err_len);
+int sqlite_trial_import(store *st, int64_t study_id, const store_new_trial *trial,
+                        const char *worker, const store_result *res, double now,
+                        int64_t *out_id, char *err, size_t err_len);
 
 #endif

@@ -1,6 +1,15 @@
 /*
- * store.c - opening the SQLite file, the schema and its migrations, the
- * connection pool with cached prepared statements, write transactions.
+ * sqlite_store.c - the SQLite backend's handle: opening the file, the
+ * connection pool with cached prepared statements, and the table of
+ * operations store.c dispatches to. The schema is in sqlite_migrate.c, the
+ * write transactions in sqlite_txn.c.
+ *
+ * SQLite runs in WAL mode with a busy timeout. Connections come from a pool
+ * (one per concurrently running request, created on demand, each with its
+ * own cache of prepared statements), so readers never block each other or
+ * the writer. Writers are serialised in-process by a mutex before they take
+ * SQLite's write lock, which keeps "database is locked" away from clients and
+ * avoids SQLite's sleeping busy handler on the hot path.
  *
  * Durability choice: WAL with synchronous=NORMAL by default. In WAL mode a
  * commit appends the transaction to the -wal file with write() before the
@@ -10,8 +19,9 @@
  * commits under NORMAL (the database itself stays consistent). Operators who
  * need that too run `--sync full`: WAL + FULL fsyncs the WAL on every commit.
  */
-#include "store/store_internal.h"
+#include "store/sqlite_internal.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +34,7 @@
     "model_reason"
 #define STUDY_COLS "id, name, spec, plugin, knowledge, state, created_at, seq, next_number"
 
-static const char *const stmt_sql[STMT_COUNT] = {
+const char *const sqlite_stmt_sql[STMT_COUNT] = {
     [STMT_BEGIN_IMMEDIATE] = "BEGIN IMMEDIATE",
     [STMT_BEGIN] = "BEGIN",
     [STMT_COMMIT] = "COMMIT",
@@ -87,81 +97,13 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_LOGS_INSERT] = "INSERT OR REPLACE INTO trial_logs(trial_id, text) VALUES(?1, ?2)",
 };
 
-/* Migrations, applied in order; migration i brings the schema to version i+1.
- * Never edit a released one: append a new one. */
-static const char *const migrations[] = {
-    /* 1: initial schema */
-    "CREATE TABLE studies("
-    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
-    "  name TEXT NOT NULL UNIQUE,"
-    "  spec TEXT NOT NULL,"
-    "  plugin TEXT,"
-    "  knowledge TEXT,"
-    "  state TEXT NOT NULL DEFAULT 'active',"
-    "  created_at REAL NOT NULL,"
-    "  seq INTEGER NOT NULL DEFAULT 0,"
-    "  next_number INTEGER NOT NULL DEFAULT 1);"
-    "CREATE TABLE trials("
-    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
-    "  study_id INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,"
-    "  number INTEGER NOT NULL,"
-    "  state TEXT NOT NULL CHECK(state IN "
-    "    ('active','completed','failed','infeasible','expired')),"
-    "  worker TEXT,"
-    "  params TEXT NOT NULL,"
-    "  config BLOB NOT NULL,"
-    "  objective REAL,"
-    "  reason TEXT,"
-    "  result TEXT,"
-    "  seq INTEGER NOT NULL,"
-    "  created_at REAL NOT NULL,"
-    "  finished_at REAL,"
-    "  lease_expires_at REAL,"
-    "  is_default INTEGER NOT NULL DEFAULT 0,"
-    "  logs_bytes INTEGER,"
-    "  logs_truncated INTEGER NOT NULL DEFAULT 0);"
-    "CREATE UNIQUE INDEX trials_study_seq ON trials(study_id, seq);"
-    "CREATE INDEX trials_study_state ON trials(study_id, state, worker);"
-    "CREATE TABLE trial_metrics("
-    "  trial_id INTEGER NOT NULL REFERENCES trials(id) ON DELETE CASCADE,"
-    "  name TEXT NOT NULL,"
-    "  value REAL NOT NULL,"
-    "  PRIMARY KEY(trial_id, name)) WITHOUT ROWID;"
-    "CREATE TABLE trial_logs("
-    "  trial_id INTEGER PRIMARY KEY REFERENCES trials(id) ON DELETE CASCADE,"
-    "  text TEXT NOT NULL);",
-    /* 2: which model proposed each trial (NULL for imported ones) */
-    "ALTER TABLE trials ADD COLUMN model TEXT;"
-    "ALTER TABLE trials ADD COLUMN model_reason TEXT;",
-};
-#define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])
-
-static const char *const state_names[TRIAL_N_STATES] = {
-    "active", "completed", "failed", "infeasible", "expired"};
-
-const char *store_state_name(trial_state s)
-{
-    return (unsigned)s < TRIAL_N_STATES ? state_names[s] : "unknown";
-}
-
-int store_state_parse(const char *name, trial_state *out)
-{
-    for (int i = 0; i < TRIAL_N_STATES; i++) {
-        if (strcmp(name, state_names[i]) == 0) {
-            *out = (trial_state)i;
-            return 0;
-        }
-    }
-    return -1;
-}
-
-int store_sqlerr(store_conn *c, const char *what, char *err, size_t err_len)
+int sqlite_store_err(sqlite_conn *c, const char *what, char *err, size_t err_len)
 {
     util_err(err, err_len, "%s: %s", what, c && c->db ? sqlite3_errmsg(c->db) : "no connection");
     return STORE_ERROR;
 }
 
-static int conn_exec(sqlite3 *db, const char *sql, char *err, size_t err_len)
+int sqlite_conn_exec_sql(sqlite3 *db, const char *sql, char *err, size_t err_len)
 {
     char *msg = NULL;
     if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -172,7 +114,7 @@ static int conn_exec(sqlite3 *db, const char *sql, char *err, size_t err_len)
     return 0;
 }
 
-static void conn_free(store_conn *c)
+static void conn_free(sqlite_conn *c)
 {
     if (!c)
         return;
@@ -182,9 +124,9 @@ static void conn_free(store_conn *c)
     free(c);
 }
 
-static store_conn *conn_open(store *st, char *err, size_t err_len)
+static sqlite_conn *conn_open(sqlite_store *st, char *err, size_t err_len)
 {
-    store_conn *c = calloc(1, sizeof *c);
+    sqlite_conn *c = calloc(1, sizeof *c);
     if (!c) {
         util_err(err, err_len, "out of memory");
         return NULL;
@@ -208,17 +150,19 @@ static store_conn *conn_open(store *st, char *err, size_t err_len)
                                 "PRAGMA foreign_keys=ON;"
                               : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                                 "PRAGMA foreign_keys=ON;";
-    if (conn_exec(c->db, pragmas, err, err_len) != 0) {
+    if (sqlite_conn_exec_sql(c->db, pragmas, err, err_len) != 0) {
         conn_free(c);
         return NULL;
     }
     return c;
 }
 
-store_conn *store_conn_get(store *st, char *err, size_t err_len)
+sqlite_conn *sqlite_conn_get(store *base, char *err, size_t err_len)
 {
+    assert(base);
+    sqlite_store *st = sqlite_of(base);
     pthread_mutex_lock(&st->pool_mu);
-    store_conn *c = st->pool;
+    sqlite_conn *c = st->pool;
     if (c)
         st->pool = c->next;
     pthread_mutex_unlock(&st->pool_mu);
@@ -229,10 +173,12 @@ store_conn *store_conn_get(store *st, char *err, size_t err_len)
     return conn_open(st, err, err_len);
 }
 
-void store_conn_put(store *st, store_conn *c)
+void sqlite_conn_put(store *base, sqlite_conn *c)
 {
+    assert(base);
     if (!c)
         return;
+    sqlite_store *st = sqlite_of(base);
     /* A connection must go back idle: no open transaction. */
     if (!sqlite3_get_autocommit(c->db))
         sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
@@ -242,13 +188,13 @@ void store_conn_put(store *st, store_conn *c)
     pthread_mutex_unlock(&st->pool_mu);
 }
 
-sqlite3_stmt *store_stmt(store_conn *c, store_stmt_id id, char *err, size_t err_len)
+sqlite3_stmt *sqlite_conn_stmt(sqlite_conn *c, sqlite_stmt_id id, char *err, size_t err_len)
 {
     sqlite3_stmt *s = c->stmt[id];
     if (!s) {
-        if (sqlite3_prepare_v3(c->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) !=
+        if (sqlite3_prepare_v3(c->db, sqlite_stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) !=
             SQLITE_OK) {
-            store_sqlerr(c, "prepare", err, err_len);
+            sqlite_store_err(c, "prepare", err, err_len);
             return NULL;
         }
         c->stmt[id] = s;
@@ -259,78 +205,19 @@ sqlite3_stmt *store_stmt(store_conn *c, store_stmt_id id, char *err, size_t err_
     return s;
 }
 
-int store_exec_stmt(store_conn *c, store_stmt_id id, char *err, size_t err_len)
+int sqlite_conn_exec_stmt(sqlite_conn *c, sqlite_stmt_id id, char *err, size_t err_len)
 {
-    sqlite3_stmt *s = store_stmt(c, id, err, err_len);
+    sqlite3_stmt *s = sqlite_conn_stmt(c, id, err, err_len);
     if (!s)
         return STORE_ERROR;
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return store_sqlerr(c, stmt_sql[id], err, err_len);
+        return sqlite_store_err(c, sqlite_stmt_sql[id], err, err_len);
     return STORE_OK;
 }
 
-int store_write_begin(store *st, store_conn *c, char *err, size_t err_len)
-{
-    pthread_mutex_lock(&st->write_mu);
-    if (store_exec_stmt(c, STMT_BEGIN_IMMEDIATE, err, err_len) != STORE_OK) {
-        pthread_mutex_unlock(&st->write_mu);
-        return STORE_ERROR;
-    }
-    return STORE_OK;
-}
-
-int store_write_end(store *st, store_conn *c, int ok, char *err, size_t err_len)
-{
-    int rc = STORE_OK;
-    if (ok) {
-        rc = store_exec_stmt(c, STMT_COMMIT, err, err_len);
-        if (rc != STORE_OK)
-            store_exec_stmt(c, STMT_ROLLBACK, NULL, 0);
-    } else {
-        store_exec_stmt(c, STMT_ROLLBACK, NULL, 0);
-    }
-    pthread_mutex_unlock(&st->write_mu);
-    return rc;
-}
-
-int store_write(store *st, store_write_fn body, void *ctx, char *err, size_t err_len)
-{
-    store_conn *c = store_conn_get(st, err, err_len);
-    if (!c)
-        return STORE_ERROR;
-    int rc = store_write_begin(st, c, err, err_len);
-    if (rc == STORE_OK) {
-        rc = body(c, ctx, err, err_len);
-        int end = store_write_end(st, c, rc == STORE_OK, err, err_len);
-        if (rc == STORE_OK)
-            rc = end;
-    }
-    store_conn_put(st, c);
-    return rc;
-}
-
-int64_t store_next_seq(store_conn *c, int64_t study_id, char *err, size_t err_len)
-{
-    sqlite3_stmt *s = store_stmt(c, STMT_STUDY_BUMP_SEQ, err, err_len);
-    if (!s)
-        return -1;
-    sqlite3_bind_int64(s, 1, study_id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        int64_t seq = sqlite3_column_int64(s, 0);
-        sqlite3_reset(s);
-        return seq;
-    }
-    sqlite3_reset(s);
-    if (rc == SQLITE_DONE)
-        return 0;
-    store_sqlerr(c, "next seq", err, err_len);
-    return -1;
-}
-
-char *store_col_strdup(sqlite3_stmt *s, int col)
+char *sqlite_col_strdup(sqlite3_stmt *s, int col)
 {
     if (sqlite3_column_type(s, col) == SQLITE_NULL)
         return NULL;
@@ -344,91 +231,14 @@ char *store_col_strdup(sqlite3_stmt *s, int col)
     return out;
 }
 
-static int migrate(store *st, store_conn *c, char *err, size_t err_len)
+static void sqlite_store_close(store *base)
 {
-    if (conn_exec(c->db,
-                  "CREATE TABLE IF NOT EXISTS schema_migrations("
-                  "version INTEGER PRIMARY KEY, applied_at REAL NOT NULL)",
-                  err, err_len) != 0)
-        return -1;
-    pthread_mutex_lock(&st->write_mu);
-    int ok = conn_exec(c->db, "BEGIN IMMEDIATE", err, err_len) == 0;
-    int version = 0;
-    if (ok) {
-        sqlite3_stmt *s = NULL;
-        ok = sqlite3_prepare_v2(c->db, "SELECT coalesce(max(version), 0) FROM schema_migrations",
-                                -1, &s, NULL) == SQLITE_OK &&
-             sqlite3_step(s) == SQLITE_ROW;
-        if (ok)
-            version = sqlite3_column_int(s, 0);
-        else
-            store_sqlerr(c, "reading the schema version", err, err_len);
-        sqlite3_finalize(s);
-    }
-    if (ok && version > (int)N_MIGRATIONS) {
-        util_err(err, err_len,
-                 "%s has schema version %d, newer than this bograph understands (%d)", st->path,
-                 version, (int)N_MIGRATIONS);
-        ok = 0;
-    }
-    for (int v = version; ok && v < (int)N_MIGRATIONS; v++) {
-        ok = conn_exec(c->db, migrations[v], err, err_len) == 0;
-        if (ok) {
-            char sql[128];
-            snprintf(sql, sizeof sql,
-                     "INSERT INTO schema_migrations(version, applied_at) VALUES(%d, %.3f)", v + 1,
-                     util_now());
-            ok = conn_exec(c->db, sql, err, err_len) == 0;
-        }
-    }
-    if (ok)
-        ok = conn_exec(c->db, "COMMIT", err, err_len) == 0;
-    if (!ok)
-        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-    pthread_mutex_unlock(&st->write_mu);
-    if (ok)
-        st->schema_version = (int)N_MIGRATIONS;
-    return ok ? 0 : -1;
-}
-
-int store_open(const char *path, store_sync sync, store **out, char *err, size_t err_len)
-{
-    *out = NULL;
-    if (!path || !*path)
-        return util_err(err, err_len, "no database path");
-    store *st = calloc(1, sizeof *st);
-    if (!st)
-        return util_err(err, err_len, "out of memory");
-    st->path = strdup(path);
-    st->sync = sync;
-    pthread_mutex_init(&st->pool_mu, NULL);
-    pthread_mutex_init(&st->write_mu, NULL);
-    if (!st->path) {
-        store_close(st);
-        return util_err(err, err_len, "out of memory");
-    }
-    store_conn *c = conn_open(st, err, err_len);
-    if (!c) {
-        store_close(st);
-        return -1;
-    }
-    if (migrate(st, c, err, err_len) != 0) {
-        conn_free(c);
-        store_close(st);
-        return -1;
-    }
-    store_conn_put(st, c);
-    *out = st;
-    return 0;
-}
-
-void store_close(store *st)
-{
-    if (!st)
+    if (!base)
         return;
-    store_conn *c = st->pool;
+    sqlite_store *st = sqlite_of(base);
+    sqlite_conn *c = st->pool;
     while (c) {
-        store_conn *next = c->next;
+        sqlite_conn *next = c->next;
         conn_free(c);
         c = next;
     }
@@ -438,7 +248,63 @@ void store_close(store *st)
     free(st);
 }
 
-int store_schema_version(store *st)
+static int sqlite_store_schema_version(store *base)
 {
-    return st->schema_version;
+    return sqlite_of(base)->schema_version;
+}
+
+const store_ops sqlite_store_ops = {
+    .name = "sqlite",
+    .close = sqlite_store_close,
+    .schema_version = sqlite_store_schema_version,
+    .study_create = sqlite_study_create,
+    .study_get = sqlite_study_get,
+    .study_list = sqlite_study_list,
+    .study_delete = sqlite_study_delete,
+    .study_set_state = sqlite_study_set_state,
+    .study_set_knowledge = sqlite_study_set_knowledge,
+    .study_counts = sqlite_study_counts,
+    .counts_all = sqlite_counts_all,
+    .expire_leases = sqlite_expire_leases,
+    .trials_all = sqlite_trials_all,
+    .trials_engine = sqlite_trials_engine,
+    .trials_of_worker = sqlite_trials_of_worker,
+    .trials_page = sqlite_trials_page,
+    .trial_get = sqlite_trial_get,
+    .trials_insert_suggested = sqlite_trials_insert_suggested,
+    .trial_finish = sqlite_trial_finish,
+    .trial_heartbeat = sqlite_trial_heartbeat,
+    .trial_import = sqlite_trial_import,
+};
+
+int sqlite_store_open(const char *path, store_sync sync, store **out, char *err,
+                      size_t err_len)
+{
+    assert(path && out);
+    *out = NULL;
+    sqlite_store *st = calloc(1, sizeof *st);
+    if (!st)
+        return util_err(err, err_len, "out of memory");
+    st->base.ops = &sqlite_store_ops;
+    st->path = strdup(path);
+    st->sync = sync;
+    pthread_mutex_init(&st->pool_mu, NULL);
+    pthread_mutex_init(&st->write_mu, NULL);
+    if (!st->path) {
+        sqlite_store_close(&st->base);
+        return util_err(err, err_len, "out of memory");
+    }
+    sqlite_conn *c = conn_open(st, err, err_len);
+    if (!c) {
+        sqlite_store_close(&st->base);
+        return -1;
+    }
+    if (sqlite_migrate(st, c, err, err_len) != 0) {
+        conn_free(c);
+        sqlite_store_close(&st->base);
+        return -1;
+    }
+    sqlite_conn_put(&st->base, c);
+    *out = &st->base;
+    return 0;
 }

@@ -1,35 +1,23 @@
 /*
- * store_study.c - studies in the store: create, read, list, delete, state,
+ * sqlite_study.c - studies in the SQLite backend: create, read, list, delete, state,
  * expert knowledge, and trial counts by state.
  */
-#include "store/store_internal.h"
+#include "store/sqlite_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/util.h"
 
-void store_study_clear(store_study *s)
-{
-    if (!s)
-        return;
-    free(s->name);
-    free(s->spec);
-    free(s->plugin);
-    free(s->knowledge);
-    free(s->state);
-    memset(s, 0, sizeof *s);
-}
-
 static int study_from_row(sqlite3_stmt *s, store_study *out)
 {
     memset(out, 0, sizeof *out);
     out->id = sqlite3_column_int64(s, 0);
-    out->name = store_col_strdup(s, 1);
-    out->spec = store_col_strdup(s, 2);
-    out->plugin = store_col_strdup(s, 3);
-    out->knowledge = store_col_strdup(s, 4);
-    out->state = store_col_strdup(s, 5);
+    out->name = sqlite_col_strdup(s, 1);
+    out->spec = sqlite_col_strdup(s, 2);
+    out->plugin = sqlite_col_strdup(s, 3);
+    out->knowledge = sqlite_col_strdup(s, 4);
+    out->state = sqlite_col_strdup(s, 5);
     out->created_at = sqlite3_column_double(s, 6);
     out->seq = sqlite3_column_int64(s, 7);
     out->next_number = sqlite3_column_int64(s, 8);
@@ -46,10 +34,10 @@ typedef struct {
     int64_t *out_id;
 } study_create_args;
 
-static int study_create_body(store_conn *c, void *ctx, char *err, size_t err_len)
+static int study_create_body(sqlite_conn *c, void *ctx, char *err, size_t err_len)
 {
     const study_create_args *a = ctx;
-    sqlite3_stmt *s = store_stmt(c, STMT_STUDY_BY_NAME, err, err_len);
+    sqlite3_stmt *s = sqlite_conn_stmt(c, STMT_STUDY_BY_NAME, err, err_len);
     if (!s)
         return STORE_ERROR;
     sqlite3_bind_text(s, 1, a->name, -1, SQLITE_STATIC);
@@ -61,8 +49,8 @@ static int study_create_body(store_conn *c, void *ctx, char *err, size_t err_len
     }
     sqlite3_reset(s);
     if (step != SQLITE_DONE)
-        return store_sqlerr(c, "looking up the study name", err, err_len);
-    s = store_stmt(c, STMT_STUDY_INSERT, err, err_len);
+        return sqlite_store_err(c, "looking up the study name", err, err_len);
+    s = sqlite_conn_stmt(c, STMT_STUDY_INSERT, err, err_len);
     if (!s)
         return STORE_ERROR;
     sqlite3_bind_text(s, 1, a->name, -1, SQLITE_STATIC);
@@ -74,29 +62,29 @@ static int study_create_body(store_conn *c, void *ctx, char *err, size_t err_len
     sqlite3_bind_double(s, 5, a->now);
     int rc = STORE_OK;
     if (sqlite3_step(s) != SQLITE_DONE)
-        rc = store_sqlerr(c, "inserting the study", err, err_len);
+        rc = sqlite_store_err(c, "inserting the study", err, err_len);
     sqlite3_reset(s);
     if (rc == STORE_OK)
         *a->out_id = sqlite3_last_insert_rowid(c->db);
     return rc;
 }
 
-int store_study_create(store *st, const char *name, const char *spec, const char *plugin,
+int sqlite_study_create(store *st, const char *name, const char *spec, const char *plugin,
                        const char *knowledge, double now, int64_t *out_id, char *err,
                        size_t err_len)
 {
     study_create_args a = {name, spec, plugin, knowledge, now, out_id};
-    return store_write(st, study_create_body, &a, err, err_len);
+    return sqlite_write(st, study_create_body, &a, err, err_len);
 }
 
-int store_study_get(store *st, int64_t id, store_study *out, char *err, size_t err_len)
+int sqlite_study_get(store *st, int64_t id, store_study *out, char *err, size_t err_len)
 {
     memset(out, 0, sizeof *out);
-    store_conn *c = store_conn_get(st, err, err_len);
+    sqlite_conn *c = sqlite_conn_get(st, err, err_len);
     if (!c)
         return STORE_ERROR;
     int rc = STORE_ERROR;
-    sqlite3_stmt *s = store_stmt(c, STMT_STUDY_GET, err, err_len);
+    sqlite3_stmt *s = sqlite_conn_stmt(c, STMT_STUDY_GET, err, err_len);
     if (s) {
         sqlite3_bind_int64(s, 1, id);
         int step = sqlite3_step(s);
@@ -105,25 +93,25 @@ int store_study_get(store *st, int64_t id, store_study *out, char *err, size_t e
         } else if (step == SQLITE_DONE) {
             rc = STORE_NOT_FOUND;
         } else {
-            rc = store_sqlerr(c, "reading the study", err, err_len);
+            rc = sqlite_store_err(c, "reading the study", err, err_len);
         }
         sqlite3_reset(s);
     }
-    store_conn_put(st, c);
+    sqlite_conn_put(st, c);
     return rc;
 }
 
-int store_study_list(store *st, store_study **out, size_t *n, char *err, size_t err_len)
+int sqlite_study_list(store *st, store_study **out, size_t *n, char *err, size_t err_len)
 {
     *out = NULL;
     *n = 0;
-    store_conn *c = store_conn_get(st, err, err_len);
+    sqlite_conn *c = sqlite_conn_get(st, err, err_len);
     if (!c)
         return STORE_ERROR;
     int rc = STORE_ERROR;
     size_t cap = 0;
     store_study *items = NULL;
-    sqlite3_stmt *s = store_stmt(c, STMT_STUDY_LIST, err, err_len);
+    sqlite3_stmt *s = sqlite_conn_stmt(c, STMT_STUDY_LIST, err, err_len);
     if (s) {
         int step;
         rc = STORE_OK;
@@ -145,10 +133,10 @@ int store_study_list(store *st, store_study **out, size_t *n, char *err, size_t 
             (*n)++;
         }
         if (rc == STORE_OK && step != SQLITE_DONE)
-            rc = store_sqlerr(c, "listing studies", err, err_len);
+            rc = sqlite_store_err(c, "listing studies", err, err_len);
         sqlite3_reset(s);
     }
-    store_conn_put(st, c);
+    sqlite_conn_put(st, c);
     if (rc != STORE_OK) {
         for (size_t i = 0; i < *n; i++)
             store_study_clear(&items[i]);
@@ -162,15 +150,15 @@ int store_study_list(store *st, store_study **out, size_t *n, char *err, size_t 
 
 /* One-statement write keyed by study id, with an optional text argument. */
 typedef struct {
-    store_stmt_id id;
+    sqlite_stmt_id id;
     int64_t study_id;
     const char *text, *what;
 } study_update_args;
 
-static int study_update_body(store_conn *c, void *ctx, char *err, size_t err_len)
+static int study_update_body(sqlite_conn *c, void *ctx, char *err, size_t err_len)
 {
     const study_update_args *a = ctx;
-    sqlite3_stmt *s = store_stmt(c, a->id, err, err_len);
+    sqlite3_stmt *s = sqlite_conn_stmt(c, a->id, err, err_len);
     if (!s)
         return STORE_ERROR;
     int rc = STORE_OK;
@@ -178,47 +166,47 @@ static int study_update_body(store_conn *c, void *ctx, char *err, size_t err_len
     if (a->text)
         sqlite3_bind_text(s, 2, a->text, -1, SQLITE_STATIC);
     if (sqlite3_step(s) != SQLITE_DONE)
-        rc = store_sqlerr(c, a->what, err, err_len);
+        rc = sqlite_store_err(c, a->what, err, err_len);
     else if (sqlite3_changes(c->db) == 0)
         rc = STORE_NOT_FOUND;
     sqlite3_reset(s);
     return rc;
 }
 
-static int study_update(store *st, store_stmt_id id, int64_t study_id, const char *text,
+static int study_update(store *st, sqlite_stmt_id id, int64_t study_id, const char *text,
                         const char *what, char *err, size_t err_len)
 {
     study_update_args a = {id, study_id, text, what};
-    return store_write(st, study_update_body, &a, err, err_len);
+    return sqlite_write(st, study_update_body, &a, err, err_len);
 }
 
-int store_study_delete(store *st, int64_t id, char *err, size_t err_len)
+int sqlite_study_delete(store *st, int64_t id, char *err, size_t err_len)
 {
     return study_update(st, STMT_STUDY_DELETE, id, NULL, "deleting the study", err, err_len);
 }
 
-int store_study_set_state(store *st, int64_t id, const char *state, char *err, size_t err_len)
+int sqlite_study_set_state(store *st, int64_t id, const char *state, char *err, size_t err_len)
 {
     return study_update(st, STMT_STUDY_SET_STATE, id, state, "setting the study state", err,
                         err_len);
 }
 
-int store_study_set_knowledge(store *st, int64_t id, const char *knowledge, char *err,
+int sqlite_study_set_knowledge(store *st, int64_t id, const char *knowledge, char *err,
                               size_t err_len)
 {
     return study_update(st, STMT_STUDY_SET_KNOWLEDGE, id, knowledge, "setting the knowledge",
                         err, err_len);
 }
 
-static int counts_query(store *st, store_stmt_id id, int64_t study_id,
+static int counts_query(store *st, sqlite_stmt_id id, int64_t study_id,
                         int64_t counts[TRIAL_N_STATES], char *err, size_t err_len)
 {
     memset(counts, 0, sizeof(int64_t) * TRIAL_N_STATES);
-    store_conn *c = store_conn_get(st, err, err_len);
+    sqlite_conn *c = sqlite_conn_get(st, err, err_len);
     if (!c)
         return STORE_ERROR;
     int rc = STORE_ERROR;
-    sqlite3_stmt *s = store_stmt(c, id, err, err_len);
+    sqlite3_stmt *s = sqlite_conn_stmt(c, id, err, err_len);
     if (s) {
         if (id == STMT_STUDY_COUNTS)
             sqlite3_bind_int64(s, 1, study_id);
@@ -229,20 +217,20 @@ static int counts_query(store *st, store_stmt_id id, int64_t study_id,
             if (name && store_state_parse(name, &ts) == 0)
                 counts[ts] = sqlite3_column_int64(s, 1);
         }
-        rc = step == SQLITE_DONE ? STORE_OK : store_sqlerr(c, "counting trials", err, err_len);
+        rc = step == SQLITE_DONE ? STORE_OK : sqlite_store_err(c, "counting trials", err, err_len);
         sqlite3_reset(s);
     }
-    store_conn_put(st, c);
+    sqlite_conn_put(st, c);
     return rc;
 }
 
-int store_study_counts(store *st, int64_t id, int64_t counts[TRIAL_N_STATES], char *err,
+int sqlite_study_counts(store *st, int64_t id, int64_t counts[TRIAL_N_STATES], char *err,
                        size_t err_len)
 {
     return counts_query(st, STMT_STUDY_COUNTS, id, counts, err, err_len);
 }
 
-int store_counts_all(store *st, int64_t counts[TRIAL_N_STATES], char *err, size_t err_len)
+int sqlite_counts_all(store *st, int64_t counts[TRIAL_N_STATES], char *err, size_t err_len)
 {
     return counts_query(st, STMT_COUNTS_ALL, 0, counts, err, err_len);
 }

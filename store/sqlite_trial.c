@@ -1,9 +1,9 @@
 /*
- * store_trial.c - trials in the store: leasing new ones, expiry, finishing
+ * sqlite_trial.c - trials in the SQLite backend: leasing new ones, expiry, finishing
  * (complete / fail / infeasible, idempotent), heartbeats, warm-start imports,
  * and the reads the API and the engine need.
  */
-#include "store/store_internal.h"
+#include "store/sqlite_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -12,42 +12,12 @@
 
 #include "util/util.h"
 
-void store_trial_clear(store_trial *t)
-{
-    if (!t)
-        return;
-    free(t->worker);
-    free(t->params);
-    free(t->config);
-    free(t->reason);
-    free(t->result);
-    free(t->logs);
-    free(t->model);
-    free(t->model_reason);
-    for (size_t i = 0; i < t->n_metrics; i++)
-        free(t->metric_names[i]);
-    free(t->metric_names);
-    free(t->metric_values);
-    memset(t, 0, sizeof *t);
-}
-
-void store_trials_free(store_trials *ts)
-{
-    if (!ts)
-        return;
-    for (size_t i = 0; i < ts->count; i++)
-        store_trial_clear(&ts->items[i]);
-    free(ts->items);
-    ts->items = NULL;
-    ts->count = 0;
-}
-
 static double col_double_or_nan(sqlite3_stmt *s, int col)
 {
     return sqlite3_column_type(s, col) == SQLITE_NULL ? NAN : sqlite3_column_double(s, col);
 }
 
-void store_trial_from_row(sqlite3_stmt *s, store_trial *t)
+void sqlite_trial_from_row(sqlite3_stmt *s, store_trial *t)
 {
     memset(t, 0, sizeof *t);
     t->id = sqlite3_column_int64(s, 0);
@@ -56,8 +26,8 @@ void store_trial_from_row(sqlite3_stmt *s, store_trial *t)
     const char *state = (const char *)sqlite3_column_text(s, 3);
     if (!state || store_state_parse(state, &t->state) != 0)
         t->state = TRIAL_FAILED;
-    t->worker = store_col_strdup(s, 4);
-    t->params = store_col_strdup(s, 5);
+    t->worker = sqlite_col_strdup(s, 4);
+    t->params = sqlite_col_strdup(s, 5);
     int nb = sqlite3_column_bytes(s, 6);
     const void *blob = sqlite3_column_blob(s, 6);
     t->n_config = (size_t)nb / sizeof(double);
@@ -70,8 +40,8 @@ void store_trial_from_row(sqlite3_stmt *s, store_trial *t)
     }
     t->has_objective = sqlite3_column_type(s, 7) != SQLITE_NULL;
     t->objective = t->has_objective ? sqlite3_column_double(s, 7) : NAN;
-    t->reason = store_col_strdup(s, 8);
-    t->result = store_col_strdup(s, 9);
+    t->reason = sqlite_col_strdup(s, 8);
+    t->result = sqlite_col_strdup(s, 9);
     t->seq = sqlite3_column_int64(s, 10);
     t->created_at = sqlite3_column_double(s, 11);
     t->finished_at = col_double_or_nan(s, 12);
@@ -79,13 +49,13 @@ void store_trial_from_row(sqlite3_stmt *s, store_trial *t)
     t->is_default = sqlite3_column_int(s, 14);
     t->logs_bytes = sqlite3_column_type(s, 15) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 15);
     t->logs_truncated = sqlite3_column_int(s, 16);
-    t->model = store_col_strdup(s, 17);
-    t->model_reason = store_col_strdup(s, 18);
+    t->model = sqlite_col_strdup(s, 17);
+    t->model_reason = sqlite_col_strdup(s, 18);
 }
 
-int store_load_metrics(store_conn *c, store_trial *t, char *err, size_t err_len)
+int sqlite_load_metrics(sqlite_conn *c, store_trial *t, char *err, size_t err_len)
 {
-    sqlite3_stmt *s = store_stmt(c, STMT_TRIAL_METRICS, err, err_len);
+    sqlite3_stmt *s = sqlite_conn_stmt(c, STMT_TRIAL_METRICS, err, err_len);
     if (!s)
         return STORE_ERROR;
     sqlite3_bind_int64(s, 1, t->id);
@@ -104,7 +74,7 @@ int store_load_metrics(store_conn *c, store_trial *t, char *err, size_t err_len)
             t->metric_values = vals;
             cap = ncap;
         }
-        char *name = store_col_strdup(s, 0);
+        char *name = sqlite_col_strdup(s, 0);
         if (!name)
             break;
         t->metric_names[t->n_metrics] = name;
@@ -115,7 +85,7 @@ int store_load_metrics(store_conn *c, store_trial *t, char *err, size_t err_len)
     if (step == SQLITE_ROW)
         return util_err(err, err_len, "out of memory");
     if (step != SQLITE_DONE)
-        return store_sqlerr(c, "reading metrics", err, err_len);
+        return sqlite_store_err(c, "reading metrics", err, err_len);
     return STORE_OK;
 }
 
@@ -133,7 +103,7 @@ static int metric_push(store_trial *t, size_t *cap, sqlite3_stmt *s, int name_co
         t->metric_values = vals;
         *cap = ncap;
     }
-    char *name = store_col_strdup(s, name_col);
+    char *name = sqlite_col_strdup(s, name_col);
     if (!name)
         return -1;
     t->metric_names[t->n_metrics] = name;
@@ -153,12 +123,12 @@ static int id_index_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-int store_load_metrics_many(store_conn *c, store_trials *ts, char *err, size_t err_len)
+int sqlite_load_metrics_many(sqlite_conn *c, store_trials *ts, char *err, size_t err_len)
 {
     if (ts->count == 0)
         return STORE_OK;
     if (ts->count == 1)
-        return store_load_metrics(c, &ts->items[0], err, err_len);
+        return sqlite_load_metrics(c, &ts->items[0], err, err_len);
     /* the ids as a JSON array for json_each, and an id -> index table */
     id_index *map = malloc(ts->count * sizeof *map);
     size_t cap = ts->count * 21 + 3;
@@ -181,7 +151,7 @@ int store_load_metrics_many(store_conn *c, store_trials *ts, char *err, size_t e
     ids[o] = '\0';
     qsort(map, ts->count, sizeof *map, id_index_cmp);
     int rc = STORE_OK;
-    sqlite3_stmt *s = store_stmt(c, STMT_METRICS_FOR_IDS, err, err_len);
+    sqlite3_stmt *s = sqlite_conn_stmt(c, STMT_METRICS_FOR_IDS, err, err_len);
     if (!s) {
         rc = STORE_ERROR;
     } else {
@@ -202,7 +172,7 @@ int store_load_metrics_many(store_conn *c, store_trials *ts, char *err, size_t e
             }
         }
         if (rc == STORE_OK && step != SQLITE_DONE)
-            rc = store_sqlerr(c, "reading metrics", err, err_len);
+            rc = sqlite_store_err(c, "reading metrics", err, err_len);
         sqlite3_reset(s);
     }
     free(map);
@@ -212,7 +182,7 @@ int store_load_metrics_many(store_conn *c, store_trials *ts, char *err, size_t e
 }
 
 /* Reads every row of a prepared, bound statement into out. */
-static int collect_trials(store_conn *c, sqlite3_stmt *s, int with_metrics, store_trials *out,
+static int collect_trials(sqlite_conn *c, sqlite3_stmt *s, int with_metrics, store_trials *out,
                           char *err, size_t err_len)
 {
     size_t cap = 0;
@@ -229,43 +199,43 @@ static int collect_trials(store_conn *c, sqlite3_stmt *s, int with_metrics, stor
             out->items = grown;
             cap = ncap;
         }
-        store_trial_from_row(s, &out->items[out->count++]);
+        sqlite_trial_from_row(s, &out->items[out->count++]);
     }
     if (rc == STORE_OK && step != SQLITE_DONE)
-        rc = store_sqlerr(c, "reading trials", err, err_len);
+        rc = sqlite_store_err(c, "reading trials", err, err_len);
     sqlite3_reset(s);
     if (rc == STORE_OK && with_metrics)
-        rc = store_load_metrics_many(c, out, err, err_len);
+        rc = sqlite_load_metrics_many(c, out, err, err_len);
     if (rc != STORE_OK)
         store_trials_free(out);
     return rc;
 }
 
 /* Runs a read of several statements in one snapshot. */
-static int read_begin(store_conn *c, char *err, size_t err_len)
+static int read_begin(sqlite_conn *c, char *err, size_t err_len)
 {
-    return store_exec_stmt(c, STMT_BEGIN, err, err_len);
+    return sqlite_conn_exec_stmt(c, STMT_BEGIN, err, err_len);
 }
 
-static void read_end(store_conn *c)
+static void read_end(sqlite_conn *c)
 {
-    store_exec_stmt(c, STMT_COMMIT, NULL, 0);
+    sqlite_conn_exec_stmt(c, STMT_COMMIT, NULL, 0);
 }
 
 /* Binds the parameters of a trial-list statement. */
 typedef void (*trials_bind_fn)(sqlite3_stmt *s, const void *args);
 
 /* Runs one trial-list statement in a read snapshot of its own. */
-static int read_trials(store *st, store_stmt_id id, trials_bind_fn bind, const void *args,
+static int read_trials(store *st, sqlite_stmt_id id, trials_bind_fn bind, const void *args,
                        int with_metrics, store_trials *out, char *err, size_t err_len)
 {
     memset(out, 0, sizeof *out);
-    store_conn *c = store_conn_get(st, err, err_len);
+    sqlite_conn *c = sqlite_conn_get(st, err, err_len);
     if (!c)
         return STORE_ERROR;
     int rc = read_begin(c, err, err_len);
     if (rc == STORE_OK) {
-        sqlite3_stmt *s = store_stmt(c, id, err, err_len);
+        sqlite3_stmt *s = sqlite_conn_stmt(c, id, err, err_len);
         if (!s) {
             rc = STORE_ERROR;
         } else {
@@ -274,7 +244,7 @@ static int read_trials(store *st, store_stmt_id id, trials_bind_fn bind, const v
         }
         read_end(c);
     }
-    store_conn_put(st, c);
+    sqlite_conn_put(st, c);
     return rc;
 }
 
@@ -291,24 +261,24 @@ static void bind_study(sqlite3_stmt *s, const void *args)
     sqlite3_bind_int64(s, 1, ((const trials_query *)args)->study_id);
 }
 
-int store_trials_all(store *st, int64_t study_id, int with_metrics, store_trials *out,
+int sqlite_trials_all(store *st, int64_t study_id, int with_metrics, store_trials *out,
                      char *err, size_t err_len)
 {
     trials_query q = {.study_id = study_id};
     return read_trials(st, STMT_TRIALS_ALL, bind_study, &q, with_metrics, out, err, err_len);
 }
 
-int store_trials_engine(store *st, int64_t study_id, int64_t after_seq, int with_metrics,
+int sqlite_trials_engine(store *st, int64_t study_id, int64_t after_seq, int with_metrics,
                         store_trials *out, int64_t *max_seq, char *err, size_t err_len)
 {
     memset(out, 0, sizeof *out);
     *max_seq = after_seq;
-    store_conn *c = store_conn_get(st, err, err_len);
+    sqlite_conn *c = sqlite_conn_get(st, err, err_len);
     if (!c)
         return STORE_ERROR;
     int rc = read_begin(c, err, err_len);
     if (rc == STORE_OK) {
-        sqlite3_stmt *s = store_stmt(c, STMT_TRIALS_ENGINE, err, err_len);
+        sqlite3_stmt *s = sqlite_conn_stmt(c, STMT_TRIALS_ENGINE, err, err_len);
         size_t cap = 0;
         int step = SQLITE_DONE;
         if (!s)
@@ -354,16 +324,16 @@ int store_trials_engine(store *st, int64_t study_id, int64_t after_seq, int with
             t->logs_bytes = -1;
         }
         if (rc == STORE_OK && step != SQLITE_DONE)
-            rc = store_sqlerr(c, "reading trials", err, err_len);
+            rc = sqlite_store_err(c, "reading trials", err, err_len);
         if (s)
             sqlite3_reset(s);
         if (rc == STORE_OK && with_metrics)
-            rc = store_load_metrics_many(c, out, err, err_len);
+            rc = sqlite_load_metrics_many(c, out, err, err_len);
         if (rc != STORE_OK)
             store_trials_free(out);
         read_end(c);
     }
-    store_conn_put(st, c);
+    sqlite_conn_put(st, c);
     return rc;
 }
 
@@ -374,7 +344,7 @@ static void bind_worker(sqlite3_stmt *s, const void *args)
     sqlite3_bind_text(s, 2, q->worker, -1, SQLITE_STATIC);
 }
 
-int store_trials_of_worker(store *st, int64_t study_id, const char *worker, store_trials *out,
+int sqlite_trials_of_worker(store *st, int64_t study_id, const char *worker, store_trials *out,
                            char *err, size_t err_len)
 {
     trials_query q = {.study_id = study_id, .worker = worker};
@@ -391,7 +361,7 @@ static void bind_page(sqlite3_stmt *s, const void *args)
         sqlite3_bind_text(s, 4, store_state_name((trial_state)q->state), -1, SQLITE_STATIC);
 }
 
-int store_trials_page(store *st, int64_t study_id, int state, int64_t after_seq, size_t limit,
+int sqlite_trials_page(store *st, int64_t study_id, int state, int64_t after_seq, size_t limit,
                       store_trials *out, char *err, size_t err_len)
 {
     trials_query q = {.study_id = study_id, .state = state, .after_seq = after_seq,
@@ -401,11 +371,11 @@ int store_trials_page(store *st, int64_t study_id, int state, int64_t after_seq,
 }
 
 /* Reads one trial with the connection's current transaction (if any). */
-static int trial_get_conn(store_conn *c, int64_t study_id, int64_t trial_id, store_trial *out,
+static int trial_get_conn(sqlite_conn *c, int64_t study_id, int64_t trial_id, store_trial *out,
                           char *err, size_t err_len)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *s = store_stmt(c, STMT_TRIAL_GET, err, err_len);
+    sqlite3_stmt *s = sqlite_conn_stmt(c, STMT_TRIAL_GET, err, err_len);
     if (!s)
         return STORE_ERROR;
     sqlite3_bind_int64(s, 1, study_id);
@@ -413,40 +383,40 @@ static int trial_get_conn(store_conn *c, int64_t study_id, int64_t trial_id, sto
     int step = sqlite3_step(s);
     int rc;
     if (step == SQLITE_ROW) {
-        store_trial_from_row(s, out);
+        sqlite_trial_from_row(s, out);
         rc = STORE_OK;
     } else if (step == SQLITE_DONE) {
         rc = STORE_NOT_FOUND;
     } else {
-        rc = store_sqlerr(c, "reading the trial", err, err_len);
+        rc = sqlite_store_err(c, "reading the trial", err, err_len);
     }
     sqlite3_reset(s);
     return rc;
 }
 
-int store_trial_get(store *st, int64_t study_id, int64_t trial_id, int with_logs,
+int sqlite_trial_get(store *st, int64_t study_id, int64_t trial_id, int with_logs,
                     store_trial *out, char *err, size_t err_len)
 {
     memset(out, 0, sizeof *out);
-    store_conn *c = store_conn_get(st, err, err_len);
+    sqlite_conn *c = sqlite_conn_get(st, err, err_len);
     if (!c)
         return STORE_ERROR;
     int rc = read_begin(c, err, err_len);
     if (rc == STORE_OK) {
         rc = trial_get_conn(c, study_id, trial_id, out, err, err_len);
         if (rc == STORE_OK)
-            rc = store_load_metrics(c, out, err, err_len);
+            rc = sqlite_load_metrics(c, out, err, err_len);
         if (rc == STORE_OK && with_logs) {
-            sqlite3_stmt *s = store_stmt(c, STMT_TRIAL_LOGS, err, err_len);
+            sqlite3_stmt *s = sqlite_conn_stmt(c, STMT_TRIAL_LOGS, err, err_len);
             if (!s) {
                 rc = STORE_ERROR;
             } else {
                 sqlite3_bind_int64(s, 1, trial_id);
                 int step = sqlite3_step(s);
                 if (step == SQLITE_ROW)
-                    out->logs = store_col_strdup(s, 0);
+                    out->logs = sqlite_col_strdup(s, 0);
                 else if (step != SQLITE_DONE)
-                    rc = store_sqlerr(c, "reading logs", err, err_len);
+                    rc = sqlite_store_err(c, "reading logs", err, err_len);
                 sqlite3_reset(s);
             }
         }
@@ -454,20 +424,20 @@ int store_trial_get(store *st, int64_t study_id, int64_t trial_id, int with_logs
             store_trial_clear(out);
         read_end(c);
     }
-    store_conn_put(st, c);
+    sqlite_conn_put(st, c);
     return rc;
 }
 
-int store_expire_leases(store *st, int64_t study_id, double now, int *n_expired, char *err,
+int sqlite_expire_leases(store *st, int64_t study_id, double now, int *n_expired, char *err,
                         size_t err_len)
 {
     if (n_expired)
         *n_expired = 0;
-    store_conn *c = store_conn_get(st, err, err_len);
+    sqlite_conn *c = sqlite_conn_get(st, err, err_len);
     if (!c)
         return STORE_ERROR;
     /* The common case, nothing expired, costs one indexed read and no lock. */
-    sqlite3_stmt *s = store_stmt(c, STMT_EXPIRED_ANY, err, err_len);
+    sqlite3_stmt *s = sqlite_conn_stmt(c, STMT_EXPIRED_ANY, err, err_len);
     int rc = STORE_ERROR;
     if (s) {
         sqlite3_bind_int64(s, 1, study_id);
@@ -477,22 +447,22 @@ int store_expire_leases(store *st, int64_t study_id, double now, int *n_expired,
         if (step == SQLITE_DONE)
             rc = STORE_OK;
         else if (step != SQLITE_ROW)
-            rc = store_sqlerr(c, "checking leases", err, err_len);
+            rc = sqlite_store_err(c, "checking leases", err, err_len);
         else
             rc = 1; /* something to expire */
     }
     if (rc != 1) {
-        store_conn_put(st, c);
+        sqlite_conn_put(st, c);
         return rc;
     }
-    rc = store_write_begin(st, c, err, err_len);
+    rc = sqlite_write_begin(st, c, err, err_len);
     if (rc != STORE_OK) {
-        store_conn_put(st, c);
+        sqlite_conn_put(st, c);
         return rc;
     }
     int64_t *ids = NULL;
     size_t n = 0, cap = 0;
-    s = store_stmt(c, STMT_EXPIRED_IDS, err, err_len);
+    s = sqlite_conn_stmt(c, STMT_EXPIRED_IDS, err, err_len);
     if (!s) {
         rc = STORE_ERROR;
     } else {
@@ -513,16 +483,16 @@ int store_expire_leases(store *st, int64_t study_id, double now, int *n_expired,
             ids[n++] = sqlite3_column_int64(s, 0);
         }
         if (rc == STORE_OK && step != SQLITE_DONE)
-            rc = store_sqlerr(c, "listing expired leases", err, err_len);
+            rc = sqlite_store_err(c, "listing expired leases", err, err_len);
         sqlite3_reset(s);
     }
     for (size_t i = 0; rc == STORE_OK && i < n; i++) {
-        int64_t seq = store_next_seq(c, study_id, err, err_len);
+        int64_t seq = sqlite_next_seq(c, study_id, err, err_len);
         if (seq <= 0) {
             rc = STORE_ERROR;
             break;
         }
-        s = store_stmt(c, STMT_TRIAL_SET_EXPIRED, err, err_len);
+        s = sqlite_conn_stmt(c, STMT_TRIAL_SET_EXPIRED, err, err_len);
         if (!s) {
             rc = STORE_ERROR;
             break;
@@ -530,31 +500,31 @@ int store_expire_leases(store *st, int64_t study_id, double now, int *n_expired,
         sqlite3_bind_int64(s, 1, ids[i]);
         sqlite3_bind_int64(s, 2, seq);
         if (sqlite3_step(s) != SQLITE_DONE)
-            rc = store_sqlerr(c, "expiring a lease", err, err_len);
+            rc = sqlite_store_err(c, "expiring a lease", err, err_len);
         sqlite3_reset(s);
     }
     free(ids);
-    int end = store_write_end(st, c, rc == STORE_OK, err, err_len);
+    int end = sqlite_write_end(st, c, rc == STORE_OK, err, err_len);
     if (rc == STORE_OK)
         rc = end;
     if (rc == STORE_OK && n_expired)
         *n_expired = (int)n;
-    store_conn_put(st, c);
+    sqlite_conn_put(st, c);
     return rc;
 }
 
 /* Inserts one trial row inside the caller's write transaction. */
-static int insert_trial(store_conn *c, int64_t study_id, int64_t number, trial_state state,
+static int insert_trial(sqlite_conn *c, int64_t study_id, int64_t number, trial_state state,
                         const char *worker, const store_new_trial *t,
                         const store_trial_origin *origin, const store_result *res, double now,
                         double lease_until, int64_t *out_id, char *err, size_t err_len)
 {
-    int64_t seq = store_next_seq(c, study_id, err, err_len);
+    int64_t seq = sqlite_next_seq(c, study_id, err, err_len);
     if (seq < 0)
         return STORE_ERROR;
     if (seq == 0)
         return STORE_NOT_FOUND;
-    sqlite3_stmt *s = store_stmt(c, STMT_TRIAL_INSERT, err, err_len);
+    sqlite3_stmt *s = sqlite_conn_stmt(c, STMT_TRIAL_INSERT, err, err_len);
     if (!s)
         return STORE_ERROR;
     sqlite3_bind_int64(s, 1, study_id);
@@ -586,7 +556,7 @@ static int insert_trial(store_conn *c, int64_t study_id, int64_t number, trial_s
         sqlite3_bind_text(s, 18, origin->model_reason, -1, SQLITE_STATIC);
     int rc = STORE_OK;
     if (sqlite3_step(s) != SQLITE_DONE)
-        rc = store_sqlerr(c, "inserting a trial", err, err_len);
+        rc = sqlite_store_err(c, "inserting a trial", err, err_len);
     sqlite3_reset(s);
     if (rc == STORE_OK)
         *out_id = sqlite3_last_insert_rowid(c->db);
@@ -594,9 +564,9 @@ static int insert_trial(store_conn *c, int64_t study_id, int64_t number, trial_s
 }
 
 /* Takes n consecutive trial numbers; 0 when the study is gone. */
-static int64_t take_numbers(store_conn *c, int64_t study_id, size_t n, char *err, size_t err_len)
+static int64_t take_numbers(sqlite_conn *c, int64_t study_id, size_t n, char *err, size_t err_len)
 {
-    sqlite3_stmt *s = store_stmt(c, STMT_STUDY_TAKE_NUMBERS, err, err_len);
+    sqlite3_stmt *s = sqlite_conn_stmt(c, STMT_STUDY_TAKE_NUMBERS, err, err_len);
     if (!s)
         return -1;
     sqlite3_bind_int64(s, 1, study_id);
@@ -605,18 +575,18 @@ static int64_t take_numbers(store_conn *c, int64_t study_id, size_t n, char *err
     int64_t first = step == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
     sqlite3_reset(s);
     if (step != SQLITE_ROW && step != SQLITE_DONE) {
-        store_sqlerr(c, "numbering trials", err, err_len);
+        sqlite_store_err(c, "numbering trials", err, err_len);
         return -1;
     }
     return first;
 }
 
 /* Metrics and logs of a finished trial, inside the caller's transaction. */
-static int write_result_rows(store_conn *c, int64_t trial_id, const store_result *res,
+static int write_result_rows(sqlite_conn *c, int64_t trial_id, const store_result *res,
                              char *err, size_t err_len)
 {
     for (size_t i = 0; i < res->n_metrics; i++) {
-        sqlite3_stmt *s = store_stmt(c, STMT_METRIC_INSERT, err, err_len);
+        sqlite3_stmt *s = sqlite_conn_stmt(c, STMT_METRIC_INSERT, err, err_len);
         if (!s)
             return STORE_ERROR;
         sqlite3_bind_int64(s, 1, trial_id);
@@ -625,10 +595,10 @@ static int write_result_rows(store_conn *c, int64_t trial_id, const store_result
         int step = sqlite3_step(s);
         sqlite3_reset(s);
         if (step != SQLITE_DONE)
-            return store_sqlerr(c, "storing a metric", err, err_len);
+            return sqlite_store_err(c, "storing a metric", err, err_len);
     }
     if (res->logs) {
-        sqlite3_stmt *s = store_stmt(c, STMT_LOGS_INSERT, err, err_len);
+        sqlite3_stmt *s = sqlite_conn_stmt(c, STMT_LOGS_INSERT, err, err_len);
         if (!s)
             return STORE_ERROR;
         sqlite3_bind_int64(s, 1, trial_id);
@@ -636,17 +606,9 @@ static int write_result_rows(store_conn *c, int64_t trial_id, const store_result
         int step = sqlite3_step(s);
         sqlite3_reset(s);
         if (step != SQLITE_DONE)
-            return store_sqlerr(c, "storing logs", err, err_len);
+            return sqlite_store_err(c, "storing logs", err, err_len);
     }
     return STORE_OK;
-}
-
-int store_trials_insert_active(store *st, int64_t study_id, const store_new_trial *trials,
-                               size_t n, const char *worker, double now, double lease_until,
-                               int64_t *out_ids, char *err, size_t err_len)
-{
-    return store_trials_insert_suggested(st, study_id, trials, NULL, n, worker, now, lease_until,
-                                         out_ids, err, err_len);
 }
 
 typedef struct {
@@ -659,7 +621,7 @@ typedef struct {
     int64_t *out_ids;
 } insert_args;
 
-static int insert_body(store_conn *c, void *ctx, char *err, size_t err_len)
+static int insert_body(sqlite_conn *c, void *ctx, char *err, size_t err_len)
 {
     const insert_args *a = ctx;
     int64_t first = take_numbers(c, a->study_id, a->n, err, err_len);
@@ -675,7 +637,7 @@ static int insert_body(store_conn *c, void *ctx, char *err, size_t err_len)
     return rc;
 }
 
-int store_trials_insert_suggested(store *st, int64_t study_id, const store_new_trial *trials,
+int sqlite_trials_insert_suggested(store *st, int64_t study_id, const store_new_trial *trials,
                                   const store_trial_origin *origins, size_t n,
                                   const char *worker, double now, double lease_until,
                                   int64_t *out_ids, char *err, size_t err_len)
@@ -683,7 +645,7 @@ int store_trials_insert_suggested(store *st, int64_t study_id, const store_new_t
     if (n == 0)
         return STORE_OK;
     insert_args a = {study_id, trials, origins, n, worker, now, lease_until, out_ids};
-    return store_write(st, insert_body, &a, err, err_len);
+    return sqlite_write(st, insert_body, &a, err, err_len);
 }
 
 typedef struct {
@@ -695,7 +657,7 @@ typedef struct {
     int64_t *out_id;
 } import_args;
 
-static int import_body(store_conn *c, void *ctx, char *err, size_t err_len)
+static int import_body(sqlite_conn *c, void *ctx, char *err, size_t err_len)
 {
     const import_args *a = ctx;
     int64_t number = take_numbers(c, a->study_id, 1, err, err_len);
@@ -710,12 +672,12 @@ static int import_body(store_conn *c, void *ctx, char *err, size_t err_len)
     return rc;
 }
 
-int store_trial_import(store *st, int64_t study_id, const store_new_trial *trial,
+int sqlite_trial_import(store *st, int64_t study_id, const store_new_trial *trial,
                        const char *worker, const store_result *res, double now, int64_t *out_id,
                        char *err, size_t err_len)
 {
     import_args a = {study_id, trial, worker, res, now, out_id};
-    return store_write(st, import_body, &a, err, err_len);
+    return sqlite_write(st, import_body, &a, err, err_len);
 }
 
 static int same_text(const char *a, const char *b)
@@ -728,7 +690,7 @@ static int same_text(const char *a, const char *b)
 /* A change to one trial: act(c, &cur, ctx, ...) runs on the trial as it is
  * now (loaded inside the write transaction), and its status decides the
  * commit. */
-typedef int (*trial_action)(store_conn *c, const store_trial *cur, void *ctx, char *err,
+typedef int (*trial_action)(sqlite_conn *c, const store_trial *cur, void *ctx, char *err,
                             size_t err_len);
 
 typedef struct {
@@ -737,7 +699,7 @@ typedef struct {
     void *ctx;
 } trial_change;
 
-static int trial_change_body(store_conn *c, void *ctx, char *err, size_t err_len)
+static int trial_change_body(sqlite_conn *c, void *ctx, char *err, size_t err_len)
 {
     const trial_change *tc = ctx;
     store_trial cur;
@@ -753,7 +715,7 @@ static int trial_change_run(store *st, int64_t study_id, int64_t trial_id, trial
                             void *ctx, char *err, size_t err_len)
 {
     trial_change tc = {study_id, trial_id, act, ctx};
-    return store_write(st, trial_change_body, &tc, err, err_len);
+    return sqlite_write(st, trial_change_body, &tc, err, err_len);
 }
 
 typedef struct {
@@ -761,7 +723,7 @@ typedef struct {
     double now;
 } finish_args;
 
-static int finish_act(store_conn *c, const store_trial *cur, void *ctx, char *err,
+static int finish_act(sqlite_conn *c, const store_trial *cur, void *ctx, char *err,
                       size_t err_len)
 {
     const finish_args *a = ctx;
@@ -769,8 +731,8 @@ static int finish_act(store_conn *c, const store_trial *cur, void *ctx, char *er
     if (cur->state != TRIAL_ACTIVE && cur->state != TRIAL_EXPIRED)
         return cur->state == res->state && same_text(cur->result, res->result) ? STORE_SAME
                                                                                : STORE_CONFLICT;
-    int64_t seq = store_next_seq(c, cur->study_id, err, err_len);
-    sqlite3_stmt *s = seq > 0 ? store_stmt(c, STMT_TRIAL_FINISH, err, err_len) : NULL;
+    int64_t seq = sqlite_next_seq(c, cur->study_id, err, err_len);
+    sqlite3_stmt *s = seq > 0 ? sqlite_conn_stmt(c, STMT_TRIAL_FINISH, err, err_len) : NULL;
     if (!s)
         return STORE_ERROR;
     int rc = STORE_OK;
@@ -789,27 +751,27 @@ static int finish_act(store_conn *c, const store_trial *cur, void *ctx, char *er
         sqlite3_bind_int64(s, 9, res->logs_bytes);
     sqlite3_bind_int(s, 10, res->logs_truncated ? 1 : 0);
     if (sqlite3_step(s) != SQLITE_DONE)
-        rc = store_sqlerr(c, "finishing the trial", err, err_len);
+        rc = sqlite_store_err(c, "finishing the trial", err, err_len);
     sqlite3_reset(s);
     if (rc == STORE_OK)
         rc = write_result_rows(c, cur->id, res, err, err_len);
     return rc;
 }
 
-int store_trial_finish(store *st, int64_t study_id, int64_t trial_id, const store_result *res,
+int sqlite_trial_finish(store *st, int64_t study_id, int64_t trial_id, const store_result *res,
                        double now, char *err, size_t err_len)
 {
     finish_args a = {res, now};
     return trial_change_run(st, study_id, trial_id, finish_act, &a, err, err_len);
 }
 
-static int heartbeat_act(store_conn *c, const store_trial *cur, void *ctx, char *err,
+static int heartbeat_act(sqlite_conn *c, const store_trial *cur, void *ctx, char *err,
                          size_t err_len)
 {
     if (cur->state != TRIAL_ACTIVE)
         return STORE_CONFLICT;
-    int64_t seq = store_next_seq(c, cur->study_id, err, err_len);
-    sqlite3_stmt *s = seq > 0 ? store_stmt(c, STMT_TRIAL_HEARTBEAT, err, err_len) : NULL;
+    int64_t seq = sqlite_next_seq(c, cur->study_id, err, err_len);
+    sqlite3_stmt *s = seq > 0 ? sqlite_conn_stmt(c, STMT_TRIAL_HEARTBEAT, err, err_len) : NULL;
     if (!s)
         return STORE_ERROR;
     int rc = STORE_OK;
@@ -818,12 +780,12 @@ static int heartbeat_act(store_conn *c, const store_trial *cur, void *ctx, char 
     sqlite3_bind_double(s, 3, *(const double *)ctx);
     sqlite3_bind_int64(s, 4, seq);
     if (sqlite3_step(s) != SQLITE_DONE)
-        rc = store_sqlerr(c, "extending the lease", err, err_len);
+        rc = sqlite_store_err(c, "extending the lease", err, err_len);
     sqlite3_reset(s);
     return rc;
 }
 
-int store_trial_heartbeat(store *st, int64_t study_id, int64_t trial_id, double lease_until,
+int sqlite_trial_heartbeat(store *st, int64_t study_id, int64_t trial_id, double lease_until,
                           char *err, size_t err_len)
 {
     return trial_change_run(st, study_id, trial_id, heartbeat_act, &lease_until, err, err_len);

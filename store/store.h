@@ -1,15 +1,15 @@
 /*
- * store.h - the durable state of the service: studies and their trials in
- * one SQLite file.
+ * store.h - the durable state of the service: studies and their trials,
+ * behind one interface whatever the database.
  *
- * SQLite runs in WAL mode with a busy timeout. Connections come from a pool
- * (one per concurrently running request, created on demand, each with its
- * own cache of prepared statements), so readers never block each other or
- * the writer. Writers are serialised in-process by a mutex before they take
- * SQLite's write lock, which keeps "database is locked" away from clients and
- * avoids SQLite's sleeping busy handler on the hot path. Every change that
- * touches more than one row runs in one transaction; every trial change takes
- * the next value of its study's `seq` counter.
+ * store_open picks the backend from the database string: a plain path or
+ * "sqlite:<path>" opens the embedded SQLite backend (sqlite_*.c: WAL mode,
+ * a pool of connections with cached prepared statements, writers serialised
+ * in-process); other schemes are refused with "unsupported database" until
+ * their backend exists (store_backend.h says what a backend provides). Every
+ * backend keeps these contracts: every change that touches more than one row
+ * runs in one transaction; every trial change takes the next value of its
+ * study's `seq` counter.
  *
  * Tables (schema version in schema_migrations):
  *   studies(id, name UNIQUE, spec JSON, plugin, knowledge JSON, state,
@@ -23,7 +23,8 @@
  *
  * Times are seconds since the epoch (double). Functions return 0 on success
  * and -1 on failure with a message in err (err may be NULL), unless they say
- * otherwise.
+ * otherwise. The handle and the pointers a function fills are never NULL
+ * (asserted); the handle is safe to share between threads.
  */
 #ifndef BOGRAPH_STORE_STORE_H
 #define BOGRAPH_STORE_STORE_H
@@ -40,6 +41,9 @@ typedef enum {
     STORE_SYNC_FULL = 1      /* WAL + FULL: also against power loss (fsync per commit) */
 } store_sync;
 
+/* Opens (creating and migrating when needed) the database named by path: a
+ * file path, or "sqlite:<path>". *out is released with store_close (NULL is
+ * fine there). */
 int store_open(const char *path, store_sync sync, store **out, char *err, size_t err_len);
 void store_close(store *st);
 /* Schema version of the open file. */
@@ -61,7 +65,7 @@ int store_state_parse(const char *name, trial_state *out);
 /* Outcome codes of operations that can fail in a way the API reports. */
 enum {
     STORE_OK = 0,
-    STORE_ERROR = -1,       /* SQLite or memory failure: err says what */
+    STORE_ERROR = -1,       /* database or memory failure: err says what */
     STORE_NOT_FOUND = 1,    /* no such study/trial (in that study) */
     STORE_CONFLICT = 2,     /* name taken / trial finished differently / not active */
     STORE_SAME = 3          /* idempotent repeat: nothing changed */

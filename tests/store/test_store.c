@@ -1,5 +1,6 @@
 /*
- * test_store.c - the SQLite store on a real temporary file: schema and
+ * test_store.c - the SQLite store on a real temporary file: choosing the
+ * backend from the database string, schema and
  * migrations, studies, trial leases, seq, idempotent finishing, expiry,
  * paging, metrics and logs, and concurrent writers through the pool.
  */
@@ -345,10 +346,47 @@ static void test_concurrent_writers(void **state)
     store_close(st);
 }
 
+/* The database string picks the backend: a path or sqlite:<path> opens the
+ * same SQLite file; an unknown scheme is refused with a clear message. */
+static void test_open_backends(void **state)
+{
+    (void)state;
+    store *st = open_store();
+    int64_t id = new_study(st, "by-path");
+    store_close(st);
+
+    char uri[160], err[256];
+    const char *prefixes[] = {"sqlite:", "sqlite://"};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(uri, sizeof uri, "%s%s", prefixes[i], path);
+        st = NULL;
+        assert_int_equal(store_open(uri, STORE_SYNC_NORMAL, &st, err, sizeof err), 0);
+        store_study got;
+        assert_int_equal(store_study_get(st, id, &got, err, sizeof err), STORE_OK);
+        assert_string_equal(got.name, "by-path");
+        store_study_clear(&got);
+        store_close(st);
+    }
+
+    const char *bad[] = {"postgres://localhost/bograph", "postgresql:dbname=x", "mysql://h/db"};
+    for (size_t i = 0; i < 3; i++) {
+        st = (store *)1;
+        err[0] = '\0';
+        assert_int_equal(store_open(bad[i], STORE_SYNC_NORMAL, &st, err, sizeof err), -1);
+        assert_null(st);
+        assert_non_null(strstr(err, "unsupported database"));
+    }
+    st = (store *)1;
+    assert_int_equal(store_open("sqlite:", STORE_SYNC_NORMAL, &st, err, sizeof err), -1);
+    assert_null(st);
+    assert_int_equal(store_open("", STORE_SYNC_NORMAL, &st, err, sizeof err), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_schema_and_reopen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_backends, setup, teardown),
         cmocka_unit_test_setup_teardown(test_study_lifecycle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trial_lifecycle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
