@@ -10,6 +10,7 @@
  */
 /* pipe2 and O_CLOEXEC pipes are GNU/Linux. */
 #define _GNU_SOURCE
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -30,6 +31,7 @@
 #include <unistd.h>
 
 #include "plugins/exec.h"
+#include "util/buf.h"
 
 extern char **environ;
 
@@ -59,8 +61,8 @@ static double exec_now(void)
 
 /* A captured stream keeping its last cap/2 to cap bytes. */
 typedef struct {
-    char *buf;
-    size_t len, alloc, cap;
+    buf b;
+    size_t cap;
     int truncated;
     int fd;
 } exec_stream;
@@ -70,31 +72,19 @@ static int exec_stream_add(exec_stream *s, const char *data, size_t n)
     if (n >= s->cap) {
         data += n - s->cap;
         n = s->cap;
-        s->len = 0;
+        s->b.len = 0;
         s->truncated = 1;
-    } else if (s->len + n > s->cap) {
+    } else if (s->b.len + n > s->cap) {
         /* Drop down to half the cap at once, so a flood costs linear time. */
         size_t keep = s->cap / 2 > n ? s->cap / 2 - n : 0;
-        if (keep > s->len)
-            keep = s->len;
-        memmove(s->buf, s->buf + s->len - keep, keep);
-        s->len = keep;
+        if (keep > s->b.len)
+            keep = s->b.len;
+        memmove(s->b.data, s->b.data + s->b.len - keep, keep);
+        s->b.len = keep;
         s->truncated = 1;
     }
-    if (s->len + n + 1 > s->alloc) {
-        size_t a = s->alloc ? s->alloc : 4096;
-        while (a < s->len + n + 1)
-            a *= 2;
-        char *b = realloc(s->buf, a);
-        if (!b)
-            return -1;
-        s->buf = b;
-        s->alloc = a;
-    }
-    memcpy(s->buf + s->len, data, n);
-    s->len += n;
-    s->buf[s->len] = '\0';
-    return 0;
+    buf_append(&s->b, data, n);
+    return s->b.failed ? -1 : 0;
 }
 
 /* Reads what is available (at most 1 MiB, so a program that floods its
@@ -228,240 +218,269 @@ int plugin_exec_ok(const plugin_exec_result *res)
     return res && res->exited && res->exit_code == 0 && !res->timed_out && !res->cancelled;
 }
 
-int plugin_exec_run(const plugin_exec_spec *spec, plugin_exec_result *res, char *err,
-                    size_t err_len)
+/* One run of plugin_exec_run: what its steps share. */
+typedef struct {
+    const plugin_exec_spec *spec;
+    char *path;                /* resolved program */
+    char **env;
+    long max_fd;
+    exec_stream out, errs;
+    int p_out[2], p_err[2], p_in[2], p_fail[2];
+    int devnull;
+    int in_fd;                 /* our end of the program's stdin, -1 when closed */
+    size_t in_off;             /* bytes of stdin_data written */
+    pid_t pid;
+    double t0;
+    sigset_t pipe_set, old_set;
+    int child_errno, status, reaped, exited_seen, killed, io_error;
+    double kill_at, exit_seen_at;
+} exec_run;
+
+static void exec_run_init(exec_run *r, const plugin_exec_spec *spec)
 {
-    memset(res, 0, sizeof *res);
-    if (!spec || !spec->argv || !spec->argv[0]) {
-        exec_err(err, err_len, "no program to run");
-        return -1;
-    }
+    memset(r, 0, sizeof *r);
+    r->spec = spec;
+    size_t cap = spec->max_output ? spec->max_output : EXEC_DEFAULT_MAX_OUTPUT;
+    buf_init(&r->out.b);
+    buf_init(&r->errs.b);
+    r->out.cap = r->errs.cap = cap;
+    r->out.fd = r->errs.fd = -1;
+    for (int i = 0; i < 2; i++)
+        r->p_out[i] = r->p_err[i] = r->p_in[i] = r->p_fail[i] = -1;
+    r->devnull = -1;
+    r->in_fd = -1;
+    r->pid = -1;
+}
+
+/* Step 1: the program's path, that it is executable, its environment. */
+static int exec_prepare(exec_run *r, char *err, size_t err_len)
+{
+    const plugin_exec_spec *spec = r->spec;
     const char *prog = spec->path ? spec->path : spec->argv[0];
-    char *path = exec_resolve(prog);
-    if (!path) {
+    r->path = exec_resolve(prog);
+    if (!r->path) {
         exec_err(err, err_len, "program '%s' not found%s", prog,
                  strchr(prog, '/') ? "" : " in PATH");
         return -1;
     }
-    if (access(path, X_OK) != 0) {
+    if (access(r->path, X_OK) != 0) {
         if (errno == ENOENT)
-            exec_err(err, err_len, "program '%s' not found", path);
+            exec_err(err, err_len, "program '%s' not found", r->path);
         else
-            exec_err(err, err_len, "program '%s' is not executable: %s", path, strerror(errno));
-        free(path);
+            exec_err(err, err_len, "program '%s' is not executable: %s", r->path,
+                     strerror(errno));
         return -1;
     }
-    char **env = exec_build_env(spec->env_extra);
-    if (!env) {
-        free(path);
+    r->env = exec_build_env(spec->env_extra);
+    if (!r->env) {
         exec_err(err, err_len, "out of memory");
         return -1;
     }
-    long max_fd = sysconf(_SC_OPEN_MAX);
-    if (max_fd < 0 || max_fd > 65536)
-        max_fd = 65536;
+    r->max_fd = sysconf(_SC_OPEN_MAX);
+    if (r->max_fd < 0 || r->max_fd > 65536)
+        r->max_fd = 65536;
+    return 0;
+}
 
-    size_t cap = spec->max_output ? spec->max_output : EXEC_DEFAULT_MAX_OUTPUT;
-    exec_stream out = {.cap = cap, .fd = -1}, errs = {.cap = cap, .fd = -1};
-    int p_out[2] = {-1, -1}, p_err[2] = {-1, -1}, p_in[2] = {-1, -1}, p_fail[2] = {-1, -1};
-    int rc = -1;
-    pid_t pid = -1;
-
-    if (pipe2(p_out, O_CLOEXEC) != 0 || pipe2(p_err, O_CLOEXEC) != 0 ||
-        pipe2(p_fail, O_CLOEXEC) != 0 || (spec->stdin_data && pipe2(p_in, O_CLOEXEC) != 0)) {
+/* Step 2: the pipes (all close-on-exec) and /dev/null for a program without
+ * stdin data. */
+static int exec_open_pipes(exec_run *r, char *err, size_t err_len)
+{
+    const plugin_exec_spec *spec = r->spec;
+    if (pipe2(r->p_out, O_CLOEXEC) != 0 || pipe2(r->p_err, O_CLOEXEC) != 0 ||
+        pipe2(r->p_fail, O_CLOEXEC) != 0 || (spec->stdin_data && pipe2(r->p_in, O_CLOEXEC) != 0)) {
         exec_err(err, err_len, "cannot create pipes: %s", strerror(errno));
-        goto done;
+        return -1;
     }
-    int devnull = -1;
-    if (!spec->stdin_data && (devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
+    if (!spec->stdin_data && (r->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
         exec_err(err, err_len, "cannot open /dev/null: %s", strerror(errno));
-        goto done;
+        return -1;
     }
+    return 0;
+}
 
-    /* SIGPIPE from writing stdin to a program that stopped reading must not
-     * kill the host: block it in this thread while the program runs. */
-    sigset_t pipe_set, old_set;
-    sigemptyset(&pipe_set);
-    sigaddset(&pipe_set, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
+/* Step 3, in the child: async-signal-safe calls only; never returns. */
+static void exec_child(const exec_run *r)
+{
+    const plugin_exec_spec *spec = r->spec;
+    sigset_t none;
+    sigemptyset(&none);
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigaction(SIGPIPE, &dfl, NULL);
+    sigaction(SIGINT, &dfl, NULL);
+    sigaction(SIGTERM, &dfl, NULL);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    setpgid(0, 0);
+    int in_fd = spec->stdin_data ? r->p_in[0] : r->devnull;
+    if (dup2(in_fd, 0) < 0 || dup2(r->p_out[1], 1) < 0 || dup2(r->p_err[1], 2) < 0)
+        goto child_fail;
+    if (spec->cwd && chdir(spec->cwd) != 0)
+        goto child_fail;
+    exec_child_close_from(3, r->p_fail[1], r->max_fd);
+    execve(r->path, spec->argv, r->env);
+child_fail:;
+    int e = errno;
+    ssize_t w = write(r->p_fail[1], &e, sizeof e);
+    (void)w;
+    _exit(127);
+}
 
-    double t0 = exec_now();
-    pid = fork();
-    if (pid < 0) {
-        exec_err(err, err_len, "fork failed: %s", strerror(errno));
-        pthread_sigmask(SIG_SETMASK, &old_set, NULL);
-        if (devnull >= 0)
-            close(devnull);
-        goto done;
+/* Step 4, in the parent: close the child's ends, learn whether execve
+ * failed, make our ends non-blocking. */
+static void exec_parent_setup(exec_run *r)
+{
+    setpgid(r->pid, r->pid); /* also done by the child; whichever runs first wins */
+    exec_close(&r->devnull);
+    exec_close(&r->p_out[1]);
+    exec_close(&r->p_err[1]);
+    exec_close(&r->p_fail[1]);
+    exec_close(&r->p_in[0]);
+
+    ssize_t n;
+    do {
+        n = read(r->p_fail[0], &r->child_errno, sizeof r->child_errno);
+    } while (n < 0 && errno == EINTR);
+    if (n != (ssize_t)sizeof r->child_errno)
+        r->child_errno = 0;
+    exec_close(&r->p_fail[0]);
+
+    r->out.fd = r->p_out[0];
+    r->errs.fd = r->p_err[0];
+    r->p_out[0] = r->p_err[0] = -1;
+    exec_nonblock(r->out.fd);
+    exec_nonblock(r->errs.fd);
+    r->in_fd = r->p_in[1];
+    r->p_in[1] = -1;
+    if (r->in_fd >= 0) {
+        exec_nonblock(r->in_fd);
+        if (r->spec->stdin_len == 0)
+            exec_close(&r->in_fd);
     }
-    if (pid == 0) {
-        /* Child: async-signal-safe calls only. */
-        sigset_t none;
-        sigemptyset(&none);
-        struct sigaction dfl;
-        memset(&dfl, 0, sizeof dfl);
-        dfl.sa_handler = SIG_DFL;
-        sigaction(SIGPIPE, &dfl, NULL);
-        sigaction(SIGINT, &dfl, NULL);
-        sigaction(SIGTERM, &dfl, NULL);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        setpgid(0, 0);
-        int in_fd = spec->stdin_data ? p_in[0] : devnull;
-        if (dup2(in_fd, 0) < 0 || dup2(p_out[1], 1) < 0 || dup2(p_err[1], 2) < 0)
-            goto child_fail;
-        if (spec->cwd && chdir(spec->cwd) != 0)
-            goto child_fail;
-        exec_child_close_from(3, p_fail[1], max_fd);
-        execve(path, spec->argv, env);
-    child_fail:;
-        int e = errno;
-        ssize_t w = write(p_fail[1], &e, sizeof e);
-        (void)w;
-        _exit(127);
+}
+
+/* Reads a ready stream, closing it at its end or on error. */
+static void exec_pump_stream(exec_run *r, exec_stream *s)
+{
+    int st = exec_stream_read(s);
+    if (st != 0)
+        exec_close(&s->fd);
+    if (st < 0)
+        r->io_error = 1;
+}
+
+/* Step 5a: one poll of the pipes (or a tick's sleep when none is open):
+ * reads output, writes stdin. -1 when poll itself failed. */
+static int exec_pump(exec_run *r)
+{
+    const plugin_exec_spec *spec = r->spec;
+    struct pollfd pf[3];
+    int np = 0, i_out = -1, i_err = -1, i_in = -1;
+    if (r->out.fd >= 0) {
+        pf[np].fd = r->out.fd;
+        pf[np].events = POLLIN;
+        i_out = np++;
     }
-
-    /* Parent. */
-    setpgid(pid, pid); /* also done by the child; whichever runs first wins */
-    if (devnull >= 0)
-        close(devnull);
-    exec_close(&p_out[1]);
-    exec_close(&p_err[1]);
-    exec_close(&p_fail[1]);
-    exec_close(&p_in[0]);
-
-    int child_errno = 0;
-    {
-        ssize_t r;
-        do {
-            r = read(p_fail[0], &child_errno, sizeof child_errno);
-        } while (r < 0 && errno == EINTR);
-        if (r != (ssize_t)sizeof child_errno)
-            child_errno = 0;
+    if (r->errs.fd >= 0) {
+        pf[np].fd = r->errs.fd;
+        pf[np].events = POLLIN;
+        i_err = np++;
     }
-    exec_close(&p_fail[0]);
-
-    out.fd = p_out[0];
-    errs.fd = p_err[0];
-    p_out[0] = p_err[0] = -1;
-    exec_nonblock(out.fd);
-    exec_nonblock(errs.fd);
-    int in_fd = p_in[1];
-    p_in[1] = -1;
-    size_t in_off = 0;
-    if (in_fd >= 0) {
-        exec_nonblock(in_fd);
-        if (spec->stdin_len == 0)
-            exec_close(&in_fd);
+    if (r->in_fd >= 0) {
+        pf[np].fd = r->in_fd;
+        pf[np].events = POLLOUT;
+        i_in = np++;
     }
-
-    int status = 0, reaped = 0, exited_seen = 0, killed = 0;
-    double kill_at = 0, exit_seen_at = 0;
-    int io_error = 0;
-    for (;;) {
-        struct pollfd pf[3];
-        int np = 0, i_out = -1, i_err = -1, i_in = -1;
-        if (out.fd >= 0) {
-            pf[np].fd = out.fd;
-            pf[np].events = POLLIN;
-            i_out = np++;
-        }
-        if (errs.fd >= 0) {
-            pf[np].fd = errs.fd;
-            pf[np].events = POLLIN;
-            i_err = np++;
-        }
-        if (in_fd >= 0) {
-            pf[np].fd = in_fd;
-            pf[np].events = POLLOUT;
-            i_in = np++;
-        }
-        if (np > 0) {
-            int pr = poll(pf, (nfds_t)np, EXEC_TICK_MS);
-            if (pr < 0 && errno != EINTR) {
-                io_error = 1;
-                break;
-            }
-            if (pr > 0) {
-                if (i_out >= 0 && (pf[i_out].revents & (POLLIN | POLLHUP | POLLERR))) {
-                    int s = exec_stream_read(&out);
-                    if (s != 0)
-                        exec_close(&out.fd);
-                    if (s < 0)
-                        io_error = 1;
-                }
-                if (i_err >= 0 && (pf[i_err].revents & (POLLIN | POLLHUP | POLLERR))) {
-                    int s = exec_stream_read(&errs);
-                    if (s != 0)
-                        exec_close(&errs.fd);
-                    if (s < 0)
-                        io_error = 1;
-                }
-                if (i_in >= 0 && (pf[i_in].revents & (POLLOUT | POLLHUP | POLLERR))) {
-                    ssize_t w = write(in_fd, spec->stdin_data + in_off, spec->stdin_len - in_off);
-                    if (w > 0)
-                        in_off += (size_t)w;
-                    if ((w < 0 && errno != EAGAIN && errno != EINTR) || in_off >= spec->stdin_len)
-                        exec_close(&in_fd);
-                }
-            }
-        } else if (!exited_seen) {
+    if (np == 0) {
+        if (!r->exited_seen) {
             struct timespec ts = {0, EXEC_TICK_MS * 1000000L};
             nanosleep(&ts, NULL);
         }
+        return 0;
+    }
+    int pr = poll(pf, (nfds_t)np, EXEC_TICK_MS);
+    if (pr < 0 && errno != EINTR)
+        return -1;
+    if (pr <= 0)
+        return 0;
+    if (i_out >= 0 && (pf[i_out].revents & (POLLIN | POLLHUP | POLLERR)))
+        exec_pump_stream(r, &r->out);
+    if (i_err >= 0 && (pf[i_err].revents & (POLLIN | POLLHUP | POLLERR)))
+        exec_pump_stream(r, &r->errs);
+    if (i_in >= 0 && (pf[i_in].revents & (POLLOUT | POLLHUP | POLLERR))) {
+        ssize_t w = write(r->in_fd, spec->stdin_data + r->in_off, spec->stdin_len - r->in_off);
+        if (w > 0)
+            r->in_off += (size_t)w;
+        if ((w < 0 && errno != EAGAIN && errno != EINTR) || r->in_off >= spec->stdin_len)
+            exec_close(&r->in_fd);
+    }
+    return 0;
+}
 
-        double now = exec_now();
-        /* Has the program ended? Peek without reaping, so its pid (and the
-         * process group id) stays reserved while stragglers are killed. */
-        if (!exited_seen) {
-            siginfo_t si;
-            memset(&si, 0, sizeof si);
-            if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid) {
-                exited_seen = 1;
-                exit_seen_at = now;
-            }
-        }
-        if (!exited_seen && !killed) {
-            int why = 0;
-            if (spec->timeout_seconds > 0 && now - t0 > spec->timeout_seconds)
-                why = 1;
-            else if (spec->cancel && atomic_load(spec->cancel))
-                why = 2;
-            if (why) {
-                res->timed_out = why == 1;
-                res->cancelled = why == 2;
-                kill(-pid, SIGTERM);
-                kill(pid, SIGTERM);
-                killed = 1;
-                kill_at = now;
-            }
-        }
-        if (killed && !exited_seen && now - kill_at > EXEC_TERM_GRACE_S) {
-            kill(-pid, SIGKILL);
-            kill(pid, SIGKILL);
-        }
-        if (exited_seen) {
-            /* Read what is left for a short while; a background process that
-             * keeps the pipes open is killed with the group. */
-            if ((out.fd < 0 && errs.fd < 0) || now - exit_seen_at > 1.0) {
-                kill(-pid, SIGKILL);
-                break;
-            }
+/* Step 5b: the clock and the program's state after a poll: notices its end,
+ * enforces the timeout and the cancel flag (TERM, then KILL after a grace).
+ * 1 when the run is over. */
+static int exec_watch(exec_run *r, plugin_exec_result *res)
+{
+    const plugin_exec_spec *spec = r->spec;
+    double now = exec_now();
+    /* Has the program ended? Peek without reaping, so its pid (and the
+     * process group id) stays reserved while stragglers are killed. */
+    if (!r->exited_seen) {
+        siginfo_t si;
+        memset(&si, 0, sizeof si);
+        if (waitid(P_PID, (id_t)r->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+            si.si_pid == r->pid) {
+            r->exited_seen = 1;
+            r->exit_seen_at = now;
         }
     }
-    if (io_error && !exited_seen) {
-        kill(-pid, SIGKILL);
-        kill(pid, SIGKILL);
+    if (!r->exited_seen && !r->killed) {
+        int why = 0;
+        if (spec->timeout_seconds > 0 && now - r->t0 > spec->timeout_seconds)
+            why = 1;
+        else if (spec->cancel && atomic_load(spec->cancel))
+            why = 2;
+        if (why) {
+            res->timed_out = why == 1;
+            res->cancelled = why == 2;
+            kill(-r->pid, SIGTERM);
+            kill(r->pid, SIGTERM);
+            r->killed = 1;
+            r->kill_at = now;
+        }
     }
-    /* Drain what is buffered after the kill. */
-    if (out.fd >= 0)
-        exec_stream_read(&out);
-    if (errs.fd >= 0)
-        exec_stream_read(&errs);
-    while (!reaped) {
+    if (r->killed && !r->exited_seen && now - r->kill_at > EXEC_TERM_GRACE_S) {
+        kill(-r->pid, SIGKILL);
+        kill(r->pid, SIGKILL);
+    }
+    /* After the end, read what is left for a short while; a background
+     * process that keeps the pipes open is killed with the group. */
+    if (r->exited_seen && ((r->out.fd < 0 && r->errs.fd < 0) || now - r->exit_seen_at > 1.0)) {
+        kill(-r->pid, SIGKILL);
+        return 1;
+    }
+    return 0;
+}
+
+/* Step 6: drain what is buffered, reap the program with its resource usage,
+ * take back the SIGPIPE mask. */
+static void exec_reap(exec_run *r, plugin_exec_result *res)
+{
+    if (r->io_error && !r->exited_seen) {
+        kill(-r->pid, SIGKILL);
+        kill(r->pid, SIGKILL);
+    }
+    if (r->out.fd >= 0)
+        exec_stream_read(&r->out);
+    if (r->errs.fd >= 0)
+        exec_stream_read(&r->errs);
+    while (!r->reaped) {
         struct rusage ru;
-        pid_t w = wait4(pid, &status, 0, &ru);
-        if (w == pid) {
-            reaped = 1;
+        pid_t w = wait4(r->pid, &r->status, 0, &ru);
+        if (w == r->pid) {
+            r->reaped = 1;
             res->user_seconds = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6;
             res->sys_seconds = (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
             res->max_rss_kb = (double)ru.ru_maxrss;
@@ -469,66 +488,116 @@ int plugin_exec_run(const plugin_exec_spec *spec, plugin_exec_result *res, char 
             break;
         }
     }
-    res->seconds = exec_now() - t0;
+    res->seconds = exec_now() - r->t0;
 
     /* Consume a SIGPIPE raised by our writes before unblocking it. */
-    {
-        struct timespec zero = {0, 0};
-        while (sigtimedwait(&pipe_set, NULL, &zero) > 0) {
-        }
-        pthread_sigmask(SIG_SETMASK, &old_set, NULL);
+    struct timespec zero = {0, 0};
+    while (sigtimedwait(&r->pipe_set, NULL, &zero) > 0) {
     }
-    exec_close(&in_fd);
+    pthread_sigmask(SIG_SETMASK, &r->old_set, NULL);
+    exec_close(&r->in_fd);
+}
 
-    if (child_errno) {
-        exec_err(err, err_len, "cannot start '%s': %s", path, strerror(child_errno));
-        goto done;
+/* Step 7: the program's fate into res; -1 when it never started or its
+ * output could not be read. */
+static int exec_outcome(const exec_run *r, plugin_exec_result *res, char *err, size_t err_len)
+{
+    if (r->child_errno) {
+        exec_err(err, err_len, "cannot start '%s': %s", r->path, strerror(r->child_errno));
+        return -1;
     }
-    if (reaped) {
-        if (WIFEXITED(status)) {
+    if (r->reaped) {
+        if (WIFEXITED(r->status)) {
             res->exited = 1;
-            res->exit_code = WEXITSTATUS(status);
-        } else if (WIFSIGNALED(status)) {
+            res->exit_code = WEXITSTATUS(r->status);
+        } else if (WIFSIGNALED(r->status)) {
             res->signaled = 1;
-            res->term_signal = WTERMSIG(status);
+            res->term_signal = WTERMSIG(r->status);
         }
     }
-    if (io_error && !res->timed_out && !res->cancelled) {
-        exec_err(err, err_len, "reading the output of '%s' failed", path);
-        goto done;
+    if (r->io_error && !res->timed_out && !res->cancelled) {
+        exec_err(err, err_len, "reading the output of '%s' failed", r->path);
+        return -1;
     }
-    rc = 0;
+    return 0;
+}
 
-done:
-    exec_close(&out.fd);
-    exec_close(&errs.fd);
-    exec_close(&p_out[0]);
-    exec_close(&p_out[1]);
-    exec_close(&p_err[0]);
-    exec_close(&p_err[1]);
-    exec_close(&p_in[0]);
-    exec_close(&p_in[1]);
-    exec_close(&p_fail[0]);
-    exec_close(&p_fail[1]);
+/* Step 8: closes every descriptor left, hands the output to res when rc is
+ * 0, frees the rest; returns the final status. */
+static int exec_release(exec_run *r, int rc, plugin_exec_result *res, char *err,
+                        size_t err_len)
+{
+    exec_close(&r->out.fd);
+    exec_close(&r->errs.fd);
+    exec_close(&r->devnull);
+    exec_close(&r->in_fd);
+    for (int i = 0; i < 2; i++) {
+        exec_close(&r->p_out[i]);
+        exec_close(&r->p_err[i]);
+        exec_close(&r->p_in[i]);
+        exec_close(&r->p_fail[i]);
+    }
     if (rc == 0) {
-        res->out = out.buf ? out.buf : strdup("");
-        res->out_len = out.len;
-        res->out_truncated = out.truncated;
-        res->err = errs.buf ? errs.buf : strdup("");
-        res->err_len = errs.len;
-        res->err_truncated = errs.truncated;
+        res->out_truncated = r->out.truncated;
+        res->err_truncated = r->errs.truncated;
+        res->out = buf_finish(&r->out.b, &res->out_len);
+        res->err = buf_finish(&r->errs.b, &res->err_len);
         if (!res->out || !res->err) {
             plugin_exec_result_free(res);
             exec_err(err, err_len, "out of memory");
             rc = -1;
         }
     } else {
-        free(out.buf);
-        free(errs.buf);
+        buf_free(&r->out.b);
+        buf_free(&r->errs.b);
     }
-    free(env);
-    free(path);
+    free(r->env);
+    free(r->path);
     return rc;
+}
+
+int plugin_exec_run(const plugin_exec_spec *spec, plugin_exec_result *res, char *err,
+                    size_t err_len)
+{
+    assert(res);
+    memset(res, 0, sizeof *res);
+    if (!spec || !spec->argv || !spec->argv[0]) {
+        exec_err(err, err_len, "no program to run");
+        return -1;
+    }
+    exec_run r;
+    exec_run_init(&r, spec);
+    if (exec_prepare(&r, err, err_len) != 0 || exec_open_pipes(&r, err, err_len) != 0)
+        return exec_release(&r, -1, res, err, err_len);
+
+    /* SIGPIPE from writing stdin to a program that stopped reading must not
+     * kill the host: block it in this thread while the program runs. */
+    sigemptyset(&r.pipe_set);
+    sigaddset(&r.pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &r.pipe_set, &r.old_set);
+
+    r.t0 = exec_now();
+    r.pid = fork();
+    if (r.pid < 0) {
+        exec_err(err, err_len, "fork failed: %s", strerror(errno));
+        pthread_sigmask(SIG_SETMASK, &r.old_set, NULL);
+        return exec_release(&r, -1, res, err, err_len);
+    }
+    if (r.pid == 0)
+        exec_child(&r);
+
+    exec_parent_setup(&r);
+    for (;;) {
+        if (exec_pump(&r) != 0) {
+            r.io_error = 1;
+            break;
+        }
+        if (exec_watch(&r, res))
+            break;
+    }
+    exec_reap(&r, res);
+    int rc = exec_outcome(&r, res, err, err_len);
+    return exec_release(&r, rc, res, err, err_len);
 }
 
 void plugin_exec_describe(const plugin_exec_result *res, double timeout_seconds, char *buf,
