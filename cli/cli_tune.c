@@ -204,18 +204,22 @@ static json_t *tune_create_study(client *c, const char *name, const char *plugin
     return study;
 }
 
-int cli_tune(int argc, char **argv)
-{
+/* What the command line asked for. */
+typedef struct {
     service_options so;
-    service_options_init(&so);
-    so.token = getenv("BOGRAPH_TOKEN");
-    long budget = 15;
-    long long seed = 1;
-    const char *algorithm = "bograph", *name = NULL, *plugin_dir = NULL;
-    unsigned parallel = 1;
-    double timeout = 0;
-    int keep_serving = 0, port_given = 0;
-    json_t *plugin_options = json_object();
+    long budget;
+    long long seed;
+    const char *algorithm, *name, *plugin_dir, *plugin_name;
+    unsigned parallel;
+    double timeout;
+    int keep_serving, port_given;
+    json_t *plugin_options;    /* owned */
+} tune_args;
+
+/* Step 1: the options into a. -1 when the job should run; otherwise the exit
+ * code (help printed, or a usage error reported). */
+static int tune_parse_args(int argc, char **argv, tune_args *a)
+{
     enum { OPT_BUDGET = 1, OPT_ALGORITHM, OPT_SEED, OPT_DB, OPT_NAME, OPT_PARALLEL, OPT_OPTION,
            OPT_TIMEOUT, OPT_HOST, OPT_PORT, OPT_TOKEN, OPT_PLUGIN_DIR, OPT_KEEP, OPT_QUIET,
            OPT_HELP };
@@ -239,7 +243,7 @@ int cli_tune(int argc, char **argv)
     };
     optind = 1;
     opterr = 0;
-    int opt, rc = CLI_USAGE;
+    int opt;
     unsigned long long v;
     double d;
     while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -248,197 +252,245 @@ int cli_tune(int argc, char **argv)
             if (strcmp(optarg, "bograph") != 0 && strcmp(optarg, "gp") != 0 &&
                 strcmp(optarg, "random") != 0 && strcmp(optarg, "sobol") != 0)
                 goto bad_value;
-            algorithm = optarg;
+            a->algorithm = optarg;
             break;
-        case OPT_DB: so.db_path = optarg; break;
-        case OPT_NAME: name = optarg; break;
-        case OPT_HOST: so.host = optarg; break;
-        case OPT_TOKEN: so.token = optarg; break;
-        case OPT_PLUGIN_DIR: plugin_dir = optarg; break;
-        case OPT_KEEP: keep_serving = 1; break;
-        case OPT_QUIET: so.request_log = 0; break;
+        case OPT_DB: a->so.db_path = optarg; break;
+        case OPT_NAME: a->name = optarg; break;
+        case OPT_HOST: a->so.host = optarg; break;
+        case OPT_TOKEN: a->so.token = optarg; break;
+        case OPT_PLUGIN_DIR: a->plugin_dir = optarg; break;
+        case OPT_KEEP: a->keep_serving = 1; break;
+        case OPT_QUIET: a->so.request_log = 0; break;
         case OPT_BUDGET:
             if (cli_parse_uint(optarg, 1, 1000000, &v) != 0)
                 goto bad_value;
-            budget = (long)v;
+            a->budget = (long)v;
             break;
         case OPT_SEED:
             if (cli_parse_uint(optarg, 0, 1ULL << 53, &v) != 0)
                 goto bad_value;
-            seed = (long long)v;
+            a->seed = (long long)v;
             break;
         case OPT_PARALLEL:
             if (cli_parse_uint(optarg, 1, 256, &v) != 0)
                 goto bad_value;
-            parallel = (unsigned)v;
+            a->parallel = (unsigned)v;
             break;
         case OPT_PORT:
             if (cli_parse_uint(optarg, 0, 65535, &v) != 0)
                 goto bad_value;
-            so.port = (unsigned)v;
-            port_given = 1;
+            a->so.port = (unsigned)v;
+            a->port_given = 1;
             break;
         case OPT_TIMEOUT:
             if (cli_parse_double(optarg, 0.001, 1e7, &d) != 0)
                 goto bad_value;
-            timeout = d;
+            a->timeout = d;
             break;
         case OPT_OPTION: {
             const char *eq = strchr(optarg, '=');
-            if (!eq || eq == optarg || json_object_size(plugin_options) >= TUNE_MAX_OPTIONS)
+            if (!eq || eq == optarg || json_object_size(a->plugin_options) >= TUNE_MAX_OPTIONS)
                 goto bad_value;
             char key[128];
             snprintf(key, sizeof key, "%.*s", (int)(eq - optarg), optarg);
-            json_object_set_new(plugin_options, key, json_string(eq + 1));
+            json_object_set_new(a->plugin_options, key, json_string(eq + 1));
             break;
         }
         case 'h':
         case OPT_HELP:
             fputs(tune_usage, stdout);
-            json_decref(plugin_options);
             return CLI_OK;
         default:
-            json_decref(plugin_options);
             return cli_bad_option("tune", opt, argv[optind - 1]);
         }
         continue;
     bad_value:
-        json_decref(plugin_options);
         return cli_bad_value("tune", optarg, argv[optind - 1]);
     }
     if (optind != argc - 1) {
         fprintf(stderr, "bograph tune: name one plugin, e.g. `bograph tune rocksdb`\n"
                         "try `bograph tune --help`\n");
-        json_decref(plugin_options);
         return CLI_USAGE;
     }
-    const char *plugin_name = argv[optind];
+    a->plugin_name = argv[optind];
+    return -1;
+}
 
+/* Step 2: the service in this process; on a taken port (not one the user
+ * chose) any free port. 0, or -1 after printing why. */
+static int tune_start_service(tune_args *a, service **svc, char *err, size_t err_len)
+{
+    if (service_start(&a->so, svc, err, err_len) == 0)
+        return 0;
+    if (a->port_given) {
+        fprintf(stderr, "bograph tune: %s\n", err);
+        return -1;
+    }
+    fprintf(stderr, "bograph tune: port %u is taken (%s); using any free port\n", a->so.port,
+            err);
+    a->so.port = 0;
+    if (service_start(&a->so, svc, err, err_len) != 0) {
+        fprintf(stderr, "bograph tune: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* The study being tuned, as the service describes it. */
+typedef struct {
+    json_t *json;              /* owned */
+    const char *id;            /* in json */
+    const char *objective;     /* in json, may be NULL */
+    int maximize;
+    long budget;
+    char path[200];            /* /v1/studies/ID */
+} tune_study;
+
+/* Step 3: creates or resumes the study and prints what is tuned and where
+ * the dashboard is. 0, or -1 with err. */
+static int tune_open_study(client *c, const tune_args *a, const char *url, tune_study *ts,
+                           char *err, size_t err_len)
+{
+    int resumed = 0;
+    ts->json = tune_create_study(c, a->name, a->plugin_name, a->algorithm, a->budget, a->seed,
+                                 a->plugin_options, &resumed, err, err_len);
+    if (!ts->json)
+        return -1;
+    const json_t *study = ts->json;
+    ts->id = json_string_value(json_object_get(study, "id"));
+    const json_t *objective = json_object_get(study, "objective");
+    ts->objective = json_string_value(json_object_get(objective, "name"));
+    ts->maximize = json_is_string(json_object_get(objective, "goal")) &&
+                   strcmp(json_string_value(json_object_get(objective, "goal")), "maximize") == 0;
+    ts->budget = (long)json_integer_value(json_object_get(study, "budget"));
+    if (ts->budget <= 0)
+        ts->budget = a->budget;
+    snprintf(ts->path, sizeof ts->path, "/v1/studies/%s", ts->id ? ts->id : "");
+    printf("bograph: tuning %s (%s, study '%s', id %s, budget %ld, %s %s)\n", a->plugin_name,
+           a->algorithm, a->name, ts->id, ts->budget, ts->maximize ? "maximize" : "minimize",
+           ts->objective ? ts->objective : "?");
+    if (resumed) {
+        const json_t *counts = json_object_get(study, "counts");
+        printf("bograph: study '%s' exists in %s: resuming it (%lld completed, %lld active); "
+               "its own budget and algorithm apply\n", a->name, a->so.db_path,
+               (long long)json_integer_value(json_object_get(counts, "completed")),
+               (long long)json_integer_value(json_object_get(counts, "active")));
+    }
+    printf("bograph: dashboard at %s/#/studies/%s  (db %s)\n", url, ts->id, a->so.db_path);
+    fflush(stdout);
+    return 0;
+}
+
+/* Step 4: runs the trials with a local worker, prints the summary, keeps
+ * serving when asked. The exit code. */
+static int tune_run_trials(client *c, const tune_args *a, const char *url, const tune_study *ts,
+                           plugins_registry *reg, atomic_int *stop)
+{
     char err[1024];
-    plugins_registry *reg = cli_plugins_open(plugin_dir, "tune", err, sizeof err);
-    if (!reg) {
-        json_decref(plugin_options);
+    tune_progress progress = {.c = c, .study_path = ts->path,
+                              .objective = ts->objective ? ts->objective : "objective",
+                              .maximize = ts->maximize, .budget = ts->budget};
+    worker_options wo;
+    worker_options_init(&wo);
+    wo.url = url;
+    wo.token = a->so.token;
+    wo.study_id = ts->id;
+    wo.reg = reg;
+    wo.parallel = a->parallel;
+    wo.timeout_seconds = a->timeout;
+    wo.stop = stop;
+    wo.worker_name = "tune";
+    wo.on_event = tune_on_event;
+    wo.user = &progress;
+    worker_summary sum;
+    int wrc = worker_run(&wo, &sum, err, sizeof err);
+    tune_summary(c, ts->path, ts->json, progress.objective, ts->maximize);
+    if (wrc != 0) {
+        fprintf(stderr, "bograph tune: %s\n", err);
         return CLI_FAILURE;
     }
-    const plugin *plug = plugins_find(reg, plugin_name);
-    if (!plug) {
-        fprintf(stderr, "bograph tune: no plugin '%s'; there are:", plugin_name);
+    if (sum.interrupted) {
+        fprintf(stderr, "bograph tune: interrupted; run the same command again to resume\n");
+        return CLI_FAILURE;
+    }
+    if (a->keep_serving) {
+        printf("bograph: the dashboard stays at %s/#/studies/%s; Ctrl-C to stop\n", url, ts->id);
+        fflush(stdout);
+        if (!atomic_load(stop))
+            cli_signals_wait();
+    }
+    return CLI_OK;
+}
+
+int cli_tune(int argc, char **argv)
+{
+    tune_args a = {.budget = 15, .seed = 1, .algorithm = "bograph", .parallel = 1};
+    service_options_init(&a.so);
+    a.so.token = getenv("BOGRAPH_TOKEN");
+    a.plugin_options = json_object();
+    int rc = tune_parse_args(argc, argv, &a);
+    if (rc >= 0) {
+        json_decref(a.plugin_options);
+        return rc;
+    }
+
+    char err[1024];
+    plugins_registry *reg = cli_plugins_open(a.plugin_dir, "tune", err, sizeof err);
+    if (!reg) {
+        json_decref(a.plugin_options);
+        return CLI_FAILURE;
+    }
+    if (!plugins_find(reg, a.plugin_name)) {
+        fprintf(stderr, "bograph tune: no plugin '%s'; there are:", a.plugin_name);
         for (size_t i = 0; i < plugins_count(reg); i++)
             fprintf(stderr, " %s", plugins_at(reg, i)->name);
         fprintf(stderr, "\n");
         plugins_registry_free(reg);
-        json_decref(plugin_options);
+        json_decref(a.plugin_options);
         return CLI_USAGE;
     }
-    so.plugins = reg;
+    a.so.plugins = reg;
 
     static atomic_int stop;
     atomic_init(&stop, 0);
     if (cli_signals_install(&stop) != 0) {
         fprintf(stderr, "bograph tune: cannot install signal handlers\n");
         plugins_registry_free(reg);
-        json_decref(plugin_options);
+        json_decref(a.plugin_options);
         return CLI_FAILURE;
     }
 
     service *svc = NULL;
     client *c = NULL;
-    json_t *study = NULL;
+    tune_study ts = {0};
     rc = CLI_FAILURE;
-    if (service_start(&so, &svc, err, sizeof err) != 0) {
-        if (port_given) {
-            fprintf(stderr, "bograph tune: %s\n", err);
-            goto out;
-        }
-        fprintf(stderr, "bograph tune: port %u is taken (%s); using any free port\n", so.port,
-                err);
-        so.port = 0;
-        if (service_start(&so, &svc, err, sizeof err) != 0) {
-            fprintf(stderr, "bograph tune: %s\n", err);
-            goto out;
-        }
-    }
+    if (tune_start_service(&a, &svc, err, sizeof err) != 0)
+        goto out;
     char url[300];
-    int v6 = strchr(so.host, ':') != NULL;
-    snprintf(url, sizeof url, "http://%s%s%s:%u", v6 ? "[" : "", so.host, v6 ? "]" : "",
+    int v6 = strchr(a.so.host, ':') != NULL;
+    snprintf(url, sizeof url, "http://%s%s%s:%u", v6 ? "[" : "", a.so.host, v6 ? "]" : "",
              service_port(svc));
-    c = client_new(url, so.token, err, sizeof err);
+    c = client_new(url, a.so.token, err, sizeof err);
     if (!c) {
         fprintf(stderr, "bograph tune: %s\n", err);
         goto out;
     }
     char default_name[256];
-    if (!name) {
-        snprintf(default_name, sizeof default_name, "%s-%s-s%lld", plugin_name, algorithm, seed);
-        name = default_name;
+    if (!a.name) {
+        snprintf(default_name, sizeof default_name, "%s-%s-s%lld", a.plugin_name, a.algorithm,
+                 a.seed);
+        a.name = default_name;
     }
-    int resumed = 0;
-    study = tune_create_study(c, name, plugin_name, algorithm, budget, seed, plugin_options,
-                              &resumed, err, sizeof err);
-    if (!study) {
+    if (tune_open_study(c, &a, url, &ts, err, sizeof err) != 0) {
         fprintf(stderr, "bograph tune: %s\n", err);
         goto out;
     }
-    const char *study_id = json_string_value(json_object_get(study, "id"));
-    const json_t *objective = json_object_get(study, "objective");
-    const char *objective_name = json_string_value(json_object_get(objective, "name"));
-    int maximize = json_is_string(json_object_get(objective, "goal")) &&
-                   strcmp(json_string_value(json_object_get(objective, "goal")), "maximize") == 0;
-    long study_budget = (long)json_integer_value(json_object_get(study, "budget"));
-    if (study_budget <= 0)
-        study_budget = budget;
-    char study_path[200];
-    snprintf(study_path, sizeof study_path, "/v1/studies/%s", study_id ? study_id : "");
-    printf("bograph: tuning %s (%s, study '%s', id %s, budget %ld, %s %s)\n", plugin_name,
-           algorithm, name, study_id, study_budget, maximize ? "maximize" : "minimize",
-           objective_name ? objective_name : "?");
-    if (resumed) {
-        const json_t *counts = json_object_get(study, "counts");
-        printf("bograph: study '%s' exists in %s: resuming it (%lld completed, %lld active); "
-               "its own budget and algorithm apply\n", name, so.db_path,
-               (long long)json_integer_value(json_object_get(counts, "completed")),
-               (long long)json_integer_value(json_object_get(counts, "active")));
-    }
-    printf("bograph: dashboard at %s/#/studies/%s  (db %s)\n", url, study_id, so.db_path);
-    fflush(stdout);
-
-    tune_progress progress = {.c = c, .study_path = study_path,
-                              .objective = objective_name ? objective_name : "objective",
-                              .maximize = maximize, .budget = study_budget};
-    worker_options wo;
-    worker_options_init(&wo);
-    wo.url = url;
-    wo.token = so.token;
-    wo.study_id = study_id;
-    wo.reg = reg;
-    wo.parallel = parallel;
-    wo.timeout_seconds = timeout;
-    wo.stop = &stop;
-    wo.worker_name = "tune";
-    wo.on_event = tune_on_event;
-    wo.user = &progress;
-    worker_summary sum;
-    int wrc = worker_run(&wo, &sum, err, sizeof err);
-    tune_summary(c, study_path, study, progress.objective, maximize);
-    if (wrc != 0) {
-        fprintf(stderr, "bograph tune: %s\n", err);
-    } else if (sum.interrupted) {
-        fprintf(stderr, "bograph tune: interrupted; run the same command again to resume\n");
-    } else {
-        rc = CLI_OK;
-        if (keep_serving) {
-            printf("bograph: the dashboard stays at %s/#/studies/%s; Ctrl-C to stop\n", url,
-                   study_id);
-            fflush(stdout);
-            if (!atomic_load(&stop))
-                cli_signals_wait();
-        }
-    }
+    rc = tune_run_trials(c, &a, url, &ts, reg, &stop);
 out:
-    json_decref(study);
+    json_decref(ts.json);
     client_free(c);
     service_stop(svc);
     plugins_registry_free(reg);
-    json_decref(plugin_options);
+    json_decref(a.plugin_options);
     return rc;
 }
