@@ -15,6 +15,7 @@
  */
 #include "bo/acqopt.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@
 
 #include "bo/defaults.h"
 #include "bo/design.h"
+#include "util/rng.h"
 
 static void acqopt_errf(char *err, size_t err_len, const char *fmt, ...)
 {
@@ -96,6 +98,199 @@ static double acqopt_clean(double v)
     return isfinite(v) || v == INFINITY ? v : -INFINITY;
 }
 
+/* One call's problem and scratch space: what the steps share. */
+typedef struct {
+    const space *sp;
+    acqopt_fn f;
+    void *ctx;
+    const acqopt_options *opt;
+    const double *exclude;
+    size_t n_exclude;
+    size_t dim, n_sobol, n_anchor, n_raw, n_local;
+    double *U, *val;            /* raw candidates and their scores */
+    acqopt_scored *order;       /* raw candidates, best first */
+    double *x, *lo, *hi, *cand, *step;
+    size_t *starts;             /* raw candidates a local run started from */
+    design *d;
+    gsl_rng *rng;
+    nlopt_opt nl;
+    double *best_u, best;       /* the answer so far */
+    int have_best;
+} acqopt_work;
+
+static void acqopt_work_free(acqopt_work *w)
+{
+    if (w->nl) nlopt_destroy(w->nl);
+    if (w->rng) gsl_rng_free(w->rng);
+    design_free(w->d);
+    free(w->U);
+    free(w->val);
+    free(w->order);
+    free(w->x);
+    free(w->lo);
+    free(w->hi);
+    free(w->cand);
+    free(w->step);
+    free(w->starts);
+}
+
+/* The sizes of the search and its buffers; -1 when out of memory (w is then
+ * released by acqopt_work_free all the same). */
+static int acqopt_work_alloc(acqopt_work *w)
+{
+    const acqopt_options *opt = w->opt;
+    size_t dim = w->dim;
+    w->n_sobol = opt->n_raw ? opt->n_raw : acqopt_default_raw(dim);
+    w->n_anchor = 0;
+    if (opt->anchors && opt->n_anchors > 0)
+        w->n_anchor = (size_t)ceil(ACQOPT_ANCHOR_FRACTION * (double)w->n_sobol);
+    w->n_raw = w->n_sobol + w->n_anchor;
+    w->n_local = opt->n_local ? opt->n_local : ACQOPT_N_LOCAL;
+    if (w->n_local > w->n_raw) w->n_local = w->n_raw;
+
+    w->U = malloc(w->n_raw * dim * sizeof(double));
+    w->val = malloc(w->n_raw * sizeof(double));
+    w->order = malloc(w->n_raw * sizeof(acqopt_scored));
+    w->x = malloc(dim * sizeof(double));
+    w->lo = malloc(dim * sizeof(double));
+    w->hi = malloc(dim * sizeof(double));
+    w->cand = malloc(dim * sizeof(double));
+    w->step = malloc(dim * sizeof(double));
+    w->starts = malloc((w->n_local ? w->n_local : 1) * sizeof(size_t));
+    w->d = design_sobol_new(dim, opt->seed);
+    w->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!w->U || !w->val || !w->order || !w->x || !w->lo || !w->hi || !w->cand || !w->step ||
+        !w->starts || !w->d || !w->rng)
+        return -1;
+    gsl_rng_set(w->rng, (unsigned long)((opt->seed * RNG_GOLDEN) >> 32));
+    return 0;
+}
+
+/* Step 1: raw candidates (Sobol, then perturbed anchors), snapped, scored
+ * and ordered best first; the best admissible one is the answer so far. */
+static void acqopt_raw(acqopt_work *w)
+{
+    const acqopt_options *opt = w->opt;
+    size_t dim = w->dim;
+    for (size_t i = 0; i < w->n_sobol; i++) design_next(w->d, w->U + i * dim);
+    for (size_t i = 0; i < w->n_anchor; i++) {
+        const double *a = opt->anchors + (i % opt->n_anchors) * dim;
+        double *u = w->U + (w->n_sobol + i) * dim;
+        double sd = ACQOPT_ANCHOR_SD * pow(10.0, -2.0 * gsl_rng_uniform(w->rng));
+        for (size_t k = 0; k < dim; k++) {
+            double v = a[k] + gsl_ran_gaussian_ziggurat(w->rng, sd);
+            u[k] = v < 0 ? 0 : (v > 1 ? 1 : v);
+        }
+    }
+    for (size_t i = 0; i < w->n_raw; i++) space_snap_encoded(w->sp, w->U + i * dim);
+    if (opt->batch) {
+        opt->batch(w->U, w->n_raw, w->val, w->ctx);
+    } else {
+        for (size_t i = 0; i < w->n_raw; i++) w->val[i] = w->f(w->U + i * dim, NULL, w->ctx);
+    }
+    for (size_t i = 0; i < w->n_raw; i++) {
+        w->order[i].value = acqopt_clean(w->val[i]);
+        w->order[i].index = i;
+    }
+    qsort(w->order, w->n_raw, sizeof(acqopt_scored), acqopt_cmp_desc);
+
+    /* best admissible raw point: the answer if local search finds nothing better */
+    w->best = -INFINITY;
+    w->have_best = 0;
+    for (size_t r = 0; r < w->n_raw; r++) {
+        const double *u = w->U + w->order[r].index * dim;
+        if (!acqopt_excluded(w->sp, u, w->exclude, w->n_exclude)) {
+            memcpy(w->best_u, u, dim * sizeof(double));
+            w->best = w->order[r].value;
+            w->have_best = 1;
+            break;
+        }
+    }
+}
+
+/* One local run from u0: categorical coordinates held, the rest free in
+ * [0,1]; the result snapped, scored honestly and kept when it is better and
+ * admissible. -1 only when NLopt cannot be configured. */
+static int acqopt_local_run(acqopt_work *w, const double *u0, char *err, size_t err_len)
+{
+    size_t dim = w->dim, nparam = space_size(w->sp);
+    memcpy(w->x, u0, dim * sizeof(double));
+    for (size_t k = 0; k < dim; k++) {
+        w->lo[k] = 0;
+        w->hi[k] = 1;
+    }
+    for (size_t i = 0; i < nparam; i++) {
+        if (space_param_type(w->sp, i) != SPACE_CATEGORICAL) continue;
+        size_t first, count;
+        space_param_encoded_span(w->sp, i, &first, &count);
+        for (size_t k = first; k < first + count; k++) w->lo[k] = w->hi[k] = w->x[k];
+    }
+    if (nlopt_set_lower_bounds(w->nl, w->lo) < 0 || nlopt_set_upper_bounds(w->nl, w->hi) < 0) {
+        acqopt_errf(err, err_len, "acqopt: cannot set NLopt bounds");
+        return -1;
+    }
+    if (!w->opt->has_gradient) {
+        /* NLopt refuses a zero step ("zero step size"), even for a
+         * variable fixed by equal bounds (a categorical's one-hot
+         * columns here), which its derivative-free methods drop. */
+        for (size_t k = 0; k < dim; k++) w->step[k] = 0.05;
+        if (nlopt_set_initial_step(w->nl, w->step) < 0) {
+            acqopt_errf(err, err_len, "acqopt: cannot set NLopt step");
+            return -1;
+        }
+    }
+    double fx = -INFINITY;
+    nlopt_result st = nlopt_optimize(w->nl, w->x, &fx);
+    if (st < 0 && st != NLOPT_ROUNDOFF_LIMITED && st != NLOPT_FAILURE) return 0;
+    /* x holds the best point NLopt saw; snap and score honestly */
+    memcpy(w->cand, w->x, dim * sizeof(double));
+    space_snap_encoded(w->sp, w->cand);
+    double v = acqopt_clean(w->f(w->cand, NULL, w->ctx));
+    if ((!w->have_best || v > w->best) &&
+        !acqopt_excluded(w->sp, w->cand, w->exclude, w->n_exclude)) {
+        memcpy(w->best_u, w->cand, dim * sizeof(double));
+        w->best = v;
+        w->have_best = 1;
+    }
+    return 0;
+}
+
+/* Step 2: local refinement of the best few distinct starts (none when every
+ * parameter is categorical). */
+static int acqopt_refine(acqopt_work *w, char *err, size_t err_len)
+{
+    const acqopt_options *opt = w->opt;
+    int any_free = 0;
+    size_t nparam = space_size(w->sp);
+    for (size_t i = 0; i < nparam; i++)
+        if (space_param_type(w->sp, i) != SPACE_CATEGORICAL) any_free = 1;
+    if (!any_free || w->n_local == 0)
+        return 0;
+    w->nl = nlopt_create(opt->has_gradient ? NLOPT_LD_LBFGS : NLOPT_LN_BOBYQA, (unsigned)w->dim);
+    acqopt_local lctx = {w->f, w->ctx, 0};
+    if (!w->nl || nlopt_set_max_objective(w->nl, acqopt_nlopt_f, &lctx) < 0 ||
+        nlopt_set_maxeval(w->nl, ACQOPT_LOCAL_MAXEVAL) < 0 ||
+        nlopt_set_xtol_rel(w->nl, ACQOPT_LOCAL_XTOL) < 0 ||
+        nlopt_set_ftol_rel(w->nl, 1e-12) < 0) {
+        acqopt_errf(err, err_len, "acqopt: cannot configure NLopt");
+        return -1;
+    }
+    size_t started = 0;
+    for (size_t r = 0; r < w->n_raw && started < w->n_local; r++) {
+        const double *u0 = w->U + w->order[r].index * w->dim;
+        if (!isfinite(w->order[r].value) && started > 0) break;
+        /* distinct starts only */
+        int dup = 0;
+        for (size_t q = 0; q < started && !dup; q++)
+            if (space_encoded_equal(w->sp, u0, w->U + w->starts[q] * w->dim)) dup = 1;
+        if (dup) continue;
+        w->starts[started++] = w->order[r].index;
+        if (acqopt_local_run(w, u0, err, err_len) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 int acqopt_maximize(const space *sp, acqopt_fn f, void *ctx,
                     const acqopt_options *opt, const double *exclude,
                     size_t n_exclude, double *best_u, double *best_value,
@@ -110,157 +305,29 @@ int acqopt_maximize(const space *sp, acqopt_fn f, void *ctx,
         acqopt_errf(err, err_len, "acqopt: missing space, function or output");
         return -1;
     }
-    size_t dim = space_encoded_dim(sp);
-    if (dim == 0) {
+    assert(n_exclude == 0 || exclude);
+    acqopt_work w = {.sp = sp, .f = f, .ctx = ctx, .opt = opt, .exclude = exclude,
+                     .n_exclude = n_exclude, .dim = space_encoded_dim(sp), .best_u = best_u};
+    if (w.dim == 0) {
         acqopt_errf(err, err_len, "acqopt: the search space has no parameters");
         return -1;
     }
-    size_t n_sobol = opt->n_raw ? opt->n_raw : acqopt_default_raw(dim);
-    size_t n_anchor = 0;
-    if (opt->anchors && opt->n_anchors > 0)
-        n_anchor = (size_t)ceil(ACQOPT_ANCHOR_FRACTION * (double)n_sobol);
-    size_t n_raw = n_sobol + n_anchor;
-    size_t n_local = opt->n_local ? opt->n_local : ACQOPT_N_LOCAL;
-    if (n_local > n_raw) n_local = n_raw;
-
-    double *U = malloc(n_raw * dim * sizeof(double));
-    double *val = malloc(n_raw * sizeof(double));
-    acqopt_scored *order = malloc(n_raw * sizeof(acqopt_scored));
-    double *x = malloc(dim * sizeof(double));
-    double *lo = malloc(dim * sizeof(double));
-    double *hi = malloc(dim * sizeof(double));
-    double *cand = malloc(dim * sizeof(double));
-    double *step = malloc(dim * sizeof(double));
-    size_t *starts = malloc((n_local ? n_local : 1) * sizeof(size_t));
-    design *d = design_sobol_new(dim, opt->seed);
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    nlopt_opt nl = NULL;
     int rc = -1;
-    if (!U || !val || !order || !x || !lo || !hi || !cand || !step || !starts || !d || !rng) {
+    if (acqopt_work_alloc(&w) != 0) {
         acqopt_errf(err, err_len, "acqopt: out of memory");
         goto done;
     }
-    gsl_rng_set(rng, (unsigned long)((opt->seed * 0x9e3779b97f4a7c15ULL) >> 32));
-
-    /* 1. raw candidates */
-    for (size_t i = 0; i < n_sobol; i++) design_next(d, U + i * dim);
-    for (size_t i = 0; i < n_anchor; i++) {
-        const double *a = opt->anchors + (i % opt->n_anchors) * dim;
-        double *u = U + (n_sobol + i) * dim;
-        double sd = ACQOPT_ANCHOR_SD * pow(10.0, -2.0 * gsl_rng_uniform(rng));
-        for (size_t k = 0; k < dim; k++) {
-            double v = a[k] + gsl_ran_gaussian_ziggurat(rng, sd);
-            u[k] = v < 0 ? 0 : (v > 1 ? 1 : v);
-        }
-    }
-    for (size_t i = 0; i < n_raw; i++) space_snap_encoded(sp, U + i * dim);
-    if (opt->batch) {
-        opt->batch(U, n_raw, val, ctx);
-    } else {
-        for (size_t i = 0; i < n_raw; i++) val[i] = f(U + i * dim, NULL, ctx);
-    }
-    for (size_t i = 0; i < n_raw; i++) {
-        order[i].value = acqopt_clean(val[i]);
-        order[i].index = i;
-    }
-    qsort(order, n_raw, sizeof(acqopt_scored), acqopt_cmp_desc);
-
-    /* best admissible raw point: the answer if local search finds nothing better */
-    double best = -INFINITY;
-    int have_best = 0;
-    for (size_t r = 0; r < n_raw; r++) {
-        const double *u = U + order[r].index * dim;
-        if (!acqopt_excluded(sp, u, exclude, n_exclude)) {
-            memcpy(best_u, u, dim * sizeof(double));
-            best = order[r].value;
-            have_best = 1;
-            break;
-        }
-    }
-
-    /* 2. local refinement of the best few distinct starts */
-    int any_free = 0;
-    size_t nparam = space_size(sp);
-    for (size_t i = 0; i < nparam; i++)
-        if (space_param_type(sp, i) != SPACE_CATEGORICAL) any_free = 1;
-    if (any_free && n_local > 0) {
-        nl = nlopt_create(opt->has_gradient ? NLOPT_LD_LBFGS : NLOPT_LN_BOBYQA, (unsigned)dim);
-        acqopt_local lctx = {f, ctx, 0};
-        if (!nl || nlopt_set_max_objective(nl, acqopt_nlopt_f, &lctx) < 0 ||
-            nlopt_set_maxeval(nl, ACQOPT_LOCAL_MAXEVAL) < 0 ||
-            nlopt_set_xtol_rel(nl, ACQOPT_LOCAL_XTOL) < 0 ||
-            nlopt_set_ftol_rel(nl, 1e-12) < 0) {
-            acqopt_errf(err, err_len, "acqopt: cannot configure NLopt");
-            goto done;
-        }
-        size_t started = 0;
-        for (size_t r = 0; r < n_raw && started < n_local; r++) {
-            const double *u0 = U + order[r].index * dim;
-            if (!isfinite(order[r].value) && started > 0) break;
-            /* distinct starts only */
-            int dup = 0;
-            for (size_t q = 0; q < started && !dup; q++)
-                if (space_encoded_equal(sp, u0, U + starts[q] * dim)) dup = 1;
-            if (dup) continue;
-            starts[started++] = order[r].index;
-            memcpy(x, u0, dim * sizeof(double));
-            for (size_t k = 0; k < dim; k++) {
-                lo[k] = 0;
-                hi[k] = 1;
-            }
-            for (size_t i = 0; i < nparam; i++) {
-                if (space_param_type(sp, i) != SPACE_CATEGORICAL) continue;
-                size_t first, count;
-                space_param_encoded_span(sp, i, &first, &count);
-                for (size_t k = first; k < first + count; k++) lo[k] = hi[k] = x[k];
-            }
-            if (nlopt_set_lower_bounds(nl, lo) < 0 || nlopt_set_upper_bounds(nl, hi) < 0) {
-                acqopt_errf(err, err_len, "acqopt: cannot set NLopt bounds");
-                goto done;
-            }
-            if (!opt->has_gradient) {
-                /* NLopt refuses a zero step ("zero step size"), even for a
-                 * variable fixed by equal bounds (a categorical's one-hot
-                 * columns here), which its derivative-free methods drop. */
-                for (size_t k = 0; k < dim; k++) step[k] = 0.05;
-                if (nlopt_set_initial_step(nl, step) < 0) {
-                    acqopt_errf(err, err_len, "acqopt: cannot set NLopt step");
-                    goto done;
-                }
-            }
-            double fx = -INFINITY;
-            nlopt_result st = nlopt_optimize(nl, x, &fx);
-            if (st < 0 && st != NLOPT_ROUNDOFF_LIMITED && st != NLOPT_FAILURE) continue;
-            /* x holds the best point NLopt saw; snap and score honestly */
-            memcpy(cand, x, dim * sizeof(double));
-            space_snap_encoded(sp, cand);
-            double v = acqopt_clean(f(cand, NULL, ctx));
-            if ((!have_best || v > best) && !acqopt_excluded(sp, cand, exclude, n_exclude)) {
-                memcpy(best_u, cand, dim * sizeof(double));
-                best = v;
-                have_best = 1;
-            }
-        }
-    }
-
-    if (!have_best) {
+    acqopt_raw(&w);
+    if (acqopt_refine(&w, err, err_len) != 0)
+        goto done;
+    /* 3. the best snapped point that is not excluded */
+    if (!w.have_best) {
         acqopt_errf(err, err_len, "acqopt: every candidate configuration is already observed or pending");
         goto done;
     }
-    if (best_value) *best_value = best;
+    if (best_value) *best_value = w.best;
     rc = 0;
 done:
-    if (nl) nlopt_destroy(nl);
-    if (rng) gsl_rng_free(rng);
-    design_free(d);
-    free(U);
-    free(val);
-    free(order);
-    free(x);
-    free(lo);
-    free(hi);
-    free(cand);
-    free(step);
-    free(starts);
+    acqopt_work_free(&w);
     return rc;
 }

@@ -461,6 +461,123 @@ static size_t bo_count_distinct(const bo_request *req, const bo_data *dt)
     return k;
 }
 
+/* The GP of the request: the study's (warm start) when its dimension fits,
+ * else a new one, kept in the study's state when there is one; *owned is
+ * set when the caller must free it. NULL when out of memory. */
+static gp *bo_gp_model(const bo_request *req, size_t dim, gp **owned)
+{
+    *owned = NULL;
+    if (req->state && req->state->g && gp_dim(req->state->g) == dim)
+        return req->state->g;
+    gp *g = gp_new(dim);
+    if (!g)
+        return NULL;
+    if (req->state) {
+        gp_free(req->state->g);
+        req->state->g = g;
+    } else {
+        *owned = g;
+    }
+    return g;
+}
+
+/* Kriging believer: the configuration c enters the GP at its posterior mean
+ * (which may raise the incumbent *best) and joins the excluded points. u is
+ * scratch of the encoded dimension. */
+static int bo_gp_believe(gp *g, const space *sp, const double *c, double *u, double *best,
+                         double *exclude, size_t *n_ex, char *err, size_t err_len)
+{
+    size_t dim = space_encoded_dim(sp);
+    space_encode(sp, c, u);
+    double m;
+    gp_predict(g, u, &m, NULL, NULL, NULL);
+    if (gp_add_observation(g, u, m, err, err_len) != 0)
+        return -1;
+    if (m > *best) *best = m;
+    memcpy(exclude + *n_ex * dim, u, dim * sizeof(double));
+    (*n_ex)++;
+    return 0;
+}
+
+/* Incumbent and anchors: the best posterior mean at the observed points, and
+ * the n_anchor observed points with the best means (partial selection; mu is
+ * scratch of dt->n). */
+static double bo_gp_incumbent(gp *g, const bo_data *dt, size_t dim, double *mu,
+                              double *anchors, size_t n_anchor)
+{
+    gp_predict_batch(g, dt->U, dt->n, mu, NULL);
+    double best = -INFINITY;
+    for (size_t i = 0; i < dt->n; i++)
+        if (mu[i] > best) best = mu[i];
+    for (size_t a = 0; a < n_anchor; a++) {
+        size_t bi = 0;
+        for (size_t i = 0; i < dt->n; i++)
+            if (mu[i] > mu[bi]) bi = i;
+        memcpy(anchors + a * dim, dt->U + bi * dim, dim * sizeof(double));
+        mu[bi] = -INFINITY;
+    }
+    return best;
+}
+
+/* Proposal k into out + k * p: the acquisition's maximiser, or, when every
+ * candidate it saw is taken, any new point. u gets the encoded maximiser. */
+static int bo_gp_propose(const bo_request *req, const bo_data *dt, bo_acq_ctx *actx,
+                         const double *anchors, size_t n_anchor, const double *exclude,
+                         size_t n_ex, double *out, size_t k, double *u, char *err,
+                         size_t err_len)
+{
+    const space *sp = req->sp;
+    size_t p = space_size(sp);
+    acqopt_options aopt;
+    acqopt_options_default(&aopt);
+    aopt.has_gradient = 1;
+    aopt.seed = rng_stream_seed(req->seed ^ 0x5bd1e995ULL, (uint64_t)(dt->n + k));
+    aopt.batch = bo_acq_batch;
+    aopt.anchors = anchors;
+    aopt.n_anchors = n_anchor;
+    double val;
+    char aerr[160];
+    double *c = out + k * p;
+    if (acqopt_maximize(sp, bo_acq_eval, actx, &aopt, exclude, n_ex, u, &val, aerr,
+                        sizeof aerr) == 0) {
+        space_decode(sp, u, c);
+    } else {
+        /* every candidate the acquisition saw is taken: any new point */
+        design *d = design_random_new(p, rng_stream_seed(req->seed, (uint64_t)(dt->n + k)));
+        if (!d) {
+            bo_errf(err, err_len, "out of memory");
+            return -1;
+        }
+        int src = bo_sample_distinct(req, d, out, k, c, err, err_len);
+        design_free(d);
+        if (src != 0) return -1;
+    }
+    if (bo_candidate_rank(req, c, out, k) == 0) {
+        bo_errf(err, err_len, "internal error: proposal %zu repeats a pending point", k);
+        return -1;
+    }
+    return 0;
+}
+
+/* The space-filling start: Sobol points until n_initial distinct ones are
+ * observed. *n_sobol gets how many of out it filled. */
+static int bo_gp_initial(const bo_request *req, const bo_data *dt, double *out,
+                         size_t *n_sobol, char *err, size_t err_len)
+{
+    size_t n_initial = req->n_initial ? req->n_initial : bo_default_n_initial(space_size(req->sp));
+    size_t n_distinct = bo_count_distinct(req, dt);
+    size_t n = req->count;
+    if (dt->n_feasible > 0)
+        n = n_distinct >= n_initial ? 0 : n_initial - n_distinct;
+    if (n > req->count) n = req->count;
+    *n_sobol = n;
+    if (n == 0)
+        return 0;
+    bo_request sub = *req;
+    sub.count = n;
+    return bo_suggest_sampled(&sub, BO_SOBOL, n_distinct, out, 0, err, err_len);
+}
+
 static int bo_suggest_gp(const bo_request *req, double *out, char *err, size_t err_len)
 {
     const space *sp = req->sp;
@@ -470,19 +587,10 @@ static int bo_suggest_gp(const bo_request *req, double *out, char *err, size_t e
         bo_errf(err, err_len, "out of memory");
         return -1;
     }
-    size_t n_initial = req->n_initial ? req->n_initial : bo_default_n_initial(p);
-    size_t n_distinct = bo_count_distinct(req, &dt);
-    size_t n_sobol = req->count;
-    if (dt.n_feasible > 0)
-        n_sobol = n_distinct >= n_initial ? 0 : n_initial - n_distinct;
-    if (n_sobol > req->count) n_sobol = req->count;
-    if (n_sobol > 0) {
-        bo_request sub = *req;
-        sub.count = n_sobol;
-        if (bo_suggest_sampled(&sub, BO_SOBOL, n_distinct, out, 0, err, err_len) != 0) {
-            bo_data_free(&dt);
-            return -1;
-        }
+    size_t n_sobol = 0;
+    if (bo_gp_initial(req, &dt, out, &n_sobol, err, err_len) != 0) {
+        bo_data_free(&dt);
+        return -1;
     }
     if (n_sobol == req->count) {
         bo_data_free(&dt);
@@ -490,23 +598,13 @@ static int bo_suggest_gp(const bo_request *req, double *out, char *err, size_t e
     }
 
     int rc = -1;
-    gp *g = NULL, *owned = NULL;
+    gp *owned = NULL;
     double *exclude = NULL, *mu = NULL, *anchors = NULL, *u = NULL;
     size_t n_ex = 0;
-    if (req->state && req->state->g && gp_dim(req->state->g) == dim) {
-        g = req->state->g;
-    } else {
-        g = gp_new(dim);
-        if (!g) {
-            bo_errf(err, err_len, "out of memory");
-            goto done;
-        }
-        if (req->state) {
-            gp_free(req->state->g);
-            req->state->g = g;
-        } else {
-            owned = g;
-        }
+    gp *g = bo_gp_model(req, dim, &owned);
+    if (!g) {
+        bo_errf(err, err_len, "out of memory");
+        goto done;
     }
     gp_options gopt;
     gp_options_default(&gopt);
@@ -516,7 +614,6 @@ static int bo_suggest_gp(const bo_request *req, double *out, char *err, size_t e
     gopt.seed = rng_stream_seed(req->seed, (uint64_t)dt.n);
     if (gp_fit(g, dt.U, dt.y, dt.n, &gopt, err, err_len) != 0) goto done;
 
-    /* incumbent: best posterior mean at the observed points */
     mu = malloc(dt.n * sizeof(double));
     size_t n_anchor = dt.n < BO_N_ANCHORS ? dt.n : BO_N_ANCHORS;
     anchors = malloc((n_anchor ? n_anchor : 1) * dim * sizeof(double));
@@ -527,77 +624,30 @@ static int bo_suggest_gp(const bo_request *req, double *out, char *err, size_t e
         bo_errf(err, err_len, "out of memory");
         goto done;
     }
-    gp_predict_batch(g, dt.U, dt.n, mu, NULL);
-    double best = -INFINITY;
-    for (size_t i = 0; i < dt.n; i++)
-        if (mu[i] > best) best = mu[i];
-    /* anchors: the n_anchor best by posterior mean (partial selection) */
-    for (size_t a = 0; a < n_anchor; a++) {
-        size_t bi = 0;
-        for (size_t i = 0; i < dt.n; i++)
-            if (mu[i] > mu[bi]) bi = i;
-        memcpy(anchors + a * dim, dt.U + bi * dim, dim * sizeof(double));
-        mu[bi] = -INFINITY;
-    }
+    double best = bo_gp_incumbent(g, &dt, dim, mu, anchors, n_anchor);
     memcpy(exclude, dt.U, dt.n * dim * sizeof(double));
     n_ex = dt.n;
 
-    /* kriging believer: pending points (and the Sobol ones just proposed)
-     * enter the GP at their posterior mean */
+    /* pending points (and the Sobol ones just proposed) enter the GP at
+     * their posterior mean */
     size_t n_fant = req->n_pending + n_sobol;
     for (size_t i = 0; i < n_fant; i++) {
         const double *c = i < req->n_pending ? req->pending + i * p
                                              : out + (i - req->n_pending) * p;
-        space_encode(sp, c, u);
-        double m;
-        gp_predict(g, u, &m, NULL, NULL, NULL);
-        if (gp_add_observation(g, u, m, err, err_len) != 0) goto done;
-        if (m > best) best = m;
-        memcpy(exclude + n_ex * dim, u, dim * sizeof(double));
-        n_ex++;
+        if (bo_gp_believe(g, sp, c, u, &best, exclude, &n_ex, err, err_len) != 0) goto done;
     }
 
     bo_acq_ctx actx = {g, req->acquisition, best, BO_DEFAULT_UCB_BETA, 0};
     actx.var_floor = 1e-12 * gp_signal_variance(g);
     if (!(actx.var_floor > 0)) actx.var_floor = 1e-300;
     for (size_t k = n_sobol; k < req->count; k++) {
-        acqopt_options aopt;
-        acqopt_options_default(&aopt);
-        aopt.has_gradient = 1;
-        aopt.seed = rng_stream_seed(req->seed ^ 0x5bd1e995ULL, (uint64_t)(dt.n + k));
-        aopt.batch = bo_acq_batch;
-        aopt.anchors = anchors;
-        aopt.n_anchors = n_anchor;
-        double val;
-        char aerr[160];
-        double *c = out + k * p;
-        if (acqopt_maximize(sp, bo_acq_eval, &actx, &aopt, exclude, n_ex, u, &val,
-                            aerr, sizeof aerr) == 0) {
-            space_decode(sp, u, c);
-        } else {
-            /* every candidate the acquisition saw is taken: any new point */
-            design *d = design_random_new(p, rng_stream_seed(req->seed, (uint64_t)(dt.n + k)));
-            if (!d) {
-                bo_errf(err, err_len, "out of memory");
-                goto done;
-            }
-            int src = bo_sample_distinct(req, d, out, k, c, err, err_len);
-            design_free(d);
-            if (src != 0) goto done;
-        }
-        if (bo_candidate_rank(req, c, out, k) == 0) {
-            bo_errf(err, err_len, "internal error: proposal %zu repeats a pending point", k);
+        if (bo_gp_propose(req, &dt, &actx, anchors, n_anchor, exclude, n_ex, out, k, u, err,
+                          err_len) != 0)
             goto done;
-        }
         if (k + 1 < req->count) {
-            space_encode(sp, c, u);
-            double m;
-            gp_predict(g, u, &m, NULL, NULL, NULL);
-            if (gp_add_observation(g, u, m, err, err_len) != 0) goto done;
-            if (m > best) best = m;
+            if (bo_gp_believe(g, sp, out + k * p, u, &best, exclude, &n_ex, err, err_len) != 0)
+                goto done;
             actx.best = best;
-            memcpy(exclude + n_ex * dim, u, dim * sizeof(double));
-            n_ex++;
         }
     }
     rc = 0;
