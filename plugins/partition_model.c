@@ -36,6 +36,7 @@
  * ZeRO-3 also the weights. Activations per layer from Korthikanti et al.
  * Table 2; 1F1B keeps min(m, p) micro-batches in flight on the first stage.
  */
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -186,10 +187,18 @@ static int part_infeasible(partition_result *out, const char *fmt, ...)
     return 0;
 }
 
-int partition_eval(const partition_model_spec *m, const partition_cluster *c,
-                   const partition_plan *p, partition_result *out, char *err, size_t err_len)
+/* The sizes of a plan that its time and memory figures share. */
+typedef struct {
+    double N, tp, pp, mb;               /* devices, tensor/pipeline degrees, micro-batches */
+    double L, h, a, s, V;               /* layers, hidden, heads, sequence, vocabulary */
+    double dp, b, lps;                  /* data-parallel degree, micro-batch size, layers per stage */
+    double layer_params, psi_first, psi_last;   /* parameters per layer, per first/last stage device */
+} part_shape;
+
+/* Inputs a caller got wrong (not a plan that does not fit): -1 with err. */
+static int part_check(const partition_model_spec *m, const partition_cluster *c,
+                      const partition_plan *p, char *err, size_t err_len)
 {
-    memset(out, 0, sizeof *out);
     if (!part_posint(m->layers) || !part_posint(m->hidden) || !part_posint(m->heads) ||
         !part_posint(m->seq) || !part_posint(m->vocab) || !part_posint(m->global_batch)) {
         part_err(err, err_len, "model sizes must be positive integers");
@@ -216,36 +225,69 @@ int partition_eval(const partition_model_spec *m, const partition_cluster *c,
         part_err(err, err_len, "unknown recomputation");
         return -1;
     }
-    out->feasible = 1;
-    out->params_total = partition_param_count(m);
+    return 0;
+}
 
+/* Whether the plan's degrees divide the devices, heads, layers and batch;
+ * out->feasible cleared with the reason when not. Fills sh. */
+static void part_layout(const partition_model_spec *m, const partition_cluster *c,
+                        const partition_plan *p, partition_result *out, part_shape *sh)
+{
     const double N = c->n_devices, tp = p->tp, pp = p->pp, mb = p->micro_batches;
     const double L = m->layers, h = m->hidden, a = m->heads, s = m->seq, V = m->vocab;
-    if (tp * pp > N)
-        return part_infeasible(out, "tp x pp = %g exceeds the %g devices", tp * pp, N);
-    if (!part_divides(tp * pp, N))
-        return part_infeasible(out, "tp x pp = %g does not divide the %g devices", tp * pp, N);
+    *sh = (part_shape){.N = N, .tp = tp, .pp = pp, .mb = mb, .L = L, .h = h, .a = a, .s = s,
+                       .V = V};
+    if (tp * pp > N) {
+        part_infeasible(out, "tp x pp = %g exceeds the %g devices", tp * pp, N);
+        return;
+    }
+    if (!part_divides(tp * pp, N)) {
+        part_infeasible(out, "tp x pp = %g does not divide the %g devices", tp * pp, N);
+        return;
+    }
     const double dp = N / (tp * pp);
     out->dp = dp;
-    if (!part_divides(tp, a) || !part_divides(tp, h))
-        return part_infeasible(out, "tp = %g does not divide the %g heads and hidden size %g", tp,
-                               a, h);
-    if (!part_divides(pp, L))
-        return part_infeasible(out, "pp = %g does not divide the %g layers", pp, L);
-    if (!part_divides(dp * mb, m->global_batch))
-        return part_infeasible(out,
-                               "the global batch of %g sequences does not split into dp = %g "
-                               "x %g micro-batches",
-                               m->global_batch, dp, mb);
-    if (p->zero >= 2 && pp > 1)
-        return part_infeasible(out, "ZeRO-%d does not combine with pipeline parallelism "
-                               "(DeepSpeed supports ZeRO-0/1 with pp > 1)", p->zero);
+    if (!part_divides(tp, a) || !part_divides(tp, h)) {
+        part_infeasible(out, "tp = %g does not divide the %g heads and hidden size %g", tp, a, h);
+        return;
+    }
+    if (!part_divides(pp, L)) {
+        part_infeasible(out, "pp = %g does not divide the %g layers", pp, L);
+        return;
+    }
+    if (!part_divides(dp * mb, m->global_batch)) {
+        part_infeasible(out,
+                        "the global batch of %g sequences does not split into dp = %g "
+                        "x %g micro-batches",
+                        m->global_batch, dp, mb);
+        return;
+    }
+    if (p->zero >= 2 && pp > 1) {
+        part_infeasible(out, "ZeRO-%d does not combine with pipeline parallelism "
+                        "(DeepSpeed supports ZeRO-0/1 with pp > 1)", p->zero);
+        return;
+    }
     const double b = m->global_batch / (dp * mb);
     out->micro_batch_size = b;
+    sh->dp = dp;
+    sh->b = b;
+    sh->lps = L / pp;
+    /* Parameters on the fullest device: the first stage also holds the
+     * embeddings (word + position), the last the output layer. */
+    sh->layer_params = 12.0 * h * h + 13.0 * h;
+    sh->psi_first = (sh->lps * sh->layer_params + (V + s) * h) / tp;
+    sh->psi_last = pp > 1 ? (sh->lps * sh->layer_params + V * h) / tp : sh->psi_first;
+}
 
+/* Time of one pipeline stage for one micro-batch, and the step's compute,
+ * tensor- and pipeline-parallel communication and bubble. */
+static void part_stage_time(const partition_cluster *c, const partition_plan *p,
+                            const part_shape *sh, partition_result *out)
+{
+    const double tp = sh->tp, pp = sh->pp, mb = sh->mb, h = sh->h, a = sh->a, s = sh->s;
+    const double V = sh->V, dp = sh->dp, b = sh->b, lps = sh->lps;
     const double pe = c->peak_flops * c->matmul_efficiency;
     const double bw = c->hbm_bw;
-    const double lps = L / pp;
     const double t_sp = p->sp ? tp : 1.0;
 
     /* One layer, one micro-batch, one device. */
@@ -264,7 +306,6 @@ int partition_eval(const partition_model_spec *m, const partition_cluster *c,
         t_rc = fmax(4.0 * b * s * s * h / tp / pe, attn_bytes / bw);
 
     const partition_link l_tp = partition_group_link(c, tp, 1.0);
-    const partition_link l_dp = partition_group_link(c, dp, tp);
     const partition_link l_pp = partition_group_link(c, pp, tp * dp);
     const double n_tp_msgs = p->recompute == PARTITION_RC_FULL ? 6.0 : 4.0;
     const double t_tp_layer = n_tp_msgs * partition_allreduce_s(2.0 * b * s * h, tp, l_tp);
@@ -283,13 +324,16 @@ int partition_eval(const partition_model_spec *m, const partition_cluster *c,
     out->tp_comm_s = mb * stage_tp;
     out->pp_comm_s = mb * stage_pp;
     out->bubble_s = (pp - 1.0) * stage;
+}
 
-    /* Parameters on the fullest device: the first stage also holds the
-     * embeddings (word + position), the last the output layer. */
-    const double layer_params = 12.0 * h * h + 13.0 * h;
-    const double psi_first = (lps * layer_params + (V + s) * h) / tp;
-    const double psi_last = pp > 1 ? (lps * layer_params + V * h) / tp : psi_first;
-    const double psi = fmax(psi_first, psi_last);
+/* The step: the stages, the bubble, the data-parallel gradient exchange (by
+ * ZeRO stage) and the optimizer. */
+static void part_step_time(const partition_cluster *c, const partition_plan *p,
+                           const part_shape *sh, partition_result *out)
+{
+    const double dp = sh->dp, mb = sh->mb;
+    const partition_link l_dp = partition_group_link(c, dp, sh->tp);
+    const double psi = fmax(sh->psi_first, sh->psi_last);
     const double grad_bytes = 2.0 * psi;
     switch (p->zero) {
     case 0:
@@ -306,10 +350,17 @@ int partition_eval(const partition_model_spec *m, const partition_cluster *c,
         break;
     }
     const double psi_opt = p->zero >= 1 ? psi / dp : psi;
-    out->optimizer_s = 28.0 * psi_opt / bw;
-    out->step_time_s = mb * stage + out->bubble_s + out->dp_comm_s + out->optimizer_s;
+    out->optimizer_s = 28.0 * psi_opt / c->hbm_bw;
+    out->step_time_s = mb * out->stage_time_s + out->bubble_s + out->dp_comm_s + out->optimizer_s;
+}
 
-    /* Memory of one stage given its parameter count and activations. */
+/* Memory of the first and the last stage given their parameter counts and
+ * activations; the fuller one is the plan's peak. */
+static void part_memory(const partition_model_spec *m, const partition_cluster *c,
+                        const partition_plan *p, const part_shape *sh, partition_result *out)
+{
+    const double tp = sh->tp, pp = sh->pp, mb = sh->mb, s = sh->s, V = sh->V, dp = sh->dp;
+    const double b = sh->b, lps = sh->lps;
     const double act_layer = partition_activation_bytes(m, b, tp, p->sp, p->recompute);
     const double rc_work = p->recompute == PARTITION_RC_FULL
                                ? partition_activation_bytes(m, b, tp, p->sp, PARTITION_RC_NONE)
@@ -321,11 +372,11 @@ int partition_eval(const partition_model_spec *m, const partition_cluster *c,
     if (pp == 1)
         act_first = act_last;
     double st_first[3], st_last[3];
-    const double psis[2] = {psi_first, psi_last};
+    const double psis[2] = {sh->psi_first, sh->psi_last};
     for (int k = 0; k < 2; k++) {
         double *st = k == 0 ? st_first : st_last;
         const double q = psis[k];
-        st[0] = p->zero >= 3 ? 2.0 * q / dp + 2.0 * 2.0 * layer_params / tp : 2.0 * q;
+        st[0] = p->zero >= 3 ? 2.0 * q / dp + 2.0 * 2.0 * sh->layer_params / tp : 2.0 * q;
         st[1] = p->zero >= 2 ? 2.0 * q / dp : 2.0 * q;
         st[2] = p->zero >= 1 ? 12.0 * q / dp : 12.0 * q;
     }
@@ -338,10 +389,30 @@ int partition_eval(const partition_model_spec *m, const partition_cluster *c,
     out->optimizer_bytes = st[2];
     out->activations_bytes = first_is_peak ? act_first : act_last;
     out->peak_memory_bytes = fmax(mem_first, mem_last) + c->reserved_bytes;
+}
 
+int partition_eval(const partition_model_spec *m, const partition_cluster *c,
+                   const partition_plan *p, partition_result *out, char *err, size_t err_len)
+{
+    assert(m && c && p && out);
+    memset(out, 0, sizeof *out);
+    if (part_check(m, c, p, err, err_len) != 0)
+        return -1;
+    out->feasible = 1;
+    out->params_total = partition_param_count(m);
+
+    part_shape sh;
+    part_layout(m, c, p, out, &sh);
+    if (!out->feasible)
+        return 0;
+    part_stage_time(c, p, &sh, out);
+    part_step_time(c, p, &sh, out);
+    part_memory(m, c, p, &sh, out);
+
+    const double s = sh.s, h = sh.h;
     const double model_flops =
-        3.0 * m->global_batch * (L * (24.0 * s * h * h + 4.0 * s * s * h) + 2.0 * s * h * V);
-    out->mfu = model_flops / (N * c->peak_flops * out->step_time_s);
+        3.0 * m->global_batch * (sh.L * (24.0 * s * h * h + 4.0 * s * s * h) + 2.0 * s * h * sh.V);
+    out->mfu = model_flops / (sh.N * c->peak_flops * out->step_time_s);
 
     if (out->peak_memory_bytes > c->hbm_bytes)
         return part_infeasible(out, "peak memory %.1f GB exceeds the %.0f GB of HBM",
