@@ -45,11 +45,11 @@ static const char serve_usage[] =
     "Prints the URL on stdout once listening. Exit codes: 0 after a clean stop\n"
     "(SIGINT/SIGTERM), 1 when the service cannot start, 2 for bad options.\n";
 
-int cli_serve(int argc, char **argv)
+/* Step 1: the options into o, *plugin_dir and *with_demo. -1 when the
+ * service should start; otherwise the exit code (help, or a usage error). */
+static int serve_parse_args(int argc, char **argv, service_options *o, const char **plugin_dir,
+                            int *with_demo)
 {
-    service_options o;
-    service_options_init(&o);
-    o.token = getenv("BOGRAPH_TOKEN");
     enum { OPT_DB = 1, OPT_HOST, OPT_PORT, OPT_TOKEN, OPT_MAX_BODY, OPT_MAX_LOG, OPT_WEB,
            OPT_THREADS, OPT_SUGGEST_THREADS, OPT_SYNC, OPT_QUIET, OPT_DEMO, OPT_PLUGIN_DIR, OPT_HELP };
     static const struct option longopts[] = {
@@ -71,47 +71,46 @@ int cli_serve(int argc, char **argv)
     };
     optind = 1;
     opterr = 0;
-    int opt, idx = -1, with_demo = 0;
-    const char *plugin_dir = NULL;
+    int opt, idx = -1;
     unsigned long long v;
     while ((idx = -1, opt = getopt_long(argc, argv, ":h", longopts, &idx)) != -1) {
         switch (opt) {
-        case OPT_DB: o.db_path = optarg; break;
-        case OPT_HOST: o.host = optarg; break;
-        case OPT_TOKEN: o.token = optarg; break;
-        case OPT_WEB: o.web_dir = optarg; break;
-        case OPT_QUIET: o.request_log = 0; break;
-        case OPT_DEMO: with_demo = 1; break;
-        case OPT_PLUGIN_DIR: plugin_dir = optarg; break;
+        case OPT_DB: o->db_path = optarg; break;
+        case OPT_HOST: o->host = optarg; break;
+        case OPT_TOKEN: o->token = optarg; break;
+        case OPT_WEB: o->web_dir = optarg; break;
+        case OPT_QUIET: o->request_log = 0; break;
+        case OPT_DEMO: *with_demo = 1; break;
+        case OPT_PLUGIN_DIR: *plugin_dir = optarg; break;
         case OPT_PORT:
             if (cli_parse_uint(optarg, 0, 65535, &v) != 0)
                 goto bad_value;
-            o.port = (unsigned)v;
+            o->port = (unsigned)v;
             break;
         case OPT_MAX_BODY:
             if (cli_parse_uint(optarg, 1024, 1ULL << 34, &v) != 0)
                 goto bad_value;
-            o.max_body = (size_t)v;
+            o->max_body = (size_t)v;
             break;
         case OPT_MAX_LOG:
             if (cli_parse_uint(optarg, 1, 1ULL << 32, &v) != 0)
                 goto bad_value;
-            o.max_log_bytes = (size_t)v;
+            o->max_log_bytes = (size_t)v;
             break;
         case OPT_THREADS:
         case OPT_SUGGEST_THREADS:
             if (cli_parse_uint(optarg, 1, 256, &v) != 0)
                 goto bad_value;
             if (opt == OPT_THREADS)
-                o.threads = (unsigned)v;
+                o->threads = (unsigned)v;
             else
-                o.suggest_threads = (unsigned)v;
+                o->suggest_threads = (unsigned)v;
             break;
         case OPT_SYNC:
             if (strcmp(optarg, "normal") == 0)
-                o.sync = STORE_SYNC_NORMAL;
+                o->sync = STORE_SYNC_NORMAL;
             else if (strcmp(optarg, "full") == 0)
-                o.sync = STORE_SYNC_FULL;
+                o->sync = STORE_SYNC_FULL;
             else
                 goto bad_value;
             break;
@@ -137,6 +136,30 @@ int cli_serve(int argc, char **argv)
         fprintf(stderr, "bograph serve: unexpected argument '%s'\n", argv[optind]);
         return CLI_USAGE;
     }
+    return -1;
+}
+
+/* The URL clients use: a wildcard address is reached on loopback. */
+static void serve_url(const char *host, unsigned port, char *url, size_t len)
+{
+    if (strcmp(host, "0.0.0.0") == 0)
+        host = "127.0.0.1";
+    else if (strcmp(host, "::") == 0)
+        host = "::1";
+    int v6 = strchr(host, ':') != NULL;
+    snprintf(url, len, "http://%s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "", port);
+}
+
+int cli_serve(int argc, char **argv)
+{
+    service_options o;
+    service_options_init(&o);
+    o.token = getenv("BOGRAPH_TOKEN");
+    const char *plugin_dir = NULL;
+    int with_demo = 0;
+    int rc = serve_parse_args(argc, argv, &o, &plugin_dir, &with_demo);
+    if (rc >= 0)
+        return rc;
 
     if (cli_signals_install(NULL) != 0) {
         fprintf(stderr, "bograph serve: cannot install signal handlers\n");
@@ -159,16 +182,8 @@ int cli_serve(int argc, char **argv)
         plugins_registry_free(plugins);
         return CLI_FAILURE;
     }
-    /* the URL clients use: a wildcard address is reached on loopback */
-    const char *host = o.host;
-    if (strcmp(host, "0.0.0.0") == 0)
-        host = "127.0.0.1";
-    else if (strcmp(host, "::") == 0)
-        host = "::1";
-    int v6 = strchr(host, ':') != NULL;
     char url[300];
-    snprintf(url, sizeof url, "http://%s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "",
-             service_port(svc));
+    serve_url(o.host, service_port(svc), url, sizeof url);
     printf("bograph: serving %s on %s/\n", o.db_path, url);
     fflush(stdout);
     demo *dm = NULL;
