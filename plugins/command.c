@@ -43,6 +43,7 @@
 #include "plugins/exec.h"
 #include "plugins/host.h"
 #include "plugins/plugin_json.h"
+#include "util/buf.h"
 
 #define CMD_MAX_ARGS 256
 #define CMD_MAX_LOG_FILE (16u * 1024u * 1024u)
@@ -207,34 +208,105 @@ static int cmd_read_file(const char *path, char **text, size_t *len, char *err, 
         snprintf(err, err_len, "log file %.300s: %s", path, strerror(errno));
         return -1;
     }
-    size_t cap = 65536, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (n == cap) {
-            if (cap >= CMD_MAX_LOG_FILE)
-                break;
-            char *b = realloc(buf, cap * 2);
-            if (!b) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = b;
-            cap *= 2;
-        }
-        size_t r = fread(buf + n, 1, cap - n, f);
-        n += r;
+    /* Chunks of 64 KiB up to CMD_MAX_LOG_FILE bytes; the rest is not read. */
+    buf b;
+    buf_init(&b);
+    while (b.len < CMD_MAX_LOG_FILE) {
+        size_t want = CMD_MAX_LOG_FILE - b.len < 65536 ? CMD_MAX_LOG_FILE - b.len : 65536;
+        if (buf_reserve(&b, want) != 0)
+            break;
+        size_t r = fread(b.data + b.len, 1, want, f);
+        b.len += r;
+        b.data[b.len] = '\0';
         if (r == 0)
             break;
     }
     fclose(f);
-    if (!buf) {
+    char *out = buf_finish(&b, len);
+    if (!out) {
         snprintf(err, err_len, "out of memory reading %.300s", path);
         return -1;
     }
-    *text = buf;
-    *len = n;
+    *text = out;
     return 0;
+}
+
+/* The log file the program wrote (relative to its working directory), or
+ * NULL with why in log_err. */
+static char *cmd_read_log(const char *work, const char *log_file, size_t *log_len,
+                          char *log_err, size_t log_err_len)
+{
+    char path[8300];
+    char *text = NULL;
+    if (log_file[0] == '/')
+        snprintf(path, sizeof path, "%s", log_file);
+    else
+        snprintf(path, sizeof path, "%s/%s", work, log_file);
+    if (cmd_read_file(path, &text, log_len, log_err, log_err_len) != 0)
+        return NULL;
+    return text;
+}
+
+/* The trial's state from what the program said (stdout's JSON object,
+ * required without a log format), how it ended, and the parsed log; the
+ * metrics of stdout and the log into res. */
+static void cmd_verdict(plugin_result *res, const plugin_run_options *opts,
+                        const plugin_exec_result *er, const char *argv_text, double timeout,
+                        const char *log_format, const char *log_file, const char *log_text,
+                        const char *log_err)
+{
+    char why[PLUGIN_REASON_MAX];
+    char json_err[300] = "";
+    json_t *obj = cmd_stdout_json(er->out, er->out_len, json_err, sizeof json_err);
+    const char *said_state = NULL, *said_reason = NULL;
+    if (obj) {
+        json_t *st = json_object_get(obj, "state");
+        json_t *rs = json_object_get(obj, "reason");
+        said_state = json_is_string(st) ? json_string_value(st) : NULL;
+        said_reason = json_is_string(rs) ? json_string_value(rs) : NULL;
+        cmd_add_metrics(res, "", obj, 0);
+    }
+    if (said_state && strcmp(said_state, "infeasible") == 0) {
+        plugin_result_set(res, PLUGIN_INFEASIBLE, "%s",
+                          said_reason ? said_reason : "the program says the configuration is "
+                                                      "infeasible");
+    } else if (!plugin_exec_ok(er)) {
+        char d[400];
+        plugin_exec_describe(er, timeout, d, sizeof d);
+        plugin_result_set(res, PLUGIN_FAILED, "%s %s", argv_text, d);
+    } else if (said_state && strcmp(said_state, "failed") == 0) {
+        plugin_result_set(res, PLUGIN_FAILED, "%s", said_reason ? said_reason : "the program "
+                                                                                 "says it failed");
+    } else if (said_state && strcmp(said_state, "ok") != 0) {
+        plugin_result_set(res, PLUGIN_FAILED, "stdout: unknown state '%s' (ok, failed or "
+                          "infeasible)", said_state);
+    } else if (log_file && log_file[0] && !log_text) {
+        plugin_result_set(res, PLUGIN_FAILED, "%s", log_err);
+    } else if (log_format) {
+        logs_metrics lm;
+        logs_metrics_init(&lm);
+        if (logs_parse(log_format, res->log ? res->log : "", res->log_len, &lm, why,
+                       sizeof why) != 0) {
+            plugin_result_set(res, PLUGIN_FAILED, "the %s parser refused the log: %s", log_format,
+                              why);
+        } else {
+            for (size_t i = 0; i < lm.count; i++)
+                res->set_metric(res, lm.items[i].name, lm.items[i].value);
+            res->state = PLUGIN_OK;
+        }
+        logs_metrics_free(&lm);
+    } else if (!obj) {
+        plugin_result_set(res, PLUGIN_FAILED, "%s", json_err);
+    } else {
+        res->state = PLUGIN_OK;
+    }
+    if (res->state == PLUGIN_OK) {
+        const char *objective = plugin_option_get(opts, "objective");
+        if (objective && !plugin_result_metric(res, objective))
+            plugin_result_set(res, PLUGIN_FAILED, "the program reported no metric '%s' (the "
+                              "objective)", objective);
+    }
+    json_decref(obj);
 }
 
 static int cmd_run(const plugin *p, const plugin_config *cfg, const plugin_run_options *opts,
@@ -300,15 +372,8 @@ static int cmd_run(const plugin *p, const plugin_config *cfg, const plugin_run_o
     char *log_text = NULL;
     size_t log_len = 0;
     char log_err[PLUGIN_REASON_MAX] = "";
-    if (rc == 0 && log_file && log_file[0]) {
-        char path[8300];
-        if (log_file[0] == '/')
-            snprintf(path, sizeof path, "%s", log_file);
-        else
-            snprintf(path, sizeof path, "%s/%s", work, log_file);
-        if (cmd_read_file(path, &log_text, &log_len, log_err, sizeof log_err) != 0)
-            log_text = NULL;
-    }
+    if (rc == 0 && log_file && log_file[0])
+        log_text = cmd_read_log(work, log_file, &log_len, log_err, sizeof log_err);
     plugin_remove_tree(dir);
     if (rc != 0) {
         plugin_result_set(res, PLUGIN_FAILED, "%s", why);
@@ -324,58 +389,7 @@ static int cmd_run(const plugin *p, const plugin_config *cfg, const plugin_run_o
     if (log_format)
         snprintf(res->log_format, sizeof res->log_format, "%s", log_format);
 
-    /* stdout's JSON object: required without a log format. */
-    char json_err[300] = "";
-    json_t *obj = cmd_stdout_json(er.out, er.out_len, json_err, sizeof json_err);
-    const char *said_state = NULL, *said_reason = NULL;
-    if (obj) {
-        json_t *st = json_object_get(obj, "state");
-        json_t *rs = json_object_get(obj, "reason");
-        said_state = json_is_string(st) ? json_string_value(st) : NULL;
-        said_reason = json_is_string(rs) ? json_string_value(rs) : NULL;
-        cmd_add_metrics(res, "", obj, 0);
-    }
-    if (said_state && strcmp(said_state, "infeasible") == 0) {
-        plugin_result_set(res, PLUGIN_INFEASIBLE, "%s",
-                          said_reason ? said_reason : "the program says the configuration is "
-                                                      "infeasible");
-    } else if (!plugin_exec_ok(&er)) {
-        char d[400];
-        plugin_exec_describe(&er, timeout, d, sizeof d);
-        plugin_result_set(res, PLUGIN_FAILED, "%s %s", argv_text, d);
-    } else if (said_state && strcmp(said_state, "failed") == 0) {
-        plugin_result_set(res, PLUGIN_FAILED, "%s", said_reason ? said_reason : "the program "
-                                                                                 "says it failed");
-    } else if (said_state && strcmp(said_state, "ok") != 0) {
-        plugin_result_set(res, PLUGIN_FAILED, "stdout: unknown state '%s' (ok, failed or "
-                          "infeasible)", said_state);
-    } else if (log_file && log_file[0] && !log_text) {
-        plugin_result_set(res, PLUGIN_FAILED, "%s", log_err);
-    } else if (log_format) {
-        logs_metrics lm;
-        logs_metrics_init(&lm);
-        if (logs_parse(log_format, res->log ? res->log : "", res->log_len, &lm, why,
-                       sizeof why) != 0) {
-            plugin_result_set(res, PLUGIN_FAILED, "the %s parser refused the log: %s", log_format,
-                              why);
-        } else {
-            for (size_t i = 0; i < lm.count; i++)
-                res->set_metric(res, lm.items[i].name, lm.items[i].value);
-            res->state = PLUGIN_OK;
-        }
-        logs_metrics_free(&lm);
-    } else if (!obj) {
-        plugin_result_set(res, PLUGIN_FAILED, "%s", json_err);
-    } else {
-        res->state = PLUGIN_OK;
-    }
-    if (res->state == PLUGIN_OK) {
-        const char *objective = plugin_option_get(opts, "objective");
-        if (objective && !plugin_result_metric(res, objective))
-            plugin_result_set(res, PLUGIN_FAILED, "the program reported no metric '%s' (the "
-                              "objective)", objective);
-    }
-    json_decref(obj);
+    cmd_verdict(res, opts, &er, argv_text, timeout, log_format, log_file, log_text, log_err);
     free(log_text);
     plugin_exec_result_free(&er);
     return 0;

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "plugins/host.h"
+#include "util/buf.h"
 
 static void host_err(char *err, size_t err_len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -65,19 +66,16 @@ static int host_append_log(plugin_result *res, const char *text, size_t len)
         len = PLUGIN_MAX_LOG_BYTES - res->log_len;
         truncated = 1;
     }
-    if (res->log_len + len + 1 > res->log_cap) {
-        size_t cap = res->log_cap ? res->log_cap : 4096;
-        while (cap < res->log_len + len + 1)
-            cap *= 2;
-        char *l = realloc(res->log, cap);
-        if (!l)
-            return -1;
-        res->log = l;
-        res->log_cap = cap;
-    }
-    memcpy(res->log + res->log_len, text, len);
-    res->log_len += len;
-    res->log[res->log_len] = '\0';
+    /* The log's fields are part of the plugin ABI (plugin.h), so the buffer
+     * is a view on them rather than a member. */
+    buf b = {.data = res->log, .len = res->log_len, .cap = res->log_cap, .failed = 0};
+    if (len > 0)
+        buf_append(&b, text, len);
+    if (b.failed)
+        return -1;
+    res->log = b.data;
+    res->log_len = b.len;
+    res->log_cap = b.cap;
     if (truncated) {
         res->log_truncated = 1;
         return -1;

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/buf.h"
+
 #define CLIENT_TIMEOUT_SECONDS 120L
 #define CLIENT_MAX_RESPONSE (64u * 1024u * 1024u)
 
@@ -24,33 +26,20 @@ struct client {
 };
 
 typedef struct {
-    char *data;
-    size_t len, cap;
+    buf b;
     int too_large;
 } client_buffer;
 
 static size_t client_write_cb(char *ptr, size_t size, size_t nmemb, void *user)
 {
-    client_buffer *b = user;
+    client_buffer *r = user;
     size_t n = size * nmemb;
-    if (b->len + n + 1 > CLIENT_MAX_RESPONSE) {
-        b->too_large = 1;
+    if (r->b.len + n + 1 > CLIENT_MAX_RESPONSE) {
+        r->too_large = 1;
         return 0;
     }
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *d = realloc(b->data, cap);
-        if (!d)
-            return 0;
-        b->data = d;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, ptr, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-    return n;
+    buf_append(&r->b, ptr, n);
+    return r->b.failed ? 0 : n;
 }
 
 client *client_new(const char *base_url, const char *token, char *err, size_t err_len)
@@ -197,19 +186,20 @@ int client_request(client *c, const char *method, const char *path, const json_t
                 snprintf(err, err_len, "%s %s: cancelled", method, url);
             break;
         }
-        client_buffer buf = {0};
+        client_buffer buf = {.too_large = 0};
+        buf_init(&buf.b);
         long st = 0;
         int rc = client_attempt(c, method, url, body_text, &st, &buf, err, err_len);
         int last = attempt == c->max_attempts;
         if (rc == 0 && (!client_transient_status(st) || last)) {
             *status = st;
-            if (buf.len > 0)
-                *out = json_loadb(buf.data, buf.len, 0, NULL);
-            free(buf.data);
+            if (buf.b.len > 0)
+                *out = json_loadb(buf.b.data, buf.b.len, 0, NULL);
+            buf_free(&buf.b);
             result = 0;
             break;
         }
-        free(buf.data);
+        buf_free(&buf.b);
         if (rc == 0 && err)
             snprintf(err, err_len, "%s %s: HTTP %ld", method, url, st);
         if (!last)
