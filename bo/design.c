@@ -11,6 +11,7 @@
  */
 #include "bo/design.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <math.h>
 #include <gsl/gsl_qrng.h>
@@ -103,11 +104,13 @@ void design_free(design *d)
 
 size_t design_dim(const design *d)
 {
+    assert(d);
     return d->dim;
 }
 
 void design_next(design *d, double *u)
 {
+    assert(d && u);
     const double scale = (double)(1UL << DESIGN_BITS);
     switch (d->kind) {
     case DESIGN_KIND_SOBOL:
@@ -145,6 +148,7 @@ void design_next(design *d, double *u)
 
 void design_skip(design *d, size_t n)
 {
+    assert(d);
     double *u = malloc(d->dim * sizeof(double));
     if (!u) return;
     for (size_t i = 0; i < n; i++) design_next(d, u);

@@ -16,6 +16,7 @@
  */
 #include "bo/gp.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -658,6 +659,7 @@ int gp_add_observation(gp *g, const double *x, double y, char *err, size_t err_l
 void gp_predict(const gp *g, const double *x, double *mean, double *var,
                 double *dmean, double *dvar)
 {
+    assert(g && x);
     size_t dim = g->dim, n = g->n;
     double sv = exp(g->theta[dim]);
     double c = g->theta[dim + 2];
@@ -721,6 +723,7 @@ void gp_predict(const gp *g, const double *x, double *mean, double *var,
 
 void gp_predict_batch(const gp *g, const double *X, size_t m, double *mean, double *var)
 {
+    assert(g && (m == 0 || X));
     size_t dim = g->dim, n = g->n;
     double sv = exp(g->theta[dim]);
     double c = g->theta[dim + 2];
@@ -775,6 +778,7 @@ void gp_predict_batch(const gp *g, const double *X, size_t m, double *mean, doub
 
 void gp_lengthscales(const gp *g, double *out)
 {
+    assert(g && out);
     for (size_t k = 0; k < g->dim; k++) out[k] = exp(g->theta[k]);
 }
 
@@ -795,11 +799,13 @@ size_t gp_n_hyper(const gp *g)
 
 void gp_get_hyper(const gp *g, double *theta)
 {
+    assert(g && theta);
     memcpy(theta, g->theta, gp_n_theta(g->dim) * sizeof(double));
 }
 
 int gp_set_hyper(gp *g, const double *theta, char *err, size_t err_len)
 {
+    assert(g && theta);
     size_t m = gp_n_theta(g->dim);
     for (size_t j = 0; j < m; j++)
         if (!isfinite(theta[j])) {
@@ -816,6 +822,7 @@ int gp_set_hyper(gp *g, const double *theta, char *err, size_t err_len)
 int gp_neg_log_posterior(const gp *g, const double *theta, double *value, double *grad,
                          char *err, size_t err_len)
 {
+    assert(g && theta && value);
     if (g->n == 0) {
         gp_errf(err, err_len, "gp: not fitted");
         return -1;

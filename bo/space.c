@@ -11,6 +11,7 @@
  */
 #include "bo/space.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -489,6 +490,7 @@ static size_t space_bin(double u, size_t k)
 
 void space_encode(const space *sp, const double *config, double *u)
 {
+    assert(sp && config && u);
     for (size_t i = 0; i < sp->n; i++) {
         const space_param *p = &sp->params[i];
         double v = config[i];
@@ -519,6 +521,7 @@ void space_encode(const space *sp, const double *config, double *u)
 
 void space_decode(const space *sp, const double *u, double *config)
 {
+    assert(sp && u && config);
     for (size_t i = 0; i < sp->n; i++) {
         const space_param *p = &sp->params[i];
         switch (p->type) {

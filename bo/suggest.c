@@ -7,6 +7,7 @@
  */
 #include "bo/suggest.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -48,6 +49,7 @@ static void bo_errf(char *err, size_t err_len, const char *fmt, ...)
 
 void bo_request_init(bo_request *req, const space *sp)
 {
+    assert(req);
     memset(req, 0, sizeof(*req));
     req->sp = sp;
     req->algorithm = BO_GP;
@@ -57,6 +59,7 @@ void bo_request_init(bo_request *req, const space *sp)
 
 int bo_algorithm_parse(const char *name, bo_algorithm *out)
 {
+    assert(out);
     if (!name) return -1;
     if (strcmp(name, "random") == 0) *out = BO_RANDOM;
     else if (strcmp(name, "sobol") == 0) *out = BO_SOBOL;

@@ -3,6 +3,7 @@
  * uniform usage errors, the plugin registry with an optional plugin dir, and
  * a signal thread that turns SIGINT/SIGTERM into a stop flag.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 int cli_parse_uint(const char *s, unsigned long long min, unsigned long long max,
                    unsigned long long *out)
 {
+    assert(out);
     if (!s || !*s || *s == '-' || *s == '+')
         return -1;
     char *end;
@@ -30,6 +32,7 @@ int cli_parse_uint(const char *s, unsigned long long min, unsigned long long max
 
 int cli_parse_double(const char *s, double min, double max, double *out)
 {
+    assert(out);
     if (!s || !*s)
         return -1;
     char *end;

@@ -2,6 +2,7 @@
  * metrics.c - the named-metric set of logs.h and the bounded collector the
  * parsers fill, merged into the caller's set only when a parse succeeds.
  */
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 void logs_metrics_init(logs_metrics *m)
 {
+    assert(m);
     m->items = NULL;
     m->count = 0;
     m->cap = 0;

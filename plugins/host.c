@@ -2,6 +2,7 @@
  * host.c - the host side of the plugin interface: result storage, descriptor
  * and configuration checks, configuration copies, and plugin_run().
  */
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -541,6 +542,7 @@ static int host_check_options(const plugin *p, const plugin_run_options *opts, c
 int plugin_run(const plugin *p, const plugin_config *cfg, const plugin_run_options *opts,
                plugin_result *res, char *err, size_t err_len)
 {
+    assert(res);
     char msg[PLUGIN_REASON_MAX];
     plugin_result_free(res);
     plugin_run_options none;

@@ -19,12 +19,14 @@ void buf_init(buf *b)
 
 void buf_free(buf *b)
 {
+    assert(b);
     free(b->data);
     buf_init(b);
 }
 
 int buf_reserve(buf *b, size_t extra)
 {
+    assert(b);
     if (b->failed)
         return -1;
     if (extra > (size_t)-1 / 2 - b->len) {
@@ -50,6 +52,7 @@ int buf_reserve(buf *b, size_t extra)
 
 void buf_append(buf *b, const void *data, size_t n)
 {
+    assert(b && (data || n == 0));
     if (n == 0 || buf_reserve(b, n) != 0)
         return;
     memcpy(b->data + b->len, data, n);
@@ -59,11 +62,13 @@ void buf_append(buf *b, const void *data, size_t n)
 
 void buf_puts(buf *b, const char *s)
 {
+    assert(b && s);
     buf_append(b, s, strlen(s));
 }
 
 void buf_printf(buf *b, const char *fmt, ...)
 {
+    assert(b && fmt);
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);
@@ -82,6 +87,7 @@ void buf_printf(buf *b, const char *fmt, ...)
 
 char *buf_finish(buf *b, size_t *len)
 {
+    assert(b);
     if (b->failed || buf_reserve(b, 0) != 0) {
         buf_free(b);
         if (len)

@@ -5,6 +5,7 @@
  */
 #include "worker/client.h"
 
+#include <assert.h>
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,6 +158,7 @@ static int client_attempt(client *c, const char *method, const char *url, const 
 int client_request(client *c, const char *method, const char *path, const json_t *body,
                    long *status, json_t **out, char *err, size_t err_len)
 {
+    assert(c && method && path && out);
     *out = NULL;
     *status = 0;
     char *body_text = NULL;

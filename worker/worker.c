@@ -5,6 +5,7 @@
  */
 #include "worker/worker.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -401,6 +402,7 @@ static int worker_load_study(worker_ctx *ctx, char *err, size_t err_len)
 
 int worker_run(const worker_options *o, worker_summary *sum, char *err, size_t err_len)
 {
+    assert(o && sum);
     worker_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
     ctx.o = o;
