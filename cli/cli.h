@@ -4,9 +4,9 @@
  * on (argv[0] = "serve") and returns the process exit code: 0 ok, 1 failure,
  * 2 usage error (CLI_* below). Each answers `--help` with its usage on stdout.
  *
- * Adding a subcommand: write int cli_NAME(int, char **) in server/cli_NAME.c,
+ * Adding a subcommand: write int cli_NAME(int, char **) in cli/cli_NAME.c,
  * declare it here, add one row to the table in main.c and the file to the
- * list in server/CMakeLists.txt.
+ * list in cli/CMakeLists.txt.
  */
 #ifndef BOGRAPH_CLI_CLI_H
 #define BOGRAPH_CLI_CLI_H

@@ -37,6 +37,16 @@ int store_state_parse(const char *name, trial_state *out)
     return -1;
 }
 
+/* The backends this build has, by URI scheme; a plain path is the first's.
+ * A new backend is one row here and its own files. */
+static const struct {
+    const char *scheme;
+    int (*open)(const char *path, store_sync sync, store **out, char *err, size_t err_len);
+} store_backends[] = {
+    {"sqlite", sqlite_store_open},
+};
+#define STORE_N_BACKENDS (sizeof store_backends / sizeof store_backends[0])
+
 /* Length of the "<scheme>:" prefix of a URI-like database string (a scheme
  * followed by "://", or one of the database schemes we know), 0 for a plain
  * path. "file:x.db" and "./a:b.db" stay plain paths, as they always were. */
@@ -64,14 +74,19 @@ int store_open(const char *path, store_sync sync, store **out, char *err, size_t
         return util_err(err, err_len, "no database path");
     size_t scheme = store_scheme_len(path);
     if (scheme == 0)
-        return sqlite_store_open(path, sync, out, err, err_len);
-    if (scheme == strlen("sqlite:") && strncmp(path, "sqlite:", scheme) == 0) {
-        const char *file = path + scheme;
-        if (strncmp(file, "//", 2) == 0)
-            file += 2;
-        if (!*file)
+        return store_backends[0].open(path, sync, out, err, err_len);
+    for (size_t i = 0; i < STORE_N_BACKENDS; i++) {
+        size_t n = strlen(store_backends[i].scheme);
+        if (n + 1 != scheme || strncmp(path, store_backends[i].scheme, n) != 0)
+            continue;
+        /* The rest is the backend's: for SQLite a path ("sqlite:x.db",
+         * "sqlite:///abs/x.db" as well as "sqlite://x.db"). */
+        const char *rest = path + scheme;
+        if (strncmp(rest, "//", 2) == 0)
+            rest += 2;
+        if (!*rest)
             return util_err(err, err_len, "no database path in %s", path);
-        return sqlite_store_open(file, sync, out, err, err_len);
+        return store_backends[i].open(rest, sync, out, err, err_len);
     }
     return util_err(err, err_len, "unsupported database \"%.*s\" (this build has: sqlite)",
                     (int)(scheme - 1), path);
