@@ -6,6 +6,7 @@
 #ifndef BOGRAPH_STORE_SQLITE_INTERNAL_H
 #define BOGRAPH_STORE_SQLITE_INTERNAL_H
 
+#include <assert.h>
 #include <pthread.h>
 #include <sqlite3.h>
 
@@ -67,8 +68,10 @@ typedef struct sqlite_store {
 
 extern const store_ops sqlite_store_ops;
 
+/* The SQLite handle behind st, which must be one of this backend's. */
 static inline sqlite_store *sqlite_of(store *st)
 {
+    assert(st && st->ops == &sqlite_store_ops);
     return (sqlite_store *)st;
 }
 
