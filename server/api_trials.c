@@ -20,6 +20,7 @@
 #ifdef BOGRAPH_HAVE_LOGS
 #include "logs/logs.h"
 #endif
+#include "util/rng.h"
 #include "util/util.h"
 
 #define API_MAX_COUNT 1000
@@ -66,14 +67,6 @@ static int append_trials(service *svc, int64_t study_id, const int64_t *ids, siz
             return util_err(err, err_len, "out of memory");
     }
     return 0;
-}
-
-static uint64_t mix_seed(uint64_t seed, uint64_t n)
-{
-    uint64_t x = seed ^ (n * 0x9e3779b97f4a7c15ULL);
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
 }
 
 void api_suggest(service *svc, const api_request *req, api_response *res)
@@ -186,9 +179,9 @@ void api_suggest(service *svc, const api_request *req, api_response *res)
         engine_info info;
         memset(&info, 0, sizeof info);
         if (want > first) {
-            uint64_t seed = mix_seed(sd.seed, (uint64_t)s.next_number);
+            uint64_t seed = rng_mix(sd.seed, (uint64_t)s.next_number);
             engine_context ctx = {.bo = registry_state(lock)};
-            if (strcmp(sd.algorithm, "bograph") == 0) {
+            if (sd.algorithm == STUDY_ALG_BOGRAPH) {
                 ctx.bograph = registry_bograph_state(lock);
                 api_study_model_knowledge(lock, &s, &sd, &ctx.kn, info.reason,
                                           sizeof info.reason);

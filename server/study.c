@@ -5,12 +5,14 @@
  */
 #include "server/study.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "util/rng.h"
 #include "util/util.h"
 
 #define STUDY_MAX_PARAMS 1000
@@ -18,8 +20,37 @@
 #define STUDY_MAX_NAME 200
 #define STUDY_MAX_LEASE 31536000.0
 
-static const char *const algorithms[] = {"bograph", "gp", "random", "sobol", NULL};
 static const char *const op_names[] = {"<=", "<", ">=", ">", "=="};
+
+int study_algorithm_parse(const char *name, study_algorithm *out)
+{
+    static const struct {
+        const char *name;
+        study_algorithm alg;
+    } table[] = {{"bograph", STUDY_ALG_BOGRAPH},
+                 {"gp", STUDY_ALG_GP},
+                 {"random", STUDY_ALG_RANDOM},
+                 {"sobol", STUDY_ALG_SOBOL}};
+    assert(out);
+    for (size_t i = 0; name && i < sizeof table / sizeof table[0]; i++) {
+        if (strcmp(name, table[i].name) == 0) {
+            *out = table[i].alg;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *study_algorithm_name(study_algorithm a)
+{
+    switch (a) {
+    case STUDY_ALG_RANDOM: return "random";
+    case STUDY_ALG_SOBOL: return "sobol";
+    case STUDY_ALG_GP: return "gp";
+    case STUDY_ALG_BOGRAPH: return "bograph";
+    default: return "unknown";
+    }
+}
 
 static int one_of(const char *s, const char *const *set)
 {
@@ -347,10 +378,7 @@ static uint64_t fresh_seed(void)
     clock_gettime(CLOCK_REALTIME, &ts);
     uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ ((uint64_t)getpid() << 40);
     /* splitmix64 finaliser, so nearby times give unrelated seeds */
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return (x ^ (x >> 31)) & 0x7fffffffffffffULL; /* fits a JSON integer */
+    return rng_finalise(x + RNG_GOLDEN) & 0x7fffffffffffffULL; /* fits a JSON integer */
 }
 
 int study_validate(json_t *body, json_t **spec_out, json_t **knowledge_out, jv_error *e)
@@ -372,7 +400,8 @@ int study_validate(json_t *body, json_t **spec_out, json_t **knowledge_out, jv_e
         jv_get_string(body, "if_exists", "", 0, 1, &if_exists, NULL, e) != 0 ||
         jv_get_string(body, "log_format", "", 0, 1, &log_format, NULL, e) != 0)
         return -1;
-    if (!one_of(algorithm, algorithms))
+    study_algorithm alg;
+    if (study_algorithm_parse(algorithm, &alg) != 0)
         return jv_invalid(e, "algorithm", "algorithm must be bograph, gp, random or sobol");
     static const char *const if_exists_values[] = {"error", "return", NULL};
     if (!one_of(if_exists, if_exists_values))
@@ -536,7 +565,9 @@ int study_def_load(const char *spec_text, study_def *out, char *err, size_t err_
     out->objective = json_string_value(json_object_get(json_object_get(spec, "objective"), "name"));
     const char *goal = json_string_value(json_object_get(json_object_get(spec, "objective"), "goal"));
     out->maximize = goal && strcmp(goal, "maximize") == 0;
-    out->algorithm = json_string_value(json_object_get(spec, "algorithm"));
+    out->algorithm_name = json_string_value(json_object_get(spec, "algorithm"));
+    if (study_algorithm_parse(out->algorithm_name, &out->algorithm) != 0)
+        out->algorithm = STUDY_ALG_UNKNOWN;
     out->log_format = json_string_value(json_object_get(spec, "log_format"));
     json_t *budget = json_object_get(spec, "budget");
     out->budget = json_is_integer(budget) ? (int64_t)json_integer_value(budget) : -1;
@@ -548,7 +579,7 @@ int study_def_load(const char *spec_text, study_def *out, char *err, size_t err_
     out->relearn_every = json_is_integer(relearn) && json_integer_value(relearn) > 0
                              ? (size_t)json_integer_value(relearn)
                              : 0;
-    if (!out->name || !out->objective || !out->algorithm) {
+    if (!out->name || !out->objective || !out->algorithm_name) {
         study_def_free(out);
         return util_err(err, err_len, "stored study spec lacks name, objective or algorithm");
     }
