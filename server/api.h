@@ -1,20 +1,18 @@
 /*
  * api.h - what the API handlers share: the request and response they see
- * (independent of libmicrohttpd), reply helpers, and the service internals a
- * handler reaches. Handlers live in api_*.c and are listed in routes.c.
+ * (independent of libmicrohttpd) and reply helpers. The service's parts they
+ * reach are in service_internal.h. Handlers live in api_*.c and are listed
+ * in routes.c.
  */
 #ifndef BOGRAPH_SERVER_API_H
 #define BOGRAPH_SERVER_API_H
 
 #include <jansson.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "server/jsonv.h"
-#include "server/registry.h"
-#include "server/service.h"
-#include "server/stats.h"
+#include "server/service_internal.h"
 #include "store/store.h"
 
 #define API_MAX_CAPTURES 4
@@ -41,22 +39,6 @@ typedef struct {
     const char *content_type;   /* for text/fd bodies (static string) */
     char allow[64];             /* Allow header of a 405 */
 } api_response;
-
-/* The service's parts, for handlers. */
-struct service {
-    service_options opts;
-    char *db_path, *host, *token, *web_dir;   /* owned copies of the option strings */
-    store *st;
-    registry *reg;
-    stats *stats;
-    struct executor *exec;
-    struct MHD_Daemon *daemon;
-    unsigned port;
-    double started_at;
-    /* requests between their first byte and their completion */
-    int in_flight;
-    pthread_mutex_t in_flight_mu;
-};
 
 void api_response_init(api_response *r);
 void api_response_clear(api_response *r);

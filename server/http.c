@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "server/executor.h"
+#include "server/service_internal.h"
 #include "server/router.h"
 #include "util/util.h"
 
