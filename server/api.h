@@ -87,6 +87,14 @@ void static_serve(service *svc, const char *path, api_response *res);
 
 /* Shared by the study and trial handlers (api_common.c). */
 #include "server/study.h"
+#include "server/usecase.h"
+/* What the use cases work on, from the service. */
+static inline usecase_env api_env(service *svc)
+{
+    return (usecase_env){.st = svc->st, .reg = svc->reg};
+}
+/* Sets the reply of a use case's trial (takes it: cleared here). */
+void api_reply_trial(api_response *res, int status, store_trial *t, int with_logs);
 /* Loads study {id} (captures[0]) and its definition; on failure the reply is
  * set (404/500) and -1 returned. */
 int api_load_study(service *svc, const api_request *req, api_response *res, store_study *st,
@@ -98,12 +106,5 @@ json_t *api_trial_json(const store_trial *t, int with_logs);
 /* The same object written as text (the one definition of a trial's JSON). */
 #include "server/jsonw.h"
 void api_trial_write(jsonw *w, const store_trial *t, int with_logs);
-
-/* The study's expert knowledge as the model reads it (api_structure.c),
- * cached in its registry entry (locked by the caller): *out is NULL when
- * there is none, or when the stored knowledge cannot be used (then note says
- * why). */
-void api_study_model_knowledge(registry_entry *e, const store_study *s, const study_def *sd,
-                               const knowledge **out, char *note, size_t note_len);
 
 #endif
