@@ -3,6 +3,7 @@
  */
 #include "server/jsonw.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 void jsonw_init(jsonw *w)
 {
+    assert(w);
     buf_init(&w->b);
 }
 
@@ -40,6 +42,7 @@ void jsonw_lit(jsonw *w, const char *s)
 
 void jsonw_strn(jsonw *w, const char *s, size_t n)
 {
+    assert(w && (s || n == 0));
     static const char hex[] = "0123456789abcdef";
     /* worst case: every byte becomes \u00XX */
     if (reserve(w, n * 6 + 2) != 0)

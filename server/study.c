@@ -490,6 +490,7 @@ static int validate_default(json_t *body, space *sp, json_t *spec, jv_error *e)
 
 int study_validate(json_t *body, json_t **spec_out, json_t **knowledge_out, jv_error *e)
 {
+    assert(body && spec_out && knowledge_out && e);
     *spec_out = NULL;
     *knowledge_out = NULL;
     static const char *const keys[] = {"name", "plugin", "parameters", "objective", "constraints",
@@ -594,6 +595,7 @@ int study_validate(json_t *body, json_t **spec_out, json_t **knowledge_out, jv_e
 
 int study_def_load(const char *spec_text, study_def *out, char *err, size_t err_len)
 {
+    assert(spec_text && out);
     memset(out, 0, sizeof *out);
     json_error_t jerr;
     out->spec = json_loads(spec_text, 0, &jerr);
