@@ -40,6 +40,24 @@ int usecase_study_load(const usecase_env *env, int64_t id, store_study *s, study
 /* Marks the study done when its budget is spent (finished trials >= budget). */
 void usecase_budget_update(const usecase_env *env, const store_study *s, const study_def *sd);
 
+/* ---- the best trial, deleting a study (usecase_best.c) ---- */
+
+/* The study's best trial and the one that ran its default, as stored. */
+typedef struct {
+    store_trial best, def;
+    int has_best, has_default;  /* 0: none (then the trial is not set) */
+} usecase_best;
+
+void usecase_best_free(usecase_best *b);
+/* The best trial (completed, meeting the constraints) and the default's
+ * trial of the study. 500 on a store error. */
+int usecase_best_trials(const usecase_env *env, const store_study *s, const study_def *sd,
+                        usecase_best *out, jv_error *e);
+
+/* Deletes study id and drops its model state. 404 "no study '<as_given>'"
+ * (as_given: the id as the request spelt it; id < 0 when it is not one), 500. */
+int usecase_study_delete(const usecase_env *env, int64_t id, const char *as_given, jv_error *e);
+
 /* ---- suggest (usecase_suggest.c) ---- */
 
 #define USECASE_MAX_COUNT 1000

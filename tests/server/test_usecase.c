@@ -3,7 +3,8 @@
  * HTTP, against a real SQLite store in a temporary directory: the budget
  * and the default first in suggest, distinct points for pending trials, a
  * worker's own trials handed back, idempotent complete, import, heartbeat
- * of an expired lease, importance on a small study, expert knowledge.
+ * of an expired lease, the best trial, deletion, importance on a small
+ * study, expert knowledge.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -311,6 +312,46 @@ static void test_heartbeat_of_expired_lease(void **state)
     store_study_clear(&s);
 }
 
+static void test_best_and_delete(void **state)
+{
+    fixture *f = *state;
+    int64_t sid = new_study(f, "best", "\"algorithm\": \"random\", "
+                                       "\"default\": {\"x\": 0.5, \"z\": 0.5}");
+    store_study s;
+    study_def sd;
+    jv_error e;
+    usecase_best b;
+    load(f, sid, &s, &sd);
+    assert_int_equal(usecase_best_trials(&f->env, &s, &sd, &b, &e), 0);
+    assert_int_equal(b.has_best, 0);
+    assert_int_equal(b.has_default, 0);
+    usecase_suggestion sug;
+    suggest_ok(f, sid, 3, NULL, &sug);
+    assert_int_equal(sug.count, 3);
+    const double ys[] = {5, 1, 3};
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(complete(f, sid, sug.trials[i].id, ys[i], &e), 0);
+    assert_int_equal(usecase_best_trials(&f->env, &s, &sd, &b, &e), 0);
+    assert_int_equal(b.has_best, 1);
+    assert_int_equal(b.best.id, sug.trials[1].id); /* minimised */
+    assert_int_equal(b.has_default, 1);
+    assert_int_equal(b.def.id, sug.trials[0].id);
+    assert_int_equal(b.def.is_default, 1);
+    usecase_best_free(&b);
+    usecase_suggestion_free(&sug);
+    study_def_free(&sd);
+    store_study_clear(&s);
+
+    assert_int_equal(usecase_study_delete(&f->env, sid, "x", &e), 0);
+    assert_int_equal(usecase_study_load(&f->env, sid, &s, &sd, &e), -1);
+    assert_int_equal(e.status, 404);
+    assert_int_equal(usecase_study_delete(&f->env, sid, "7", &e), -1);
+    assert_int_equal(e.status, 404);
+    assert_string_equal(e.message, "no study '7'");
+    assert_int_equal(usecase_study_delete(&f->env, -1, "abc", &e), -1);
+    assert_string_equal(e.message, "no study 'abc'");
+}
+
 static char *render_names(const usecase_importance *imp)
 {
     char *out = malloc(256);
@@ -424,6 +465,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_complete_is_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_counts_as_default, setup, teardown),
         cmocka_unit_test_setup_teardown(test_heartbeat_of_expired_lease, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_best_and_delete, setup, teardown),
         cmocka_unit_test_setup_teardown(test_importance_small_study, setup, teardown),
         cmocka_unit_test_setup_teardown(test_knowledge, setup, teardown),
     };
