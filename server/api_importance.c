@@ -6,13 +6,9 @@
  */
 #include "server/api.h"
 
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "server/jsonw.h"
-#include "util/util.h"
 
 
 static const char importance_description[] =

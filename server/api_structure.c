@@ -8,11 +8,6 @@
 #include "server/api.h"
 
 #include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "util/util.h"
 
 static json_t *graph_json(const bograph_graph *g)
 {
