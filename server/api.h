@@ -1,20 +1,18 @@
 /*
  * api.h - what the API handlers share: the request and response they see
- * (independent of libmicrohttpd), reply helpers, and the service internals a
- * handler reaches. Handlers live in api_*.c and are listed in routes.c.
+ * (independent of libmicrohttpd) and reply helpers. The service's parts they
+ * reach are in service_internal.h. Handlers live in api_*.c and are listed
+ * in routes.c.
  */
 #ifndef BOGRAPH_SERVER_API_H
 #define BOGRAPH_SERVER_API_H
 
 #include <jansson.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "server/jsonv.h"
-#include "server/registry.h"
-#include "server/service.h"
-#include "server/stats.h"
+#include "server/service_internal.h"
 #include "store/store.h"
 
 #define API_MAX_CAPTURES 4
@@ -41,22 +39,6 @@ typedef struct {
     const char *content_type;   /* for text/fd bodies (static string) */
     char allow[64];             /* Allow header of a 405 */
 } api_response;
-
-/* The service's parts, for handlers. */
-struct service {
-    service_options opts;
-    char *db_path, *host, *token, *web_dir;   /* owned copies of the option strings */
-    store *st;
-    registry *reg;
-    stats *stats;
-    struct executor *exec;
-    struct MHD_Daemon *daemon;
-    unsigned port;
-    double started_at;
-    /* requests between their first byte and their completion */
-    int in_flight;
-    pthread_mutex_t in_flight_mu;
-};
 
 void api_response_init(api_response *r);
 void api_response_clear(api_response *r);
@@ -105,6 +87,14 @@ void static_serve(service *svc, const char *path, api_response *res);
 
 /* Shared by the study and trial handlers (api_common.c). */
 #include "server/study.h"
+#include "server/usecase.h"
+/* What the use cases work on, from the service. */
+static inline usecase_env api_env(service *svc)
+{
+    return (usecase_env){.st = svc->st, .reg = svc->reg};
+}
+/* Sets the reply of a use case's trial (takes it: cleared here). */
+void api_reply_trial(api_response *res, int status, store_trial *t, int with_logs);
 /* Loads study {id} (captures[0]) and its definition; on failure the reply is
  * set (404/500) and -1 returned. */
 int api_load_study(service *svc, const api_request *req, api_response *res, store_study *st,
@@ -116,12 +106,5 @@ json_t *api_trial_json(const store_trial *t, int with_logs);
 /* The same object written as text (the one definition of a trial's JSON). */
 #include "server/jsonw.h"
 void api_trial_write(jsonw *w, const store_trial *t, int with_logs);
-
-/* The study's expert knowledge as the model reads it (api_structure.c),
- * cached in its registry entry (locked by the caller): *out is NULL when
- * there is none, or when the stored knowledge cannot be used (then note says
- * why). */
-void api_study_model_knowledge(registry_entry *e, const store_study *s, const study_def *sd,
-                               const knowledge **out, char *note, size_t note_len);
 
 #endif

@@ -97,35 +97,25 @@ int64_t api_parse_id(const char *s)
 int api_load_study(service *svc, const api_request *req, api_response *res, store_study *st,
                    study_def *sd)
 {
-    char err[512] = "";
     memset(sd, 0, sizeof *sd);
     int64_t id = api_parse_id(req->captures[0]);
     if (id < 0) {
         api_reply_errorf(res, 404, "not_found", NULL, "no study '%s'", req->captures[0]);
         return -1;
     }
-    int rc = store_study_get(svc->st, id, st, err, sizeof err);
-    if (rc == STORE_NOT_FOUND) {
-        api_reply_errorf(res, 404, "not_found", NULL, "no study %lld", (long long)id);
-        return -1;
-    }
-    if (rc != STORE_OK) {
-        api_reply_internal(res, "reading the study", err);
-        return -1;
-    }
-    if (study_def_load(st->spec, sd, err, sizeof err) != 0) {
-        store_study_clear(st);
-        api_reply_internal(res, "loading the study", err);
-        return -1;
-    }
-    /* Leases run out lazily: whoever looks at the study sees them expired. */
-    if (store_expire_leases(svc->st, id, util_now(), NULL, err, sizeof err) != STORE_OK) {
-        study_def_free(sd);
-        store_study_clear(st);
-        api_reply_internal(res, "expiring leases", err);
+    usecase_env env = api_env(svc);
+    jv_error e;
+    if (usecase_study_load(&env, id, st, sd, &e) != 0) {
+        api_reply_error(res, &e);
         return -1;
     }
     return 0;
+}
+
+void api_reply_trial(api_response *res, int status, store_trial *t, int with_logs)
+{
+    api_reply(res, status, api_trial_json(t, with_logs));
+    store_trial_clear(t);
 }
 
 static json_t *time_json(double t)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/buf.h"
 #include "util/util.h"
 
 /* Generated from server/openapi.json by server/embed.cmake. */
@@ -31,25 +32,30 @@ void api_metrics(service *svc, const api_request *req, api_response *res)
         return;
     }
     char *head = stats_render(svc->stats);
-    size_t cap = (head ? strlen(head) : 0) + 1024;
-    char *out = head ? realloc(head, cap) : NULL;
-    if (!out) {
-        free(head);
+    if (!head) {
         api_reply_internal(res, "rendering metrics", "out of memory");
         return;
     }
-    size_t len = strlen(out);
-    len += (size_t)snprintf(out + len, cap - len,
-                            "# HELP bograph_trials Trials in the store by state.\n"
-                            "# TYPE bograph_trials gauge\n");
+    buf b;
+    buf_init(&b);
+    buf_puts(&b, head);
+    free(head);
+    buf_puts(&b, "# HELP bograph_trials Trials in the store by state.\n"
+                 "# TYPE bograph_trials gauge\n");
     for (int i = 0; i < TRIAL_N_STATES; i++)
-        len += (size_t)snprintf(out + len, cap - len, "bograph_trials{state=\"%s\"} %lld\n",
-                                store_state_name((trial_state)i), (long long)counts[i]);
-    len += (size_t)snprintf(out + len, cap - len,
-                            "# HELP bograph_uptime_seconds Seconds since the service started.\n"
-                            "# TYPE bograph_uptime_seconds gauge\n"
-                            "bograph_uptime_seconds %.3f\n",
-                            util_now() - svc->started_at);
+        buf_printf(&b, "bograph_trials{state=\"%s\"} %lld\n", store_state_name((trial_state)i),
+                   (long long)counts[i]);
+    buf_printf(&b,
+               "# HELP bograph_uptime_seconds Seconds since the service started.\n"
+               "# TYPE bograph_uptime_seconds gauge\n"
+               "bograph_uptime_seconds %.3f\n",
+               util_now() - svc->started_at);
+    size_t len = 0;
+    char *out = buf_finish(&b, &len);
+    if (!out) {
+        api_reply_internal(res, "rendering metrics", "out of memory");
+        return;
+    }
     api_response_clear(res);
     res->status = 200;
     res->text = out;

@@ -174,36 +174,19 @@ void api_study_get(service *svc, const api_request *req, api_response *res)
 
 void api_study_delete(service *svc, const api_request *req, api_response *res)
 {
-    char err[512] = "";
-    int64_t id = api_parse_id(req->captures[0]);
-    int rc = id < 0 ? STORE_NOT_FOUND : store_study_delete(svc->st, id, err, sizeof err);
-    if (rc == STORE_NOT_FOUND) {
-        api_reply_errorf(res, 404, "not_found", NULL, "no study '%s'", req->captures[0]);
+    usecase_env env = api_env(svc);
+    jv_error e;
+    if (usecase_study_delete(&env, api_parse_id(req->captures[0]), req->captures[0], &e) != 0) {
+        api_reply_error(res, &e);
         return;
     }
-    if (rc != STORE_OK) {
-        api_reply_internal(res, "deleting the study", err);
-        return;
-    }
-    registry_forget(svc->reg, id);
     api_reply(res, 200, json_pack("{s:s, s:b}", "id", req->captures[0], "deleted", 1));
 }
 
-/* The trial as JSON with its metrics, or JSON null. */
-static json_t *trial_or_null(service *svc, int64_t study_id, int64_t trial_id, char *err,
-                             size_t err_len, int *failed)
+/* The trial's JSON, or JSON null when there is none. */
+static json_t *trial_or_null(const store_trial *t, int has)
 {
-    if (trial_id <= 0)
-        return json_null();
-    store_trial t;
-    int rc = store_trial_get(svc->st, study_id, trial_id, 0, &t, err, err_len);
-    if (rc != STORE_OK) {
-        *failed = rc != STORE_NOT_FOUND;
-        return json_null();
-    }
-    json_t *o = api_trial_json(&t, 0);
-    store_trial_clear(&t);
-    return o;
+    return has ? api_trial_json(t, 0) : json_null();
 }
 
 void api_study_best(service *svc, const api_request *req, api_response *res)
@@ -212,46 +195,16 @@ void api_study_best(service *svc, const api_request *req, api_response *res)
     study_def sd;
     if (api_load_study(svc, req, res, &s, &sd) != 0)
         return;
-    char err[512] = "";
-    store_trials all;
-    if (store_trials_all(svc->st, s.id, sd.n_constraints > 0, &all, err, sizeof err) != STORE_OK) {
-        api_reply_internal(res, "reading trials", err);
-        goto out;
+    usecase_env env = api_env(svc);
+    jv_error e;
+    usecase_best b;
+    if (usecase_best_trials(&env, &s, &sd, &b, &e) != 0) {
+        api_reply_error(res, &e);
+    } else {
+        api_reply(res, 200, json_pack("{s:o, s:o}", "best", trial_or_null(&b.best, b.has_best),
+                                      "default", trial_or_null(&b.def, b.has_default)));
+        usecase_best_free(&b);
     }
-    int64_t best = 0, def = 0;
-    double best_y = 0;
-    int def_rank = 0; /* completed 3 > active 2 > failed/infeasible 1 */
-    for (size_t i = 0; i < all.count; i++) {
-        const store_trial *t = &all.items[i];
-        if (t->state == TRIAL_COMPLETED && t->has_objective &&
-            (sd.n_constraints == 0 ||
-             study_constraints_met(&sd, (const char *const *)t->metric_names, t->metric_values,
-                                   t->n_metrics))) {
-            if (!best || (sd.maximize ? t->objective > best_y : t->objective < best_y)) {
-                best = t->id;
-                best_y = t->objective;
-            }
-        }
-        if (t->is_default && t->state != TRIAL_EXPIRED) {
-            int rank = t->state == TRIAL_COMPLETED ? 3 : t->state == TRIAL_ACTIVE ? 2 : 1;
-            if (rank >= def_rank) {
-                def = t->id;
-                def_rank = rank;
-            }
-        }
-    }
-    store_trials_free(&all);
-    int failed = 0;
-    json_t *jb = trial_or_null(svc, s.id, best, err, sizeof err, &failed);
-    json_t *jd = trial_or_null(svc, s.id, def, err, sizeof err, &failed);
-    if (failed) {
-        json_decref(jb);
-        json_decref(jd);
-        api_reply_internal(res, "reading the best trial", err);
-        goto out;
-    }
-    api_reply(res, 200, json_pack("{s:o, s:o}", "best", jb, "default", jd));
-out:
     study_def_free(&sd);
     store_study_clear(&s);
 }

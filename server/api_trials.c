@@ -1,13 +1,8 @@
 /*
  * api_trials.c - trial endpoints: suggest (leases), list with after_seq
  * paging, get, warm-start import, complete (with log parsing), fail,
- * heartbeat; and the study's budget bookkeeping.
- *
- * Suggest order for one study: take the study's lock (registry), expire
- * leases, hand the worker its own active trials first, read the trials (a
- * short read transaction), compute the proposals with no transaction open,
- * then insert them in one write transaction. Other studies, and every read,
- * proceed meanwhile.
+ * heartbeat. Each parses its request, calls one use case (usecase.h) and
+ * renders the answer.
  */
 #include "server/api.h"
 
@@ -16,65 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/engine.h"
 #ifdef BOGRAPH_HAVE_LOGS
 #include "logs/logs.h"
 #endif
 #include "util/util.h"
 
-#define API_MAX_COUNT 1000
 #define API_MAX_METRICS 10000
 #define API_MAX_WORKER 200
 #define API_DEFAULT_LIMIT 100
 #define API_MAX_LIMIT 1000
-
-/* Trials that use up budget: every state but expired. */
-static int64_t budget_used(const int64_t c[TRIAL_N_STATES])
-{
-    return c[TRIAL_ACTIVE] + c[TRIAL_COMPLETED] + c[TRIAL_FAILED] + c[TRIAL_INFEASIBLE];
-}
-
-static int64_t finished(const int64_t c[TRIAL_N_STATES])
-{
-    return c[TRIAL_COMPLETED] + c[TRIAL_FAILED] + c[TRIAL_INFEASIBLE];
-}
-
-/* Marks the study done when its budget is spent. */
-static void update_done(service *svc, const store_study *s, const study_def *sd)
-{
-    if (sd->budget < 0 || strcmp(s->state, "done") == 0)
-        return;
-    int64_t c[TRIAL_N_STATES];
-    char err[256];
-    if (store_study_counts(svc->st, s->id, c, err, sizeof err) == STORE_OK &&
-        finished(c) >= sd->budget)
-        store_study_set_state(svc->st, s->id, "done", err, sizeof err);
-}
-
-/* Appends the JSON of trial ids to arr (re-read so the reply is what is stored). */
-static int append_trials(service *svc, int64_t study_id, const int64_t *ids, size_t n,
-                         json_t *arr, char *err, size_t err_len)
-{
-    for (size_t i = 0; i < n; i++) {
-        store_trial t;
-        int rc = store_trial_get(svc->st, study_id, ids[i], 0, &t, err, err_len);
-        if (rc != STORE_OK)
-            return rc == STORE_NOT_FOUND ? util_err(err, err_len, "trial vanished") : -1;
-        json_t *o = api_trial_json(&t, 0);
-        store_trial_clear(&t);
-        if (!o || json_array_append_new(arr, o) != 0)
-            return util_err(err, err_len, "out of memory");
-    }
-    return 0;
-}
-
-static uint64_t mix_seed(uint64_t seed, uint64_t n)
-{
-    uint64_t x = seed ^ (n * 0x9e3779b97f4a7c15ULL);
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
 
 void api_suggest(service *svc, const api_request *req, api_response *res)
 {
@@ -88,7 +33,7 @@ void api_suggest(service *svc, const api_request *req, api_response *res)
     int64_t count = 1;
     const char *worker = NULL;
     if (jv_only_keys(body, keys, "", &e) != 0 ||
-        jv_get_int(body, "count", "", 0, 1, API_MAX_COUNT, &count, NULL, &e) != 0 ||
+        jv_get_int(body, "count", "", 0, 1, USECASE_MAX_COUNT, &count, NULL, &e) != 0 ||
         jv_get_string(body, "worker", "", 0, 1, &worker, NULL, &e) != 0) {
         api_reply_error(res, &e);
         json_decref(body);
@@ -101,164 +46,29 @@ void api_suggest(service *svc, const api_request *req, api_response *res)
         return;
     }
     int64_t study_id = api_parse_id(req->captures[0]);
-    registry_entry *lock = study_id > 0 ? registry_lock(svc->reg, study_id) : NULL;
-    if (study_id > 0 && !lock) {
-        api_reply_internal(res, "locking the study", "out of memory");
+    if (study_id < 0) {
+        api_reply_errorf(res, 404, "not_found", NULL, "no study '%s'", req->captures[0]);
         json_decref(body);
         return;
     }
-    store_study s;
-    study_def sd;
-    store_trials own = {0};
-    double *configs = NULL;
-    store_new_trial *news = NULL;
-    store_trial_origin *origins = NULL;
-    char **params_text = NULL;
-    int64_t *ids = NULL;
-    size_t n_new = 0, n_alloc = 0;
-    char err[512] = "";
-    if (api_load_study(svc, req, res, &s, &sd) != 0)
-        goto unlock;
+    usecase_env env = api_env(svc);
+    usecase_suggestion sug;
+    if (usecase_suggest(&env, study_id, (size_t)count, worker, &sug, &e) != 0) {
+        api_reply_error(res, &e);
+        json_decref(body);
+        return;
+    }
     json_t *arr = json_array();
-    if (!arr) {
+    for (size_t i = 0; arr && i < sug.count; i++)
+        if (json_array_append_new(arr, api_trial_json(&sug.trials[i], 0)) != 0) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    if (!arr)
         api_reply_internal(res, "suggest", "out of memory");
-        goto out;
-    }
-    if (worker && store_trials_of_worker(svc->st, s.id, worker, &own, err, sizeof err) != STORE_OK) {
-        api_reply_internal(res, "reading the worker's trials", err);
-        goto out_arr;
-    }
-    size_t n_own = own.count < (size_t)count ? own.count : (size_t)count;
-    for (size_t i = 0; i < n_own; i++)
-        json_array_append_new(arr, api_trial_json(&own.items[i], 0));
-
-    int64_t c[TRIAL_N_STATES];
-    if (store_study_counts(svc->st, s.id, c, err, sizeof err) != STORE_OK) {
-        api_reply_internal(res, "counting trials", err);
-        goto out_arr;
-    }
-    int done = 0;
-    size_t want = (size_t)count - n_own;
-    if (sd.budget >= 0) {
-        if (finished(c) >= sd.budget) {
-            done = 1;
-            if (strcmp(s.state, "done") != 0)
-                store_study_set_state(svc->st, s.id, "done", err, sizeof err);
-        }
-        int64_t left = sd.budget - budget_used(c);
-        if (left < 0)
-            left = 0;
-        if ((int64_t)want > left)
-            want = (size_t)left;
-    }
-    if (want > 0) {
-        size_t d = space_size(sd.sp);
-        if (registry_history_refresh(lock, svc->st, s.id, engine_needs_metrics(&sd), err,
-                                     sizeof err) != 0) {
-            api_reply_internal(res, "reading trials", err);
-            goto out_arr;
-        }
-        const store_trials *hist = registry_history(lock);
-        configs = calloc(want * d + 1, sizeof *configs);
-        news = calloc(want, sizeof *news);
-        origins = calloc(want, sizeof *origins);
-        params_text = calloc(want, sizeof *params_text);
-        ids = calloc(want, sizeof *ids);
-        if (!configs || !news || !origins || !params_text || !ids) {
-            api_reply_internal(res, "suggest", "out of memory");
-            goto out_arr;
-        }
-        n_alloc = want;
-        /* The default configuration goes first, until a live trial runs it. */
-        int with_default = sd.default_config != NULL;
-        for (size_t i = 0; with_default && i < hist->count; i++) {
-            const store_trial *t = &hist->items[i];
-            if (t->state != TRIAL_EXPIRED &&
-                (t->is_default || (t->state == TRIAL_ACTIVE && t->n_config == d &&
-                                   space_config_equal(sd.sp, t->config, sd.default_config))))
-                with_default = 0;
-        }
-        size_t first = 0;
-        if (with_default) {
-            memcpy(configs, sd.default_config, d * sizeof(double));
-            first = 1;
-        }
-        engine_info info;
-        memset(&info, 0, sizeof info);
-        if (want > first) {
-            uint64_t seed = mix_seed(sd.seed, (uint64_t)s.next_number);
-            engine_context ctx = {.bo = registry_state(lock)};
-            if (strcmp(sd.algorithm, "bograph") == 0) {
-                ctx.bograph = registry_bograph_state(lock);
-                api_study_model_knowledge(lock, &s, &sd, &ctx.kn, info.reason,
-                                          sizeof info.reason);
-            }
-            char note[sizeof info.reason];
-            snprintf(note, sizeof note, "%s", info.reason);
-            if (engine_suggest(&sd, hist, with_default ? sd.default_config : NULL, first,
-                               want - first, seed, &ctx, configs + first * d, &info, err,
-                               sizeof err) != 0) {
-                api_reply_internal(res, "computing suggestions", err);
-                goto out_arr;
-            }
-            if (note[0]) { /* the stored knowledge could not be used */
-                char both[2 * sizeof info.reason + 4];
-                snprintf(both, sizeof both, "%s%s%s", info.reason, info.reason[0] ? "; " : "",
-                         note);
-                both[sizeof info.reason - 1] = '\0';
-                memcpy(info.reason, both, sizeof info.reason);
-            }
-        }
-        for (size_t i = 0; i < want; i++) {
-            json_t *p = study_params_json(&sd, configs + i * d);
-            params_text[i] = p ? json_dumps(p, JSON_COMPACT) : NULL;
-            json_decref(p);
-            if (!params_text[i]) {
-                api_reply_internal(res, "encoding parameters", "out of memory");
-                goto out_arr;
-            }
-            news[i].params = params_text[i];
-            news[i].config = configs + i * d;
-            news[i].n_config = d;
-            news[i].is_default = with_default && i == 0;
-            origins[i].model = news[i].is_default ? "default" : info.model;
-            origins[i].model_reason = !news[i].is_default && info.reason[0] ? info.reason : NULL;
-        }
-        n_new = want;
-        double now = util_now();
-        int rc = store_trials_insert_suggested(svc->st, s.id, news, origins, n_new, worker, now,
-                                               now + sd.lease_seconds, ids, err, sizeof err);
-        if (rc == STORE_NOT_FOUND) {
-            api_reply_errorf(res, 404, "not_found", NULL, "study %lld was deleted",
-                             (long long)s.id);
-            goto out_arr;
-        }
-        if (rc != STORE_OK) {
-            api_reply_internal(res, "storing suggestions", err);
-            goto out_arr;
-        }
-        if (append_trials(svc, s.id, ids, n_new, arr, err, sizeof err) != 0) {
-            api_reply_internal(res, "reading suggestions", err);
-            goto out_arr;
-        }
-    }
-    api_reply(res, 200, json_pack("{s:O, s:b}", "trials", arr, "done", done));
-out_arr:
-    json_decref(arr);
-out:
-    for (size_t i = 0; params_text && i < n_alloc; i++)
-        free(params_text[i]);
-    free(params_text);
-    free(news);
-    free(origins);
-    free(configs);
-    free(ids);
-    store_trials_free(&own);
-    study_def_free(&sd);
-    store_study_clear(&s);
-unlock:
-    if (lock)
-        registry_release(svc->reg, lock);
+    else
+        api_reply(res, 200, json_pack("{s:o, s:b}", "trials", arr, "done", sug.done));
+    usecase_suggestion_free(&sug);
     json_decref(body);
 }
 
@@ -357,20 +167,13 @@ static int load_trial_route(service *svc, const api_request *req, api_response *
 static void reply_trial(service *svc, int64_t study_id, int64_t trial_id, int status,
                         int with_logs, api_response *res)
 {
-    char err[512] = "";
+    usecase_env env = api_env(svc);
+    jv_error e;
     store_trial t;
-    int rc = store_trial_get(svc->st, study_id, trial_id, with_logs, &t, err, sizeof err);
-    if (rc == STORE_NOT_FOUND) {
-        api_reply_errorf(res, 404, "not_found", NULL, "no trial %lld in study %lld",
-                         (long long)trial_id, (long long)study_id);
-        return;
-    }
-    if (rc != STORE_OK) {
-        api_reply_internal(res, "reading the trial", err);
-        return;
-    }
-    api_reply(res, status, api_trial_json(&t, with_logs));
-    store_trial_clear(&t);
+    if (usecase_trial_get(&env, study_id, trial_id, with_logs, &t, &e) != 0)
+        api_reply_error(res, &e);
+    else
+        api_reply_trial(res, status, &t, with_logs);
 }
 
 void api_trial_get(service *svc, const api_request *req, api_response *res)
@@ -538,22 +341,17 @@ static int finish_objective(const study_def *sd, const finish_input *fi, double 
                       fi->logs ? " (or the logs must yield it)" : "");
 }
 
-static void reply_finish_rc(service *svc, int rc, const store_study *s, const study_def *sd,
-                            int64_t tid, const char *what, const char *err, api_response *res)
+/* Finishes the trial through the use case and renders it. */
+static void finish_reply(service *svc, const store_study *s, const study_def *sd, int64_t tid,
+                         const store_result *r, const char *what, api_response *res)
 {
-    if (rc == STORE_OK || rc == STORE_SAME) {
-        reply_trial(svc, s->id, tid, 200, 0, res);
-        if (rc == STORE_OK)
-            update_done(svc, s, sd);
-    } else if (rc == STORE_NOT_FOUND) {
-        api_reply_errorf(res, 404, "not_found", NULL, "no trial %lld in study %lld",
-                         (long long)tid, (long long)s->id);
-    } else if (rc == STORE_CONFLICT) {
-        api_reply_errorf(res, 409, "conflict", NULL,
-                         "trial %lld already finished with a different result", (long long)tid);
-    } else {
-        api_reply_internal(res, what, err);
-    }
+    usecase_env env = api_env(svc);
+    jv_error e;
+    store_trial t;
+    if (usecase_trial_finish(&env, s, sd, tid, r, what, &t, &e) != 0)
+        api_reply_error(res, &e);
+    else
+        api_reply_trial(res, 200, &t, 0);
 }
 
 void api_trial_complete(service *svc, const api_request *req, api_response *res)
@@ -593,9 +391,7 @@ void api_trial_complete(service *svc, const api_request *req, api_response *res)
                           .logs_bytes = fi.logs_bytes,
                           .logs_truncated = fi.logs_truncated,
                           .result = fi.result};
-        char err[512] = "";
-        int rc = store_trial_finish(svc->st, s.id, tid, &r, util_now(), err, sizeof err);
-        reply_finish_rc(svc, rc, &s, &sd, tid, "completing the trial", err, res);
+        finish_reply(svc, &s, &sd, tid, &r, "completing the trial", res);
     }
     finish_input_free(&fi);
     study_def_free(&sd);
@@ -643,9 +439,7 @@ void api_trial_fail(service *svc, const api_request *req, api_response *res)
                           .reason = reason ? reason : "",
                           .logs_bytes = -1,
                           .result = result};
-        char err[512] = "";
-        int rc = store_trial_finish(svc->st, s.id, tid, &r, util_now(), err, sizeof err);
-        reply_finish_rc(svc, rc, &s, &sd, tid, "failing the trial", err, res);
+        finish_reply(svc, &s, &sd, tid, &r, "failing the trial", res);
     }
     free(result);
     study_def_free(&sd);
@@ -670,21 +464,12 @@ void api_trial_heartbeat(service *svc, const api_request *req, api_response *res
     int64_t tid;
     if (load_trial_route(svc, req, res, &s, &sd, &tid) != 0)
         return;
-    char err[512] = "";
-    int rc = store_trial_heartbeat(svc->st, s.id, tid, util_now() + sd.lease_seconds, err,
-                                   sizeof err);
-    if (rc == STORE_OK) {
-        reply_trial(svc, s.id, tid, 200, 0, res);
-    } else if (rc == STORE_NOT_FOUND) {
-        api_reply_errorf(res, 404, "not_found", NULL, "no trial %lld in study %lld",
-                         (long long)tid, (long long)s.id);
-    } else if (rc == STORE_CONFLICT) {
-        api_reply_errorf(res, 409, "conflict", NULL,
-                         "trial %lld is not active (finished, or its lease expired)",
-                         (long long)tid);
-    } else {
-        api_reply_internal(res, "extending the lease", err);
-    }
+    usecase_env env = api_env(svc);
+    store_trial t;
+    if (usecase_heartbeat(&env, &s, &sd, tid, &t, &e) != 0)
+        api_reply_error(res, &e);
+    else
+        api_reply_trial(res, 200, &t, 0);
     study_def_free(&sd);
     store_study_clear(&s);
 }
@@ -735,7 +520,6 @@ void api_trial_import(service *svc, const api_request *req, api_response *res)
     logs_metrics_init(&fi.parsed);
 #endif
     double y = 0;
-    char *params_text = NULL;
     if (!config) {
         api_reply_internal(res, "importing", "out of memory");
     } else if (study_params_parse(&sd, json_object_get(body, "params"), "params", config, &e) != 0 ||
@@ -743,14 +527,6 @@ void api_trial_import(service *svc, const api_request *req, api_response *res)
                (ts == TRIAL_COMPLETED && finish_objective(&sd, &fi, &y, &e) != 0)) {
         api_reply_error(res, &e);
     } else {
-        json_t *p = study_params_json(&sd, config);
-        params_text = p ? json_dumps(p, JSON_COMPACT) : NULL;
-        json_decref(p);
-        store_new_trial nt = {.params = params_text,
-                              .config = config,
-                              .n_config = d,
-                              .is_default = sd.default_config &&
-                                            space_config_equal(sd.sp, config, sd.default_config)};
         store_result r = {.state = ts,
                           .metric_names = fi.names,
                           .metric_values = fi.values,
@@ -763,22 +539,13 @@ void api_trial_import(service *svc, const api_request *req, api_response *res)
                           .logs_bytes = fi.logs_bytes,
                           .logs_truncated = fi.logs_truncated,
                           .result = fi.result};
-        char err[512] = "";
-        int64_t id = 0;
-        int rc = params_text ? store_trial_import(svc->st, s.id, &nt, worker, &r, util_now(), &id,
-                                                  err, sizeof err)
-                             : util_err(err, sizeof err, "out of memory");
-        if (rc == STORE_OK) {
-            reply_trial(svc, s.id, id, 201, 0, res);
-            update_done(svc, &s, &sd);
-        } else if (rc == STORE_NOT_FOUND) {
-            api_reply_errorf(res, 404, "not_found", NULL, "study %lld was deleted",
-                             (long long)s.id);
-        } else {
-            api_reply_internal(res, "importing the trial", err);
-        }
+        usecase_env env = api_env(svc);
+        store_trial t;
+        if (usecase_import(&env, &s, &sd, config, worker, &r, &t, &e) != 0)
+            api_reply_error(res, &e);
+        else
+            api_reply_trial(res, 201, &t, 0);
     }
-    free(params_text);
     free(config);
     finish_input_free(&fi);
     study_def_free(&sd);

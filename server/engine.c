@@ -141,7 +141,18 @@ static int data_build(const study_def *sd, const store_trials *trials, const dou
 int engine_needs_metrics(const study_def *sd)
 {
     /* Constraints are checked on metrics; bograph learns from them. */
-    return sd->n_constraints > 0 || strcmp(sd->algorithm, "bograph") == 0;
+    return sd->n_constraints > 0 || sd->algorithm == STUDY_ALG_BOGRAPH;
+}
+
+/* The bo/ algorithm of a flat study; -1 for bograph and unknown ones. */
+static int flat_algorithm(study_algorithm a, bo_algorithm *out)
+{
+    switch (a) {
+    case STUDY_ALG_RANDOM: *out = BO_RANDOM; return 0;
+    case STUDY_ALG_SOBOL: *out = BO_SOBOL; return 0;
+    case STUDY_ALG_GP: *out = BO_GP; return 0;
+    default: return -1;
+    }
 }
 
 static int run_flat(const study_def *sd, bo_algorithm alg, const engine_data *D, size_t count,
@@ -249,14 +260,14 @@ int engine_suggest(const study_def *sd, const store_trials *trials,
         return -1;
     int rc;
     bo_algorithm alg;
-    if (strcmp(sd->algorithm, "bograph") == 0) {
+    if (sd->algorithm == STUDY_ALG_BOGRAPH) {
         rc = engine_bograph(sd, &D, ctx, count, seed, out, info, err, err_len);
-    } else if (bo_algorithm_parse(sd->algorithm, &alg) == 0) {
+    } else if (flat_algorithm(sd->algorithm, &alg) == 0) {
         rc = run_flat(sd, alg, &D, count, seed, ctx ? ctx->bo : NULL, out, err, err_len);
         if (rc == 0 && info)
             snprintf(info->model, sizeof info->model, "%s", bo_algorithm_name(alg));
     } else {
-        rc = util_err(err, err_len, "unknown algorithm '%s'", sd->algorithm);
+        rc = util_err(err, err_len, "unknown algorithm '%s'", sd->algorithm_name);
     }
     data_free(&D);
     return rc;

@@ -14,7 +14,9 @@
 #include <strings.h>
 
 #include "server/executor.h"
+#include "server/service_internal.h"
 #include "server/router.h"
+#include "util/buf.h"
 #include "util/util.h"
 
 /* Largest declared body over the limit that is still read (and dropped)
@@ -29,8 +31,7 @@ typedef struct {
     char *path;              /* as received (decoded by MHD), kept for the log */
     char *route_path;        /* writable copy the router splits */
     const char *route_name;  /* route pattern, "static" or "unmatched" */
-    char *body;
-    size_t body_len, body_cap;
+    buf body;                /* the request body as it arrives */
     int too_large;
     int suspended;           /* waiting for (or back from) the suggestion threads */
     int status;
@@ -45,7 +46,7 @@ static void ctx_free(http_ctx *c)
 {
     free(c->path);
     free(c->route_path);
-    free(c->body);
+    buf_free(&c->body);
     for (size_t i = 0; i < c->n_query_store; i++)
         free(c->query_store[i]);
     api_response_clear(&c->res);
@@ -189,8 +190,8 @@ static enum MHD_Result dispatch(http_ctx *c)
     service *svc = c->svc;
     c->req.method = c->method;
     c->req.path = c->path;
-    c->req.body = c->body ? c->body : "";
-    c->req.body_len = c->body_len;
+    c->req.body = c->body.data ? c->body.data : "";
+    c->req.body_len = c->body.len;
     MHD_get_connection_values(c->conn, MHD_GET_ARGUMENT_KIND, collect_query, c);
 
     if (c->too_large) {
@@ -207,7 +208,7 @@ static enum MHD_Result dispatch(http_ctx *c)
     if (!public_path && !authorized(c))
         return send_error(c, 401, "unauthenticated", "%s",
                           "this service needs \"Authorization: Bearer <token>\"");
-    if (c->body_len > 0 &&
+    if (c->body.len > 0 &&
         !is_json_type(MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND,
                                                   MHD_HTTP_HEADER_CONTENT_TYPE)))
         return send_error(c, 415, "unsupported_media_type", "%s",
@@ -294,27 +295,13 @@ enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const char *
         *upload_data_size = 0;
         if (c->too_large)
             return MHD_YES;
-        if (c->body_len + n > svc->opts.max_body) {
+        if (c->body.len + n > svc->opts.max_body) {
             c->too_large = 1;
-            free(c->body);
-            c->body = NULL;
-            c->body_len = c->body_cap = 0;
+            buf_free(&c->body);
             return MHD_YES;
         }
-        if (c->body_len + n + 1 > c->body_cap) {
-            size_t cap = c->body_cap ? c->body_cap : 1024;
-            while (cap < c->body_len + n + 1)
-                cap *= 2;
-            char *grown = realloc(c->body, cap);
-            if (!grown)
-                return MHD_NO;
-            c->body = grown;
-            c->body_cap = cap;
-        }
-        memcpy(c->body + c->body_len, upload_data, n);
-        c->body_len += n;
-        c->body[c->body_len] = '\0';
-        return MHD_YES;
+        buf_append(&c->body, upload_data, n);
+        return c->body.failed ? MHD_NO : MHD_YES;
     }
     if (c->suspended) {
         /* back from the suggestion threads */

@@ -6,7 +6,7 @@
 
 #include <microhttpd.h>
 
-#include "server/api.h"
+#include <stddef.h>
 
 enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const char *url,
                             const char *method, const char *version, const char *upload_data,

@@ -3,6 +3,7 @@
  */
 #include "server/jsonw.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,41 +11,28 @@
 
 void jsonw_init(jsonw *w)
 {
-    memset(w, 0, sizeof *w);
+    assert(w);
+    buf_init(&w->b);
 }
 
 void jsonw_free(jsonw *w)
 {
-    free(w->buf);
-    memset(w, 0, sizeof *w);
+    buf_free(&w->b);
 }
 
+/* A first reservation of 4096 bytes: trial lists are rarely smaller. */
 static int reserve(jsonw *w, size_t extra)
 {
-    if (w->failed)
+    if (w->b.cap == 0 && !w->b.failed && buf_reserve(&w->b, 4095) != 0)
         return -1;
-    if (w->len + extra + 1 <= w->cap)
-        return 0;
-    size_t cap = w->cap ? w->cap : 4096;
-    while (cap < w->len + extra + 1)
-        cap *= 2;
-    char *g = realloc(w->buf, cap);
-    if (!g) {
-        w->failed = 1;
-        return -1;
-    }
-    w->buf = g;
-    w->cap = cap;
-    return 0;
+    return buf_reserve(&w->b, extra);
 }
 
 void jsonw_raw(jsonw *w, const char *s, size_t n)
 {
     if (reserve(w, n) != 0)
         return;
-    memcpy(w->buf + w->len, s, n);
-    w->len += n;
-    w->buf[w->len] = '\0';
+    buf_append(&w->b, s, n);
 }
 
 void jsonw_lit(jsonw *w, const char *s)
@@ -54,11 +42,12 @@ void jsonw_lit(jsonw *w, const char *s)
 
 void jsonw_strn(jsonw *w, const char *s, size_t n)
 {
+    assert(w && (s || n == 0));
     static const char hex[] = "0123456789abcdef";
     /* worst case: every byte becomes \u00XX */
     if (reserve(w, n * 6 + 2) != 0)
         return;
-    char *o = w->buf + w->len;
+    char *o = w->b.data + w->b.len;
     *o++ = '"';
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
@@ -86,8 +75,8 @@ void jsonw_strn(jsonw *w, const char *s, size_t n)
         }
     }
     *o++ = '"';
-    w->len = (size_t)(o - w->buf);
-    w->buf[w->len] = '\0';
+    w->b.len = (size_t)(o - w->b.data);
+    w->b.data[w->b.len] = '\0';
 }
 
 void jsonw_str(jsonw *w, const char *s)
@@ -142,13 +131,5 @@ void jsonw_int(jsonw *w, int64_t v)
 
 char *jsonw_finish(jsonw *w, size_t *len)
 {
-    if (w->failed || reserve(w, 0) != 0) {
-        jsonw_free(w);
-        return NULL;
-    }
-    char *out = w->buf;
-    if (len)
-        *len = w->len;
-    memset(w, 0, sizeof *w);
-    return out;
+    return buf_finish(&w->b, len);
 }

@@ -1,6 +1,6 @@
 /*
  * jsonw.h - a small JSON text writer for the hot read paths (trial lists):
- * appends straight to a growing buffer, no tree of objects. Numbers are
+ * appends straight to a growing buffer (util/buf.h), no tree of objects. Numbers are
  * written in their shortest form that reads back to the same double.
  */
 #ifndef BOGRAPH_SERVER_JSONW_H
@@ -9,10 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/buf.h"
+
 typedef struct {
-    char *buf;
-    size_t len, cap;
-    int failed;      /* out of memory: the text is incomplete */
+    buf b;           /* the text so far; b.failed: out of memory, the text is incomplete */
 } jsonw;
 
 void jsonw_init(jsonw *w);

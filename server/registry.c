@@ -4,6 +4,7 @@
  */
 #include "server/registry.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +81,7 @@ void registry_free(registry *r)
 
 registry_entry *registry_lock(registry *r, int64_t study_id)
 {
+    assert(r);
     pthread_mutex_lock(&r->mu);
     registry_entry *e = r->head;
     while (e && e->study_id != study_id)
@@ -103,6 +105,7 @@ registry_entry *registry_lock(registry *r, int64_t study_id)
 
 void registry_release(registry *r, registry_entry *e)
 {
+    assert(r && e);
     pthread_mutex_unlock(&e->mu);
     pthread_mutex_lock(&r->mu);
     e->users--;
@@ -111,6 +114,7 @@ void registry_release(registry *r, registry_entry *e)
 
 bo_state *registry_state(registry_entry *e)
 {
+    assert(e);
     if (!e->state)
         e->state = bo_state_new();
     return e->state;
@@ -118,6 +122,7 @@ bo_state *registry_state(registry_entry *e)
 
 bograph_state *registry_bograph_state(registry_entry *e)
 {
+    assert(e);
     if (!e->bograph)
         e->bograph = bograph_state_new();
     return e->bograph;
@@ -126,6 +131,7 @@ bograph_state *registry_bograph_state(registry_entry *e)
 int registry_knowledge(registry_entry *e, const char *text, const knowledge **out, char *err,
                        size_t err_len)
 {
+    assert(e && out);
     *out = NULL;
     if (!text)
         return 0;
@@ -183,6 +189,7 @@ void registry_forget(registry *r, int64_t study_id)
 
 const store_trials *registry_history(registry_entry *e)
 {
+    assert(e);
     return &e->history;
 }
 
@@ -202,6 +209,7 @@ static store_trial *find_by_id(store_trials *h, int64_t id)
 int registry_history_refresh(registry_entry *e, store *st, int64_t study_id, int with_metrics,
                              char *err, size_t err_len)
 {
+    assert(e && st);
     if (with_metrics && !e->history_metrics) {
         /* read again, whole, with the metrics */
         store_trials_free(&e->history);
@@ -240,11 +248,13 @@ int registry_history_refresh(registry_entry *e, store *st, int64_t study_id, int
 
 const char *registry_cache_get(registry_entry *e, int64_t seq)
 {
+    assert(e);
     return e->cache && e->cache_seq == seq ? e->cache : NULL;
 }
 
 void registry_cache_set(registry_entry *e, int64_t seq, const char *text)
 {
+    assert(e);
     free(e->cache);
     e->cache = text ? strdup(text) : NULL;
     e->cache_seq = seq;
@@ -252,5 +262,6 @@ void registry_cache_set(registry_entry *e, int64_t seq, const char *text)
 
 int64_t registry_history_seq(registry_entry *e)
 {
+    assert(e);
     return e->history_seq;
 }

@@ -17,9 +17,9 @@
 #include <unistd.h>
 
 #include "plugins/plugin_json.h"
-#include "server/api.h"
 #include "server/executor.h"
 #include "server/http.h"
+#include "server/service_internal.h"
 #include "util/util.h"
 
 #ifndef BOGRAPH_WEB_DIR

@@ -4,11 +4,13 @@
  */
 #include "server/stats.h"
 
+#include <assert.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/buf.h"
 
 static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                  0.1,    0.25,  0.5,    1.0,   2.5,  5.0,   10.0};
@@ -97,75 +99,35 @@ void stats_record(stats *s, const char *route, const char *method, int status, d
     pthread_mutex_unlock(&s->mu);
 }
 
-typedef struct {
-    char *buf;
-    size_t len, cap;
-    int failed;
-} sbuf;
-
-static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(sbuf *b, const char *fmt, ...)
-{
-    if (b->failed)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(b->buf + b->len, b->cap - b->len, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            b->failed = 1;
-            return;
-        }
-        if ((size_t)n < b->cap - b->len) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t ncap = b->cap * 2 + (size_t)n;
-        char *grown = realloc(b->buf, ncap);
-        if (!grown) {
-            b->failed = 1;
-            return;
-        }
-        b->buf = grown;
-        b->cap = ncap;
-    }
-}
-
 char *stats_render(stats *s)
 {
-    sbuf b = {malloc(4096), 0, 4096, 0};
-    if (!b.buf)
-        return NULL;
-    b.buf[0] = '\0';
+    assert(s);
+    buf b;
+    buf_init(&b);
     pthread_mutex_lock(&s->mu);
-    sb_printf(&b, "# HELP bograph_http_requests_total HTTP requests by route, method and status.\n"
+    buf_printf(&b, "# HELP bograph_http_requests_total HTTP requests by route, method and status.\n"
                   "# TYPE bograph_http_requests_total counter\n");
     for (counter *c = s->counters; c; c = c->next)
-        sb_printf(&b,
+        buf_printf(&b,
                   "bograph_http_requests_total{route=\"%s\",method=\"%s\",status=\"%d\"} %llu\n",
                   c->route, c->method, c->status, (unsigned long long)c->count);
-    sb_printf(&b, "# HELP bograph_http_request_duration_seconds Time from the first byte of a "
+    buf_printf(&b, "# HELP bograph_http_request_duration_seconds Time from the first byte of a "
                   "request to the end of its response.\n"
                   "# TYPE bograph_http_request_duration_seconds histogram\n");
     for (histo *h = s->histos; h; h = h->next) {
         uint64_t cum = 0;
         for (size_t i = 0; i < N_BUCKETS; i++) {
             cum += h->bucket[i];
-            sb_printf(&b, "bograph_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
+            buf_printf(&b, "bograph_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
                       h->route, buckets[i], (unsigned long long)cum);
         }
-        sb_printf(&b, "bograph_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
+        buf_printf(&b, "bograph_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
                   h->route, (unsigned long long)h->count);
-        sb_printf(&b, "bograph_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", h->route,
+        buf_printf(&b, "bograph_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", h->route,
                   h->sum);
-        sb_printf(&b, "bograph_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
+        buf_printf(&b, "bograph_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
                   h->route, (unsigned long long)h->count);
     }
     pthread_mutex_unlock(&s->mu);
-    if (b.failed) {
-        free(b.buf);
-        return NULL;
-    }
-    return b.buf;
+    return buf_finish(&b, NULL);
 }

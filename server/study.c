@@ -5,12 +5,14 @@
  */
 #include "server/study.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "util/rng.h"
 #include "util/util.h"
 
 #define STUDY_MAX_PARAMS 1000
@@ -18,8 +20,37 @@
 #define STUDY_MAX_NAME 200
 #define STUDY_MAX_LEASE 31536000.0
 
-static const char *const algorithms[] = {"bograph", "gp", "random", "sobol", NULL};
 static const char *const op_names[] = {"<=", "<", ">=", ">", "=="};
+
+int study_algorithm_parse(const char *name, study_algorithm *out)
+{
+    static const struct {
+        const char *name;
+        study_algorithm alg;
+    } table[] = {{"bograph", STUDY_ALG_BOGRAPH},
+                 {"gp", STUDY_ALG_GP},
+                 {"random", STUDY_ALG_RANDOM},
+                 {"sobol", STUDY_ALG_SOBOL}};
+    assert(out);
+    for (size_t i = 0; name && i < sizeof table / sizeof table[0]; i++) {
+        if (strcmp(name, table[i].name) == 0) {
+            *out = table[i].alg;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *study_algorithm_name(study_algorithm a)
+{
+    switch (a) {
+    case STUDY_ALG_RANDOM: return "random";
+    case STUDY_ALG_SOBOL: return "sobol";
+    case STUDY_ALG_GP: return "gp";
+    case STUDY_ALG_BOGRAPH: return "bograph";
+    default: return "unknown";
+    }
+}
 
 static int one_of(const char *s, const char *const *set)
 {
@@ -34,6 +65,135 @@ static int check_name(const char *name, const char *field, jv_error *e)
     if (strlen(name) > STUDY_MAX_NAME)
         return jv_invalid(e, field, "%s is longer than %d characters", field, STUDY_MAX_NAME);
     return 0;
+}
+
+/* A float or int parameter: low, high, log. */
+static int validate_numeric(json_t *p, const char *pre, const char *name, const char *type,
+                            space *sp, json_t *norm, jv_error *e)
+{
+    char f[256], serr[256];
+    int rc = 0;
+    int is_int = type[0] == 'i';
+    double low = 0, high = 0;
+    int log_scale = 0;
+    if (json_object_get(p, "choices") || json_object_get(p, "values")) {
+        rc = jv_invalid(e, jv_field(f, sizeof f, pre, json_object_get(p, "choices") ? "choices" : "values"),
+                        "a %s parameter takes low and high, not choices or values", type);
+    } else if (jv_get_number(p, "low", pre, 1, &low, NULL, e) != 0 ||
+               jv_get_number(p, "high", pre, 1, &high, NULL, e) != 0 ||
+               jv_get_bool(p, "log", pre, 0, &log_scale, NULL, e) != 0) {
+        rc = -1;
+    } else if (is_int && !jv_is_integral(json_object_get(p, "low"))) {
+        rc = jv_invalid(e, jv_field(f, sizeof f, pre, "low"), "%s must be an integer", f);
+    } else if (is_int && !jv_is_integral(json_object_get(p, "high"))) {
+        rc = jv_invalid(e, jv_field(f, sizeof f, pre, "high"), "%s must be an integer", f);
+    } else if (!(high > low)) {
+        rc = jv_invalid(e, jv_field(f, sizeof f, pre, "high"), "%s must be greater than low",
+                        f);
+    } else if (log_scale && !(low > 0)) {
+        rc = jv_invalid(e, jv_field(f, sizeof f, pre, "low"),
+                        "%s must be positive on a log scale", f);
+    } else {
+        int arc = is_int ? space_add_int(sp, name, low, high, log_scale, serr, sizeof serr)
+                         : space_add_float(sp, name, low, high, log_scale, serr, sizeof serr);
+        if (arc != 0)
+            rc = jv_invalid(e, pre, "%s: %s", pre, serr);
+        else if (is_int)
+            json_object_set_new(norm, "low", json_integer((json_int_t)low)),
+                json_object_set_new(norm, "high", json_integer((json_int_t)high));
+        else
+            json_object_set_new(norm, "low", json_real(low)),
+                json_object_set_new(norm, "high", json_real(high));
+        json_object_set_new(norm, "log", json_boolean(log_scale));
+    }
+    return rc;
+}
+
+/* A categorical parameter: its choices. */
+static int validate_categorical(json_t *p, const char *pre, const char *name, space *sp, json_t *norm,
+                                jv_error *e)
+{
+    char f[256], serr[256];
+    int rc = 0;
+    json_t *choices = json_object_get(p, "choices");
+    jv_field(f, sizeof f, pre, "choices");
+    size_t n = json_is_array(choices) ? json_array_size(choices) : 0;
+    const char **names = NULL;
+    if (json_object_get(p, "low") || json_object_get(p, "high") || json_object_get(p, "values"))
+        rc = jv_invalid(e, pre, "a categorical parameter takes choices only");
+    else if (!choices)
+        rc = jv_invalid(e, f, "%s is required", f);
+    else if (!json_is_array(choices) || n == 0)
+        rc = jv_invalid(e, f, "%s must be a non-empty array of strings", f);
+    else if (n > STUDY_MAX_CHOICES)
+        rc = jv_invalid(e, f, "%s has more than %d entries", f, STUDY_MAX_CHOICES);
+    else if (!(names = calloc(n, sizeof *names)))
+        rc = jv_fail(e, 500, "internal", NULL, "out of memory");
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        json_t *c = json_array_get(choices, k);
+        char cf[300];
+        snprintf(cf, sizeof cf, "%s[%zu]", f, k);
+        if (!json_is_string(c) || json_string_length(c) == 0 ||
+            strlen(json_string_value(c)) != json_string_length(c)) {
+            rc = jv_invalid(e, cf, "%s must be a non-empty string", cf);
+            break;
+        }
+        names[k] = json_string_value(c);
+        for (size_t j = 0; j < k; j++) {
+            if (strcmp(names[j], names[k]) == 0) {
+                rc = jv_invalid(e, cf, "choice '%s' appears twice", names[k]);
+                break;
+            }
+        }
+    }
+    if (rc == 0 && space_add_categorical(sp, name, names, n, serr, sizeof serr) != 0)
+        rc = jv_invalid(e, pre, "%s: %s", pre, serr);
+    if (rc == 0)
+        json_object_set(norm, "choices", choices);
+    free(names);
+    return rc;
+}
+
+/* An ordinal parameter: its numeric values. */
+static int validate_ordinal(json_t *p, const char *pre, const char *name, space *sp, json_t *norm,
+                            jv_error *e)
+{
+    char f[256], serr[256];
+    int rc = 0;
+    json_t *values = json_object_get(p, "values");
+    jv_field(f, sizeof f, pre, "values");
+    size_t n = json_is_array(values) ? json_array_size(values) : 0;
+    double *vals = NULL;
+    if (json_object_get(p, "low") || json_object_get(p, "high") || json_object_get(p, "choices"))
+        rc = jv_invalid(e, pre, "an ordinal parameter takes values only");
+    else if (!values)
+        rc = jv_invalid(e, f, "%s is required", f);
+    else if (!json_is_array(values) || n == 0)
+        rc = jv_invalid(e, f, "%s must be a non-empty array of numbers", f);
+    else if (n > STUDY_MAX_CHOICES)
+        rc = jv_invalid(e, f, "%s has more than %d entries", f, STUDY_MAX_CHOICES);
+    else if (!(vals = calloc(n, sizeof *vals)))
+        rc = jv_fail(e, 500, "internal", NULL, "out of memory");
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        char cf[300];
+        snprintf(cf, sizeof cf, "%s[%zu]", f, k);
+        if (jv_number_value(json_array_get(values, k), &vals[k]) != 0) {
+            rc = jv_invalid(e, cf, "%s must be a finite number", cf);
+            break;
+        }
+        for (size_t j = 0; j < k; j++) {
+            if (vals[j] == vals[k]) {
+                rc = jv_invalid(e, cf, "value %g appears twice", vals[k]);
+                break;
+            }
+        }
+    }
+    if (rc == 0 && space_add_ordinal(sp, name, vals, n, serr, sizeof serr) != 0)
+        rc = jv_invalid(e, pre, "%s: %s", pre, serr);
+    if (rc == 0)
+        json_object_set(norm, "values", values);
+    free(vals);
+    return rc;
 }
 
 /* Validates parameters[i] and appends its normalised form to out, adding it
@@ -57,116 +217,16 @@ static int validate_param(json_t *p, size_t i, space *sp, json_t *out, jv_error 
                           name);
     if (jv_get_string(p, "type", pre, 1, 1, &type, NULL, e) != 0)
         return -1;
-    char serr[256];
     json_t *norm = json_pack("{s:s, s:s}", "name", name, "type", type);
     if (!norm)
         return jv_fail(e, 500, "internal", NULL, "out of memory");
-    int rc = 0;
+    int rc;
     if (strcmp(type, "float") == 0 || strcmp(type, "int") == 0) {
-        int is_int = type[0] == 'i';
-        double low = 0, high = 0;
-        int log_scale = 0;
-        if (json_object_get(p, "choices") || json_object_get(p, "values")) {
-            rc = jv_invalid(e, jv_field(f, sizeof f, pre, json_object_get(p, "choices") ? "choices" : "values"),
-                            "a %s parameter takes low and high, not choices or values", type);
-        } else if (jv_get_number(p, "low", pre, 1, &low, NULL, e) != 0 ||
-                   jv_get_number(p, "high", pre, 1, &high, NULL, e) != 0 ||
-                   jv_get_bool(p, "log", pre, 0, &log_scale, NULL, e) != 0) {
-            rc = -1;
-        } else if (is_int && !jv_is_integral(json_object_get(p, "low"))) {
-            rc = jv_invalid(e, jv_field(f, sizeof f, pre, "low"), "%s must be an integer", f);
-        } else if (is_int && !jv_is_integral(json_object_get(p, "high"))) {
-            rc = jv_invalid(e, jv_field(f, sizeof f, pre, "high"), "%s must be an integer", f);
-        } else if (!(high > low)) {
-            rc = jv_invalid(e, jv_field(f, sizeof f, pre, "high"), "%s must be greater than low",
-                            f);
-        } else if (log_scale && !(low > 0)) {
-            rc = jv_invalid(e, jv_field(f, sizeof f, pre, "low"),
-                            "%s must be positive on a log scale", f);
-        } else {
-            int arc = is_int ? space_add_int(sp, name, low, high, log_scale, serr, sizeof serr)
-                             : space_add_float(sp, name, low, high, log_scale, serr, sizeof serr);
-            if (arc != 0)
-                rc = jv_invalid(e, pre, "%s: %s", pre, serr);
-            else if (is_int)
-                json_object_set_new(norm, "low", json_integer((json_int_t)low)),
-                    json_object_set_new(norm, "high", json_integer((json_int_t)high));
-            else
-                json_object_set_new(norm, "low", json_real(low)),
-                    json_object_set_new(norm, "high", json_real(high));
-            json_object_set_new(norm, "log", json_boolean(log_scale));
-        }
+        rc = validate_numeric(p, pre, name, type, sp, norm, e);
     } else if (strcmp(type, "categorical") == 0) {
-        json_t *choices = json_object_get(p, "choices");
-        jv_field(f, sizeof f, pre, "choices");
-        size_t n = json_is_array(choices) ? json_array_size(choices) : 0;
-        const char **names = NULL;
-        if (json_object_get(p, "low") || json_object_get(p, "high") || json_object_get(p, "values"))
-            rc = jv_invalid(e, pre, "a categorical parameter takes choices only");
-        else if (!choices)
-            rc = jv_invalid(e, f, "%s is required", f);
-        else if (!json_is_array(choices) || n == 0)
-            rc = jv_invalid(e, f, "%s must be a non-empty array of strings", f);
-        else if (n > STUDY_MAX_CHOICES)
-            rc = jv_invalid(e, f, "%s has more than %d entries", f, STUDY_MAX_CHOICES);
-        else if (!(names = calloc(n, sizeof *names)))
-            rc = jv_fail(e, 500, "internal", NULL, "out of memory");
-        for (size_t k = 0; rc == 0 && k < n; k++) {
-            json_t *c = json_array_get(choices, k);
-            char cf[300];
-            snprintf(cf, sizeof cf, "%s[%zu]", f, k);
-            if (!json_is_string(c) || json_string_length(c) == 0 ||
-                strlen(json_string_value(c)) != json_string_length(c)) {
-                rc = jv_invalid(e, cf, "%s must be a non-empty string", cf);
-                break;
-            }
-            names[k] = json_string_value(c);
-            for (size_t j = 0; j < k; j++) {
-                if (strcmp(names[j], names[k]) == 0) {
-                    rc = jv_invalid(e, cf, "choice '%s' appears twice", names[k]);
-                    break;
-                }
-            }
-        }
-        if (rc == 0 && space_add_categorical(sp, name, names, n, serr, sizeof serr) != 0)
-            rc = jv_invalid(e, pre, "%s: %s", pre, serr);
-        if (rc == 0)
-            json_object_set(norm, "choices", choices);
-        free(names);
+        rc = validate_categorical(p, pre, name, sp, norm, e);
     } else if (strcmp(type, "ordinal") == 0) {
-        json_t *values = json_object_get(p, "values");
-        jv_field(f, sizeof f, pre, "values");
-        size_t n = json_is_array(values) ? json_array_size(values) : 0;
-        double *vals = NULL;
-        if (json_object_get(p, "low") || json_object_get(p, "high") || json_object_get(p, "choices"))
-            rc = jv_invalid(e, pre, "an ordinal parameter takes values only");
-        else if (!values)
-            rc = jv_invalid(e, f, "%s is required", f);
-        else if (!json_is_array(values) || n == 0)
-            rc = jv_invalid(e, f, "%s must be a non-empty array of numbers", f);
-        else if (n > STUDY_MAX_CHOICES)
-            rc = jv_invalid(e, f, "%s has more than %d entries", f, STUDY_MAX_CHOICES);
-        else if (!(vals = calloc(n, sizeof *vals)))
-            rc = jv_fail(e, 500, "internal", NULL, "out of memory");
-        for (size_t k = 0; rc == 0 && k < n; k++) {
-            char cf[300];
-            snprintf(cf, sizeof cf, "%s[%zu]", f, k);
-            if (jv_number_value(json_array_get(values, k), &vals[k]) != 0) {
-                rc = jv_invalid(e, cf, "%s must be a finite number", cf);
-                break;
-            }
-            for (size_t j = 0; j < k; j++) {
-                if (vals[j] == vals[k]) {
-                    rc = jv_invalid(e, cf, "value %g appears twice", vals[k]);
-                    break;
-                }
-            }
-        }
-        if (rc == 0 && space_add_ordinal(sp, name, vals, n, serr, sizeof serr) != 0)
-            rc = jv_invalid(e, pre, "%s: %s", pre, serr);
-        if (rc == 0)
-            json_object_set(norm, "values", values);
-        free(vals);
+        rc = validate_ordinal(p, pre, name, sp, norm, e);
     } else {
         rc = jv_invalid(e, jv_field(f, sizeof f, pre, "type"),
                         "%s must be float, int, categorical or ordinal", f);
@@ -347,14 +407,90 @@ static uint64_t fresh_seed(void)
     clock_gettime(CLOCK_REALTIME, &ts);
     uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ ((uint64_t)getpid() << 40);
     /* splitmix64 finaliser, so nearby times give unrelated seeds */
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return (x ^ (x >> 31)) & 0x7fffffffffffffULL; /* fits a JSON integer */
+    return rng_finalise(x + RNG_GOLDEN) & 0x7fffffffffffffULL; /* fits a JSON integer */
+}
+
+/* The objective {name, goal} of a creation body. */
+static int validate_objective(json_t *body, const char **obj_name, const char **goal, jv_error *e)
+{
+    static const char *const okeys[] = {"name", "goal", NULL};
+    static const char *const goals[] = {"minimize", "maximize", NULL};
+    json_t *objective = json_object_get(body, "objective");
+    if (!objective || json_is_null(objective))
+        return jv_invalid(e, "objective", "objective is required (or a plugin that gives it)");
+    if (!json_is_object(objective))
+        return jv_invalid(e, "objective", "objective must be an object {name, goal}");
+    if (jv_only_keys(objective, okeys, "objective", e) != 0 ||
+        jv_get_string(objective, "name", "objective", 1, 1, obj_name, NULL, e) != 0 ||
+        check_name(*obj_name, "objective.name", e) != 0 ||
+        jv_get_string(objective, "goal", "objective", 0, 1, goal, NULL, e) != 0)
+        return -1;
+    if (!one_of(*goal, goals))
+        return jv_invalid(e, "objective.goal", "objective.goal must be minimize or maximize");
+    return 0;
+}
+
+/* The constraints [{metric, op, value}] of a creation body, normalised into norm_cons. */
+static int validate_constraints(json_t *body, json_t *norm_cons, jv_error *e)
+{
+    json_t *constraints = json_object_get(body, "constraints");
+    if (!constraints || json_is_null(constraints))
+        return 0;
+    if (!json_is_array(constraints))
+        return jv_invalid(e, "constraints", "constraints must be an array");
+    for (size_t i = 0; i < json_array_size(constraints); i++) {
+        json_t *c = json_array_get(constraints, i);
+        char pre[64];
+        snprintf(pre, sizeof pre, "constraints[%zu]", i);
+        static const char *const ckeys[] = {"metric", "op", "value", NULL};
+        const char *metric = NULL, *op = NULL;
+        double value = 0;
+        study_op sop;
+        if (!json_is_object(c))
+            return jv_invalid(e, pre, "%s must be an object {metric, op, value}", pre);
+        if (jv_only_keys(c, ckeys, pre, e) != 0 ||
+            jv_get_string(c, "metric", pre, 1, 1, &metric, NULL, e) != 0 ||
+            jv_get_string(c, "op", pre, 1, 1, &op, NULL, e) != 0 ||
+            jv_get_number(c, "value", pre, 1, &value, NULL, e) != 0)
+            return -1;
+        if (parse_op(op, &sop) != 0) {
+            char f[128];
+            return jv_invalid(e, jv_field(f, sizeof f, pre, "op"),
+                              "%s must be one of <=, <, >=, >, ==", f);
+        }
+        json_array_append_new(norm_cons, json_pack("{s:s, s:s, s:f}", "metric", metric, "op", op,
+                                                   "value", value));
+    }
+    return 0;
+}
+
+/* The default of a creation body, parsed against the space just built, into spec. */
+static int validate_default(json_t *body, space *sp, json_t *spec, jv_error *e)
+{
+    json_t *def = json_object_get(body, "default");
+    if (!def || json_is_null(def)) {
+        json_object_set_new(spec, "default", json_null());
+        return 0;
+    }
+    study_def tmp = {0};
+    tmp.sp = sp;
+    int rc;
+    double *cfg = malloc((space_size(sp) ? space_size(sp) : 1) * sizeof *cfg);
+    if (!cfg)
+        rc = jv_fail(e, 500, "internal", NULL, "out of memory");
+    else if (!json_is_object(def))
+        rc = jv_invalid(e, "default", "default must be an object of parameter values");
+    else
+        rc = study_params_parse(&tmp, def, "default", cfg, e);
+    if (rc == 0)
+        json_object_set_new(spec, "default", study_params_json(&tmp, cfg));
+    free(cfg);
+    return rc;
 }
 
 int study_validate(json_t *body, json_t **spec_out, json_t **knowledge_out, jv_error *e)
 {
+    assert(body && spec_out && knowledge_out && e);
     *spec_out = NULL;
     *knowledge_out = NULL;
     static const char *const keys[] = {"name", "plugin", "parameters", "objective", "constraints",
@@ -372,7 +508,8 @@ int study_validate(json_t *body, json_t **spec_out, json_t **knowledge_out, jv_e
         jv_get_string(body, "if_exists", "", 0, 1, &if_exists, NULL, e) != 0 ||
         jv_get_string(body, "log_format", "", 0, 1, &log_format, NULL, e) != 0)
         return -1;
-    if (!one_of(algorithm, algorithms))
+    study_algorithm alg;
+    if (study_algorithm_parse(algorithm, &alg) != 0)
         return jv_invalid(e, "algorithm", "algorithm must be bograph, gp, random or sobol");
     static const char *const if_exists_values[] = {"error", "return", NULL};
     if (!one_of(if_exists, if_exists_values))
@@ -406,57 +543,13 @@ int study_validate(json_t *body, json_t **spec_out, json_t **knowledge_out, jv_e
     for (size_t i = 0; rc == 0 && i < json_array_size(params); i++)
         rc = validate_param(json_array_get(params, i), i, sp, norm_params, e);
 
-    /* objective */
     const char *obj_name = NULL, *goal = "minimize";
-    json_t *objective = json_object_get(body, "objective");
-    if (rc == 0) {
-        static const char *const okeys[] = {"name", "goal", NULL};
-        static const char *const goals[] = {"minimize", "maximize", NULL};
-        if (!objective || json_is_null(objective))
-            rc = jv_invalid(e, "objective", "objective is required (or a plugin that gives it)");
-        else if (!json_is_object(objective))
-            rc = jv_invalid(e, "objective", "objective must be an object {name, goal}");
-        else if (jv_only_keys(objective, okeys, "objective", e) != 0 ||
-                 jv_get_string(objective, "name", "objective", 1, 1, &obj_name, NULL, e) != 0 ||
-                 check_name(obj_name, "objective.name", e) != 0 ||
-                 jv_get_string(objective, "goal", "objective", 0, 1, &goal, NULL, e) != 0)
-            rc = -1;
-        else if (!one_of(goal, goals))
-            rc = jv_invalid(e, "objective.goal", "objective.goal must be minimize or maximize");
-    }
+    if (rc == 0)
+        rc = validate_objective(body, &obj_name, &goal, e);
 
-    /* constraints */
-    json_t *constraints = json_object_get(body, "constraints");
     json_t *norm_cons = json_array();
-    if (rc == 0 && constraints && !json_is_null(constraints)) {
-        if (!json_is_array(constraints)) {
-            rc = jv_invalid(e, "constraints", "constraints must be an array");
-        }
-        for (size_t i = 0; rc == 0 && i < json_array_size(constraints); i++) {
-            json_t *c = json_array_get(constraints, i);
-            char pre[64];
-            snprintf(pre, sizeof pre, "constraints[%zu]", i);
-            static const char *const ckeys[] = {"metric", "op", "value", NULL};
-            const char *metric = NULL, *op = NULL;
-            double value = 0;
-            study_op sop;
-            if (!json_is_object(c))
-                rc = jv_invalid(e, pre, "%s must be an object {metric, op, value}", pre);
-            else if (jv_only_keys(c, ckeys, pre, e) != 0 ||
-                     jv_get_string(c, "metric", pre, 1, 1, &metric, NULL, e) != 0 ||
-                     jv_get_string(c, "op", pre, 1, 1, &op, NULL, e) != 0 ||
-                     jv_get_number(c, "value", pre, 1, &value, NULL, e) != 0)
-                rc = -1;
-            else if (parse_op(op, &sop) != 0) {
-                char f[128];
-                rc = jv_invalid(e, jv_field(f, sizeof f, pre, "op"),
-                                "%s must be one of <=, <, >=, >, ==", f);
-            } else {
-                json_array_append_new(norm_cons, json_pack("{s:s, s:s, s:f}", "metric", metric,
-                                                           "op", op, "value", value));
-            }
-        }
-    }
+    if (rc == 0)
+        rc = validate_constraints(body, norm_cons, e);
 
     /* knowledge */
     json_t *k = json_object_get(body, "knowledge");
@@ -485,26 +578,8 @@ int study_validate(json_t *body, json_t **spec_out, json_t **knowledge_out, jv_e
         }
     }
 
-    /* default: parsed against the space just built */
-    json_t *def = json_object_get(body, "default");
-    if (rc == 0) {
-        if (def && !json_is_null(def)) {
-            study_def tmp = {0};
-            tmp.sp = sp;
-            double *cfg = malloc((space_size(sp) ? space_size(sp) : 1) * sizeof *cfg);
-            if (!cfg)
-                rc = jv_fail(e, 500, "internal", NULL, "out of memory");
-            else if (!json_is_object(def))
-                rc = jv_invalid(e, "default", "default must be an object of parameter values");
-            else
-                rc = study_params_parse(&tmp, def, "default", cfg, e);
-            if (rc == 0)
-                json_object_set_new(spec, "default", study_params_json(&tmp, cfg));
-            free(cfg);
-        } else {
-            json_object_set_new(spec, "default", json_null());
-        }
-    }
+    if (rc == 0)
+        rc = validate_default(body, sp, spec, e);
     json_decref(norm_params);
     json_decref(norm_cons);
     space_free(sp);
@@ -520,6 +595,7 @@ int study_validate(json_t *body, json_t **spec_out, json_t **knowledge_out, jv_e
 
 int study_def_load(const char *spec_text, study_def *out, char *err, size_t err_len)
 {
+    assert(spec_text && out);
     memset(out, 0, sizeof *out);
     json_error_t jerr;
     out->spec = json_loads(spec_text, 0, &jerr);
@@ -536,7 +612,9 @@ int study_def_load(const char *spec_text, study_def *out, char *err, size_t err_
     out->objective = json_string_value(json_object_get(json_object_get(spec, "objective"), "name"));
     const char *goal = json_string_value(json_object_get(json_object_get(spec, "objective"), "goal"));
     out->maximize = goal && strcmp(goal, "maximize") == 0;
-    out->algorithm = json_string_value(json_object_get(spec, "algorithm"));
+    out->algorithm_name = json_string_value(json_object_get(spec, "algorithm"));
+    if (study_algorithm_parse(out->algorithm_name, &out->algorithm) != 0)
+        out->algorithm = STUDY_ALG_UNKNOWN;
     out->log_format = json_string_value(json_object_get(spec, "log_format"));
     json_t *budget = json_object_get(spec, "budget");
     out->budget = json_is_integer(budget) ? (int64_t)json_integer_value(budget) : -1;
@@ -548,7 +626,7 @@ int study_def_load(const char *spec_text, study_def *out, char *err, size_t err_
     out->relearn_every = json_is_integer(relearn) && json_integer_value(relearn) > 0
                              ? (size_t)json_integer_value(relearn)
                              : 0;
-    if (!out->name || !out->objective || !out->algorithm) {
+    if (!out->name || !out->objective || !out->algorithm_name) {
         study_def_free(out);
         return util_err(err, err_len, "stored study spec lacks name, objective or algorithm");
     }

@@ -17,6 +17,22 @@
 
 #define STUDY_DEFAULT_LEASE_SECONDS 600.0
 
+/* A study's algorithm. The stored spec keeps its name ("bograph", ...). */
+typedef enum {
+    STUDY_ALG_RANDOM,
+    STUDY_ALG_SOBOL,
+    STUDY_ALG_GP,
+    STUDY_ALG_BOGRAPH,
+    STUDY_ALG_UNKNOWN   /* a stored spec naming none of them; the engine refuses it */
+} study_algorithm;
+
+/* name -> algorithm: 0, or -1 when name (may be NULL) is none of bograph, gp,
+ * random, sobol. */
+int study_algorithm_parse(const char *name, study_algorithm *out);
+/* algorithm -> its name in the API and the stored spec ("unknown" for
+ * STUDY_ALG_UNKNOWN). */
+const char *study_algorithm_name(study_algorithm a);
+
 typedef enum { STUDY_OP_LE, STUDY_OP_LT, STUDY_OP_GE, STUDY_OP_GT, STUDY_OP_EQ } study_op;
 
 typedef struct {
@@ -33,7 +49,8 @@ typedef struct {
     const char *plugin;          /* NULL when none */
     const char *objective;
     int maximize;
-    const char *algorithm;       /* "bograph" | "gp" | "random" | "sobol" */
+    study_algorithm algorithm;
+    const char *algorithm_name;  /* as stored (differs from the enum's name only when unknown) */
     const char *log_format;      /* NULL when none */
     int64_t budget;              /* -1: unlimited */
     double lease_seconds;
