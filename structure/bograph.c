@@ -1,29 +1,34 @@
 /*
- * bograph.c - the "bograph" algorithm's entry points: the study's state, the
- * fallback to the plain GP, bg_prepare (the data, the graph in use, its
- * held-out checks on first use, the fitted graph model with its constraints
- * and incumbent), and bograph_suggest, bograph_predict and
- * bograph_structure; with the small helpers the module's files share.
+ * bograph.c - the "bograph" algorithm's entry points: the fallback to the
+ * plain GP, bg_prepare (the data, the graph in use, its held-out checks on
+ * first use, the fitted graph model with its constraints and incumbent),
+ * and bograph_suggest, bograph_predict and bograph_structure. It sits on
+ * top of the module's other files, which never call back into it:
  *
- * The other pieces (shared types in bograph_internal.h): bograph_request.c
- * checks the request and builds its data, bograph_current.c keeps or
+ * graph_state.c holds the learnt graph, the study's state and the small
+ * helpers the others share; bograph_request.c checks the request and
+ * builds its data, bograph_current.c keeps or
  * relearns the graph, bograph_learn.c learns one, bograph_cv.c
  * cross-validates it against the plain GP, and bograph_export.c turns it
  * into the graph the service shows.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bo/acqopt.h"
 #include "bo/suggest.h"
-#include "structure/bograph_internal.h"
+#include "structure/bograph_current.h"
+#include "structure/bograph_cv.h"
+#include "structure/bograph_export.h"
+#include "structure/bograph_request.h"
 #include "structure/dag.h"
 #include "structure/feasibility.h"
+#include "structure/graph_state.h"
 #include "structure/model.h"
 #include "structure/preprocess.h"
+#include "util/rng.h"
 
 /* The graph is kept unless it predicts held-out trials worse than the plain
  * GP by more than this (mean log density, nats per trial): the estimate from
@@ -53,67 +58,6 @@
 #define BG_MC_SAMPLES 64
 #define BG_N_ANCHORS 5
 
-/* ---- helpers the module's files share ---- */
-
-void bg_err(char *err, size_t err_len, const char *fmt, ...)
-{
-    if (!err || err_len == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-}
-
-uint64_t bg_mix(uint64_t seed, uint64_t n)
-{
-    uint64_t z = seed ^ (0x9e3779b97f4a7c15ULL * (n + 1));
-    z = (z ^ (z >> 31)) * 0xbf58476d1ce4e5b9ULL;
-    return z ^ (z >> 29);
-}
-
-int bg_name_index(char *const *names, size_t n, const char *s)
-{
-    for (size_t i = 0; i < n; i++)
-        if (names[i] && strcmp(names[i], s) == 0)
-            return (int)i;
-    return -1;
-}
-
-/* ---- the state ---- */
-
-void bg_state_drop_gps(bograph_state *st)
-{
-    if (st->gps && st->graph)
-        for (size_t v = 0; v < st->graph->N; v++)
-            gp_free(st->gps[v]);
-    free(st->gps);
-    st->gps = NULL;
-}
-
-bograph_state *bograph_state_new(void)
-{
-    bograph_state *st = calloc(1, sizeof *st);
-    if (!st)
-        return NULL;
-    st->bo = bo_state_new();
-    if (!st->bo) {
-        free(st);
-        return NULL;
-    }
-    return st;
-}
-
-void bograph_state_free(bograph_state *st)
-{
-    if (!st)
-        return;
-    bg_state_drop_gps(st);
-    bg_graph_free(st->graph);
-    bo_state_free(st->bo);
-    free(st);
-}
-
 /* ---- fallback ---- */
 
 static int bg_fallback(const bograph_request *req, double *out, bograph_info *info,
@@ -135,7 +79,7 @@ static int bg_fallback(const bograph_request *req, double *out, bograph_info *in
     br.n_initial = req->n_initial;
     br.state = req->state ? req->state->bo : NULL;
     if (info) {
-        snprintf(info->model, sizeof info->model, "gp");
+        snprintf(info->model, sizeof info->model, "%s", BOGRAPH_MODEL_GP);
         info->learned_at_trial = 0;
         snprintf(info->reason, sizeof info->reason, "%s", reason);
     }
@@ -314,9 +258,9 @@ static int bg_prepare(const bograph_request *req, bg_run *r, char *reason, size_
     }
     char sub[256];
     if (model_init(&r->m, req->sp, r->gr->g, r->pm, r->gr->k, (const char *const *)r->gr->names,
-                   req->kn, gps, req->maximize, BG_MC_SAMPLES, bg_mix(req->seed, 17), sub,
+                   req->kn, gps, req->maximize, BG_MC_SAMPLES, rng_stream_seed(req->seed, 17), sub,
                    sizeof sub) != 0 ||
-        model_fit(&r->m, r->d.U, req->X, r->Z, r->d.t, r->d.n, bg_mix(req->seed, req->n_obs),
+        model_fit(&r->m, r->d.U, req->X, r->Z, r->d.t, r->d.n, rng_stream_seed(req->seed, req->n_obs),
                   sub, sizeof sub) != 0) {
         bg_err(reason, reason_len, "%s", sub);
         return 1;
@@ -331,7 +275,7 @@ static int bg_prepare(const bograph_request *req, bg_run *r, char *reason, size_
     /* Incumbent: the best observed objective among trials meeting the
      * constraints. */
     if (feasibility_fit(&r->feas, r->d.U, req->infeasible, r->d.n, r->d.dim_u,
-                        bg_mix(req->seed, 41), sub, sizeof sub) != 0) {
+                        rng_stream_seed(req->seed, 41), sub, sizeof sub) != 0) {
         bg_err(reason, reason_len, "%s", sub);
         return 1;
     }
@@ -401,7 +345,7 @@ int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
         acqopt_options aopt;
         acqopt_options_default(&aopt);
         aopt.has_gradient = model_has_gradient(&r.m);
-        aopt.seed = bg_mix(req->seed ^ 0x5bd1e995ULL, r.d.n + k);
+        aopt.seed = rng_stream_seed(req->seed ^ 0x5bd1e995ULL, r.d.n + k);
         aopt.batch = bg_acq_batch;
         aopt.anchors = anchors;
         aopt.n_anchors = n_anchor;
@@ -446,12 +390,12 @@ int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
     }
     if (info && n_from_gp_first) {
         /* The GP answered the first point (and so the rest): say so. */
-        snprintf(info->model, sizeof info->model, "gp");
+        snprintf(info->model, sizeof info->model, "%s", BOGRAPH_MODEL_GP);
         info->learned_at_trial = 0;
         snprintf(info->reason, sizeof info->reason, "%.*s", (int)sizeof info->reason - 1,
                  gp_reason);
     } else if (info) {
-        snprintf(info->model, sizeof info->model, "bograph");
+        snprintf(info->model, sizeof info->model, "%s", BOGRAPH_MODEL_GRAPH);
         info->learned_at_trial = r.gr->learned_at;
         info->reason[0] = '\0';
     }

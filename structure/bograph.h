@@ -93,8 +93,12 @@ typedef struct {
 /* Zeroes req and sets sp and the defaults. Call it, then fill the rest. */
 void bograph_request_init(bograph_request *req, const space *sp);
 
+/* bograph_info.model: the graph model answered, or the plain GP (fallback). */
+#define BOGRAPH_MODEL_GRAPH "bograph"
+#define BOGRAPH_MODEL_GP "gp"
+
 typedef struct {
-    char model[32];               /* "bograph" or "gp" (fallback) */
+    char model[32];               /* BOGRAPH_MODEL_GRAPH or BOGRAPH_MODEL_GP */
     size_t learned_at_trial;      /* n_obs when the graph in use was learnt; 0 for "gp" */
     char reason[128];             /* why the fallback, "" for "bograph" */
 } bograph_info;

@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "structure/bograph_internal.h"
+#include "structure/bograph_current.h"
+#include "structure/bograph_learn.h"
 #include "structure/knowledge.h"
 #include "structure/preprocess.h"
 

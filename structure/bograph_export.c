@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "structure/bograph_internal.h"
+#include "structure/bograph_export.h"
 #include "structure/dag.h"
 #include "structure/knowledge.h"
 

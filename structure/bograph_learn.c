@@ -3,7 +3,7 @@
  * parameter features, screening the parameters per node (orthogonal
  * matching pursuit), NOTEARS under the knowledge's forbidden and required
  * edges, thresholding, the expert edges, post-processing and the wiring of
- * parameters to the objective; and freeing a learnt graph.
+ * parameters to the objective.
  *
  * NOTEARS is linear, but a parameter often acts on a metric through a bowl
  * (a best buffer size in the middle of its range), which no linear weight
@@ -19,7 +19,7 @@
 
 #include <gsl/gsl_linalg.h>
 
-#include "structure/bograph_internal.h"
+#include "structure/bograph_learn.h"
 #include "structure/dag.h"
 #include "structure/knowledge.h"
 #include "structure/notears.h"
@@ -38,19 +38,6 @@
 /* While the trials are fewer than this many times the parameters, every
  * parameter stays a parent of the objective (see bg_learn). */
 #define BG_WIRE_ALL_MULT 1.5
-
-void bg_graph_free(bg_graph *gr)
-{
-    if (!gr)
-        return;
-    if (gr->names)
-        for (size_t v = 0; v < gr->N; v++)
-            free(gr->names[v]);
-    free(gr->names);
-    dag_free(gr->g);
-    free(gr->cv_r2);
-    free(gr);
-}
 
 /* Standardises column j of the n x D matrix A in place; 0 when it has no
  * spread (then it is zeroed). */

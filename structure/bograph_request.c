@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "structure/bograph_internal.h"
+#include "structure/bograph_request.h"
+#include "structure/graph_state.h"
 #include "structure/knowledge.h"
 
 /* ---- small public helpers ---- */

@@ -21,6 +21,7 @@
 #include "bo/suggest.h"
 #include "structure/bograph.h"
 #include "structure/model.h"
+#include "util/rng.h"
 
 #define MODEL_CHUNK 16
 #define MODEL_VAR_FLOOR 1e-12
@@ -37,19 +38,6 @@ static void model_err(char *err, size_t err_len, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err, err_len, fmt, ap);
     va_end(ap);
-}
-
-static uint64_t model_rng(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static double model_unif(uint64_t *s)
-{
-    return ((double)(model_rng(s) >> 11) + 0.5) / 9007199254740992.0;
 }
 
 void model_free(model *m)
@@ -208,7 +196,7 @@ int model_init(model *m, const space *sp, const dag *g, const preprocess_metric 
     m->sample_noise = m->nodes[m->obj].f != NULL;
     uint64_t s = seed ^ 0x2545f4914f6cdd1dULL;
     for (size_t q = 0; q < m->S * N; q++) {
-        double u1 = model_unif(&s), u2 = model_unif(&s);
+        double u1 = rng_unit(&s), u2 = rng_unit(&s);
         m->eps[q] = sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
     }
     m->chunk = MODEL_CHUNK;
