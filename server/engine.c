@@ -176,15 +176,13 @@ static int bograph_request_fill(const study_def *sd, const engine_data *D,
         return util_err(err, err_len, "out of memory");
     size_t nc = 0;
     for (size_t c = 0; c < sd->n_constraints; c++) {
-        static const int ops[] = {[STUDY_OP_LE] = BOGRAPH_LE, [STUDY_OP_LT] = BOGRAPH_LT,
-                                  [STUDY_OP_GE] = BOGRAPH_GE, [STUDY_OP_GT] = BOGRAPH_GT};
         const study_constraint *k = &sd->constraints[c];
         /* `==` has no probability-of-feasibility counterpart in the model;
          * data_build still marks the trials that miss it infeasible. */
-        if (k->op == STUDY_OP_EQ)
+        if (k->op == CONSTRAINT_OP_EQ)
             continue;
         (*cons)[nc].metric = k->metric;
-        (*cons)[nc].op = ops[k->op];
+        (*cons)[nc].op = k->op;
         (*cons)[nc].value = k->value;
         nc++;
     }

@@ -36,20 +36,14 @@
 #include <stdint.h>
 #include "bo/space.h"
 #include "bo/suggest.h"
+#include "structure/constraint_op.h"
 #include "structure/knowledge.h"
-
-/* Constraint operators: the metric must be <=, <, >=, > value. */
-enum { BOGRAPH_LE, BOGRAPH_LT, BOGRAPH_GE, BOGRAPH_GT };
 
 typedef struct {
     const char *metric;   /* a metric name (or the objective's name) */
-    int op;               /* BOGRAPH_LE, BOGRAPH_LT, BOGRAPH_GE, BOGRAPH_GT */
+    constraint_op op;     /* <=, <, >=, > (CONSTRAINT_OP_EQ is refused) */
     double value;
 } bograph_constraint;
-
-/* Parses "<=", "<", ">=", ">" into op. 0, or -1 when unknown. */
-int bograph_constraint_op_parse(const char *s, int *op);
-const char *bograph_constraint_op_name(int op);
 
 typedef struct bograph_state bograph_state;
 bograph_state *bograph_state_new(void);

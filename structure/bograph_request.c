@@ -1,6 +1,5 @@
 /*
- * bograph_request.c - the bograph request: the small public helpers
- * (bograph_request_init, the constraint operators' names), checking a
+ * bograph_request.c - the bograph request: bograph_request_init, checking a
  * request, the data built from it (encoded configurations, the objective in
  * maximisation units, which rows are usable), the fingerprint of its
  * constraints and whether an observed row meets them.
@@ -14,31 +13,6 @@
 #include "structure/knowledge.h"
 
 /* ---- small public helpers ---- */
-
-int bograph_constraint_op_parse(const char *s, int *op)
-{
-    static const char *const ops[] = {"<=", "<", ">=", ">"};
-    static const int vals[] = {BOGRAPH_LE, BOGRAPH_LT, BOGRAPH_GE, BOGRAPH_GT};
-    if (!s || !op)
-        return -1;
-    for (size_t i = 0; i < 4; i++)
-        if (strcmp(s, ops[i]) == 0) {
-            *op = vals[i];
-            return 0;
-        }
-    return -1;
-}
-
-const char *bograph_constraint_op_name(int op)
-{
-    switch (op) {
-    case BOGRAPH_LE: return "<=";
-    case BOGRAPH_LT: return "<";
-    case BOGRAPH_GE: return ">=";
-    case BOGRAPH_GT: return ">";
-    }
-    return "?";
-}
 
 void bograph_request_init(bograph_request *req, const space *sp)
 {
@@ -125,7 +99,7 @@ int bg_validate(const bograph_request *req, const double *out, char *err, size_t
             bg_err(err, err_len, "constraints[%zu]: no metric", c);
             return -1;
         }
-        if (k->op < BOGRAPH_LE || k->op > BOGRAPH_GT) {
+        if ((int)k->op < (int)CONSTRAINT_OP_LE || (int)k->op > (int)CONSTRAINT_OP_GT) {
             bg_err(err, err_len, "constraints[%zu]: unknown operator %d", c, k->op);
             return -1;
         }
@@ -178,11 +152,7 @@ int bg_row_feasible(const bograph_request *req, size_t i)
         }
         if (!isfinite(v))
             return 0;
-        int ok = k->op == BOGRAPH_LE ? v <= k->value
-               : k->op == BOGRAPH_LT ? v < k->value
-               : k->op == BOGRAPH_GE ? v >= k->value
-                                     : v > k->value;
-        if (!ok)
+        if (!constraint_op_holds(k->op, v, k->value))
             return 0;
     }
     return 1;

@@ -19,7 +19,6 @@
 
 #include "bo/acquisition.h"
 #include "bo/suggest.h"
-#include "structure/bograph.h"
 #include "structure/model.h"
 #include "util/rng.h"
 
@@ -575,7 +574,7 @@ static double model_log_feasible(const model *m, size_t cell_base)
         if (!(sd > 1e-12))
             sd = 1e-12;
         double z = (c->threshold - mean) / sd;
-        lp += (c->op == BOGRAPH_LE || c->op == BOGRAPH_LT) ? model_log_phi(z) : model_log_phi(-z);
+        lp += constraint_op_is_upper(c->op) ? model_log_phi(z) : model_log_phi(-z);
     }
     return lp;
 }
@@ -687,7 +686,7 @@ int model_add_fantasy(model *m, const double *u, double *obj_mean, char *err, si
     return rc;
 }
 
-int model_add_constraint(model *m, size_t node, int op, double value)
+int model_add_constraint(model *m, size_t node, constraint_op op, double value)
 {
     if (node >= m->n_nodes || m->nodes[node].kind == DAG_PARAM)
         return -1;
@@ -700,11 +699,11 @@ int model_add_constraint(model *m, size_t node, int op, double value)
     k->node = node;
     k->op = op;
     const model_node *nd = &m->nodes[node];
-    int upper = op == BOGRAPH_LE || op == BOGRAPH_LT;
+    int upper = constraint_op_is_upper(op);
     if (nd->kind == DAG_OBJECTIVE) {
         k->threshold = m->sign * value;
         if (m->sign < 0)
-            k->op = upper ? BOGRAPH_GE : BOGRAPH_LE;
+            k->op = upper ? CONSTRAINT_OP_GE : CONSTRAINT_OP_LE;
     } else if (nd->f) {
         k->threshold = value;
     } else {
@@ -879,7 +878,7 @@ double model_acq_grad(model *m, const double *u, double *grad)
             if (!(sd > 1e-12))
                 sd = 1e-12;
             double z = (k->threshold - mean[cell]) / sd;
-            double sign = (k->op == BOGRAPH_LE || k->op == BOGRAPH_LT) ? 1 : -1;
+            double sign = constraint_op_is_upper(k->op) ? 1 : -1;
             term += model_log_phi(sign * z);
             double dl = model_dlog_phi(sign * z) * sign;
             for (size_t q = 0; q < D; q++) {

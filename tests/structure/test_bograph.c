@@ -457,24 +457,27 @@ static void test_constraints_and_errors(void **state)
     char err[256];
     /* m0 <= 2 excludes much of the space; points stay valid. An unknown
      * metric (not reported yet) is ignored. */
-    bograph_constraint cons[2] = {{"m0.p95", BOGRAPH_LE, 2.0}, {"not.reported", BOGRAPH_GE, 1}};
+    bograph_constraint cons[2] = {{"m0.p95", CONSTRAINT_OP_LE, 2.0}, {"not.reported", CONSTRAINT_OP_GE, 1}};
     req.constraints = cons;
     req.n_constraints = 2;
     req.count = 2;
     assert_int_equal(bograph_suggest(&req, out, &info, err, sizeof err), 0);
     check_points(&s, out, 2, NULL, 0);
-    int op;
-    assert_int_equal(bograph_constraint_op_parse("<=", &op), 0);
-    assert_int_equal(op, BOGRAPH_LE);
-    assert_int_equal(bograph_constraint_op_parse(">", &op), 0);
-    assert_int_equal(op, BOGRAPH_GT);
-    assert_int_equal(bograph_constraint_op_parse("=>", &op), -1);
-    assert_string_equal(bograph_constraint_op_name(BOGRAPH_GE), ">=");
+    constraint_op op;
+    assert_int_equal(constraint_op_parse("<=", &op), 0);
+    assert_int_equal(op, CONSTRAINT_OP_LE);
+    assert_int_equal(constraint_op_parse(">", &op), 0);
+    assert_int_equal(op, CONSTRAINT_OP_GT);
+    assert_int_equal(constraint_op_parse("=>", &op), -1);
+    assert_string_equal(constraint_op_name(CONSTRAINT_OP_GE), ">=");
 
     /* Bad requests: an error with a message, never a crash. */
     bograph_constraint bad = {"m0.p95", 42, 1};
     req.constraints = &bad;
     req.n_constraints = 1;
+    assert_int_equal(bograph_suggest(&req, out, &info, err, sizeof err), -1);
+    assert_non_null(strstr(err, "constraints[0]"));
+    bad.op = CONSTRAINT_OP_EQ; /* a study's ==: no probability of feasibility */
     assert_int_equal(bograph_suggest(&req, out, &info, err, sizeof err), -1);
     assert_non_null(strstr(err, "constraints[0]"));
     req.n_constraints = 0;
