@@ -186,19 +186,19 @@ static int bograph_request_fill(const study_def *sd, const engine_data *D,
         (*cons)[nc].value = k->value;
         nc++;
     }
-    req->maximize = sd->maximize;
+    req->base.maximize = sd->maximize;
+    req->base.X = D->X;
+    req->base.y = D->y;
+    req->base.infeasible = D->infeasible;
+    req->base.n_obs = D->n_obs;
+    req->base.pending = D->pending;
+    req->base.n_pending = D->n_pending;
+    req->base.count = count;
+    req->base.seed = seed;
     req->objective_name = sd->objective;
-    req->X = D->X;
-    req->y = D->y;
-    req->infeasible = D->infeasible;
-    req->n_obs = D->n_obs;
     req->metric_names = (const char *const *)D->metric_names;
     req->n_metrics = D->n_metrics;
     req->metrics = D->metrics;
-    req->pending = D->pending;
-    req->n_pending = D->n_pending;
-    req->count = count;
-    req->seed = seed;
     req->kn = ctx ? ctx->kn : NULL;
     req->constraints = *cons;
     req->n_constraints = nc;

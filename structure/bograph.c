@@ -63,20 +63,8 @@
 static int bg_fallback(const bograph_request *req, double *out, bograph_info *info,
                        const char *reason, char *err, size_t err_len)
 {
-    bo_request br;
-    bo_request_init(&br, req->sp);
+    bo_request br = req->base;
     br.algorithm = BO_GP;
-    br.acquisition = req->acquisition;
-    br.maximize = req->maximize;
-    br.X = req->X;
-    br.y = req->y;
-    br.infeasible = req->infeasible;
-    br.n_obs = req->n_obs;
-    br.pending = req->pending;
-    br.n_pending = req->n_pending;
-    br.count = req->count;
-    br.seed = req->seed;
-    br.n_initial = req->n_initial;
     br.state = req->state ? req->state->bo : NULL;
     if (info) {
         snprintf(info->model, sizeof info->model, "%s", BOGRAPH_MODEL_GP);
@@ -163,7 +151,7 @@ static size_t bg_min_trials(const bograph_request *req, size_t p)
 {
     if (req->min_trials)
         return req->min_trials < 3 ? 3 : req->min_trials;
-    size_t n = req->n_initial ? req->n_initial : bo_default_n_initial(p);
+    size_t n = req->base.n_initial ? req->base.n_initial : bo_default_n_initial(p);
     return n < BG_MIN_TRIALS_DEFAULT ? BG_MIN_TRIALS_DEFAULT : n;
 }
 
@@ -209,7 +197,7 @@ static int bg_prepare(const bograph_request *req, bg_run *r, char *reason, size_
         gr->checked = 1;
         gr->useful = 0;
         if (bg_cross_validate(req, &r->d, gr, r->pm, r->Z) == 0) {
-            int young = req->n_obs < BG_YOUNG_MULT * min_trials;
+            int young = req->base.n_obs < BG_YOUNG_MULT * min_trials;
             double min_r2 = gr->wired_all ? BG_MIN_R2_WIRED
                           : young         ? BG_MIN_R2_YOUNG
                                           : BG_MIN_R2_MEDIATOR;
@@ -257,15 +245,15 @@ static int bg_prepare(const bograph_request *req, bg_run *r, char *reason, size_
         return -1;
     }
     char sub[256];
-    if (model_init(&r->m, req->sp, r->gr->g, r->pm, r->gr->k, (const char *const *)r->gr->names,
-                   req->kn, gps, req->maximize, BG_MC_SAMPLES, rng_stream_seed(req->seed, 17), sub,
+    if (model_init(&r->m, req->base.sp, r->gr->g, r->pm, r->gr->k, (const char *const *)r->gr->names,
+                   req->kn, gps, req->base.maximize, BG_MC_SAMPLES, rng_stream_seed(req->base.seed, 17), sub,
                    sizeof sub) != 0 ||
-        model_fit(&r->m, r->d.U, req->X, r->Z, r->d.t, r->d.n, rng_stream_seed(req->seed, req->n_obs),
+        model_fit(&r->m, r->d.U, req->base.X, r->Z, r->d.t, r->d.n, rng_stream_seed(req->base.seed, req->base.n_obs),
                   sub, sizeof sub) != 0) {
         bg_err(reason, reason_len, "%s", sub);
         return 1;
     }
-    r->m.acq = req->acquisition;
+    r->m.acq = req->base.acquisition;
     for (size_t c = 0; c < req->n_constraints; c++) {
         int v = bg_name_index(r->gr->names, r->gr->N, req->constraints[c].metric);
         if (v >= 0 && (size_t)v >= p && r->gr->g->alive[v])
@@ -274,8 +262,8 @@ static int bg_prepare(const bograph_request *req, bg_run *r, char *reason, size_
     }
     /* Incumbent: the best observed objective among trials meeting the
      * constraints. */
-    if (feasibility_fit(&r->feas, r->d.U, req->infeasible, r->d.n, r->d.dim_u,
-                        rng_stream_seed(req->seed, 41), sub, sizeof sub) != 0) {
+    if (feasibility_fit(&r->feas, r->d.U, req->base.infeasible, r->d.n, r->d.dim_u,
+                        rng_stream_seed(req->base.seed, 41), sub, sizeof sub) != 0) {
         bg_err(reason, reason_len, "%s", sub);
         return 1;
     }
@@ -296,7 +284,7 @@ int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
         return -1;
     if (info)
         memset(info, 0, sizeof *info);
-    if (req->count == 0)
+    if (req->base.count == 0)
         return 0;
     bg_run r;
     char reason[128], gp_reason[256] = "";
@@ -311,7 +299,7 @@ int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
     double *exclude = NULL, *anchors = NULL, *u = NULL, *tsort = NULL;
     char sub[256];
     size_t n_anchor = r.d.n_use < BG_N_ANCHORS ? r.d.n_use : BG_N_ANCHORS;
-    size_t max_ex = r.d.n + req->n_pending + req->count;
+    size_t max_ex = r.d.n + req->base.n_pending + req->base.count;
     exclude = malloc(max_ex * dim * sizeof *exclude);
     anchors = malloc((n_anchor ? n_anchor : 1) * dim * sizeof *anchors);
     u = malloc(dim * sizeof *u);
@@ -332,8 +320,8 @@ int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
     }
     memcpy(exclude, r.d.U, r.d.n * dim * sizeof *exclude);
     size_t n_ex = r.d.n;
-    for (size_t i = 0; i < req->n_pending; i++) {
-        space_encode(req->sp, req->pending + i * p, u);
+    for (size_t i = 0; i < req->base.n_pending; i++) {
+        space_encode(req->base.sp, req->base.pending + i * p, u);
         if (model_add_fantasy(&r.m, u, NULL, sub, sizeof sub) != 0) {
             bg_err(err, err_len, "pending point %zu: %s", i, sub);
             goto done;
@@ -341,34 +329,34 @@ int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
         memcpy(exclude + n_ex * dim, u, dim * sizeof *u);
         n_ex++;
     }
-    for (size_t k = 0; k < req->count; k++) {
+    for (size_t k = 0; k < req->base.count; k++) {
         acqopt_options aopt;
         acqopt_options_default(&aopt);
         aopt.has_gradient = model_has_gradient(&r.m);
-        aopt.seed = rng_stream_seed(req->seed ^ 0x5bd1e995ULL, r.d.n + k);
+        aopt.seed = rng_stream_seed(req->base.seed ^ 0x5bd1e995ULL, r.d.n + k);
         aopt.batch = bg_acq_batch;
         aopt.anchors = anchors;
         aopt.n_anchors = n_anchor;
         double val;
         char aerr[160];
-        if (acqopt_maximize(req->sp, bg_acq_fn, &actx, &aopt, exclude, n_ex, u, &val, aerr,
+        if (acqopt_maximize(req->base.sp, bg_acq_fn, &actx, &aopt, exclude, n_ex, u, &val, aerr,
                             sizeof aerr) != 0) {
             /* Nothing admissible left for the model: the plain GP (which
              * falls back to distinct random points) does the rest, with
              * what was chosen so far as pending. */
             bograph_request sub_req = *req;
-            size_t n_pend = req->n_pending + k;
+            size_t n_pend = req->base.n_pending + k;
             double *pend = malloc((n_pend ? n_pend : 1) * p * sizeof *pend);
             if (!pend) {
                 bg_err(err, err_len, "out of memory");
                 goto done;
             }
-            if (req->n_pending)
-                memcpy(pend, req->pending, req->n_pending * p * sizeof *pend);
-            memcpy(pend + req->n_pending * p, out, k * p * sizeof *pend);
-            sub_req.pending = pend;
-            sub_req.n_pending = n_pend;
-            sub_req.count = req->count - k;
+            if (req->base.n_pending)
+                memcpy(pend, req->base.pending, req->base.n_pending * p * sizeof *pend);
+            memcpy(pend + req->base.n_pending * p, out, k * p * sizeof *pend);
+            sub_req.base.pending = pend;
+            sub_req.base.n_pending = n_pend;
+            sub_req.base.count = req->base.count - k;
             int frc = bg_fallback(&sub_req, out + k * p, NULL, "", err, err_len);
             free(pend);
             if (frc != 0)
@@ -379,11 +367,11 @@ int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
                      aerr);
             break;
         }
-        space_decode(req->sp, u, out + k * p);
-        space_encode(req->sp, out + k * p, u);
+        space_decode(req->base.sp, u, out + k * p);
+        space_encode(req->base.sp, out + k * p, u);
         memcpy(exclude + n_ex * dim, u, dim * sizeof *u);
         n_ex++;
-        if (k + 1 < req->count && model_add_fantasy(&r.m, u, NULL, sub, sizeof sub) != 0) {
+        if (k + 1 < req->base.count && model_add_fantasy(&r.m, u, NULL, sub, sizeof sub) != 0) {
             bg_err(err, err_len, "batch point %zu: %s", k, sub);
             goto done;
         }
@@ -440,11 +428,11 @@ int bograph_predict(const bograph_request *req, const double *configs, size_t m_
     r.m.acq = BO_ACQ_UCB;
     r.m.n_cons = 0;
     for (size_t i = 0; i < m_pts && rc == 0; i++) {
-        if (space_validate(req->sp, configs + i * p, err, err_len) != 0) {
+        if (space_validate(req->base.sp, configs + i * p, err, err_len) != 0) {
             rc = -1;
             break;
         }
-        space_encode(req->sp, configs + i * p, u);
+        space_encode(req->base.sp, configs + i * p, u);
         r.m.beta = 0;
         double mu = model_acq(&r.m, u);
         double s = 0;
@@ -452,7 +440,7 @@ int bograph_predict(const bograph_request *req, const double *configs, size_t m_
             r.m.beta = 1;
             s = model_acq(&r.m, u) - mu;
         }
-        mean[i] = req->maximize ? mu : -mu;
+        mean[i] = req->base.maximize ? mu : -mu;
         if (sd)
             sd[i] = s;
     }

@@ -50,27 +50,21 @@ bograph_state *bograph_state_new(void);
 void bograph_state_free(bograph_state *st);
 
 typedef struct {
-    const space *sp;
-    int maximize;                 /* 1: larger objective is better */
+    /* What the flat engine is asked too (bo/suggest.h): the space, the
+     * direction, the finished trials (X, y, infeasible, n_obs), the ones
+     * running elsewhere (pending, n_pending), count, seed, the acquisition
+     * (BO_ACQ_LOGEI, the default, or BO_ACQ_UCB), n_initial (space-filling
+     * points of the fallback GP; 0 = default) and the GP's options. The
+     * fallback hands base to bo_suggest with algorithm BO_GP and the
+     * state's own bo_state: base.algorithm and base.state are not read. */
+    bo_request base;
     const char *objective_name;   /* node name of the objective */
-    /* Finished trials, as in bo_request: X n_obs x space_size() raw
-     * configurations, y their objective, infeasible[i] != 0 marks a trial
-     * that could not run (y[i] ignored; NULL: none). */
-    const double *X;
-    const double *y;
-    const unsigned char *infeasible;
-    size_t n_obs;
     /* The metric table: n_obs x n_metrics, row-major, NAN = missing.
      * metric_names[j] names column j; a column named like the objective or a
      * parameter is ignored. May be empty (n_metrics 0): plain GP. */
     const char *const *metric_names;
     size_t n_metrics;
     const double *metrics;
-    /* Configurations running elsewhere (n_pending x space_size()). */
-    const double *pending;
-    size_t n_pending;
-    size_t count;                 /* how many to propose */
-    uint64_t seed;
     const knowledge *kn;          /* may be NULL */
     const bograph_constraint *constraints;
     size_t n_constraints;
@@ -78,13 +72,12 @@ typedef struct {
                                    * max(2, trials the graph was learnt on / 5) */
     bograph_state *state;         /* may be NULL */
     /* Refinements (bograph_request_init sets the defaults). */
-    bo_acquisition acquisition;   /* BO_ACQ_LOGEI (default) or BO_ACQ_UCB */
     size_t min_trials;            /* feasible trials with metrics before the graph; 0 = default */
-    size_t n_initial;             /* passed to bo_suggest for the fallback; 0 = default */
     size_t max_metrics;           /* top-k metrics kept by preprocessing; 0 = default */
 } bograph_request;
 
-/* Zeroes req and sets sp and the defaults. Call it, then fill the rest. */
+/* Zeroes req and sets base.sp and the defaults (bo_request_init's, and
+ * base.maximize 1). Call it, then fill the rest. */
 void bograph_request_init(bograph_request *req, const space *sp);
 
 /* bograph_info.model: the graph model answered, or the plain GP (fallback). */

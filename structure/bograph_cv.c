@@ -58,11 +58,11 @@ int bg_cross_validate(const bograph_request *req, const bg_data *d, bg_graph *gr
             continue;
         model m;
         char sub[256];
-        if (model_init(&m, req->sp, gr->g, pm, k, (const char *const *)gr->names, req->kn, gps,
-                       req->maximize, BG_CV_SAMPLES, rng_stream_seed(req->seed, 29 + f), sub,
+        if (model_init(&m, req->base.sp, gr->g, pm, k, (const char *const *)gr->names, req->kn, gps,
+                       req->base.maximize, BG_CV_SAMPLES, rng_stream_seed(req->base.seed, 29 + f), sub,
                        sizeof sub) != 0)
             goto done;
-        if (model_fit(&m, d->U, req->X, Zf, t, n, rng_stream_seed(req->seed, 31 + f), sub,
+        if (model_fit(&m, d->U, req->base.X, Zf, t, n, rng_stream_seed(req->base.seed, 31 + f), sub,
                       sizeof sub) != 0) {
             model_free(&m);
             goto done;
@@ -70,7 +70,7 @@ int bg_cross_validate(const bograph_request *req, const bg_data *d, bg_graph *gr
         gp_options opt;
         gp_options_default(&opt);
         opt.n_restarts = bo_gp_restarts(nt);
-        opt.seed = rng_stream_seed(req->seed, 37 + f);
+        opt.seed = rng_stream_seed(req->base.seed, 37 + f);
         if (gp_fit(flat, Ut, yt, nt, &opt, sub, sizeof sub) != 0) {
             model_free(&m);
             goto done;

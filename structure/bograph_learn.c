@@ -143,7 +143,7 @@ done:
 bg_graph *bg_learn(const bograph_request *req, const bg_data *d, const preprocess_result *pr,
                    char *err, size_t err_len)
 {
-    const space *sp = req->sp;
+    const space *sp = req->base.sp;
     size_t p = d->p, k = pr->k, N = p + k + 1, obj = p + k;
     /* Feature columns: per parameter its one-hot columns, or u and
      * (u - 1/2)^2. */
@@ -344,7 +344,7 @@ bg_graph *bg_learn(const bograph_request *req, const bg_data *d, const preproces
         for (size_t j = 0; j < p; j++)
             if (!dag_has_edge(g, j, obj) && !g->forbid[j * N + obj])
                 dag_set_edge(g, j, obj, 0, DAG_LEARNED);
-    gr->learned_at = req->n_obs;
+    gr->learned_at = req->base.n_obs;
     gr->kn_fp = knowledge_fingerprint(req->kn);
     gr->cons_fp = bg_cons_fp(req);
     free(A);
