@@ -23,40 +23,13 @@
 #include "structure/bograph_cv.h"
 #include "structure/bograph_export.h"
 #include "structure/bograph_request.h"
+#include "structure/defaults.h"
 #include "structure/dag.h"
 #include "structure/feasibility.h"
 #include "structure/graph_state.h"
 #include "structure/model.h"
 #include "structure/preprocess.h"
 #include "util/rng.h"
-
-/* The graph is kept unless it predicts held-out trials worse than the plain
- * GP by more than this (mean log density, nats per trial): the estimate from
- * a few folds is noisy, and a tie goes to the structured model. Unrelated
- * metrics lose by 0.6-1.7 nats on the benchmark; useful graphs are within
- * 0.15 of the GP even when the GP is ahead. A young graph (learnt on fewer
- * than BG_YOUNG_MULT times min_trials) gets no tolerance: its first
- * suggestions were worse than the plain GP's on the benchmark (the GP's
- * first model step after 10 space-filling trials is a strong one), so a
- * tie goes to the GP. */
-#define BG_CV_TOLERANCE 0.15
-#define BG_YOUNG_MULT 2
-/* Held-out R^2 a metric must exceed, from its parents, to stay a mediator.
- * While every parameter is also a parent of the objective, a weak mediator
- * cuts nothing off: it must only predict better than its mean. Once
- * parameters reach the objective through metrics alone, a wrong mediator
- * leaves them unoptimised, so it needs real evidence: unrelated counters
- * reached 0.31 held-out R^2 on the benchmark, and 0.47 with 10-12 trials
- * (5 folds of 2-3 trials). */
-#define BG_MIN_R2_WIRED 0.0
-#define BG_MIN_R2_MEDIATOR 0.3
-#define BG_MIN_R2_YOUNG 0.5
-/* Trials with metrics before a graph, at least: with fewer, 5-fold
- * cross-validation holds out one or two trials per fold and unrelated
- * metrics pass it by chance. */
-#define BG_MIN_TRIALS_DEFAULT 10
-#define BG_MC_SAMPLES 64
-#define BG_N_ANCHORS 5
 
 /* ---- fallback ---- */
 
@@ -150,7 +123,7 @@ static void bg_run_free(bg_run *r)
 static size_t bg_min_trials(const bograph_request *req, size_t p)
 {
     if (req->min_trials)
-        return req->min_trials < 3 ? 3 : req->min_trials;
+        return req->min_trials < BG_MIN_TRIALS_FLOOR ? BG_MIN_TRIALS_FLOOR : req->min_trials;
     size_t n = req->base.n_initial ? req->base.n_initial : bo_default_n_initial(p);
     return n < BG_MIN_TRIALS_DEFAULT ? BG_MIN_TRIALS_DEFAULT : n;
 }

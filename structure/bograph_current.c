@@ -10,12 +10,9 @@
 
 #include "structure/bograph_current.h"
 #include "structure/bograph_learn.h"
+#include "structure/defaults.h"
 #include "structure/knowledge.h"
 #include "structure/preprocess.h"
-
-/* The default relearning schedule (see bg_current_graph). */
-#define BG_RELEARN_FRACTION 5
-#define BG_RELEARN_MIN 2
 
 /* Metric names the model must keep: those named by knowledge or by a
  * constraint (and present in the table). */

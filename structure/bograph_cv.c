@@ -10,12 +10,9 @@
 #include "bo/gp.h"
 #include "bo/suggest.h"
 #include "structure/bograph_cv.h"
+#include "structure/defaults.h"
 #include "structure/model.h"
 #include "util/rng.h"
-
-/* Cross-validation of a new graph against the plain GP. */
-#define BG_CV_FOLDS 5
-#define BG_CV_SAMPLES 32
 
 /* Cross-validation of the graph model against the plain GP: K folds of the
  * usable trials; on each, both are fitted to the other folds and predict

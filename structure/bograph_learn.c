@@ -21,23 +21,10 @@
 
 #include "structure/bograph_learn.h"
 #include "structure/dag.h"
+#include "structure/defaults.h"
 #include "structure/knowledge.h"
 #include "structure/notears.h"
 #include "structure/preprocess.h"
-
-/* Parameters screened into structure learning per metric and for the
- * objective (see bg_learn). */
-#define BG_SCREEN_METRIC 4
-#define BG_SCREEN_OBJECTIVE 3
-/* Edge thresholds on NOTEARS weights (standardised units): edges into a
- * metric, and into the objective, whose metric parents preprocessing has
- * already chosen for their relevance. */
-#define BG_THRESHOLD_METRIC 0.15
-#define BG_THRESHOLD_OBJECTIVE 0.05
-#define BG_THRESHOLD_NOTEARS 0.02
-/* While the trials are fewer than this many times the parameters, every
- * parameter stays a parent of the objective (see bg_learn). */
-#define BG_WIRE_ALL_MULT 1.5
 
 /* Standardises column j of the n x D matrix A in place; 0 when it has no
  * spread (then it is zeroed). */
@@ -51,8 +38,8 @@ static int bg_standardise(double *A, size_t n, size_t D, size_t j)
         ss += (A[r * D + j] - m) * (A[r * D + j] - m);
     double sd = n > 1 ? sqrt(ss / (double)(n - 1)) : 0;
     for (size_t r = 0; r < n; r++)
-        A[r * D + j] = sd > 1e-12 ? (A[r * D + j] - m) / sd : 0;
-    return sd > 1e-12;
+        A[r * D + j] = sd > BG_STANDARDISE_MIN_SD ? (A[r * D + j] - m) / sd : 0;
+    return sd > BG_STANDARDISE_MIN_SD;
 }
 
 /* Screens the parameters for column b of A (n x D, standardised; the
@@ -113,7 +100,7 @@ static int bg_screen(const double *A, size_t n, size_t D, size_t n_feat, const s
                 double g = 0;
                 for (size_t i = 0; i < n; i++)
                     g += A[i * D + sel[q]] * A[i * D + sel[q2]];
-                gsl_matrix_set(&Gv.matrix, q, q2, g + (q == q2 ? 1e-2 * (double)n : 0));
+                gsl_matrix_set(&Gv.matrix, q, q2, g + (q == q2 ? BG_SCREEN_RIDGE * (double)n : 0));
             }
         }
         if (gsl_linalg_cholesky_decomp1(&Gv.matrix) != GSL_SUCCESS ||

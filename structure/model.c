@@ -19,12 +19,9 @@
 
 #include "bo/acquisition.h"
 #include "bo/suggest.h"
+#include "structure/defaults.h"
 #include "structure/model.h"
 #include "util/rng.h"
-
-#define MODEL_CHUNK 16
-#define MODEL_VAR_FLOOR 1e-12
-#define MODEL_LINEAR_MIN_RATIO 2.0
 
 static void model_err(char *err, size_t err_len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -90,9 +87,9 @@ int model_init(model *m, const space *sp, const dag *g, const preprocess_metric 
     m->n_nodes = N;
     m->obj = p + k;
     m->sign = maximize ? 1.0 : -1.0;
-    m->S = n_samples ? n_samples : 64;
+    m->S = n_samples ? n_samples : MODEL_DEFAULT_SAMPLES;
     m->acq = BO_ACQ_LOGEI;
-    m->beta = 2.0;
+    m->beta = MODEL_DEFAULT_UCB_BETA;
     m->nodes = calloc(N, sizeof *m->nodes);
     m->order = malloc(N * sizeof *m->order);
     m->eps = malloc(m->S * N * sizeof *m->eps);
@@ -314,7 +311,8 @@ static int model_fit_linear(model_node *nd, const double *X, const double *y, si
                 if (active[c])
                     A->data[a * dim + c] += xa * (X[i * dim + c] - xm[c]);
         }
-    double sigma2 = 0.1 * yv, tau2 = 4 * yv;
+    double sigma2 = MODEL_LINEAR_NOISE_FRACTION * yv,
+           tau2 = MODEL_SLOPE_PRIOR_SD * MODEL_SLOPE_PRIOR_SD * yv;
     for (size_t a = 0; a < dim; a++) {
         for (size_t c = 0; c < a; c++)
             A->data[c * dim + a] = A->data[a * dim + c];
@@ -415,7 +413,7 @@ int model_fit(model *m, const double *U, const double *Xraw, const double *Z, co
                 lo = 0;
                 hi = 1;
             }
-            if (hi - lo < 1e-9)
+            if (hi - lo < MODEL_MIN_PARENT_SPAN)
                 hi = lo + 1;
             nd->lo[a] = lo;
             nd->hi[a] = hi;
@@ -567,12 +565,12 @@ static double model_log_feasible(const model *m, size_t cell_base)
         if (c->always)
             continue;
         if (c->never)
-            return -1e6;
+            return MODEL_LOG_NEVER;
         const model_node *nd = &m->nodes[c->node];
         double mean = m->mean[cell_base + c->node];
         double sd = sqrt(m->var[cell_base + c->node] + nd->noise_sd * nd->noise_sd);
-        if (!(sd > 1e-12))
-            sd = 1e-12;
+        if (!(sd > MODEL_SD_FLOOR))
+            sd = MODEL_SD_FLOOR;
         double z = (c->threshold - mean) / sd;
         lp += constraint_op_is_upper(c->op) ? model_log_phi(z) : model_log_phi(-z);
     }
@@ -869,14 +867,14 @@ double model_acq_grad(model *m, const double *u, double *grad)
             if (k->always)
                 continue;
             if (k->never) {
-                term += -1e6;
+                term += MODEL_LOG_NEVER;
                 continue;
             }
             const model_node *nd = &m->nodes[k->node];
             size_t cell = s2 * N + k->node;
             double sd = sqrt(var[cell] + nd->noise_sd * nd->noise_sd);
-            if (!(sd > 1e-12))
-                sd = 1e-12;
+            if (!(sd > MODEL_SD_FLOOR))
+                sd = MODEL_SD_FLOOR;
             double z = (k->threshold - mean[cell]) / sd;
             double sign = constraint_op_is_upper(k->op) ? 1 : -1;
             term += model_log_phi(sign * z);

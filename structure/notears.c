@@ -17,6 +17,7 @@
 #include <gsl/gsl_matrix.h>
 #include <nlopt.h>
 
+#include "structure/defaults.h"
 #include "structure/notears.h"
 
 static void nt_err(char *err, size_t err_len, const char *fmt, ...)
@@ -34,12 +35,12 @@ static void nt_err(char *err, size_t err_len, const char *fmt, ...)
 
 void notears_options_default(notears_options *opt)
 {
-    opt->lambda1 = 0.05;
-    opt->w_threshold = 0.3;
-    opt->h_tol = 1e-8;
-    opt->rho_max = 1e16;
-    opt->max_iter = 100;
-    opt->max_eval = 400;
+    opt->lambda1 = NOTEARS_DEFAULT_LAMBDA1;
+    opt->w_threshold = NOTEARS_DEFAULT_W_THRESHOLD;
+    opt->h_tol = NOTEARS_DEFAULT_H_TOL;
+    opt->rho_max = NOTEARS_DEFAULT_RHO_MAX;
+    opt->max_iter = NOTEARS_DEFAULT_MAX_ITER;
+    opt->max_eval = NOTEARS_DEFAULT_MAX_EVAL;
 }
 
 /* h over the sub-matrix of nodes idx[0..m) (the others cannot be on a
@@ -286,7 +287,7 @@ int notears_fit(const double *X, size_t n, size_t d, const unsigned char *mask,
     nl = nlopt_create(NLOPT_LD_LBFGS, (unsigned)(2 * n_free));
     if (!nl || nlopt_set_lower_bounds(nl, lb) < 0 || nlopt_set_upper_bounds(nl, ub) < 0 ||
         nlopt_set_min_objective(nl, nt_objective, &c) < 0 ||
-        nlopt_set_ftol_rel(nl, 1e-10) < 0 || nlopt_set_xtol_rel(nl, 1e-8) < 0 ||
+        nlopt_set_ftol_rel(nl, NOTEARS_FTOL_REL) < 0 || nlopt_set_xtol_rel(nl, NOTEARS_XTOL_REL) < 0 ||
         nlopt_set_maxeval(nl, (int)opt.max_eval) < 0) {
         nt_err(err, err_len, "notears: cannot set up NLopt");
         goto done;
@@ -312,8 +313,8 @@ int notears_fit(const double *X, size_t n, size_t d, const unsigned char *mask,
                 nt_err(err, err_len, "notears: matrix exponential failed");
                 goto done;
             }
-            if (h_new > 0.25 * h)
-                c.rho *= 10;
+            if (h_new > NOTEARS_H_PROGRESS * h)
+                c.rho *= NOTEARS_RHO_GROWTH;
             else
                 break;
         }

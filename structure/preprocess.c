@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "structure/defaults.h"
 #include "structure/preprocess.h"
 
 /* Statistic suffixes that make a metric a member of a family, best first. */
@@ -32,10 +33,10 @@ static void pre_err(char *err, size_t err_len, const char *fmt, ...)
 
 void preprocess_options_default(preprocess_options *opt)
 {
-    opt->max_missing = 0.5;
-    opt->max_same = 0.9;
-    opt->dup_corr = 0.995;
-    opt->top_k = 10;
+    opt->max_missing = PREPROCESS_DEFAULT_MAX_MISSING;
+    opt->max_same = PREPROCESS_DEFAULT_MAX_SAME;
+    opt->dup_corr = PREPROCESS_DEFAULT_DUP_CORR;
+    opt->top_k = PREPROCESS_DEFAULT_TOP_K;
 }
 
 /* Rank of the suffix of name in pre_suffixes, or -1; *family_len receives the
@@ -273,7 +274,7 @@ static void pre_transform(pre_cand *c, size_t n_rows)
             lo = fmin(lo, c->v[r]);
             hi = fmax(hi, c->v[r]);
         }
-    c->m.log_scale = lo > 0 && hi > 10 * lo;
+    c->m.log_scale = lo > 0 && hi > PREPROCESS_LOG_SPAN * lo;
     double s = 0, ss = 0;
     size_t n = 0;
     for (size_t r = 0; r < n_rows; r++) {
