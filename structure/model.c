@@ -8,6 +8,7 @@
  * models the residual of its formula in raw units; its value is turned back
  * into z for its children.
  */
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -732,202 +733,281 @@ static double model_dlog_phi(double z)
     return gsl_sf_hazard(-z);
 }
 
-double model_acq_grad(model *m, const double *u, double *grad)
+/* Scratch of model_acq_grad: per sample and node, the value and its
+ * gradient, the conditional mean and variance of the node's modelled
+ * quantity and their gradients; one node's input, its Jacobian and the
+ * GP's gradients; per sample the log term and its gradient. */
+typedef struct {
+    size_t S, N, D;
+    double *val, *gval, *mean, *var, *gmean, *gvar;
+    double *x, *dx, *dm, *dv;
+    double *terms, *gterm;
+} model_grad_ws;
+
+static void model_grad_ws_free(model_grad_ws *w)
 {
-    size_t N = m->n_nodes, S = m->S, D = m->dim_u, p = m->p;
+    free(w->val);
+    free(w->gval);
+    free(w->mean);
+    free(w->var);
+    free(w->gmean);
+    free(w->gvar);
+    free(w->x);
+    free(w->dx);
+    free(w->dm);
+    free(w->dv);
+    free(w->terms);
+    free(w->gterm);
+}
+
+/* 0, or -1 (out of memory; w is still freed by model_grad_ws_free). */
+static int model_grad_ws_alloc(const model *m, model_grad_ws *w)
+{
+    size_t N = m->n_nodes, S = m->S, D = m->dim_u;
     size_t maxdim = 1;
     for (size_t q = 0; q < m->n_order; q++)
         if (m->nodes[m->order[q]].dim > maxdim)
             maxdim = m->nodes[m->order[q]].dim;
-    /* Per sample and node: value, its gradient; conditional mean and
-     * variance of each node and their gradients. */
-    double *val = calloc(S * N, sizeof *val), *gval = calloc(S * N * D, sizeof *gval);
-    double *mean = calloc(S * N, sizeof *mean), *var = calloc(S * N, sizeof *var);
-    double *gmean = calloc(S * N * D, sizeof *gmean), *gvar = calloc(S * N * D, sizeof *gvar);
-    double *x = malloc(maxdim * sizeof *x), *dx = malloc(maxdim * D * sizeof *dx);
-    double *dm = malloc(maxdim * sizeof *dm), *dv = malloc(maxdim * sizeof *dv);
-    double *terms = malloc(S * sizeof *terms), *gterm = malloc(S * D * sizeof *gterm);
-    double value = -1e300;
-    if (!val || !gval || !mean || !var || !gmean || !gvar || !x || !dx || !dm || !dv || !terms ||
-        !gterm) {
-        for (size_t k = 0; k < D; k++)
-            grad[k] = 0;
-        goto out;
+    w->S = S;
+    w->N = N;
+    w->D = D;
+    w->val = calloc(S * N, sizeof *w->val);
+    w->gval = calloc(S * N * D, sizeof *w->gval);
+    w->mean = calloc(S * N, sizeof *w->mean);
+    w->var = calloc(S * N, sizeof *w->var);
+    w->gmean = calloc(S * N * D, sizeof *w->gmean);
+    w->gvar = calloc(S * N * D, sizeof *w->gvar);
+    w->x = malloc(maxdim * sizeof *w->x);
+    w->dx = malloc(maxdim * D * sizeof *w->dx);
+    w->dm = malloc(maxdim * sizeof *w->dm);
+    w->dv = malloc(maxdim * sizeof *w->dv);
+    w->terms = malloc(S * sizeof *w->terms);
+    w->gterm = malloc(S * D * sizeof *w->gterm);
+    return w->val && w->gval && w->mean && w->var && w->gmean && w->gvar && w->x && w->dx &&
+                   w->dm && w->dv && w->terms && w->gterm
+               ? 0
+               : -1;
+}
+
+/* Node v's conditional mean and variance, with their gradients, in sample
+ * row r: its input and the input's Jacobian with respect to u, the GP's
+ * prediction by the chain rule, plus the linear part. */
+static void model_grad_node(const model *m, model_grad_ws *w, size_t v, size_t r, const double *u)
+{
+    const model_node *nd = &m->nodes[v];
+    size_t N = w->N, D = w->D, p = m->p;
+    double *x = w->x, *dx = w->dx, *dm = w->dm, *dv = w->dv;
+    memset(dx, 0, nd->dim * D * sizeof *dx);
+    size_t o = 0;
+    for (size_t a = 0; a < nd->n_par; a++) {
+        size_t wn = nd->par[a];
+        if (wn < p) {
+            size_t first, count;
+            space_param_encoded_span(m->sp, wn, &first, &count);
+            for (size_t c = 0; c < count; c++) {
+                x[o] = u[first + c];
+                dx[o * D + first + c] = 1;
+                o++;
+            }
+        } else {
+            double span = nd->hi[a] - nd->lo[a];
+            x[o] = (w->val[r * N + wn] - nd->lo[a]) / span;
+            for (size_t k = 0; k < D; k++)
+                dx[o * D + k] = w->gval[(r * N + wn) * D + k] / span;
+            o++;
+        }
     }
+    double mu, vr;
+    gp_predict(nd->g, x, &mu, &vr, dm, dv);
+    double *gm = w->gmean + (r * N + v) * D, *gv = w->gvar + (r * N + v) * D;
+    for (size_t k = 0; k < D; k++) {
+        double a1 = 0, a2 = 0;
+        for (size_t a = 0; a < nd->dim; a++) {
+            a1 += dm[a] * dx[a * D + k];
+            a2 += dv[a] * dx[a * D + k];
+        }
+        gm[k] = a1;
+        gv[k] = vr > 0 ? a2 : 0;
+    }
+    if (vr < 0)
+        vr = 0;
+    if (nd->beta) {
+        mu += model_linear(nd, x);
+        vr += model_linear_var(nd, x);
+        for (size_t k = 0; k < D; k++) {
+            double a1 = 0, a2 = 0;
+            for (size_t a = 0; a < nd->dim; a++) {
+                double sc = 0;
+                for (size_t c = 0; c < nd->dim; c++)
+                    sc += nd->lin_cov[a * nd->dim + c] * (x[c] - nd->lin_xm[c]);
+                a1 += nd->beta[1 + a] * dx[a * D + k];
+                a2 += 2 * sc * dx[a * D + k];
+            }
+            gm[k] += a1;
+            gv[k] += a2;
+        }
+    }
+    w->mean[r * N + v] = mu;
+    w->var[r * N + v] = vr;
+}
+
+/* Forward-mode propagation of the fixed samples through the graph at u:
+ * every node's mean and variance per sample, and each metric's sampled
+ * value, all with their gradients. */
+static void model_grad_propagate(const model *m, model_grad_ws *w, const double *u)
+{
+    size_t N = w->N, S = w->S, D = w->D;
     for (size_t q = 0; q < m->n_order; q++) {
         size_t v = m->order[q];
         const model_node *nd = &m->nodes[v];
         size_t rows = nd->metric_parents ? S : 1;
-        for (size_t r = 0; r < rows; r++) {
-            /* Input and its Jacobian with respect to u. */
-            memset(dx, 0, nd->dim * D * sizeof *dx);
-            size_t o = 0;
-            for (size_t a = 0; a < nd->n_par; a++) {
-                size_t w = nd->par[a];
-                if (w < p) {
-                    size_t first, count;
-                    space_param_encoded_span(m->sp, w, &first, &count);
-                    for (size_t c = 0; c < count; c++) {
-                        x[o] = u[first + c];
-                        dx[o * D + first + c] = 1;
-                        o++;
-                    }
-                } else {
-                    double span = nd->hi[a] - nd->lo[a];
-                    x[o] = (val[r * N + w] - nd->lo[a]) / span;
-                    for (size_t k = 0; k < D; k++)
-                        dx[o * D + k] = gval[(r * N + w) * D + k] / span;
-                    o++;
-                }
-            }
-            double mu, vr;
-            gp_predict(nd->g, x, &mu, &vr, dm, dv);
-            double *gm = gmean + (r * N + v) * D, *gv = gvar + (r * N + v) * D;
-            for (size_t k = 0; k < D; k++) {
-                double a1 = 0, a2 = 0;
-                for (size_t a = 0; a < nd->dim; a++) {
-                    a1 += dm[a] * dx[a * D + k];
-                    a2 += dv[a] * dx[a * D + k];
-                }
-                gm[k] = a1;
-                gv[k] = vr > 0 ? a2 : 0;
-            }
-            if (vr < 0)
-                vr = 0;
-            if (nd->beta) {
-                mu += model_linear(nd, x);
-                vr += model_linear_var(nd, x);
-                for (size_t k = 0; k < D; k++) {
-                    double a1 = 0, a2 = 0;
-                    for (size_t a = 0; a < nd->dim; a++) {
-                        double sc = 0;
-                        for (size_t c = 0; c < nd->dim; c++)
-                            sc += nd->lin_cov[a * nd->dim + c] * (x[c] - nd->lin_xm[c]);
-                        a1 += nd->beta[1 + a] * dx[a * D + k];
-                        a2 += 2 * sc * dx[a * D + k];
-                    }
-                    gm[k] += a1;
-                    gv[k] += a2;
-                }
-            }
-            mean[r * N + v] = mu;
-            var[r * N + v] = vr;
-        }
+        for (size_t r = 0; r < rows; r++)
+            model_grad_node(m, w, v, r, u);
         /* Nodes without metric parents: one prediction for all samples. */
         if (!nd->metric_parents)
             for (size_t s2 = 1; s2 < S; s2++) {
-                mean[s2 * N + v] = mean[v];
-                var[s2 * N + v] = var[v];
-                memcpy(gmean + (s2 * N + v) * D, gmean + v * D, D * sizeof *gmean);
-                memcpy(gvar + (s2 * N + v) * D, gvar + v * D, D * sizeof *gvar);
+                w->mean[s2 * N + v] = w->mean[v];
+                w->var[s2 * N + v] = w->var[v];
+                memcpy(w->gmean + (s2 * N + v) * D, w->gmean + v * D, D * sizeof *w->gmean);
+                memcpy(w->gvar + (s2 * N + v) * D, w->gvar + v * D, D * sizeof *w->gvar);
             }
         if (nd->kind != DAG_METRIC)
             continue;
         double noise2 = m->sample_noise ? nd->noise_sd * nd->noise_sd : 0;
         for (size_t s2 = 0; s2 < S; s2++) {
             size_t cell = s2 * N + v;
-            double sd = sqrt(var[cell] + noise2);
+            double sd = sqrt(w->var[cell] + noise2);
             double e = m->eps[s2 * N + v];
-            val[cell] = mean[cell] + sd * e;
+            w->val[cell] = w->mean[cell] + sd * e;
             for (size_t k = 0; k < D; k++)
-                gval[cell * D + k] = gmean[cell * D + k] +
-                                     (sd > 1e-12 ? e * gvar[cell * D + k] / (2 * sd) : 0);
+                w->gval[cell * D + k] =
+                    w->gmean[cell * D + k] +
+                    (sd > 1e-12 ? e * w->gvar[cell * D + k] / (2 * sd) : 0);
         }
     }
-    size_t o = m->obj;
-    if (m->acq == BO_ACQ_UCB && m->n_cons == 0) {
-        double s1 = 0, s2v = 0;
+}
+
+/* UCB of the objective's mixture over the samples, and its gradient. */
+static double model_grad_ucb(const model *m, const model_grad_ws *w, double *grad)
+{
+    size_t N = w->N, S = w->S, D = w->D, o = m->obj;
+    const double *mean = w->mean, *var = w->var, *gmean = w->gmean, *gvar = w->gvar;
+    double s1 = 0, s2v = 0;
+    for (size_t s2 = 0; s2 < S; s2++) {
+        s1 += mean[s2 * N + o];
+        s2v += var[s2 * N + o] + mean[s2 * N + o] * mean[s2 * N + o];
+    }
+    double M = s1 / (double)S, V = s2v / (double)S - M * M;
+    double sdv = sqrt(V > 0 ? V : 0);
+    double value = M + m->beta * sdv;
+    for (size_t k = 0; k < D; k++) {
+        double dM = 0, dV = 0;
         for (size_t s2 = 0; s2 < S; s2++) {
-            s1 += mean[s2 * N + o];
-            s2v += var[s2 * N + o] + mean[s2 * N + o] * mean[s2 * N + o];
+            size_t cell = s2 * N + o;
+            dM += gmean[cell * D + k];
+            dV += gvar[cell * D + k] + 2 * mean[cell] * gmean[cell * D + k];
         }
-        double M = s1 / (double)S, V = s2v / (double)S - M * M;
-        double sdv = sqrt(V > 0 ? V : 0);
-        value = M + m->beta * sdv;
-        for (size_t k = 0; k < D; k++) {
-            double dM = 0, dV = 0;
-            for (size_t s2 = 0; s2 < S; s2++) {
-                size_t cell = s2 * N + o;
-                dM += gmean[cell * D + k];
-                dV += gvar[cell * D + k] + 2 * mean[cell] * gmean[cell * D + k];
-            }
-            dM /= (double)S;
-            dV = dV / (double)S - 2 * M * dM;
-            grad[k] = dM + (sdv > 1e-12 ? m->beta * dV / (2 * sdv) : 0);
-        }
-        goto out;
+        dM /= (double)S;
+        dV = dV / (double)S - 2 * M * dM;
+        grad[k] = dM + (sdv > 1e-12 ? m->beta * dV / (2 * sdv) : 0);
     }
+    return value;
+}
+
+/* Sample s2's log term: the constraints' log probabilities plus, with an
+ * incumbent, the objective's log EI; its gradient into gt (D). */
+static double model_grad_sample_term(const model *m, const model_grad_ws *w, size_t s2,
+                                     double *gt)
+{
+    size_t N = w->N, D = w->D, o = m->obj;
+    const double *mean = w->mean, *var = w->var, *gmean = w->gmean, *gvar = w->gvar;
+    double term = 0;
+    memset(gt, 0, D * sizeof *gt);
+    for (size_t c = 0; c < m->n_cons; c++) {
+        const model_constraint *k = &m->cons[c];
+        if (k->always)
+            continue;
+        if (k->never) {
+            term += MODEL_LOG_NEVER;
+            continue;
+        }
+        const model_node *nd = &m->nodes[k->node];
+        size_t cell = s2 * N + k->node;
+        double sd = sqrt(var[cell] + nd->noise_sd * nd->noise_sd);
+        if (!(sd > MODEL_SD_FLOOR))
+            sd = MODEL_SD_FLOOR;
+        double z = (k->threshold - mean[cell]) / sd;
+        double sign = constraint_op_is_upper(k->op) ? 1 : -1;
+        term += model_log_phi(sign * z);
+        double dl = model_dlog_phi(sign * z) * sign;
+        for (size_t q = 0; q < D; q++) {
+            double dsd = gvar[cell * D + q] / (2 * sd);
+            gt[q] += dl * (-gmean[cell * D + q] / sd - z * dsd / sd);
+        }
+    }
+    if (m->has_best) {
+        size_t cell = s2 * N + o;
+        double vv = var[cell];
+        int floored = !(vv > MODEL_VAR_FLOOR);
+        double sd = sqrt(floored ? MODEL_VAR_FLOOR : vv);
+        double z = (mean[cell] - m->best) / sd, dz;
+        term += log(sd) + acq_log_h(z, &dz);
+        for (size_t q = 0; q < D; q++) {
+            double dsd = floored ? 0 : gvar[cell * D + q] / (2 * sd);
+            gt[q] += dsd / sd + dz * (gmean[cell * D + q] / sd - z * dsd / sd);
+        }
+    }
+    return term;
+}
+
+/* Monte-Carlo LogEI times the constraints' probability: the log-sum-exp
+ * of the samples' terms, and its gradient. -1e300 (gradient 0) when no
+ * sample has a finite term. */
+static double model_grad_logei(const model *m, model_grad_ws *w, double *grad)
+{
+    size_t S = w->S, D = w->D;
     double mx = -INFINITY;
     for (size_t s2 = 0; s2 < S; s2++) {
-        double term = 0;
-        double *gt = gterm + s2 * D;
-        memset(gt, 0, D * sizeof *gt);
-        for (size_t c = 0; c < m->n_cons; c++) {
-            const model_constraint *k = &m->cons[c];
-            if (k->always)
-                continue;
-            if (k->never) {
-                term += MODEL_LOG_NEVER;
-                continue;
-            }
-            const model_node *nd = &m->nodes[k->node];
-            size_t cell = s2 * N + k->node;
-            double sd = sqrt(var[cell] + nd->noise_sd * nd->noise_sd);
-            if (!(sd > MODEL_SD_FLOOR))
-                sd = MODEL_SD_FLOOR;
-            double z = (k->threshold - mean[cell]) / sd;
-            double sign = constraint_op_is_upper(k->op) ? 1 : -1;
-            term += model_log_phi(sign * z);
-            double dl = model_dlog_phi(sign * z) * sign;
-            for (size_t q = 0; q < D; q++) {
-                double dsd = gvar[cell * D + q] / (2 * sd);
-                gt[q] += dl * (-gmean[cell * D + q] / sd - z * dsd / sd);
-            }
-        }
-        if (m->has_best) {
-            size_t cell = s2 * N + o;
-            double vv = var[cell];
-            int floored = !(vv > MODEL_VAR_FLOOR);
-            double sd = sqrt(floored ? MODEL_VAR_FLOOR : vv);
-            double z = (mean[cell] - m->best) / sd, dz;
-            term += log(sd) + acq_log_h(z, &dz);
-            for (size_t q = 0; q < D; q++) {
-                double dsd = floored ? 0 : gvar[cell * D + q] / (2 * sd);
-                gt[q] += dsd / sd + dz * (gmean[cell * D + q] / sd - z * dsd / sd);
-            }
-        }
-        terms[s2] = term;
+        double term = model_grad_sample_term(m, w, s2, w->gterm + s2 * D);
+        w->terms[s2] = term;
         if (term > mx)
             mx = term;
     }
     if (!isfinite(mx)) {
         for (size_t k = 0; k < D; k++)
             grad[k] = 0;
-        goto out;
+        return -1e300;
     }
     double acc = 0;
     for (size_t s2 = 0; s2 < S; s2++)
-        acc += exp(terms[s2] - mx);
-    value = mx + log(acc / (double)S);
+        acc += exp(w->terms[s2] - mx);
+    double value = mx + log(acc / (double)S);
     for (size_t k = 0; k < D; k++) {
         double g = 0;
         for (size_t s2 = 0; s2 < S; s2++)
-            g += exp(terms[s2] - mx) / acc * gterm[s2 * D + k];
+            g += exp(w->terms[s2] - mx) / acc * w->gterm[s2 * D + k];
         grad[k] = isfinite(g) ? g : 0;
     }
-out:
-    free(val);
-    free(gval);
-    free(mean);
-    free(var);
-    free(gmean);
-    free(gvar);
-    free(x);
-    free(dx);
-    free(dm);
-    free(dv);
-    free(terms);
-    free(gterm);
+    return value;
+}
+
+double model_acq_grad(model *m, const double *u, double *grad)
+{
+    assert(m && u && grad && model_has_gradient(m));
+    model_grad_ws w;
+    memset(&w, 0, sizeof w);
+    double value = -1e300;
+    if (model_grad_ws_alloc(m, &w) != 0) {
+        for (size_t k = 0; k < m->dim_u; k++)
+            grad[k] = 0;
+    } else {
+        model_grad_propagate(m, &w, u);
+        if (m->acq == BO_ACQ_UCB && m->n_cons == 0)
+            value = model_grad_ucb(m, &w, grad);
+        else
+            value = model_grad_logei(m, &w, grad);
+    }
+    model_grad_ws_free(&w);
     return isfinite(value) ? value : -1e300;
 }
 
