@@ -200,6 +200,69 @@ static size_t nt_cycle_nodes(const unsigned char *mask, size_t d, size_t *idx)
     return m;
 }
 
+/* The sample covariance C = X^T X / n (C zeroed by the caller). */
+static void nt_covariance(const double *X, size_t n, size_t d, double *C)
+{
+    for (size_t r = 0; r < n; r++)
+        for (size_t i = 0; i < d; i++) {
+            double xi = X[r * d + i];
+            for (size_t j = 0; j < d; j++)
+                C[i * d + j] += xi * X[r * d + j];
+        }
+    for (size_t k = 0; k < d * d; k++)
+        C[k] /= (double)n;
+}
+
+/* The augmented Lagrangian's dual ascent from xbest: each inner problem
+ * solved by nl, the penalty c->rho raised until h falls enough, then the
+ * multiplier c->alpha updated, until h <= h_tol or the budget ends. xbest
+ * receives the last solution and *h_out its h (c->W is scratch). 0, or -1
+ * with a message. */
+static int nt_dual_ascent(nlopt_opt nl, nt_ctx *c, const notears_options *opt, double *x,
+                          double *xbest, double *h_out, char *err, size_t err_len)
+{
+    size_t n_free = c->n_free;
+    double h = INFINITY;
+    int ok;
+    int solved = 0;
+    for (size_t it = 0; it < opt->max_iter && c->rho < opt->rho_max; it++) {
+        double h_new = INFINITY;
+        while (c->rho < opt->rho_max) {
+            memcpy(x, xbest, 2 * n_free * sizeof *x);
+            double f;
+            nlopt_result r = nlopt_optimize(nl, x, &f);
+            /* Running out of evaluations or round-off still leaves a usable
+             * point; only a hard failure with nothing found is an error. */
+            if (r < 0 && r != NLOPT_ROUNDOFF_LIMITED && !isfinite(f)) {
+                nt_err(err, err_len, "notears: NLopt failed (%d)", (int)r);
+                return -1;
+            }
+            nt_build_w(c, x);
+            h_new = nt_h_sub(c->W, c->d, c->cyc, c->n_cyc, NULL, c->A, c->E, &ok);
+            if (!ok) {
+                nt_err(err, err_len, "notears: matrix exponential failed");
+                return -1;
+            }
+            if (h_new > NOTEARS_H_PROGRESS * h)
+                c->rho *= NOTEARS_RHO_GROWTH;
+            else
+                break;
+        }
+        memcpy(xbest, x, 2 * n_free * sizeof *x);
+        solved = 1;
+        h = h_new;
+        c->alpha += c->rho * h;
+        if (h <= opt->h_tol)
+            break;
+    }
+    if (!solved) {
+        nt_err(err, err_len, "notears: no solution");
+        return -1;
+    }
+    *h_out = h;
+    return 0;
+}
+
 int notears_fit(const double *X, size_t n, size_t d, const unsigned char *mask,
                 const notears_options *opt_in, double *W, double *h_out,
                 char *err, size_t err_len)
@@ -245,14 +308,7 @@ int notears_fit(const double *X, size_t n, size_t d, const unsigned char *mask,
         nt_err(err, err_len, "notears: out of memory");
         goto done;
     }
-    for (size_t r = 0; r < n; r++)
-        for (size_t i = 0; i < d; i++) {
-            double xi = X[r * d + i];
-            for (size_t j = 0; j < d; j++)
-                C[i * d + j] += xi * X[r * d + j];
-        }
-    for (size_t k = 0; k < d * d; k++)
-        C[k] /= (double)n;
+    nt_covariance(X, n, d, C);
     size_t k = 0;
     for (size_t i = 0; i < d; i++)
         for (size_t j = 0; j < d; j++)
@@ -292,43 +348,9 @@ int notears_fit(const double *X, size_t n, size_t d, const unsigned char *mask,
         nt_err(err, err_len, "notears: cannot set up NLopt");
         goto done;
     }
-    double h = INFINITY;
-    int ok;
-    int solved = 0;
-    for (size_t it = 0; it < opt.max_iter && c.rho < opt.rho_max; it++) {
-        double h_new = INFINITY;
-        while (c.rho < opt.rho_max) {
-            memcpy(x, xbest, 2 * n_free * sizeof *x);
-            double f;
-            nlopt_result r = nlopt_optimize(nl, x, &f);
-            /* Running out of evaluations or round-off still leaves a usable
-             * point; only a hard failure with nothing found is an error. */
-            if (r < 0 && r != NLOPT_ROUNDOFF_LIMITED && !isfinite(f)) {
-                nt_err(err, err_len, "notears: NLopt failed (%d)", (int)r);
-                goto done;
-            }
-            nt_build_w(&c, x);
-            h_new = nt_h_sub(Wt, d, cyc, n_cyc, NULL, A, E, &ok);
-            if (!ok) {
-                nt_err(err, err_len, "notears: matrix exponential failed");
-                goto done;
-            }
-            if (h_new > NOTEARS_H_PROGRESS * h)
-                c.rho *= NOTEARS_RHO_GROWTH;
-            else
-                break;
-        }
-        memcpy(xbest, x, 2 * n_free * sizeof *x);
-        solved = 1;
-        h = h_new;
-        c.alpha += c.rho * h;
-        if (h <= opt.h_tol)
-            break;
-    }
-    if (!solved) {
-        nt_err(err, err_len, "notears: no solution");
+    double h;
+    if (nt_dual_ascent(nl, &c, &opt, x, xbest, &h, err, err_len) != 0)
         goto done;
-    }
     nt_build_w(&c, xbest);
     for (size_t q = 0; q < n_free; q++) {
         size_t e = fi[q] * d + fj[q];
