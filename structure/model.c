@@ -72,6 +72,76 @@ static size_t model_param_width(const model *m, size_t j)
     return count;
 }
 
+/* Node v's parents, GP input layout, GP handle (gps[v], replaced when of
+ * the wrong dimension) and expert formula. 0, or -1 with a message. */
+static int model_init_node(model *m, const dag *g, size_t v, const char *const *names,
+                           const knowledge *kn, gp **gps, char *err, size_t err_len)
+{
+    size_t p = m->p, N = m->n_nodes;
+    model_node *nd = &m->nodes[v];
+    nd->par = malloc(N * sizeof *nd->par);
+    nd->lo = malloc(N * sizeof *nd->lo);
+    nd->hi = malloc(N * sizeof *nd->hi);
+    if (!nd->par || !nd->lo || !nd->hi)
+        goto oom;
+    nd->n_par = dag_parents(g, v, nd->par);
+    if (nd->n_par == 0) {
+        /* A node nothing was learnt about: it may depend on anything. */
+        for (size_t j = 0; j < p; j++)
+            nd->par[nd->n_par++] = j;
+    }
+    nd->dim = 0;
+    for (size_t a = 0; a < nd->n_par; a++) {
+        size_t u = nd->par[a];
+        if (u < p) {
+            nd->dim += model_param_width(m, u);
+        } else {
+            nd->dim += 1;
+            nd->metric_parents = 1;
+        }
+        nd->lo[a] = 0;
+        nd->hi[a] = 1;
+    }
+    if (gps[v] && gp_dim(gps[v]) != nd->dim) {
+        gp_free(gps[v]);
+        gps[v] = NULL;
+    }
+    if (!gps[v])
+        gps[v] = gp_new(nd->dim);
+    if (!gps[v])
+        goto oom;
+    nd->g = gps[v];
+    int mi = knowledge_model_index(kn, names[v]);
+    if (mi < 0)
+        return 0;
+    size_t nv = knowledge_model_n_vars(kn, (size_t)mi);
+    nd->fvar = malloc((nv ? nv : 1) * sizeof *nd->fvar);
+    if (!nd->fvar)
+        goto oom;
+    nd->n_fvar = nv;
+    int ok = 1;
+    for (size_t q = 0; q < nv && ok; q++) {
+        const char *vn = knowledge_model_var(kn, (size_t)mi, q);
+        size_t found = N;
+        for (size_t a = 0; a < nd->n_par; a++)
+            if (strcmp(names[nd->par[a]], vn) == 0)
+                found = nd->par[a];
+        ok = found < N;
+        nd->fvar[q] = found;
+    }
+    /* A formula whose inputs are not all parents here (a metric not
+     * reported, or pruned) is not used; the GP models the node. */
+    if (ok) {
+        nd->f = knowledge_formula_new(kn, (size_t)mi, err, err_len);
+        if (!nd->f)
+            return -1;
+    }
+    return 0;
+oom:
+    model_err(err, err_len, "model: out of memory");
+    return -1;
+}
+
 int model_init(model *m, const space *sp, const dag *g, const preprocess_metric *pm,
                size_t k, const char *const *names, const knowledge *kn, gp **gps,
                int maximize, size_t n_samples, uint64_t seed, char *err, size_t err_len)
@@ -122,70 +192,16 @@ int model_init(model *m, const space *sp, const dag *g, const preprocess_metric 
         if (nd->kind == DAG_PARAM)
             continue;
         m->order[m->n_order++] = v;
-        nd->par = malloc(N * sizeof *nd->par);
-        nd->lo = malloc(N * sizeof *nd->lo);
-        nd->hi = malloc(N * sizeof *nd->hi);
-        if (!nd->par || !nd->lo || !nd->hi)
-            goto oom;
-        nd->n_par = dag_parents(g, v, nd->par);
-        if (nd->n_par == 0) {
-            /* A node nothing was learnt about: it may depend on anything. */
-            for (size_t j = 0; j < p; j++)
-                nd->par[nd->n_par++] = j;
-        }
-        nd->dim = 0;
-        for (size_t a = 0; a < nd->n_par; a++) {
-            size_t u = nd->par[a];
-            if (u < p) {
-                nd->dim += model_param_width(m, u);
-            } else {
-                nd->dim += 1;
-                nd->metric_parents = 1;
-            }
-            nd->lo[a] = 0;
-            nd->hi[a] = 1;
+        if (model_init_node(m, g, v, names, kn, gps, err, err_len) != 0) {
+            free(topo);
+            model_free(m);
+            return -1;
         }
         if (nd->dim > maxdim)
             maxdim = nd->dim;
-        if (gps[v] && gp_dim(gps[v]) != nd->dim) {
-            gp_free(gps[v]);
-            gps[v] = NULL;
-        }
-        if (!gps[v])
-            gps[v] = gp_new(nd->dim);
-        if (!gps[v])
-            goto oom;
-        nd->g = gps[v];
-        int mi = knowledge_model_index(kn, names[v]);
-        if (mi >= 0) {
-            size_t nv = knowledge_model_n_vars(kn, (size_t)mi);
-            nd->fvar = malloc((nv ? nv : 1) * sizeof *nd->fvar);
-            if (!nd->fvar)
-                goto oom;
-            nd->n_fvar = nv;
-            int ok = 1;
-            for (size_t q = 0; q < nv && ok; q++) {
-                const char *vn = knowledge_model_var(kn, (size_t)mi, q);
-                size_t found = N;
-                for (size_t a = 0; a < nd->n_par; a++)
-                    if (strcmp(names[nd->par[a]], vn) == 0)
-                        found = nd->par[a];
-                ok = found < N;
-                nd->fvar[q] = found;
-            }
-            /* A formula whose inputs are not all parents here (a metric not
-             * reported, or pruned) is not used; the GP models the node. */
-            if (ok) {
-                nd->f = knowledge_formula_new(kn, (size_t)mi, err, err_len);
-                if (!nd->f) {
-                    free(topo);
-                    model_free(m);
-                    return -1;
-                }
-            }
-        }
     }
     free(topo);
+    topo = NULL; /* the oom path below frees it too */
     /* An expert formula computes the objective from the metrics as
      * measured, so their measurement noise reaches the objective: the
      * samples carry it. Otherwise the objective's GP, fitted on measured
