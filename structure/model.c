@@ -391,10 +391,81 @@ static double model_linear_var(const model_node *nd, const double *x)
     return v > 0 ? v : 0;
 }
 
+/* Input scaling of nd's metric parents: their observed range in Z. */
+static void model_fit_scaling(const model *m, model_node *nd, const double *Z, size_t n)
+{
+    size_t p = m->p, k = m->n_nodes - p - 1;
+    for (size_t a = 0; a < nd->n_par; a++) {
+        size_t w = nd->par[a];
+        if (w < p)
+            continue;
+        double lo = INFINITY, hi = -INFINITY;
+        for (size_t i = 0; i < n; i++) {
+            double z = Z[i * k + (w - p)];
+            if (isfinite(z)) {
+                lo = fmin(lo, z);
+                hi = fmax(hi, z);
+            }
+        }
+        if (!isfinite(lo)) {
+            lo = 0;
+            hi = 1;
+        }
+        if (hi - lo < MODEL_MIN_PARENT_SPAN)
+            hi = lo + 1;
+        nd->lo[a] = lo;
+        nd->hi[a] = hi;
+    }
+}
+
+/* Node v's training rows into X (rows x dim) and y: the trials where the
+ * node and its metric parents were observed, the target less the formula
+ * when the node has one (val: scratch, N). Returns how many. */
+static size_t model_fit_rows(model *m, size_t v, const double *U, const double *Xraw,
+                             const double *Z, const double *t, size_t n, double *val, double *X,
+                             double *y)
+{
+    size_t p = m->p, k = m->n_nodes - p - 1;
+    model_node *nd = &m->nodes[v];
+    nd->zmin = INFINITY;
+    size_t rows = 0;
+    for (size_t i = 0; i < n; i++) {
+        double target = v == m->obj ? t[i] : Z[i * k + (v - p)];
+        if (!isfinite(target))
+            continue;
+        int ok = 1;
+        for (size_t a = 0; a < nd->n_par && ok; a++) {
+            size_t w = nd->par[a];
+            if (w >= p) {
+                val[w] = Z[i * k + (w - p)];
+                ok = isfinite(val[w]);
+            }
+        }
+        if (!ok)
+            continue;
+        if (nd->kind == DAG_METRIC)
+            nd->zmin = fmin(nd->zmin, target);
+        if (nd->f) {
+            double base = model_formula(m, nd, Xraw + i * p, val);
+            if (nd->kind == DAG_METRIC) {
+                target = preprocess_from_std(&nd->pm, target);
+            } else {
+                base *= m->sign;
+            }
+            if (!isfinite(base) || !isfinite(target))
+                continue;
+            target -= base;
+        }
+        model_input(m, nd, U + i * m->dim_u, val, X + rows * nd->dim);
+        y[rows++] = target;
+    }
+    return rows;
+}
+
 int model_fit(model *m, const double *U, const double *Xraw, const double *Z, const double *t,
               size_t n, uint64_t seed, char *err, size_t err_len)
 {
-    size_t N = m->n_nodes, p = m->p, k = N - p - 1;
+    size_t N = m->n_nodes, p = m->p;
     size_t maxdim = 1;
     for (size_t q = 0; q < m->n_order; q++)
         if (m->nodes[m->order[q]].dim > maxdim)
@@ -413,60 +484,8 @@ int model_fit(model *m, const double *U, const double *Xraw, const double *Z, co
     for (size_t q = 0; q < m->n_order && rc == 0; q++) {
         size_t v = m->order[q];
         model_node *nd = &m->nodes[v];
-        /* Input scaling of metric parents: their observed range. */
-        for (size_t a = 0; a < nd->n_par; a++) {
-            size_t w = nd->par[a];
-            if (w < p)
-                continue;
-            double lo = INFINITY, hi = -INFINITY;
-            for (size_t i = 0; i < n; i++) {
-                double z = Z[i * k + (w - p)];
-                if (isfinite(z)) {
-                    lo = fmin(lo, z);
-                    hi = fmax(hi, z);
-                }
-            }
-            if (!isfinite(lo)) {
-                lo = 0;
-                hi = 1;
-            }
-            if (hi - lo < MODEL_MIN_PARENT_SPAN)
-                hi = lo + 1;
-            nd->lo[a] = lo;
-            nd->hi[a] = hi;
-        }
-        nd->zmin = INFINITY;
-        size_t rows = 0;
-        for (size_t i = 0; i < n; i++) {
-            double target = v == m->obj ? t[i] : Z[i * k + (v - p)];
-            if (!isfinite(target))
-                continue;
-            int ok = 1;
-            for (size_t a = 0; a < nd->n_par && ok; a++) {
-                size_t w = nd->par[a];
-                if (w >= p) {
-                    val[w] = Z[i * k + (w - p)];
-                    ok = isfinite(val[w]);
-                }
-            }
-            if (!ok)
-                continue;
-            if (nd->kind == DAG_METRIC)
-                nd->zmin = fmin(nd->zmin, target);
-            if (nd->f) {
-                double base = model_formula(m, nd, Xraw + i * p, val);
-                if (nd->kind == DAG_METRIC) {
-                    target = preprocess_from_std(&nd->pm, target);
-                } else {
-                    base *= m->sign;
-                }
-                if (!isfinite(base) || !isfinite(target))
-                    continue;
-                target -= base;
-            }
-            model_input(m, nd, U + i * m->dim_u, val, X + rows * nd->dim);
-            y[rows++] = target;
-        }
+        model_fit_scaling(m, nd, Z, n);
+        size_t rows = model_fit_rows(m, v, U, Xraw, Z, t, n, val, X, y);
         if (rows < 2) {
             model_err(err, err_len, "model: node %zu has %zu usable trials", v, rows);
             rc = -1;
