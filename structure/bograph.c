@@ -19,6 +19,7 @@
 
 #include "bo/acqopt.h"
 #include "bo/suggest.h"
+#include "structure/bograph.h"
 #include "structure/bograph_current.h"
 #include "structure/bograph_cv.h"
 #include "structure/bograph_export.h"

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "structure/bograph.h"
+#include "structure/bograph_types.h"
 #include "structure/graph_state.h"
 
 /* gr as a bograph_graph (or, when gr is NULL, the parameters, the

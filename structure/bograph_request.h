@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "structure/bograph.h"
+#include "structure/bograph_types.h"
 
 /* The request's data. */
 typedef struct {

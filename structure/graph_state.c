@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "structure/bograph.h"
+#include "structure/bograph_types.h"
 #include "structure/graph_state.h"
 
 void bg_err(char *err, size_t err_len, const char *fmt, ...)

@@ -13,6 +13,7 @@
 
 #include "bo/gp.h"
 #include "bo/suggest.h"
+#include "structure/bograph_types.h"
 #include "structure/dag.h"
 
 /* The learnt graph, by node names, as kept between calls. */
@@ -33,8 +34,7 @@ typedef struct {
 /* Frees gr (NULL is fine). */
 void bg_graph_free(bg_graph *gr);
 
-/* One per study (bograph_state_new, bograph_state_free in bograph.h). */
-typedef struct bograph_state bograph_state;
+/* One per study (bograph_state_new, bograph_state_free in bograph_types.h). */
 struct bograph_state {
     bg_graph *graph;
     gp **gps;                  /* per node of graph, warm-started */
