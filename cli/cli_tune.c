@@ -20,6 +20,7 @@
 #include "cli/cli.h"
 #include "worker/client.h"
 #include "server/service.h"
+#include "server/study.h"
 #include "worker/worker.h"
 
 static const char tune_usage[] =
@@ -249,8 +250,7 @@ static int tune_parse_args(int argc, char **argv, tune_args *a)
     while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (opt) {
         case OPT_ALGORITHM:
-            if (strcmp(optarg, "bograph") != 0 && strcmp(optarg, "gp") != 0 &&
-                strcmp(optarg, "random") != 0 && strcmp(optarg, "sobol") != 0)
+            if (study_algorithm_parse(optarg, &(study_algorithm){0}) != 0)
                 goto bad_value;
             a->algorithm = optarg;
             break;

@@ -187,31 +187,29 @@ static int bograph_request_fill(const study_def *sd, const engine_data *D,
         return util_err(err, err_len, "out of memory");
     size_t nc = 0;
     for (size_t c = 0; c < sd->n_constraints; c++) {
-        static const int ops[] = {[STUDY_OP_LE] = BOGRAPH_LE, [STUDY_OP_LT] = BOGRAPH_LT,
-                                  [STUDY_OP_GE] = BOGRAPH_GE, [STUDY_OP_GT] = BOGRAPH_GT};
         const study_constraint *k = &sd->constraints[c];
         /* `==` has no probability-of-feasibility counterpart in the model;
          * data_build still marks the trials that miss it infeasible. */
-        if (k->op == STUDY_OP_EQ)
+        if (k->op == CONSTRAINT_OP_EQ)
             continue;
         (*cons)[nc].metric = k->metric;
-        (*cons)[nc].op = ops[k->op];
+        (*cons)[nc].op = k->op;
         (*cons)[nc].value = k->value;
         nc++;
     }
-    req->maximize = sd->maximize;
+    req->base.maximize = sd->maximize;
+    req->base.X = D->X;
+    req->base.y = D->y;
+    req->base.infeasible = D->infeasible;
+    req->base.n_obs = D->n_obs;
+    req->base.pending = D->pending;
+    req->base.n_pending = D->n_pending;
+    req->base.count = count;
+    req->base.seed = seed;
     req->objective_name = sd->objective;
-    req->X = D->X;
-    req->y = D->y;
-    req->infeasible = D->infeasible;
-    req->n_obs = D->n_obs;
     req->metric_names = (const char *const *)D->metric_names;
     req->n_metrics = D->n_metrics;
     req->metrics = D->metrics;
-    req->pending = D->pending;
-    req->n_pending = D->n_pending;
-    req->count = count;
-    req->seed = seed;
     req->kn = ctx ? ctx->kn : NULL;
     req->constraints = *cons;
     req->n_constraints = nc;
@@ -241,7 +239,7 @@ static int engine_bograph(const study_def *sd, const engine_data *D, const engin
     int rc = bograph_suggest(&req, out, &bi, err, err_len);
     free(cons);
     if (rc == 0 && info) {
-        snprintf(info->model, sizeof info->model, "%s", bi.model[0] ? bi.model : "bograph");
+        snprintf(info->model, sizeof info->model, "%s", bi.model[0] ? bi.model : BOGRAPH_MODEL_GRAPH);
         snprintf(info->reason, sizeof info->reason, "%s", bi.reason);
     }
     return rc;

@@ -20,7 +20,6 @@
 #define STUDY_MAX_NAME 200
 #define STUDY_MAX_LEASE 31536000.0
 
-static const char *const op_names[] = {"<=", "<", ">=", ">", "=="};
 
 int study_algorithm_parse(const char *name, study_algorithm *out)
 {
@@ -390,17 +389,6 @@ int study_knowledge_validate(json_t *k, const char *field, json_t **out, jv_erro
     return 0;
 }
 
-static int parse_op(const char *s, study_op *op)
-{
-    for (int i = 0; i < 5; i++) {
-        if (strcmp(s, op_names[i]) == 0) {
-            *op = (study_op)i;
-            return 0;
-        }
-    }
-    return -1;
-}
-
 static uint64_t fresh_seed(void)
 {
     struct timespec ts;
@@ -445,7 +433,7 @@ static int validate_constraints(json_t *body, json_t *norm_cons, jv_error *e)
         static const char *const ckeys[] = {"metric", "op", "value", NULL};
         const char *metric = NULL, *op = NULL;
         double value = 0;
-        study_op sop;
+        constraint_op sop;
         if (!json_is_object(c))
             return jv_invalid(e, pre, "%s must be an object {metric, op, value}", pre);
         if (jv_only_keys(c, ckeys, pre, e) != 0 ||
@@ -453,7 +441,7 @@ static int validate_constraints(json_t *body, json_t *norm_cons, jv_error *e)
             jv_get_string(c, "op", pre, 1, 1, &op, NULL, e) != 0 ||
             jv_get_number(c, "value", pre, 1, &value, NULL, e) != 0)
             return -1;
-        if (parse_op(op, &sop) != 0) {
+        if (constraint_op_parse(op, &sop) != 0) {
             char f[128];
             return jv_invalid(e, jv_field(f, sizeof f, pre, "op"),
                               "%s must be one of <=, <, >=, >, ==", f);
@@ -687,7 +675,7 @@ int study_def_load(const char *spec_text, study_def *out, char *err, size_t err_
             out->constraints[i].value = json_number_value(json_object_get(c, "value"));
             const char *op = json_string_value(json_object_get(c, "op"));
             if (!out->constraints[i].metric || !op ||
-                parse_op(op, &out->constraints[i].op) != 0) {
+                constraint_op_parse(op, &out->constraints[i].op) != 0) {
                 study_def_free(out);
                 return util_err(err, err_len, "stored study spec: bad constraint %zu", i);
             }
@@ -817,15 +805,7 @@ int study_constraints_met(const study_def *sd, const char *const *names, const d
         if (i == n)
             return 0;
         double v = values[i];
-        int ok;
-        switch (k->op) {
-        case STUDY_OP_LE: ok = v <= k->value; break;
-        case STUDY_OP_LT: ok = v < k->value; break;
-        case STUDY_OP_GE: ok = v >= k->value; break;
-        case STUDY_OP_GT: ok = v > k->value; break;
-        default: ok = v == k->value; break;
-        }
-        if (!ok)
+        if (!constraint_op_holds(k->op, v, k->value))
             return 0;
     }
     return 1;

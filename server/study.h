@@ -13,6 +13,7 @@
 
 #include "bo/space.h"
 #include "server/jsonv.h"
+#include "structure/constraint_op.h"
 #include "structure/knowledge.h"
 
 #define STUDY_DEFAULT_LEASE_SECONDS 600.0
@@ -33,11 +34,9 @@ int study_algorithm_parse(const char *name, study_algorithm *out);
  * STUDY_ALG_UNKNOWN). */
 const char *study_algorithm_name(study_algorithm a);
 
-typedef enum { STUDY_OP_LE, STUDY_OP_LT, STUDY_OP_GE, STUDY_OP_GT, STUDY_OP_EQ } study_op;
-
 typedef struct {
     const char *metric;     /* points into spec */
-    study_op op;
+    constraint_op op;
     double value;
 } study_constraint;
 

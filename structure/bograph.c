@@ -1,141 +1,47 @@
 /*
- * bograph.c - the "bograph" algorithm's entry points: the study's state, the
- * fallback to the plain GP, bg_prepare (the data, the graph in use, its
- * held-out checks on first use, the fitted graph model with its constraints
- * and incumbent), and bograph_suggest, bograph_predict and
- * bograph_structure; with the small helpers the module's files share.
+ * bograph.c - the "bograph" algorithm's entry points: the fallback to the
+ * plain GP, bg_prepare (the data, the graph in use, its held-out checks on
+ * first use, the fitted graph model with its constraints and incumbent),
+ * and bograph_suggest, bograph_predict and bograph_structure. It sits on
+ * top of the module's other files, which never call back into it:
  *
- * The other pieces (shared types in bograph_internal.h): bograph_request.c
- * checks the request and builds its data, bograph_current.c keeps or
+ * graph_state.c holds the learnt graph, the study's state and the small
+ * helpers the others share; bograph_request.c checks the request and
+ * builds its data, bograph_current.c keeps or
  * relearns the graph, bograph_learn.c learns one, bograph_cv.c
  * cross-validates it against the plain GP, and bograph_export.c turns it
  * into the graph the service shows.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bo/acqopt.h"
 #include "bo/suggest.h"
-#include "structure/bograph_internal.h"
+#include "structure/bograph.h"
+#include "structure/bograph_current.h"
+#include "structure/bograph_cv.h"
+#include "structure/bograph_export.h"
+#include "structure/bograph_request.h"
+#include "structure/defaults.h"
 #include "structure/dag.h"
 #include "structure/feasibility.h"
+#include "structure/graph_state.h"
 #include "structure/model.h"
 #include "structure/preprocess.h"
-
-/* The graph is kept unless it predicts held-out trials worse than the plain
- * GP by more than this (mean log density, nats per trial): the estimate from
- * a few folds is noisy, and a tie goes to the structured model. Unrelated
- * metrics lose by 0.6-1.7 nats on the benchmark; useful graphs are within
- * 0.15 of the GP even when the GP is ahead. A young graph (learnt on fewer
- * than BG_YOUNG_MULT times min_trials) gets no tolerance: its first
- * suggestions were worse than the plain GP's on the benchmark (the GP's
- * first model step after 10 space-filling trials is a strong one), so a
- * tie goes to the GP. */
-#define BG_CV_TOLERANCE 0.15
-#define BG_YOUNG_MULT 2
-/* Held-out R^2 a metric must exceed, from its parents, to stay a mediator.
- * While every parameter is also a parent of the objective, a weak mediator
- * cuts nothing off: it must only predict better than its mean. Once
- * parameters reach the objective through metrics alone, a wrong mediator
- * leaves them unoptimised, so it needs real evidence: unrelated counters
- * reached 0.31 held-out R^2 on the benchmark, and 0.47 with 10-12 trials
- * (5 folds of 2-3 trials). */
-#define BG_MIN_R2_WIRED 0.0
-#define BG_MIN_R2_MEDIATOR 0.3
-#define BG_MIN_R2_YOUNG 0.5
-/* Trials with metrics before a graph, at least: with fewer, 5-fold
- * cross-validation holds out one or two trials per fold and unrelated
- * metrics pass it by chance. */
-#define BG_MIN_TRIALS_DEFAULT 10
-#define BG_MC_SAMPLES 64
-#define BG_N_ANCHORS 5
-
-/* ---- helpers the module's files share ---- */
-
-void bg_err(char *err, size_t err_len, const char *fmt, ...)
-{
-    if (!err || err_len == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-}
-
-uint64_t bg_mix(uint64_t seed, uint64_t n)
-{
-    uint64_t z = seed ^ (0x9e3779b97f4a7c15ULL * (n + 1));
-    z = (z ^ (z >> 31)) * 0xbf58476d1ce4e5b9ULL;
-    return z ^ (z >> 29);
-}
-
-int bg_name_index(char *const *names, size_t n, const char *s)
-{
-    for (size_t i = 0; i < n; i++)
-        if (names[i] && strcmp(names[i], s) == 0)
-            return (int)i;
-    return -1;
-}
-
-/* ---- the state ---- */
-
-void bg_state_drop_gps(bograph_state *st)
-{
-    if (st->gps && st->graph)
-        for (size_t v = 0; v < st->graph->N; v++)
-            gp_free(st->gps[v]);
-    free(st->gps);
-    st->gps = NULL;
-}
-
-bograph_state *bograph_state_new(void)
-{
-    bograph_state *st = calloc(1, sizeof *st);
-    if (!st)
-        return NULL;
-    st->bo = bo_state_new();
-    if (!st->bo) {
-        free(st);
-        return NULL;
-    }
-    return st;
-}
-
-void bograph_state_free(bograph_state *st)
-{
-    if (!st)
-        return;
-    bg_state_drop_gps(st);
-    bg_graph_free(st->graph);
-    bo_state_free(st->bo);
-    free(st);
-}
+#include "util/rng.h"
 
 /* ---- fallback ---- */
 
 static int bg_fallback(const bograph_request *req, double *out, bograph_info *info,
                        const char *reason, char *err, size_t err_len)
 {
-    bo_request br;
-    bo_request_init(&br, req->sp);
+    bo_request br = req->base;
     br.algorithm = BO_GP;
-    br.acquisition = req->acquisition;
-    br.maximize = req->maximize;
-    br.X = req->X;
-    br.y = req->y;
-    br.infeasible = req->infeasible;
-    br.n_obs = req->n_obs;
-    br.pending = req->pending;
-    br.n_pending = req->n_pending;
-    br.count = req->count;
-    br.seed = req->seed;
-    br.n_initial = req->n_initial;
     br.state = req->state ? req->state->bo : NULL;
     if (info) {
-        snprintf(info->model, sizeof info->model, "gp");
+        snprintf(info->model, sizeof info->model, "%s", BOGRAPH_MODEL_GP);
         info->learned_at_trial = 0;
         snprintf(info->reason, sizeof info->reason, "%s", reason);
     }
@@ -218,8 +124,8 @@ static void bg_run_free(bg_run *r)
 static size_t bg_min_trials(const bograph_request *req, size_t p)
 {
     if (req->min_trials)
-        return req->min_trials < 3 ? 3 : req->min_trials;
-    size_t n = req->n_initial ? req->n_initial : bo_default_n_initial(p);
+        return req->min_trials < BG_MIN_TRIALS_FLOOR ? BG_MIN_TRIALS_FLOOR : req->min_trials;
+    size_t n = req->base.n_initial ? req->base.n_initial : bo_default_n_initial(p);
     return n < BG_MIN_TRIALS_DEFAULT ? BG_MIN_TRIALS_DEFAULT : n;
 }
 
@@ -265,7 +171,7 @@ static int bg_prepare(const bograph_request *req, bg_run *r, char *reason, size_
         gr->checked = 1;
         gr->useful = 0;
         if (bg_cross_validate(req, &r->d, gr, r->pm, r->Z) == 0) {
-            int young = req->n_obs < BG_YOUNG_MULT * min_trials;
+            int young = req->base.n_obs < BG_YOUNG_MULT * min_trials;
             double min_r2 = gr->wired_all ? BG_MIN_R2_WIRED
                           : young         ? BG_MIN_R2_YOUNG
                                           : BG_MIN_R2_MEDIATOR;
@@ -313,15 +219,15 @@ static int bg_prepare(const bograph_request *req, bg_run *r, char *reason, size_
         return -1;
     }
     char sub[256];
-    if (model_init(&r->m, req->sp, r->gr->g, r->pm, r->gr->k, (const char *const *)r->gr->names,
-                   req->kn, gps, req->maximize, BG_MC_SAMPLES, bg_mix(req->seed, 17), sub,
+    if (model_init(&r->m, req->base.sp, r->gr->g, r->pm, r->gr->k, (const char *const *)r->gr->names,
+                   req->kn, gps, req->base.maximize, BG_MC_SAMPLES, rng_stream_seed(req->base.seed, 17), sub,
                    sizeof sub) != 0 ||
-        model_fit(&r->m, r->d.U, req->X, r->Z, r->d.t, r->d.n, bg_mix(req->seed, req->n_obs),
+        model_fit(&r->m, r->d.U, req->base.X, r->Z, r->d.t, r->d.n, rng_stream_seed(req->base.seed, req->base.n_obs),
                   sub, sizeof sub) != 0) {
         bg_err(reason, reason_len, "%s", sub);
         return 1;
     }
-    r->m.acq = req->acquisition;
+    r->m.acq = req->base.acquisition;
     for (size_t c = 0; c < req->n_constraints; c++) {
         int v = bg_name_index(r->gr->names, r->gr->N, req->constraints[c].metric);
         if (v >= 0 && (size_t)v >= p && r->gr->g->alive[v])
@@ -330,8 +236,8 @@ static int bg_prepare(const bograph_request *req, bg_run *r, char *reason, size_
     }
     /* Incumbent: the best observed objective among trials meeting the
      * constraints. */
-    if (feasibility_fit(&r->feas, r->d.U, req->infeasible, r->d.n, r->d.dim_u,
-                        bg_mix(req->seed, 41), sub, sizeof sub) != 0) {
+    if (feasibility_fit(&r->feas, r->d.U, req->base.infeasible, r->d.n, r->d.dim_u,
+                        rng_stream_seed(req->base.seed, 41), sub, sizeof sub) != 0) {
         bg_err(reason, reason_len, "%s", sub);
         return 1;
     }
@@ -352,7 +258,7 @@ int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
         return -1;
     if (info)
         memset(info, 0, sizeof *info);
-    if (req->count == 0)
+    if (req->base.count == 0)
         return 0;
     bg_run r;
     char reason[128], gp_reason[256] = "";
@@ -367,7 +273,7 @@ int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
     double *exclude = NULL, *anchors = NULL, *u = NULL, *tsort = NULL;
     char sub[256];
     size_t n_anchor = r.d.n_use < BG_N_ANCHORS ? r.d.n_use : BG_N_ANCHORS;
-    size_t max_ex = r.d.n + req->n_pending + req->count;
+    size_t max_ex = r.d.n + req->base.n_pending + req->base.count;
     exclude = malloc(max_ex * dim * sizeof *exclude);
     anchors = malloc((n_anchor ? n_anchor : 1) * dim * sizeof *anchors);
     u = malloc(dim * sizeof *u);
@@ -388,8 +294,8 @@ int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
     }
     memcpy(exclude, r.d.U, r.d.n * dim * sizeof *exclude);
     size_t n_ex = r.d.n;
-    for (size_t i = 0; i < req->n_pending; i++) {
-        space_encode(req->sp, req->pending + i * p, u);
+    for (size_t i = 0; i < req->base.n_pending; i++) {
+        space_encode(req->base.sp, req->base.pending + i * p, u);
         if (model_add_fantasy(&r.m, u, NULL, sub, sizeof sub) != 0) {
             bg_err(err, err_len, "pending point %zu: %s", i, sub);
             goto done;
@@ -397,34 +303,34 @@ int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
         memcpy(exclude + n_ex * dim, u, dim * sizeof *u);
         n_ex++;
     }
-    for (size_t k = 0; k < req->count; k++) {
+    for (size_t k = 0; k < req->base.count; k++) {
         acqopt_options aopt;
         acqopt_options_default(&aopt);
         aopt.has_gradient = model_has_gradient(&r.m);
-        aopt.seed = bg_mix(req->seed ^ 0x5bd1e995ULL, r.d.n + k);
+        aopt.seed = rng_stream_seed(req->base.seed ^ 0x5bd1e995ULL, r.d.n + k);
         aopt.batch = bg_acq_batch;
         aopt.anchors = anchors;
         aopt.n_anchors = n_anchor;
         double val;
         char aerr[160];
-        if (acqopt_maximize(req->sp, bg_acq_fn, &actx, &aopt, exclude, n_ex, u, &val, aerr,
+        if (acqopt_maximize(req->base.sp, bg_acq_fn, &actx, &aopt, exclude, n_ex, u, &val, aerr,
                             sizeof aerr) != 0) {
             /* Nothing admissible left for the model: the plain GP (which
              * falls back to distinct random points) does the rest, with
              * what was chosen so far as pending. */
             bograph_request sub_req = *req;
-            size_t n_pend = req->n_pending + k;
+            size_t n_pend = req->base.n_pending + k;
             double *pend = malloc((n_pend ? n_pend : 1) * p * sizeof *pend);
             if (!pend) {
                 bg_err(err, err_len, "out of memory");
                 goto done;
             }
-            if (req->n_pending)
-                memcpy(pend, req->pending, req->n_pending * p * sizeof *pend);
-            memcpy(pend + req->n_pending * p, out, k * p * sizeof *pend);
-            sub_req.pending = pend;
-            sub_req.n_pending = n_pend;
-            sub_req.count = req->count - k;
+            if (req->base.n_pending)
+                memcpy(pend, req->base.pending, req->base.n_pending * p * sizeof *pend);
+            memcpy(pend + req->base.n_pending * p, out, k * p * sizeof *pend);
+            sub_req.base.pending = pend;
+            sub_req.base.n_pending = n_pend;
+            sub_req.base.count = req->base.count - k;
             int frc = bg_fallback(&sub_req, out + k * p, NULL, "", err, err_len);
             free(pend);
             if (frc != 0)
@@ -435,23 +341,23 @@ int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
                      aerr);
             break;
         }
-        space_decode(req->sp, u, out + k * p);
-        space_encode(req->sp, out + k * p, u);
+        space_decode(req->base.sp, u, out + k * p);
+        space_encode(req->base.sp, out + k * p, u);
         memcpy(exclude + n_ex * dim, u, dim * sizeof *u);
         n_ex++;
-        if (k + 1 < req->count && model_add_fantasy(&r.m, u, NULL, sub, sizeof sub) != 0) {
+        if (k + 1 < req->base.count && model_add_fantasy(&r.m, u, NULL, sub, sizeof sub) != 0) {
             bg_err(err, err_len, "batch point %zu: %s", k, sub);
             goto done;
         }
     }
     if (info && n_from_gp_first) {
         /* The GP answered the first point (and so the rest): say so. */
-        snprintf(info->model, sizeof info->model, "gp");
+        snprintf(info->model, sizeof info->model, "%s", BOGRAPH_MODEL_GP);
         info->learned_at_trial = 0;
         snprintf(info->reason, sizeof info->reason, "%.*s", (int)sizeof info->reason - 1,
                  gp_reason);
     } else if (info) {
-        snprintf(info->model, sizeof info->model, "bograph");
+        snprintf(info->model, sizeof info->model, "%s", BOGRAPH_MODEL_GRAPH);
         info->learned_at_trial = r.gr->learned_at;
         info->reason[0] = '\0';
     }
@@ -496,11 +402,11 @@ int bograph_predict(const bograph_request *req, const double *configs, size_t m_
     r.m.acq = BO_ACQ_UCB;
     r.m.n_cons = 0;
     for (size_t i = 0; i < m_pts && rc == 0; i++) {
-        if (space_validate(req->sp, configs + i * p, err, err_len) != 0) {
+        if (space_validate(req->base.sp, configs + i * p, err, err_len) != 0) {
             rc = -1;
             break;
         }
-        space_encode(req->sp, configs + i * p, u);
+        space_encode(req->base.sp, configs + i * p, u);
         r.m.beta = 0;
         double mu = model_acq(&r.m, u);
         double s = 0;
@@ -508,7 +414,7 @@ int bograph_predict(const bograph_request *req, const double *configs, size_t m_
             r.m.beta = 1;
             s = model_acq(&r.m, u) - mu;
         }
-        mean[i] = req->maximize ? mu : -mu;
+        mean[i] = req->base.maximize ? mu : -mu;
         if (sd)
             sd[i] = s;
     }

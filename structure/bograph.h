@@ -36,65 +36,14 @@
 #include <stdint.h>
 #include "bo/space.h"
 #include "bo/suggest.h"
-#include "structure/knowledge.h"
+#include "structure/bograph_types.h"
 
-/* Constraint operators: the metric must be <=, <, >=, > value. */
-enum { BOGRAPH_LE, BOGRAPH_LT, BOGRAPH_GE, BOGRAPH_GT };
-
-typedef struct {
-    const char *metric;   /* a metric name (or the objective's name) */
-    int op;               /* BOGRAPH_LE, BOGRAPH_LT, BOGRAPH_GE, BOGRAPH_GT */
-    double value;
-} bograph_constraint;
-
-/* Parses "<=", "<", ">=", ">" into op. 0, or -1 when unknown. */
-int bograph_constraint_op_parse(const char *s, int *op);
-const char *bograph_constraint_op_name(int op);
-
-typedef struct bograph_state bograph_state;
-bograph_state *bograph_state_new(void);
-void bograph_state_free(bograph_state *st);
+/* bograph_info.model: the graph model answered, or the plain GP (fallback). */
+#define BOGRAPH_MODEL_GRAPH "bograph"
+#define BOGRAPH_MODEL_GP "gp"
 
 typedef struct {
-    const space *sp;
-    int maximize;                 /* 1: larger objective is better */
-    const char *objective_name;   /* node name of the objective */
-    /* Finished trials, as in bo_request: X n_obs x space_size() raw
-     * configurations, y their objective, infeasible[i] != 0 marks a trial
-     * that could not run (y[i] ignored; NULL: none). */
-    const double *X;
-    const double *y;
-    const unsigned char *infeasible;
-    size_t n_obs;
-    /* The metric table: n_obs x n_metrics, row-major, NAN = missing.
-     * metric_names[j] names column j; a column named like the objective or a
-     * parameter is ignored. May be empty (n_metrics 0): plain GP. */
-    const char *const *metric_names;
-    size_t n_metrics;
-    const double *metrics;
-    /* Configurations running elsewhere (n_pending x space_size()). */
-    const double *pending;
-    size_t n_pending;
-    size_t count;                 /* how many to propose */
-    uint64_t seed;
-    const knowledge *kn;          /* may be NULL */
-    const bograph_constraint *constraints;
-    size_t n_constraints;
-    size_t relearn_every;         /* relearn after this many new trials; 0 = adaptive:
-                                   * max(2, trials the graph was learnt on / 5) */
-    bograph_state *state;         /* may be NULL */
-    /* Refinements (bograph_request_init sets the defaults). */
-    bo_acquisition acquisition;   /* BO_ACQ_LOGEI (default) or BO_ACQ_UCB */
-    size_t min_trials;            /* feasible trials with metrics before the graph; 0 = default */
-    size_t n_initial;             /* passed to bo_suggest for the fallback; 0 = default */
-    size_t max_metrics;           /* top-k metrics kept by preprocessing; 0 = default */
-} bograph_request;
-
-/* Zeroes req and sets sp and the defaults. Call it, then fill the rest. */
-void bograph_request_init(bograph_request *req, const space *sp);
-
-typedef struct {
-    char model[32];               /* "bograph" or "gp" (fallback) */
+    char model[32];               /* BOGRAPH_MODEL_GRAPH or BOGRAPH_MODEL_GP */
     size_t learned_at_trial;      /* n_obs when the graph in use was learnt; 0 for "gp" */
     char reason[128];             /* why the fallback, "" for "bograph" */
 } bograph_info;
@@ -116,40 +65,6 @@ int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
  * would fall back to the plain GP (no graph model) or on a bad argument. */
 int bograph_predict(const bograph_request *req, const double *configs, size_t m,
                     double *mean, double *sd, char *err, size_t err_len);
-
-/* ---- The graph, for GET /v1/studies/{id}/structure ---- */
-
-typedef enum { BOGRAPH_NODE_PARAM, BOGRAPH_NODE_METRIC, BOGRAPH_NODE_OBJECTIVE } bograph_node_kind;
-typedef enum { BOGRAPH_EDGE_LEARNED, BOGRAPH_EDGE_EXPERT } bograph_edge_source;
-
-typedef struct {
-    char *name;
-    bograph_node_kind kind;
-} bograph_node;
-
-typedef struct {
-    size_t from, to;              /* indices into nodes */
-    double weight;                /* NOTEARS weight (standardised units); 1 for expert edges */
-    bograph_edge_source source;
-} bograph_edge;
-
-typedef struct {
-    bograph_node *nodes;
-    size_t n_nodes;
-    bograph_edge *edges;
-    size_t n_edges;
-    size_t learned_at_trial;      /* 0 when no graph has been learnt */
-    char algorithm[16];           /* "notears" */
-} bograph_graph;
-
-void bograph_graph_free(bograph_graph *g);
-const char *bograph_node_kind_name(bograph_node_kind k);      /* "param", "metric", "objective" */
-const char *bograph_edge_source_name(bograph_edge_source s);  /* "learned", "expert" */
-
-/* Copies the graph the state holds into out (the caller frees it with
- * bograph_graph_free). learned_at_trial 0 and no nodes when none yet. */
-int bograph_state_graph(const bograph_state *st, bograph_graph *out,
-                        char *err, size_t err_len);
 
 /* The graph for a request without suggesting: the state's graph when it is
  * current, else learnt now (and stored in req->state when there is one).

@@ -8,13 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "structure/bograph_internal.h"
+#include "structure/bograph_current.h"
+#include "structure/bograph_learn.h"
+#include "structure/defaults.h"
 #include "structure/knowledge.h"
 #include "structure/preprocess.h"
-
-/* The default relearning schedule (see bg_current_graph). */
-#define BG_RELEARN_FRACTION 5
-#define BG_RELEARN_MIN 2
 
 /* Metric names the model must keep: those named by knowledge or by a
  * constraint (and present in the table). */
@@ -68,7 +66,7 @@ static int bg_preprocess(const bograph_request *req, const bg_data *d, char *con
         return -1;
     }
     for (size_t j = 0; j < p; j++)
-        excluded[j] = space_param_name(req->sp, j);
+        excluded[j] = space_param_name(req->base.sp, j);
     size_t n_ex = p;
     if (req->objective_name)
         excluded[n_ex++] = req->objective_name;
@@ -87,7 +85,7 @@ static int bg_preprocess(const bograph_request *req, const bg_data *d, char *con
                                                knowledge_n_models(req->kn) + 16) +
                                               req->n_constraints + 16);
     }
-    int rc = preprocess_run(req->metric_names, req->n_metrics, req->metrics, req->n_obs, d->t,
+    int rc = preprocess_run(req->metric_names, req->n_metrics, req->metrics, req->base.n_obs, d->t,
                             d->use, forced, n_forced, excluded, n_ex, &opt, pr, err, err_len);
     free(excluded);
     free(forced);
@@ -134,7 +132,7 @@ bg_graph *bg_current_graph(const bograph_request *req, const bg_data *d, preproc
     }
     *owned = NULL;
     *hard_error = 0;
-    if (gr && (req->n_obs >= gr->learned_at + relearn || req->n_obs < gr->learned_at ||
+    if (gr && (req->base.n_obs >= gr->learned_at + relearn || req->base.n_obs < gr->learned_at ||
                gr->kn_fp != knowledge_fingerprint(req->kn) || gr->cons_fp != bg_cons_fp(req) ||
                gr->p != d->p))
         gr = NULL;

@@ -9,12 +9,10 @@
 
 #include "bo/gp.h"
 #include "bo/suggest.h"
-#include "structure/bograph_internal.h"
+#include "structure/bograph_cv.h"
+#include "structure/defaults.h"
 #include "structure/model.h"
-
-/* Cross-validation of a new graph against the plain GP. */
-#define BG_CV_FOLDS 5
-#define BG_CV_SAMPLES 32
+#include "util/rng.h"
 
 /* Cross-validation of the graph model against the plain GP: K folds of the
  * usable trials; on each, both are fitted to the other folds and predict
@@ -57,11 +55,11 @@ int bg_cross_validate(const bograph_request *req, const bg_data *d, bg_graph *gr
             continue;
         model m;
         char sub[256];
-        if (model_init(&m, req->sp, gr->g, pm, k, (const char *const *)gr->names, req->kn, gps,
-                       req->maximize, BG_CV_SAMPLES, bg_mix(req->seed, 29 + f), sub,
+        if (model_init(&m, req->base.sp, gr->g, pm, k, (const char *const *)gr->names, req->kn, gps,
+                       req->base.maximize, BG_CV_SAMPLES, rng_stream_seed(req->base.seed, 29 + f), sub,
                        sizeof sub) != 0)
             goto done;
-        if (model_fit(&m, d->U, req->X, Zf, t, n, bg_mix(req->seed, 31 + f), sub,
+        if (model_fit(&m, d->U, req->base.X, Zf, t, n, rng_stream_seed(req->base.seed, 31 + f), sub,
                       sizeof sub) != 0) {
             model_free(&m);
             goto done;
@@ -69,7 +67,7 @@ int bg_cross_validate(const bograph_request *req, const bg_data *d, bg_graph *gr
         gp_options opt;
         gp_options_default(&opt);
         opt.n_restarts = bo_gp_restarts(nt);
-        opt.seed = bg_mix(req->seed, 37 + f);
+        opt.seed = rng_stream_seed(req->base.seed, 37 + f);
         if (gp_fit(flat, Ut, yt, nt, &opt, sub, sizeof sub) != 0) {
             model_free(&m);
             goto done;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "structure/bograph_internal.h"
+#include "structure/bograph_export.h"
 #include "structure/dag.h"
 #include "structure/knowledge.h"
 
@@ -46,12 +46,12 @@ int bg_export(const bg_graph *gr, const bograph_request *req, bograph_graph *out
     if (!gr) {
         /* No graph yet: the parameters, the objective and the expert edges
          * between them. */
-        size_t p = space_size(req->sp);
+        size_t p = space_size(req->base.sp);
         out->nodes = calloc(p + 1, sizeof *out->nodes);
         if (!out->nodes)
             goto oom;
         for (size_t j = 0; j < p; j++) {
-            out->nodes[j].name = strdup(space_param_name(req->sp, j));
+            out->nodes[j].name = strdup(space_param_name(req->base.sp, j));
             out->nodes[j].kind = BOGRAPH_NODE_PARAM;
             out->n_nodes++;
             if (!out->nodes[j].name)

@@ -3,7 +3,7 @@
  * parameter features, screening the parameters per node (orthogonal
  * matching pursuit), NOTEARS under the knowledge's forbidden and required
  * edges, thresholding, the expert edges, post-processing and the wiring of
- * parameters to the objective; and freeing a learnt graph.
+ * parameters to the objective.
  *
  * NOTEARS is linear, but a parameter often acts on a metric through a bowl
  * (a best buffer size in the middle of its range), which no linear weight
@@ -13,44 +13,19 @@
  * columns'. Parameters have no parents, so these columns never enter the
  * acyclicity term and cost almost nothing.
  */
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_linalg.h>
 
-#include "structure/bograph_internal.h"
+#include "structure/bograph_learn.h"
 #include "structure/dag.h"
+#include "structure/defaults.h"
 #include "structure/knowledge.h"
 #include "structure/notears.h"
 #include "structure/preprocess.h"
-
-/* Parameters screened into structure learning per metric and for the
- * objective (see bg_learn). */
-#define BG_SCREEN_METRIC 4
-#define BG_SCREEN_OBJECTIVE 3
-/* Edge thresholds on NOTEARS weights (standardised units): edges into a
- * metric, and into the objective, whose metric parents preprocessing has
- * already chosen for their relevance. */
-#define BG_THRESHOLD_METRIC 0.15
-#define BG_THRESHOLD_OBJECTIVE 0.05
-#define BG_THRESHOLD_NOTEARS 0.02
-/* While the trials are fewer than this many times the parameters, every
- * parameter stays a parent of the objective (see bg_learn). */
-#define BG_WIRE_ALL_MULT 1.5
-
-void bg_graph_free(bg_graph *gr)
-{
-    if (!gr)
-        return;
-    if (gr->names)
-        for (size_t v = 0; v < gr->N; v++)
-            free(gr->names[v]);
-    free(gr->names);
-    dag_free(gr->g);
-    free(gr->cv_r2);
-    free(gr);
-}
 
 /* Standardises column j of the n x D matrix A in place; 0 when it has no
  * spread (then it is zeroed). */
@@ -64,8 +39,8 @@ static int bg_standardise(double *A, size_t n, size_t D, size_t j)
         ss += (A[r * D + j] - m) * (A[r * D + j] - m);
     double sd = n > 1 ? sqrt(ss / (double)(n - 1)) : 0;
     for (size_t r = 0; r < n; r++)
-        A[r * D + j] = sd > 1e-12 ? (A[r * D + j] - m) / sd : 0;
-    return sd > 1e-12;
+        A[r * D + j] = sd > BG_STANDARDISE_MIN_SD ? (A[r * D + j] - m) / sd : 0;
+    return sd > BG_STANDARDISE_MIN_SD;
 }
 
 /* Screens the parameters for column b of A (n x D, standardised; the
@@ -126,7 +101,7 @@ static int bg_screen(const double *A, size_t n, size_t D, size_t n_feat, const s
                 double g = 0;
                 for (size_t i = 0; i < n; i++)
                     g += A[i * D + sel[q]] * A[i * D + sel[q2]];
-                gsl_matrix_set(&Gv.matrix, q, q2, g + (q == q2 ? 1e-2 * (double)n : 0));
+                gsl_matrix_set(&Gv.matrix, q, q2, g + (q == q2 ? BG_SCREEN_RIDGE * (double)n : 0));
             }
         }
         if (gsl_linalg_cholesky_decomp1(&Gv.matrix) != GSL_SUCCESS ||
@@ -153,44 +128,58 @@ done:
     return rc;
 }
 
-bg_graph *bg_learn(const bograph_request *req, const bg_data *d, const preprocess_result *pr,
-                   char *err, size_t err_len)
+/* Columns of the parameter features: per parameter its one-hot columns, or
+ * u and (u - 1/2)^2. */
+static size_t bg_n_features(const space *sp, size_t p)
 {
-    const space *sp = req->sp;
-    size_t p = d->p, k = pr->k, N = p + k + 1, obj = p + k;
-    /* Feature columns: per parameter its one-hot columns, or u and
-     * (u - 1/2)^2. */
     size_t n_feat = 0;
     for (size_t j = 0; j < p; j++) {
         size_t first, count;
         space_param_encoded_span(sp, j, &first, &count);
         n_feat += space_param_type(sp, j) == SPACE_CATEGORICAL ? count : 2;
     }
-    size_t D = n_feat + k + 1;
-    size_t n = d->n_use;
+    return n_feat;
+}
+
+/* A graph with no edge yet over the p parameters, the metrics pr keeps and
+ * the objective, by name. NULL (out of memory). */
+static bg_graph *bg_graph_new(const bograph_request *req, size_t p, const preprocess_result *pr)
+{
+    size_t k = pr->k, N = p + k + 1;
     bg_graph *gr = calloc(1, sizeof *gr);
-    double *A = malloc((n ? n : 1) * D * sizeof *A);
-    size_t *feat_param = malloc((n_feat ? n_feat : 1) * sizeof *feat_param);
-    unsigned char *mask = calloc(D * D, 1);
-    double *W = malloc(D * D * sizeof *W);
-    if (!gr || !A || !feat_param || !mask || !W)
-        goto oom;
+    if (!gr)
+        return NULL;
     gr->p = p;
     gr->k = k;
     gr->N = N;
     gr->names = calloc(N, sizeof *gr->names);
     gr->g = dag_new(N);
-    if (!gr->names || !gr->g)
-        goto oom;
+    if (!gr->names || !gr->g) {
+        bg_graph_free(gr);
+        return NULL;
+    }
     for (size_t j = 0; j < p; j++)
-        gr->names[j] = strdup(space_param_name(sp, j));
+        gr->names[j] = strdup(space_param_name(req->base.sp, j));
     for (size_t j = 0; j < k; j++)
         gr->names[p + j] = strdup(pr->metrics[j].name);
-    gr->names[obj] = strdup(req->objective_name ? req->objective_name : "objective");
+    gr->names[p + k] = strdup(req->objective_name ? req->objective_name : "objective");
     for (size_t v = 0; v < N; v++)
-        if (!gr->names[v])
-            goto oom;
+        if (!gr->names[v]) {
+            bg_graph_free(gr);
+            return NULL;
+        }
+    return gr;
+}
 
+/* The d->n_use x D matrix structure learning sees, each column
+ * standardised: per usable trial the parameter features (feat_param[a]
+ * receives the parameter of feature column a), the metrics pr keeps
+ * (missing: their mean) and the objective. */
+static void bg_features(const bograph_request *req, const bg_data *d, const preprocess_result *pr,
+                        size_t D, double *A, size_t *feat_param)
+{
+    const space *sp = req->base.sp;
+    size_t p = d->p, k = pr->k, n_feat = D - k - 1;
     size_t r = 0;
     for (size_t i = 0; i < d->n; i++) {
         if (!d->use[i])
@@ -221,34 +210,40 @@ bg_graph *bg_learn(const bograph_request *req, const bg_data *d, const preproces
         r++;
     }
     for (size_t j = 0; j < D; j++)
-        bg_standardise(A, n, D, j);
+        bg_standardise(A, d->n_use, D, j);
+}
 
-    /* Candidate edges. Metrics and the objective may take any metric as a
-     * parent; parameters are screened first (preliminary neighbourhood
-     * selection, as CAM does before its search): parameters are set by a
-     * design, independent of each other, so their marginal association
-     * with a node is a fair score, and only the best few per node enter
-     * NOTEARS. With fewer trials than columns, this is what keeps the
-     * search well posed. */
+/* The candidate edges, as NOTEARS' mask (D x D over A's columns). Metrics
+ * and the objective may take any metric as a parent; parameters are
+ * screened first (preliminary neighbourhood selection, as CAM does before
+ * its search): parameters are set by a design, independent of each other,
+ * so their marginal association with a node is a fair score, and only the
+ * best few per node enter NOTEARS. With fewer trials than columns, this is
+ * what keeps the search well posed. Then the knowledge: forbidden edges
+ * fixed at zero, required ones kept. 0, or -1 (out of memory). */
+static int bg_candidates(const bograph_request *req, const bg_graph *gr, const double *A,
+                         size_t n, size_t D, size_t n_feat, const size_t *feat_param,
+                         unsigned char *mask)
+{
+    size_t p = gr->p, N = gr->N;
     for (size_t a = n_feat; a < D - 1; a++)
         for (size_t b = n_feat; b < D; b++)
             if (a != b)
                 mask[a * D + b] = NOTEARS_FREE;
     unsigned char *chosen = malloc(p ? p : 1);
     if (!chosen)
-        goto oom;
+        return -1;
     for (size_t b = n_feat; b < D; b++) {
         size_t keep = b == D - 1 ? BG_SCREEN_OBJECTIVE : BG_SCREEN_METRIC;
         if (bg_screen(A, n, D, n_feat, feat_param, p, b, keep, chosen) != 0) {
             free(chosen);
-            goto oom;
+            return -1;
         }
         for (size_t a = 0; a < n_feat; a++)
             if (chosen[feat_param[a]])
                 mask[a * D + b] = NOTEARS_FREE;
     }
     free(chosen);
-    /* Knowledge: forbidden edges fixed at zero, required ones kept. */
     const knowledge *kn = req->kn;
     for (int pass = 0; pass < 2; pass++) {
         size_t ne = pass == 0 ? knowledge_n_forbidden(kn) : knowledge_n_edges(kn);
@@ -273,14 +268,16 @@ bg_graph *bg_learn(const bograph_request *req, const bg_data *d, const preproces
             }
         }
     }
-    notears_options nopt;
-    notears_options_default(&nopt);
-    nopt.w_threshold = BG_THRESHOLD_NOTEARS;
-    char sub[200];
-    if (notears_fit(A, n, D, mask, &nopt, W, NULL, sub, sizeof sub) != 0) {
-        bg_err(err, err_len, "structure learning failed: %s", sub);
-        goto fail;
-    }
+    return 0;
+}
+
+/* The learnt edges: NOTEARS' weights W (over A's columns) above the edge
+ * thresholds, or required; a parameter's edge takes the largest weight of
+ * its feature columns. Also sets the nodes' kinds. */
+static void bg_learnt_edges(bg_graph *gr, const double *W, const unsigned char *mask, size_t D,
+                            size_t n_feat, const size_t *feat_param)
+{
+    size_t p = gr->p, N = gr->N, obj = gr->p + gr->k;
     dag *g = gr->g;
     for (size_t v = 0; v < N; v++)
         g->kind[v] = v < p ? DAG_PARAM : (v == obj ? DAG_OBJECTIVE : DAG_METRIC);
@@ -299,7 +296,16 @@ bg_graph *bg_learn(const bograph_request *req, const bg_data *d, const preproces
                 dag_set_edge(g, from, to, w, DAG_LEARNED);
         }
     }
-    /* Forbidden edges are remembered, so no rule wires them later. */
+}
+
+/* What the expert said: forbidden edges are remembered (so no rule wires
+ * them later); required edges and the inputs of formulas become expert
+ * edges; their nodes and the constrained ones are protected from pruning. */
+static void bg_expert_edges(const bograph_request *req, bg_graph *gr)
+{
+    const knowledge *kn = req->kn;
+    size_t N = gr->N;
+    dag *g = gr->g;
     for (size_t e = 0; e < knowledge_n_forbidden(kn); e++) {
         const char *fn, *tn;
         knowledge_forbidden(kn, e, &fn, &tn);
@@ -307,7 +313,6 @@ bg_graph *bg_learn(const bograph_request *req, const bg_data *d, const preproces
         if (fv >= 0 && tv >= 0)
             g->forbid[(size_t)fv * N + (size_t)tv] = 1;
     }
-    /* Expert edges: required ones and the inputs of formulas. */
     for (size_t e = 0; e < knowledge_n_edges(kn); e++) {
         const char *fn, *tn;
         knowledge_edge(kn, e, &fn, &tn);
@@ -339,6 +344,37 @@ bg_graph *bg_learn(const bograph_request *req, const bg_data *d, const preproces
         if (v >= 0)
             g->protect[v] = 1;
     }
+}
+
+bg_graph *bg_learn(const bograph_request *req, const bg_data *d, const preprocess_result *pr,
+                   char *err, size_t err_len)
+{
+    assert(req && d && pr && d->p == space_size(req->base.sp));
+    size_t p = d->p, k = pr->k, N = p + k + 1, obj = p + k;
+    size_t n_feat = bg_n_features(req->base.sp, p);
+    size_t D = n_feat + k + 1;
+    size_t n = d->n_use;
+    bg_graph *gr = bg_graph_new(req, p, pr);
+    double *A = malloc((n ? n : 1) * D * sizeof *A);
+    size_t *feat_param = malloc((n_feat ? n_feat : 1) * sizeof *feat_param);
+    unsigned char *mask = calloc(D * D, 1);
+    double *W = malloc(D * D * sizeof *W);
+    if (!gr || !A || !feat_param || !mask || !W)
+        goto oom;
+    bg_features(req, d, pr, D, A, feat_param);
+    if (bg_candidates(req, gr, A, n, D, n_feat, feat_param, mask) != 0)
+        goto oom;
+    notears_options nopt;
+    notears_options_default(&nopt);
+    nopt.w_threshold = BG_THRESHOLD_NOTEARS;
+    char sub[200];
+    if (notears_fit(A, n, D, mask, &nopt, W, NULL, sub, sizeof sub) != 0) {
+        bg_err(err, err_len, "structure learning failed: %s", sub);
+        goto fail;
+    }
+    bg_learnt_edges(gr, W, mask, D, n_feat, feat_param);
+    bg_expert_edges(req, gr);
+    dag *g = gr->g;
     if (dag_postprocess(g, sub, sizeof sub) != 0) {
         bg_err(err, err_len, "structure post-processing failed: %s", sub);
         goto fail;
@@ -357,7 +393,7 @@ bg_graph *bg_learn(const bograph_request *req, const bg_data *d, const preproces
         for (size_t j = 0; j < p; j++)
             if (!dag_has_edge(g, j, obj) && !g->forbid[j * N + obj])
                 dag_set_edge(g, j, obj, 0, DAG_LEARNED);
-    gr->learned_at = req->n_obs;
+    gr->learned_at = req->base.n_obs;
     gr->kn_fp = knowledge_fingerprint(req->kn);
     gr->cons_fp = bg_cons_fp(req);
     free(A);

@@ -1,6 +1,5 @@
 /*
- * bograph_request.c - the bograph request: the small public helpers
- * (bograph_request_init, the constraint operators' names), checking a
+ * bograph_request.c - the bograph request: bograph_request_init, checking a
  * request, the data built from it (encoded configurations, the objective in
  * maximisation units, which rows are usable), the fingerprint of its
  * constraints and whether an observed row meets them.
@@ -9,43 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "structure/bograph_internal.h"
+#include "structure/bograph_request.h"
+#include "structure/graph_state.h"
 #include "structure/knowledge.h"
 
 /* ---- small public helpers ---- */
 
-int bograph_constraint_op_parse(const char *s, int *op)
-{
-    static const char *const ops[] = {"<=", "<", ">=", ">"};
-    static const int vals[] = {BOGRAPH_LE, BOGRAPH_LT, BOGRAPH_GE, BOGRAPH_GT};
-    if (!s || !op)
-        return -1;
-    for (size_t i = 0; i < 4; i++)
-        if (strcmp(s, ops[i]) == 0) {
-            *op = vals[i];
-            return 0;
-        }
-    return -1;
-}
-
-const char *bograph_constraint_op_name(int op)
-{
-    switch (op) {
-    case BOGRAPH_LE: return "<=";
-    case BOGRAPH_LT: return "<";
-    case BOGRAPH_GE: return ">=";
-    case BOGRAPH_GT: return ">";
-    }
-    return "?";
-}
-
 void bograph_request_init(bograph_request *req, const space *sp)
 {
     memset(req, 0, sizeof *req);
-    req->sp = sp;
-    req->maximize = 1;
-    req->count = 1;
-    req->acquisition = BO_ACQ_LOGEI;
+    bo_request_init(&req->base, sp);
+    req->base.maximize = 1;
 }
 
 /* ---- the request's data ---- */
@@ -60,9 +33,9 @@ void bg_data_free(bg_data *d)
 int bg_data_build(const bograph_request *req, bg_data *d)
 {
     memset(d, 0, sizeof *d);
-    d->n = req->n_obs;
-    d->p = space_size(req->sp);
-    d->dim_u = space_encoded_dim(req->sp);
+    d->n = req->base.n_obs;
+    d->p = space_size(req->base.sp);
+    d->dim_u = space_encoded_dim(req->base.sp);
     size_t n = d->n ? d->n : 1;
     d->U = malloc(n * d->dim_u * sizeof *d->U);
     d->t = malloc(n * sizeof *d->t);
@@ -70,10 +43,10 @@ int bg_data_build(const bograph_request *req, bg_data *d)
     if (!d->U || !d->t || !d->use)
         return -1;
     for (size_t i = 0; i < d->n; i++) {
-        space_encode(req->sp, req->X + i * d->p, d->U + i * d->dim_u);
-        int inf = req->infeasible && req->infeasible[i];
-        double y = req->y[i];
-        d->t[i] = (!inf && isfinite(y)) ? (req->maximize ? y : -y) : NAN;
+        space_encode(req->base.sp, req->base.X + i * d->p, d->U + i * d->dim_u);
+        int inf = req->base.infeasible && req->base.infeasible[i];
+        double y = req->base.y[i];
+        d->t[i] = (!inf && isfinite(y)) ? (req->base.maximize ? y : -y) : NAN;
         d->use[i] = isfinite(d->t[i]);
         if (!d->use[i])
             continue;
@@ -89,19 +62,19 @@ int bg_data_build(const bograph_request *req, bg_data *d)
 
 int bg_validate(const bograph_request *req, const double *out, char *err, size_t err_len)
 {
-    if (!req || !req->sp || !out) {
+    if (!req || !req->base.sp || !out) {
         bg_err(err, err_len, "bograph: missing request, space or output");
         return -1;
     }
-    if (space_size(req->sp) == 0) {
+    if (space_size(req->base.sp) == 0) {
         bg_err(err, err_len, "bograph: the space has no parameter");
         return -1;
     }
-    if (req->n_obs && (!req->X || !req->y)) {
-        bg_err(err, err_len, "bograph: %zu observations but no X or y", req->n_obs);
+    if (req->base.n_obs && (!req->base.X || !req->base.y)) {
+        bg_err(err, err_len, "bograph: %zu observations but no X or y", req->base.n_obs);
         return -1;
     }
-    if (req->n_metrics && (!req->metric_names || (req->n_obs && !req->metrics))) {
+    if (req->n_metrics && (!req->metric_names || (req->base.n_obs && !req->metrics))) {
         bg_err(err, err_len, "bograph: %zu metrics but no names or table", req->n_metrics);
         return -1;
     }
@@ -110,8 +83,8 @@ int bg_validate(const bograph_request *req, const double *out, char *err, size_t
             bg_err(err, err_len, "bograph: metric_names[%zu] is missing", j);
             return -1;
         }
-    if (req->n_pending && !req->pending) {
-        bg_err(err, err_len, "bograph: %zu pending but no array", req->n_pending);
+    if (req->base.n_pending && !req->base.pending) {
+        bg_err(err, err_len, "bograph: %zu pending but no array", req->base.n_pending);
         return -1;
     }
     if (req->n_constraints && !req->constraints) {
@@ -124,7 +97,7 @@ int bg_validate(const bograph_request *req, const double *out, char *err, size_t
             bg_err(err, err_len, "constraints[%zu]: no metric", c);
             return -1;
         }
-        if (k->op < BOGRAPH_LE || k->op > BOGRAPH_GT) {
+        if ((int)k->op < (int)CONSTRAINT_OP_LE || (int)k->op > (int)CONSTRAINT_OP_GT) {
             bg_err(err, err_len, "constraints[%zu]: unknown operator %d", c, k->op);
             return -1;
         }
@@ -133,7 +106,7 @@ int bg_validate(const bograph_request *req, const double *out, char *err, size_t
             return -1;
         }
     }
-    size_t p = space_size(req->sp);
+    size_t p = space_size(req->base.sp);
     if (req->kn) {
         const char **pn = malloc(p * sizeof *pn);
         if (!pn) {
@@ -141,7 +114,7 @@ int bg_validate(const bograph_request *req, const double *out, char *err, size_t
             return -1;
         }
         for (size_t j = 0; j < p; j++)
-            pn[j] = space_param_name(req->sp, j);
+            pn[j] = space_param_name(req->base.sp, j);
         int rc = knowledge_validate(req->kn, NULL, 0, pn, p, req->objective_name, err, err_len);
         free(pn);
         if (rc)
@@ -169,7 +142,7 @@ int bg_row_feasible(const bograph_request *req, size_t i)
         const bograph_constraint *k = &req->constraints[c];
         double v = NAN;
         if (req->objective_name && strcmp(k->metric, req->objective_name) == 0) {
-            v = req->y[i];
+            v = req->base.y[i];
         } else {
             for (size_t j = 0; j < req->n_metrics; j++)
                 if (strcmp(req->metric_names[j], k->metric) == 0)
@@ -177,11 +150,7 @@ int bg_row_feasible(const bograph_request *req, size_t i)
         }
         if (!isfinite(v))
             return 0;
-        int ok = k->op == BOGRAPH_LE ? v <= k->value
-               : k->op == BOGRAPH_LT ? v < k->value
-               : k->op == BOGRAPH_GE ? v >= k->value
-                                     : v > k->value;
-        if (!ok)
+        if (!constraint_op_holds(k->op, v, k->value))
             return 0;
     }
     return 1;

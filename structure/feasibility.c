@@ -10,15 +10,8 @@
 #include <gsl/gsl_sf_erf.h>
 
 #include "bo/suggest.h"
+#include "structure/defaults.h"
 #include "structure/feasibility.h"
-
-/* Variance floor of the label GP's prediction, in label units squared. */
-#define FEAS_VAR_FLOOR 1e-6
-/* The probability used is FEAS_EPS + (1 - FEAS_EPS) Phi(z): the label GP
- * is sure of itself a short way from the failed trials (log Phi of -5000
- * there), and a region it rules out wrongly would never be tried again, so
- * no region is made more than 1/FEAS_EPS times less attractive. */
-#define FEAS_EPS 1e-3
 
 int feasibility_fit(feasibility *f, const double *U, const unsigned char *infeasible, size_t n,
                     size_t dim, uint64_t seed, char *err, size_t err_len)

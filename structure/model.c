@@ -8,6 +8,7 @@
  * models the residual of its formula in raw units; its value is turned back
  * into z for its children.
  */
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,12 +20,9 @@
 
 #include "bo/acquisition.h"
 #include "bo/suggest.h"
-#include "structure/bograph.h"
+#include "structure/defaults.h"
 #include "structure/model.h"
-
-#define MODEL_CHUNK 16
-#define MODEL_VAR_FLOOR 1e-12
-#define MODEL_LINEAR_MIN_RATIO 2.0
+#include "util/rng.h"
 
 static void model_err(char *err, size_t err_len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -37,19 +35,6 @@ static void model_err(char *err, size_t err_len, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err, err_len, fmt, ap);
     va_end(ap);
-}
-
-static uint64_t model_rng(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static double model_unif(uint64_t *s)
-{
-    return ((double)(model_rng(s) >> 11) + 0.5) / 9007199254740992.0;
 }
 
 void model_free(model *m)
@@ -87,6 +72,76 @@ static size_t model_param_width(const model *m, size_t j)
     return count;
 }
 
+/* Node v's parents, GP input layout, GP handle (gps[v], replaced when of
+ * the wrong dimension) and expert formula. 0, or -1 with a message. */
+static int model_init_node(model *m, const dag *g, size_t v, const char *const *names,
+                           const knowledge *kn, gp **gps, char *err, size_t err_len)
+{
+    size_t p = m->p, N = m->n_nodes;
+    model_node *nd = &m->nodes[v];
+    nd->par = malloc(N * sizeof *nd->par);
+    nd->lo = malloc(N * sizeof *nd->lo);
+    nd->hi = malloc(N * sizeof *nd->hi);
+    if (!nd->par || !nd->lo || !nd->hi)
+        goto oom;
+    nd->n_par = dag_parents(g, v, nd->par);
+    if (nd->n_par == 0) {
+        /* A node nothing was learnt about: it may depend on anything. */
+        for (size_t j = 0; j < p; j++)
+            nd->par[nd->n_par++] = j;
+    }
+    nd->dim = 0;
+    for (size_t a = 0; a < nd->n_par; a++) {
+        size_t u = nd->par[a];
+        if (u < p) {
+            nd->dim += model_param_width(m, u);
+        } else {
+            nd->dim += 1;
+            nd->metric_parents = 1;
+        }
+        nd->lo[a] = 0;
+        nd->hi[a] = 1;
+    }
+    if (gps[v] && gp_dim(gps[v]) != nd->dim) {
+        gp_free(gps[v]);
+        gps[v] = NULL;
+    }
+    if (!gps[v])
+        gps[v] = gp_new(nd->dim);
+    if (!gps[v])
+        goto oom;
+    nd->g = gps[v];
+    int mi = knowledge_model_index(kn, names[v]);
+    if (mi < 0)
+        return 0;
+    size_t nv = knowledge_model_n_vars(kn, (size_t)mi);
+    nd->fvar = malloc((nv ? nv : 1) * sizeof *nd->fvar);
+    if (!nd->fvar)
+        goto oom;
+    nd->n_fvar = nv;
+    int ok = 1;
+    for (size_t q = 0; q < nv && ok; q++) {
+        const char *vn = knowledge_model_var(kn, (size_t)mi, q);
+        size_t found = N;
+        for (size_t a = 0; a < nd->n_par; a++)
+            if (strcmp(names[nd->par[a]], vn) == 0)
+                found = nd->par[a];
+        ok = found < N;
+        nd->fvar[q] = found;
+    }
+    /* A formula whose inputs are not all parents here (a metric not
+     * reported, or pruned) is not used; the GP models the node. */
+    if (ok) {
+        nd->f = knowledge_formula_new(kn, (size_t)mi, err, err_len);
+        if (!nd->f)
+            return -1;
+    }
+    return 0;
+oom:
+    model_err(err, err_len, "model: out of memory");
+    return -1;
+}
+
 int model_init(model *m, const space *sp, const dag *g, const preprocess_metric *pm,
                size_t k, const char *const *names, const knowledge *kn, gp **gps,
                int maximize, size_t n_samples, uint64_t seed, char *err, size_t err_len)
@@ -103,9 +158,9 @@ int model_init(model *m, const space *sp, const dag *g, const preprocess_metric 
     m->n_nodes = N;
     m->obj = p + k;
     m->sign = maximize ? 1.0 : -1.0;
-    m->S = n_samples ? n_samples : 64;
+    m->S = n_samples ? n_samples : MODEL_DEFAULT_SAMPLES;
     m->acq = BO_ACQ_LOGEI;
-    m->beta = 2.0;
+    m->beta = MODEL_DEFAULT_UCB_BETA;
     m->nodes = calloc(N, sizeof *m->nodes);
     m->order = malloc(N * sizeof *m->order);
     m->eps = malloc(m->S * N * sizeof *m->eps);
@@ -137,70 +192,16 @@ int model_init(model *m, const space *sp, const dag *g, const preprocess_metric 
         if (nd->kind == DAG_PARAM)
             continue;
         m->order[m->n_order++] = v;
-        nd->par = malloc(N * sizeof *nd->par);
-        nd->lo = malloc(N * sizeof *nd->lo);
-        nd->hi = malloc(N * sizeof *nd->hi);
-        if (!nd->par || !nd->lo || !nd->hi)
-            goto oom;
-        nd->n_par = dag_parents(g, v, nd->par);
-        if (nd->n_par == 0) {
-            /* A node nothing was learnt about: it may depend on anything. */
-            for (size_t j = 0; j < p; j++)
-                nd->par[nd->n_par++] = j;
-        }
-        nd->dim = 0;
-        for (size_t a = 0; a < nd->n_par; a++) {
-            size_t u = nd->par[a];
-            if (u < p) {
-                nd->dim += model_param_width(m, u);
-            } else {
-                nd->dim += 1;
-                nd->metric_parents = 1;
-            }
-            nd->lo[a] = 0;
-            nd->hi[a] = 1;
+        if (model_init_node(m, g, v, names, kn, gps, err, err_len) != 0) {
+            free(topo);
+            model_free(m);
+            return -1;
         }
         if (nd->dim > maxdim)
             maxdim = nd->dim;
-        if (gps[v] && gp_dim(gps[v]) != nd->dim) {
-            gp_free(gps[v]);
-            gps[v] = NULL;
-        }
-        if (!gps[v])
-            gps[v] = gp_new(nd->dim);
-        if (!gps[v])
-            goto oom;
-        nd->g = gps[v];
-        int mi = knowledge_model_index(kn, names[v]);
-        if (mi >= 0) {
-            size_t nv = knowledge_model_n_vars(kn, (size_t)mi);
-            nd->fvar = malloc((nv ? nv : 1) * sizeof *nd->fvar);
-            if (!nd->fvar)
-                goto oom;
-            nd->n_fvar = nv;
-            int ok = 1;
-            for (size_t q = 0; q < nv && ok; q++) {
-                const char *vn = knowledge_model_var(kn, (size_t)mi, q);
-                size_t found = N;
-                for (size_t a = 0; a < nd->n_par; a++)
-                    if (strcmp(names[nd->par[a]], vn) == 0)
-                        found = nd->par[a];
-                ok = found < N;
-                nd->fvar[q] = found;
-            }
-            /* A formula whose inputs are not all parents here (a metric not
-             * reported, or pruned) is not used; the GP models the node. */
-            if (ok) {
-                nd->f = knowledge_formula_new(kn, (size_t)mi, err, err_len);
-                if (!nd->f) {
-                    free(topo);
-                    model_free(m);
-                    return -1;
-                }
-            }
-        }
     }
     free(topo);
+    topo = NULL; /* the oom path below frees it too */
     /* An expert formula computes the objective from the metrics as
      * measured, so their measurement noise reaches the objective: the
      * samples carry it. Otherwise the objective's GP, fitted on measured
@@ -208,7 +209,7 @@ int model_init(model *m, const space *sp, const dag *g, const preprocess_metric 
     m->sample_noise = m->nodes[m->obj].f != NULL;
     uint64_t s = seed ^ 0x2545f4914f6cdd1dULL;
     for (size_t q = 0; q < m->S * N; q++) {
-        double u1 = model_unif(&s), u2 = model_unif(&s);
+        double u1 = rng_unit(&s), u2 = rng_unit(&s);
         m->eps[q] = sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
     }
     m->chunk = MODEL_CHUNK;
@@ -327,7 +328,8 @@ static int model_fit_linear(model_node *nd, const double *X, const double *y, si
                 if (active[c])
                     A->data[a * dim + c] += xa * (X[i * dim + c] - xm[c]);
         }
-    double sigma2 = 0.1 * yv, tau2 = 4 * yv;
+    double sigma2 = MODEL_LINEAR_NOISE_FRACTION * yv,
+           tau2 = MODEL_SLOPE_PRIOR_SD * MODEL_SLOPE_PRIOR_SD * yv;
     for (size_t a = 0; a < dim; a++) {
         for (size_t c = 0; c < a; c++)
             A->data[c * dim + a] = A->data[a * dim + c];
@@ -389,10 +391,81 @@ static double model_linear_var(const model_node *nd, const double *x)
     return v > 0 ? v : 0;
 }
 
+/* Input scaling of nd's metric parents: their observed range in Z. */
+static void model_fit_scaling(const model *m, model_node *nd, const double *Z, size_t n)
+{
+    size_t p = m->p, k = m->n_nodes - p - 1;
+    for (size_t a = 0; a < nd->n_par; a++) {
+        size_t w = nd->par[a];
+        if (w < p)
+            continue;
+        double lo = INFINITY, hi = -INFINITY;
+        for (size_t i = 0; i < n; i++) {
+            double z = Z[i * k + (w - p)];
+            if (isfinite(z)) {
+                lo = fmin(lo, z);
+                hi = fmax(hi, z);
+            }
+        }
+        if (!isfinite(lo)) {
+            lo = 0;
+            hi = 1;
+        }
+        if (hi - lo < MODEL_MIN_PARENT_SPAN)
+            hi = lo + 1;
+        nd->lo[a] = lo;
+        nd->hi[a] = hi;
+    }
+}
+
+/* Node v's training rows into X (rows x dim) and y: the trials where the
+ * node and its metric parents were observed, the target less the formula
+ * when the node has one (val: scratch, N). Returns how many. */
+static size_t model_fit_rows(model *m, size_t v, const double *U, const double *Xraw,
+                             const double *Z, const double *t, size_t n, double *val, double *X,
+                             double *y)
+{
+    size_t p = m->p, k = m->n_nodes - p - 1;
+    model_node *nd = &m->nodes[v];
+    nd->zmin = INFINITY;
+    size_t rows = 0;
+    for (size_t i = 0; i < n; i++) {
+        double target = v == m->obj ? t[i] : Z[i * k + (v - p)];
+        if (!isfinite(target))
+            continue;
+        int ok = 1;
+        for (size_t a = 0; a < nd->n_par && ok; a++) {
+            size_t w = nd->par[a];
+            if (w >= p) {
+                val[w] = Z[i * k + (w - p)];
+                ok = isfinite(val[w]);
+            }
+        }
+        if (!ok)
+            continue;
+        if (nd->kind == DAG_METRIC)
+            nd->zmin = fmin(nd->zmin, target);
+        if (nd->f) {
+            double base = model_formula(m, nd, Xraw + i * p, val);
+            if (nd->kind == DAG_METRIC) {
+                target = preprocess_from_std(&nd->pm, target);
+            } else {
+                base *= m->sign;
+            }
+            if (!isfinite(base) || !isfinite(target))
+                continue;
+            target -= base;
+        }
+        model_input(m, nd, U + i * m->dim_u, val, X + rows * nd->dim);
+        y[rows++] = target;
+    }
+    return rows;
+}
+
 int model_fit(model *m, const double *U, const double *Xraw, const double *Z, const double *t,
               size_t n, uint64_t seed, char *err, size_t err_len)
 {
-    size_t N = m->n_nodes, p = m->p, k = N - p - 1;
+    size_t N = m->n_nodes, p = m->p;
     size_t maxdim = 1;
     for (size_t q = 0; q < m->n_order; q++)
         if (m->nodes[m->order[q]].dim > maxdim)
@@ -411,60 +484,8 @@ int model_fit(model *m, const double *U, const double *Xraw, const double *Z, co
     for (size_t q = 0; q < m->n_order && rc == 0; q++) {
         size_t v = m->order[q];
         model_node *nd = &m->nodes[v];
-        /* Input scaling of metric parents: their observed range. */
-        for (size_t a = 0; a < nd->n_par; a++) {
-            size_t w = nd->par[a];
-            if (w < p)
-                continue;
-            double lo = INFINITY, hi = -INFINITY;
-            for (size_t i = 0; i < n; i++) {
-                double z = Z[i * k + (w - p)];
-                if (isfinite(z)) {
-                    lo = fmin(lo, z);
-                    hi = fmax(hi, z);
-                }
-            }
-            if (!isfinite(lo)) {
-                lo = 0;
-                hi = 1;
-            }
-            if (hi - lo < 1e-9)
-                hi = lo + 1;
-            nd->lo[a] = lo;
-            nd->hi[a] = hi;
-        }
-        nd->zmin = INFINITY;
-        size_t rows = 0;
-        for (size_t i = 0; i < n; i++) {
-            double target = v == m->obj ? t[i] : Z[i * k + (v - p)];
-            if (!isfinite(target))
-                continue;
-            int ok = 1;
-            for (size_t a = 0; a < nd->n_par && ok; a++) {
-                size_t w = nd->par[a];
-                if (w >= p) {
-                    val[w] = Z[i * k + (w - p)];
-                    ok = isfinite(val[w]);
-                }
-            }
-            if (!ok)
-                continue;
-            if (nd->kind == DAG_METRIC)
-                nd->zmin = fmin(nd->zmin, target);
-            if (nd->f) {
-                double base = model_formula(m, nd, Xraw + i * p, val);
-                if (nd->kind == DAG_METRIC) {
-                    target = preprocess_from_std(&nd->pm, target);
-                } else {
-                    base *= m->sign;
-                }
-                if (!isfinite(base) || !isfinite(target))
-                    continue;
-                target -= base;
-            }
-            model_input(m, nd, U + i * m->dim_u, val, X + rows * nd->dim);
-            y[rows++] = target;
-        }
+        model_fit_scaling(m, nd, Z, n);
+        size_t rows = model_fit_rows(m, v, U, Xraw, Z, t, n, val, X, y);
         if (rows < 2) {
             model_err(err, err_len, "model: node %zu has %zu usable trials", v, rows);
             rc = -1;
@@ -580,14 +601,14 @@ static double model_log_feasible(const model *m, size_t cell_base)
         if (c->always)
             continue;
         if (c->never)
-            return -1e6;
+            return MODEL_LOG_NEVER;
         const model_node *nd = &m->nodes[c->node];
         double mean = m->mean[cell_base + c->node];
         double sd = sqrt(m->var[cell_base + c->node] + nd->noise_sd * nd->noise_sd);
-        if (!(sd > 1e-12))
-            sd = 1e-12;
+        if (!(sd > MODEL_SD_FLOOR))
+            sd = MODEL_SD_FLOOR;
         double z = (c->threshold - mean) / sd;
-        lp += (c->op == BOGRAPH_LE || c->op == BOGRAPH_LT) ? model_log_phi(z) : model_log_phi(-z);
+        lp += constraint_op_is_upper(c->op) ? model_log_phi(z) : model_log_phi(-z);
     }
     return lp;
 }
@@ -699,7 +720,7 @@ int model_add_fantasy(model *m, const double *u, double *obj_mean, char *err, si
     return rc;
 }
 
-int model_add_constraint(model *m, size_t node, int op, double value)
+int model_add_constraint(model *m, size_t node, constraint_op op, double value)
 {
     if (node >= m->n_nodes || m->nodes[node].kind == DAG_PARAM)
         return -1;
@@ -712,11 +733,11 @@ int model_add_constraint(model *m, size_t node, int op, double value)
     k->node = node;
     k->op = op;
     const model_node *nd = &m->nodes[node];
-    int upper = op == BOGRAPH_LE || op == BOGRAPH_LT;
+    int upper = constraint_op_is_upper(op);
     if (nd->kind == DAG_OBJECTIVE) {
         k->threshold = m->sign * value;
         if (m->sign < 0)
-            k->op = upper ? BOGRAPH_GE : BOGRAPH_LE;
+            k->op = upper ? CONSTRAINT_OP_GE : CONSTRAINT_OP_LE;
     } else if (nd->f) {
         k->threshold = value;
     } else {
@@ -747,202 +768,281 @@ static double model_dlog_phi(double z)
     return gsl_sf_hazard(-z);
 }
 
-double model_acq_grad(model *m, const double *u, double *grad)
+/* Scratch of model_acq_grad: per sample and node, the value and its
+ * gradient, the conditional mean and variance of the node's modelled
+ * quantity and their gradients; one node's input, its Jacobian and the
+ * GP's gradients; per sample the log term and its gradient. */
+typedef struct {
+    size_t S, N, D;
+    double *val, *gval, *mean, *var, *gmean, *gvar;
+    double *x, *dx, *dm, *dv;
+    double *terms, *gterm;
+} model_grad_ws;
+
+static void model_grad_ws_free(model_grad_ws *w)
 {
-    size_t N = m->n_nodes, S = m->S, D = m->dim_u, p = m->p;
+    free(w->val);
+    free(w->gval);
+    free(w->mean);
+    free(w->var);
+    free(w->gmean);
+    free(w->gvar);
+    free(w->x);
+    free(w->dx);
+    free(w->dm);
+    free(w->dv);
+    free(w->terms);
+    free(w->gterm);
+}
+
+/* 0, or -1 (out of memory; w is still freed by model_grad_ws_free). */
+static int model_grad_ws_alloc(const model *m, model_grad_ws *w)
+{
+    size_t N = m->n_nodes, S = m->S, D = m->dim_u;
     size_t maxdim = 1;
     for (size_t q = 0; q < m->n_order; q++)
         if (m->nodes[m->order[q]].dim > maxdim)
             maxdim = m->nodes[m->order[q]].dim;
-    /* Per sample and node: value, its gradient; conditional mean and
-     * variance of each node and their gradients. */
-    double *val = calloc(S * N, sizeof *val), *gval = calloc(S * N * D, sizeof *gval);
-    double *mean = calloc(S * N, sizeof *mean), *var = calloc(S * N, sizeof *var);
-    double *gmean = calloc(S * N * D, sizeof *gmean), *gvar = calloc(S * N * D, sizeof *gvar);
-    double *x = malloc(maxdim * sizeof *x), *dx = malloc(maxdim * D * sizeof *dx);
-    double *dm = malloc(maxdim * sizeof *dm), *dv = malloc(maxdim * sizeof *dv);
-    double *terms = malloc(S * sizeof *terms), *gterm = malloc(S * D * sizeof *gterm);
-    double value = -1e300;
-    if (!val || !gval || !mean || !var || !gmean || !gvar || !x || !dx || !dm || !dv || !terms ||
-        !gterm) {
-        for (size_t k = 0; k < D; k++)
-            grad[k] = 0;
-        goto out;
+    w->S = S;
+    w->N = N;
+    w->D = D;
+    w->val = calloc(S * N, sizeof *w->val);
+    w->gval = calloc(S * N * D, sizeof *w->gval);
+    w->mean = calloc(S * N, sizeof *w->mean);
+    w->var = calloc(S * N, sizeof *w->var);
+    w->gmean = calloc(S * N * D, sizeof *w->gmean);
+    w->gvar = calloc(S * N * D, sizeof *w->gvar);
+    w->x = malloc(maxdim * sizeof *w->x);
+    w->dx = malloc(maxdim * D * sizeof *w->dx);
+    w->dm = malloc(maxdim * sizeof *w->dm);
+    w->dv = malloc(maxdim * sizeof *w->dv);
+    w->terms = malloc(S * sizeof *w->terms);
+    w->gterm = malloc(S * D * sizeof *w->gterm);
+    return w->val && w->gval && w->mean && w->var && w->gmean && w->gvar && w->x && w->dx &&
+                   w->dm && w->dv && w->terms && w->gterm
+               ? 0
+               : -1;
+}
+
+/* Node v's conditional mean and variance, with their gradients, in sample
+ * row r: its input and the input's Jacobian with respect to u, the GP's
+ * prediction by the chain rule, plus the linear part. */
+static void model_grad_node(const model *m, model_grad_ws *w, size_t v, size_t r, const double *u)
+{
+    const model_node *nd = &m->nodes[v];
+    size_t N = w->N, D = w->D, p = m->p;
+    double *x = w->x, *dx = w->dx, *dm = w->dm, *dv = w->dv;
+    memset(dx, 0, nd->dim * D * sizeof *dx);
+    size_t o = 0;
+    for (size_t a = 0; a < nd->n_par; a++) {
+        size_t wn = nd->par[a];
+        if (wn < p) {
+            size_t first, count;
+            space_param_encoded_span(m->sp, wn, &first, &count);
+            for (size_t c = 0; c < count; c++) {
+                x[o] = u[first + c];
+                dx[o * D + first + c] = 1;
+                o++;
+            }
+        } else {
+            double span = nd->hi[a] - nd->lo[a];
+            x[o] = (w->val[r * N + wn] - nd->lo[a]) / span;
+            for (size_t k = 0; k < D; k++)
+                dx[o * D + k] = w->gval[(r * N + wn) * D + k] / span;
+            o++;
+        }
     }
+    double mu, vr;
+    gp_predict(nd->g, x, &mu, &vr, dm, dv);
+    double *gm = w->gmean + (r * N + v) * D, *gv = w->gvar + (r * N + v) * D;
+    for (size_t k = 0; k < D; k++) {
+        double a1 = 0, a2 = 0;
+        for (size_t a = 0; a < nd->dim; a++) {
+            a1 += dm[a] * dx[a * D + k];
+            a2 += dv[a] * dx[a * D + k];
+        }
+        gm[k] = a1;
+        gv[k] = vr > 0 ? a2 : 0;
+    }
+    if (vr < 0)
+        vr = 0;
+    if (nd->beta) {
+        mu += model_linear(nd, x);
+        vr += model_linear_var(nd, x);
+        for (size_t k = 0; k < D; k++) {
+            double a1 = 0, a2 = 0;
+            for (size_t a = 0; a < nd->dim; a++) {
+                double sc = 0;
+                for (size_t c = 0; c < nd->dim; c++)
+                    sc += nd->lin_cov[a * nd->dim + c] * (x[c] - nd->lin_xm[c]);
+                a1 += nd->beta[1 + a] * dx[a * D + k];
+                a2 += 2 * sc * dx[a * D + k];
+            }
+            gm[k] += a1;
+            gv[k] += a2;
+        }
+    }
+    w->mean[r * N + v] = mu;
+    w->var[r * N + v] = vr;
+}
+
+/* Forward-mode propagation of the fixed samples through the graph at u:
+ * every node's mean and variance per sample, and each metric's sampled
+ * value, all with their gradients. */
+static void model_grad_propagate(const model *m, model_grad_ws *w, const double *u)
+{
+    size_t N = w->N, S = w->S, D = w->D;
     for (size_t q = 0; q < m->n_order; q++) {
         size_t v = m->order[q];
         const model_node *nd = &m->nodes[v];
         size_t rows = nd->metric_parents ? S : 1;
-        for (size_t r = 0; r < rows; r++) {
-            /* Input and its Jacobian with respect to u. */
-            memset(dx, 0, nd->dim * D * sizeof *dx);
-            size_t o = 0;
-            for (size_t a = 0; a < nd->n_par; a++) {
-                size_t w = nd->par[a];
-                if (w < p) {
-                    size_t first, count;
-                    space_param_encoded_span(m->sp, w, &first, &count);
-                    for (size_t c = 0; c < count; c++) {
-                        x[o] = u[first + c];
-                        dx[o * D + first + c] = 1;
-                        o++;
-                    }
-                } else {
-                    double span = nd->hi[a] - nd->lo[a];
-                    x[o] = (val[r * N + w] - nd->lo[a]) / span;
-                    for (size_t k = 0; k < D; k++)
-                        dx[o * D + k] = gval[(r * N + w) * D + k] / span;
-                    o++;
-                }
-            }
-            double mu, vr;
-            gp_predict(nd->g, x, &mu, &vr, dm, dv);
-            double *gm = gmean + (r * N + v) * D, *gv = gvar + (r * N + v) * D;
-            for (size_t k = 0; k < D; k++) {
-                double a1 = 0, a2 = 0;
-                for (size_t a = 0; a < nd->dim; a++) {
-                    a1 += dm[a] * dx[a * D + k];
-                    a2 += dv[a] * dx[a * D + k];
-                }
-                gm[k] = a1;
-                gv[k] = vr > 0 ? a2 : 0;
-            }
-            if (vr < 0)
-                vr = 0;
-            if (nd->beta) {
-                mu += model_linear(nd, x);
-                vr += model_linear_var(nd, x);
-                for (size_t k = 0; k < D; k++) {
-                    double a1 = 0, a2 = 0;
-                    for (size_t a = 0; a < nd->dim; a++) {
-                        double sc = 0;
-                        for (size_t c = 0; c < nd->dim; c++)
-                            sc += nd->lin_cov[a * nd->dim + c] * (x[c] - nd->lin_xm[c]);
-                        a1 += nd->beta[1 + a] * dx[a * D + k];
-                        a2 += 2 * sc * dx[a * D + k];
-                    }
-                    gm[k] += a1;
-                    gv[k] += a2;
-                }
-            }
-            mean[r * N + v] = mu;
-            var[r * N + v] = vr;
-        }
+        for (size_t r = 0; r < rows; r++)
+            model_grad_node(m, w, v, r, u);
         /* Nodes without metric parents: one prediction for all samples. */
         if (!nd->metric_parents)
             for (size_t s2 = 1; s2 < S; s2++) {
-                mean[s2 * N + v] = mean[v];
-                var[s2 * N + v] = var[v];
-                memcpy(gmean + (s2 * N + v) * D, gmean + v * D, D * sizeof *gmean);
-                memcpy(gvar + (s2 * N + v) * D, gvar + v * D, D * sizeof *gvar);
+                w->mean[s2 * N + v] = w->mean[v];
+                w->var[s2 * N + v] = w->var[v];
+                memcpy(w->gmean + (s2 * N + v) * D, w->gmean + v * D, D * sizeof *w->gmean);
+                memcpy(w->gvar + (s2 * N + v) * D, w->gvar + v * D, D * sizeof *w->gvar);
             }
         if (nd->kind != DAG_METRIC)
             continue;
         double noise2 = m->sample_noise ? nd->noise_sd * nd->noise_sd : 0;
         for (size_t s2 = 0; s2 < S; s2++) {
             size_t cell = s2 * N + v;
-            double sd = sqrt(var[cell] + noise2);
+            double sd = sqrt(w->var[cell] + noise2);
             double e = m->eps[s2 * N + v];
-            val[cell] = mean[cell] + sd * e;
+            w->val[cell] = w->mean[cell] + sd * e;
             for (size_t k = 0; k < D; k++)
-                gval[cell * D + k] = gmean[cell * D + k] +
-                                     (sd > 1e-12 ? e * gvar[cell * D + k] / (2 * sd) : 0);
+                w->gval[cell * D + k] =
+                    w->gmean[cell * D + k] +
+                    (sd > 1e-12 ? e * w->gvar[cell * D + k] / (2 * sd) : 0);
         }
     }
-    size_t o = m->obj;
-    if (m->acq == BO_ACQ_UCB && m->n_cons == 0) {
-        double s1 = 0, s2v = 0;
+}
+
+/* UCB of the objective's mixture over the samples, and its gradient. */
+static double model_grad_ucb(const model *m, const model_grad_ws *w, double *grad)
+{
+    size_t N = w->N, S = w->S, D = w->D, o = m->obj;
+    const double *mean = w->mean, *var = w->var, *gmean = w->gmean, *gvar = w->gvar;
+    double s1 = 0, s2v = 0;
+    for (size_t s2 = 0; s2 < S; s2++) {
+        s1 += mean[s2 * N + o];
+        s2v += var[s2 * N + o] + mean[s2 * N + o] * mean[s2 * N + o];
+    }
+    double M = s1 / (double)S, V = s2v / (double)S - M * M;
+    double sdv = sqrt(V > 0 ? V : 0);
+    double value = M + m->beta * sdv;
+    for (size_t k = 0; k < D; k++) {
+        double dM = 0, dV = 0;
         for (size_t s2 = 0; s2 < S; s2++) {
-            s1 += mean[s2 * N + o];
-            s2v += var[s2 * N + o] + mean[s2 * N + o] * mean[s2 * N + o];
+            size_t cell = s2 * N + o;
+            dM += gmean[cell * D + k];
+            dV += gvar[cell * D + k] + 2 * mean[cell] * gmean[cell * D + k];
         }
-        double M = s1 / (double)S, V = s2v / (double)S - M * M;
-        double sdv = sqrt(V > 0 ? V : 0);
-        value = M + m->beta * sdv;
-        for (size_t k = 0; k < D; k++) {
-            double dM = 0, dV = 0;
-            for (size_t s2 = 0; s2 < S; s2++) {
-                size_t cell = s2 * N + o;
-                dM += gmean[cell * D + k];
-                dV += gvar[cell * D + k] + 2 * mean[cell] * gmean[cell * D + k];
-            }
-            dM /= (double)S;
-            dV = dV / (double)S - 2 * M * dM;
-            grad[k] = dM + (sdv > 1e-12 ? m->beta * dV / (2 * sdv) : 0);
-        }
-        goto out;
+        dM /= (double)S;
+        dV = dV / (double)S - 2 * M * dM;
+        grad[k] = dM + (sdv > 1e-12 ? m->beta * dV / (2 * sdv) : 0);
     }
+    return value;
+}
+
+/* Sample s2's log term: the constraints' log probabilities plus, with an
+ * incumbent, the objective's log EI; its gradient into gt (D). */
+static double model_grad_sample_term(const model *m, const model_grad_ws *w, size_t s2,
+                                     double *gt)
+{
+    size_t N = w->N, D = w->D, o = m->obj;
+    const double *mean = w->mean, *var = w->var, *gmean = w->gmean, *gvar = w->gvar;
+    double term = 0;
+    memset(gt, 0, D * sizeof *gt);
+    for (size_t c = 0; c < m->n_cons; c++) {
+        const model_constraint *k = &m->cons[c];
+        if (k->always)
+            continue;
+        if (k->never) {
+            term += MODEL_LOG_NEVER;
+            continue;
+        }
+        const model_node *nd = &m->nodes[k->node];
+        size_t cell = s2 * N + k->node;
+        double sd = sqrt(var[cell] + nd->noise_sd * nd->noise_sd);
+        if (!(sd > MODEL_SD_FLOOR))
+            sd = MODEL_SD_FLOOR;
+        double z = (k->threshold - mean[cell]) / sd;
+        double sign = constraint_op_is_upper(k->op) ? 1 : -1;
+        term += model_log_phi(sign * z);
+        double dl = model_dlog_phi(sign * z) * sign;
+        for (size_t q = 0; q < D; q++) {
+            double dsd = gvar[cell * D + q] / (2 * sd);
+            gt[q] += dl * (-gmean[cell * D + q] / sd - z * dsd / sd);
+        }
+    }
+    if (m->has_best) {
+        size_t cell = s2 * N + o;
+        double vv = var[cell];
+        int floored = !(vv > MODEL_VAR_FLOOR);
+        double sd = sqrt(floored ? MODEL_VAR_FLOOR : vv);
+        double z = (mean[cell] - m->best) / sd, dz;
+        term += log(sd) + acq_log_h(z, &dz);
+        for (size_t q = 0; q < D; q++) {
+            double dsd = floored ? 0 : gvar[cell * D + q] / (2 * sd);
+            gt[q] += dsd / sd + dz * (gmean[cell * D + q] / sd - z * dsd / sd);
+        }
+    }
+    return term;
+}
+
+/* Monte-Carlo LogEI times the constraints' probability: the log-sum-exp
+ * of the samples' terms, and its gradient. -1e300 (gradient 0) when no
+ * sample has a finite term. */
+static double model_grad_logei(const model *m, model_grad_ws *w, double *grad)
+{
+    size_t S = w->S, D = w->D;
     double mx = -INFINITY;
     for (size_t s2 = 0; s2 < S; s2++) {
-        double term = 0;
-        double *gt = gterm + s2 * D;
-        memset(gt, 0, D * sizeof *gt);
-        for (size_t c = 0; c < m->n_cons; c++) {
-            const model_constraint *k = &m->cons[c];
-            if (k->always)
-                continue;
-            if (k->never) {
-                term += -1e6;
-                continue;
-            }
-            const model_node *nd = &m->nodes[k->node];
-            size_t cell = s2 * N + k->node;
-            double sd = sqrt(var[cell] + nd->noise_sd * nd->noise_sd);
-            if (!(sd > 1e-12))
-                sd = 1e-12;
-            double z = (k->threshold - mean[cell]) / sd;
-            double sign = (k->op == BOGRAPH_LE || k->op == BOGRAPH_LT) ? 1 : -1;
-            term += model_log_phi(sign * z);
-            double dl = model_dlog_phi(sign * z) * sign;
-            for (size_t q = 0; q < D; q++) {
-                double dsd = gvar[cell * D + q] / (2 * sd);
-                gt[q] += dl * (-gmean[cell * D + q] / sd - z * dsd / sd);
-            }
-        }
-        if (m->has_best) {
-            size_t cell = s2 * N + o;
-            double vv = var[cell];
-            int floored = !(vv > MODEL_VAR_FLOOR);
-            double sd = sqrt(floored ? MODEL_VAR_FLOOR : vv);
-            double z = (mean[cell] - m->best) / sd, dz;
-            term += log(sd) + acq_log_h(z, &dz);
-            for (size_t q = 0; q < D; q++) {
-                double dsd = floored ? 0 : gvar[cell * D + q] / (2 * sd);
-                gt[q] += dsd / sd + dz * (gmean[cell * D + q] / sd - z * dsd / sd);
-            }
-        }
-        terms[s2] = term;
+        double term = model_grad_sample_term(m, w, s2, w->gterm + s2 * D);
+        w->terms[s2] = term;
         if (term > mx)
             mx = term;
     }
     if (!isfinite(mx)) {
         for (size_t k = 0; k < D; k++)
             grad[k] = 0;
-        goto out;
+        return -1e300;
     }
     double acc = 0;
     for (size_t s2 = 0; s2 < S; s2++)
-        acc += exp(terms[s2] - mx);
-    value = mx + log(acc / (double)S);
+        acc += exp(w->terms[s2] - mx);
+    double value = mx + log(acc / (double)S);
     for (size_t k = 0; k < D; k++) {
         double g = 0;
         for (size_t s2 = 0; s2 < S; s2++)
-            g += exp(terms[s2] - mx) / acc * gterm[s2 * D + k];
+            g += exp(w->terms[s2] - mx) / acc * w->gterm[s2 * D + k];
         grad[k] = isfinite(g) ? g : 0;
     }
-out:
-    free(val);
-    free(gval);
-    free(mean);
-    free(var);
-    free(gmean);
-    free(gvar);
-    free(x);
-    free(dx);
-    free(dm);
-    free(dv);
-    free(terms);
-    free(gterm);
+    return value;
+}
+
+double model_acq_grad(model *m, const double *u, double *grad)
+{
+    assert(m && u && grad && model_has_gradient(m));
+    model_grad_ws w;
+    memset(&w, 0, sizeof w);
+    double value = -1e300;
+    if (model_grad_ws_alloc(m, &w) != 0) {
+        for (size_t k = 0; k < m->dim_u; k++)
+            grad[k] = 0;
+    } else {
+        model_grad_propagate(m, &w, u);
+        if (m->acq == BO_ACQ_UCB && m->n_cons == 0)
+            value = model_grad_ucb(m, &w, grad);
+        else
+            value = model_grad_logei(m, &w, grad);
+    }
+    model_grad_ws_free(&w);
     return isfinite(value) ? value : -1e300;
 }
 

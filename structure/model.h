@@ -19,13 +19,14 @@
 #include "bo/gp.h"
 #include "bo/space.h"
 #include "bo/suggest.h"
+#include "structure/constraint_op.h"
 #include "structure/dag.h"
 #include "structure/knowledge.h"
 #include "structure/preprocess.h"
 
 typedef struct {
     size_t node;        /* constrained node (metric or objective) */
-    int op;             /* BOGRAPH_LE, LT, GE, GT */
+    constraint_op op;   /* <=, <, >=, > */
     double threshold;   /* in the node's modelled units (z for metrics, maximisation units for the objective) */
     int never, always;  /* threshold outside what the transform can reach */
 } model_constraint;
@@ -90,7 +91,7 @@ int model_fit(model *m, const double *U, const double *Xraw, const double *Z, co
 /* Adds the constraint "node op value" (value in the node's raw units, the
  * objective's as reported). 0, or -1 (not a metric or objective node, out of
  * memory). */
-int model_add_constraint(model *m, size_t node, int op, double value);
+int model_add_constraint(model *m, size_t node, constraint_op op, double value);
 
 /* Acquisition value at m_pts encoded points (U: m_pts x dim_u). */
 void model_acq_batch(model *m, const double *U, size_t m_pts, double *values);

@@ -17,6 +17,7 @@
 #include <gsl/gsl_matrix.h>
 #include <nlopt.h>
 
+#include "structure/defaults.h"
 #include "structure/notears.h"
 
 static void nt_err(char *err, size_t err_len, const char *fmt, ...)
@@ -34,12 +35,12 @@ static void nt_err(char *err, size_t err_len, const char *fmt, ...)
 
 void notears_options_default(notears_options *opt)
 {
-    opt->lambda1 = 0.05;
-    opt->w_threshold = 0.3;
-    opt->h_tol = 1e-8;
-    opt->rho_max = 1e16;
-    opt->max_iter = 100;
-    opt->max_eval = 400;
+    opt->lambda1 = NOTEARS_DEFAULT_LAMBDA1;
+    opt->w_threshold = NOTEARS_DEFAULT_W_THRESHOLD;
+    opt->h_tol = NOTEARS_DEFAULT_H_TOL;
+    opt->rho_max = NOTEARS_DEFAULT_RHO_MAX;
+    opt->max_iter = NOTEARS_DEFAULT_MAX_ITER;
+    opt->max_eval = NOTEARS_DEFAULT_MAX_EVAL;
 }
 
 /* h over the sub-matrix of nodes idx[0..m) (the others cannot be on a
@@ -199,6 +200,69 @@ static size_t nt_cycle_nodes(const unsigned char *mask, size_t d, size_t *idx)
     return m;
 }
 
+/* The sample covariance C = X^T X / n (C zeroed by the caller). */
+static void nt_covariance(const double *X, size_t n, size_t d, double *C)
+{
+    for (size_t r = 0; r < n; r++)
+        for (size_t i = 0; i < d; i++) {
+            double xi = X[r * d + i];
+            for (size_t j = 0; j < d; j++)
+                C[i * d + j] += xi * X[r * d + j];
+        }
+    for (size_t k = 0; k < d * d; k++)
+        C[k] /= (double)n;
+}
+
+/* The augmented Lagrangian's dual ascent from xbest: each inner problem
+ * solved by nl, the penalty c->rho raised until h falls enough, then the
+ * multiplier c->alpha updated, until h <= h_tol or the budget ends. xbest
+ * receives the last solution and *h_out its h (c->W is scratch). 0, or -1
+ * with a message. */
+static int nt_dual_ascent(nlopt_opt nl, nt_ctx *c, const notears_options *opt, double *x,
+                          double *xbest, double *h_out, char *err, size_t err_len)
+{
+    size_t n_free = c->n_free;
+    double h = INFINITY;
+    int ok;
+    int solved = 0;
+    for (size_t it = 0; it < opt->max_iter && c->rho < opt->rho_max; it++) {
+        double h_new = INFINITY;
+        while (c->rho < opt->rho_max) {
+            memcpy(x, xbest, 2 * n_free * sizeof *x);
+            double f;
+            nlopt_result r = nlopt_optimize(nl, x, &f);
+            /* Running out of evaluations or round-off still leaves a usable
+             * point; only a hard failure with nothing found is an error. */
+            if (r < 0 && r != NLOPT_ROUNDOFF_LIMITED && !isfinite(f)) {
+                nt_err(err, err_len, "notears: NLopt failed (%d)", (int)r);
+                return -1;
+            }
+            nt_build_w(c, x);
+            h_new = nt_h_sub(c->W, c->d, c->cyc, c->n_cyc, NULL, c->A, c->E, &ok);
+            if (!ok) {
+                nt_err(err, err_len, "notears: matrix exponential failed");
+                return -1;
+            }
+            if (h_new > NOTEARS_H_PROGRESS * h)
+                c->rho *= NOTEARS_RHO_GROWTH;
+            else
+                break;
+        }
+        memcpy(xbest, x, 2 * n_free * sizeof *x);
+        solved = 1;
+        h = h_new;
+        c->alpha += c->rho * h;
+        if (h <= opt->h_tol)
+            break;
+    }
+    if (!solved) {
+        nt_err(err, err_len, "notears: no solution");
+        return -1;
+    }
+    *h_out = h;
+    return 0;
+}
+
 int notears_fit(const double *X, size_t n, size_t d, const unsigned char *mask,
                 const notears_options *opt_in, double *W, double *h_out,
                 char *err, size_t err_len)
@@ -244,14 +308,7 @@ int notears_fit(const double *X, size_t n, size_t d, const unsigned char *mask,
         nt_err(err, err_len, "notears: out of memory");
         goto done;
     }
-    for (size_t r = 0; r < n; r++)
-        for (size_t i = 0; i < d; i++) {
-            double xi = X[r * d + i];
-            for (size_t j = 0; j < d; j++)
-                C[i * d + j] += xi * X[r * d + j];
-        }
-    for (size_t k = 0; k < d * d; k++)
-        C[k] /= (double)n;
+    nt_covariance(X, n, d, C);
     size_t k = 0;
     for (size_t i = 0; i < d; i++)
         for (size_t j = 0; j < d; j++)
@@ -286,48 +343,14 @@ int notears_fit(const double *X, size_t n, size_t d, const unsigned char *mask,
     nl = nlopt_create(NLOPT_LD_LBFGS, (unsigned)(2 * n_free));
     if (!nl || nlopt_set_lower_bounds(nl, lb) < 0 || nlopt_set_upper_bounds(nl, ub) < 0 ||
         nlopt_set_min_objective(nl, nt_objective, &c) < 0 ||
-        nlopt_set_ftol_rel(nl, 1e-10) < 0 || nlopt_set_xtol_rel(nl, 1e-8) < 0 ||
+        nlopt_set_ftol_rel(nl, NOTEARS_FTOL_REL) < 0 || nlopt_set_xtol_rel(nl, NOTEARS_XTOL_REL) < 0 ||
         nlopt_set_maxeval(nl, (int)opt.max_eval) < 0) {
         nt_err(err, err_len, "notears: cannot set up NLopt");
         goto done;
     }
-    double h = INFINITY;
-    int ok;
-    int solved = 0;
-    for (size_t it = 0; it < opt.max_iter && c.rho < opt.rho_max; it++) {
-        double h_new = INFINITY;
-        while (c.rho < opt.rho_max) {
-            memcpy(x, xbest, 2 * n_free * sizeof *x);
-            double f;
-            nlopt_result r = nlopt_optimize(nl, x, &f);
-            /* Running out of evaluations or round-off still leaves a usable
-             * point; only a hard failure with nothing found is an error. */
-            if (r < 0 && r != NLOPT_ROUNDOFF_LIMITED && !isfinite(f)) {
-                nt_err(err, err_len, "notears: NLopt failed (%d)", (int)r);
-                goto done;
-            }
-            nt_build_w(&c, x);
-            h_new = nt_h_sub(Wt, d, cyc, n_cyc, NULL, A, E, &ok);
-            if (!ok) {
-                nt_err(err, err_len, "notears: matrix exponential failed");
-                goto done;
-            }
-            if (h_new > 0.25 * h)
-                c.rho *= 10;
-            else
-                break;
-        }
-        memcpy(xbest, x, 2 * n_free * sizeof *x);
-        solved = 1;
-        h = h_new;
-        c.alpha += c.rho * h;
-        if (h <= opt.h_tol)
-            break;
-    }
-    if (!solved) {
-        nt_err(err, err_len, "notears: no solution");
+    double h;
+    if (nt_dual_ascent(nl, &c, &opt, x, xbest, &h, err, err_len) != 0)
         goto done;
-    }
     nt_build_w(&c, xbest);
     for (size_t q = 0; q < n_free; q++) {
         size_t e = fi[q] * d + fj[q];

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "structure/defaults.h"
 #include "structure/preprocess.h"
 
 /* Statistic suffixes that make a metric a member of a family, best first. */
@@ -32,10 +33,10 @@ static void pre_err(char *err, size_t err_len, const char *fmt, ...)
 
 void preprocess_options_default(preprocess_options *opt)
 {
-    opt->max_missing = 0.5;
-    opt->max_same = 0.9;
-    opt->dup_corr = 0.995;
-    opt->top_k = 10;
+    opt->max_missing = PREPROCESS_DEFAULT_MAX_MISSING;
+    opt->max_same = PREPROCESS_DEFAULT_MAX_SAME;
+    opt->dup_corr = PREPROCESS_DEFAULT_DUP_CORR;
+    opt->top_k = PREPROCESS_DEFAULT_TOP_K;
 }
 
 /* Rank of the suffix of name in pre_suffixes, or -1; *family_len receives the
@@ -273,7 +274,7 @@ static void pre_transform(pre_cand *c, size_t n_rows)
             lo = fmin(lo, c->v[r]);
             hi = fmax(hi, c->v[r]);
         }
-    c->m.log_scale = lo > 0 && hi > 10 * lo;
+    c->m.log_scale = lo > 0 && hi > PREPROCESS_LOG_SPAN * lo;
     double s = 0, ss = 0;
     size_t n = 0;
     for (size_t r = 0; r < n_rows; r++) {
@@ -291,6 +292,143 @@ static void pre_transform(pre_cand *c, size_t n_rows)
     double sd = n > 1 ? sqrt(ss / (double)(n - 1)) : 1;
     c->m.mean = mean;
     c->m.sd = sd > 0 ? sd : 1;
+}
+
+/* The candidate metrics, appended to cand (*n_cand counts them, also on
+ * failure): sum/count pairs become averages (the pair's columns are
+ * consumed unless forced), then every other column that is not excluded.
+ * 0, or -1 (out of memory). */
+static int pre_candidates(const char *const *names, size_t n_metrics,
+                          const char *const *forced, size_t n_forced,
+                          const char *const *excluded, size_t n_excluded, pre_cand *cand,
+                          unsigned char *consumed, size_t *n_cand)
+{
+    for (size_t j = 0; j < n_metrics; j++) {
+        const char *nm = names[j];
+        size_t len = nm ? strlen(nm) : 0;
+        if (len < 5 || strcmp(nm + len - 4, ".sum") != 0 || pre_in(excluded, n_excluded, nm))
+            continue;
+        char buf[512];
+        if (len + 8 > sizeof buf)
+            continue;
+        memcpy(buf, nm, len - 4);
+        strcpy(buf + len - 4, ".count");
+        int jc = pre_find(names, n_metrics, buf);
+        if (jc < 0 || pre_in(excluded, n_excluded, buf))
+            continue;
+        strcpy(buf + len - 4, ".avg");
+        if (pre_find(names, n_metrics, buf) >= 0)
+            continue;
+        pre_cand *c = &cand[(*n_cand)++];
+        c->m.name = strdup(buf);
+        if (!c->m.name)
+            return -1;
+        c->m.source = PREPROCESS_RATIO;
+        c->m.col = j;
+        c->m.col2 = (size_t)jc;
+        c->m.forced = pre_in(forced, n_forced, buf);
+        if (!pre_in(forced, n_forced, nm))
+            consumed[j] = 1;
+        if (!pre_in(forced, n_forced, names[jc]))
+            consumed[jc] = 1;
+    }
+    for (size_t j = 0; j < n_metrics; j++) {
+        if (!names[j] || consumed[j] || pre_in(excluded, n_excluded, names[j]))
+            continue;
+        int dup = 0;
+        for (size_t k = 0; k < *n_cand && !dup; k++)
+            dup = strcmp(cand[k].m.name, names[j]) == 0;
+        if (dup)
+            continue;
+        pre_cand *c = &cand[(*n_cand)++];
+        c->m.name = strdup(names[j]);
+        if (!c->m.name)
+            return -1;
+        c->m.source = PREPROCESS_COLUMN;
+        c->m.col = j;
+        c->m.forced = pre_in(forced, n_forced, names[j]);
+    }
+    return 0;
+}
+
+/* One representative per family among the surviving candidates. */
+static void pre_one_per_family(pre_cand *cand, size_t n_cand)
+{
+    for (size_t k = 0; k < n_cand; k++) {
+        size_t fl;
+        int rank = pre_suffix_rank(cand[k].m.name, &fl);
+        if (!cand[k].alive || rank < 0)
+            continue;
+        for (size_t l = 0; l < n_cand; l++) {
+            size_t fl2;
+            if (l == k || !cand[l].alive)
+                continue;
+            int rank2 = pre_suffix_rank(cand[l].m.name, &fl2);
+            if (rank2 < 0 || fl2 != fl || strncmp(cand[k].m.name, cand[l].m.name, fl) != 0)
+                continue;
+            if (rank2 < rank && !cand[k].m.forced) {
+                cand[k].alive = 0;
+                break;
+            }
+        }
+    }
+}
+
+/* The survivors' transforms and relevance to the objective yr (copies of
+ * it dropped), into order[], most relevant first. Returns how many. */
+static size_t pre_rank_candidates(pre_cand *cand, size_t n_cand, const double *yr,
+                                  size_t n_rows, const preprocess_options *opt,
+                                  pre_cand **order)
+{
+    size_t n_alive = 0;
+    for (size_t k = 0; k < n_cand; k++) {
+        if (!cand[k].alive)
+            continue;
+        pre_transform(&cand[k], n_rows);
+        double rho = preprocess_spearman(cand[k].t, yr, n_rows);
+        cand[k].m.relevance = fabs(rho);
+        /* A copy of the objective tells the model nothing new. */
+        if (!cand[k].m.forced && fabs(preprocess_pearson(cand[k].t, yr, n_rows)) > opt->dup_corr) {
+            cand[k].alive = 0;
+            continue;
+        }
+        order[n_alive++] = &cand[k];
+    }
+    qsort(order, n_alive, sizeof *order, pre_cand_cmp);
+    return n_alive;
+}
+
+/* The kept metrics into out->metrics (out->k): the forced ones and the
+ * top_k most relevant others that duplicate no metric kept before them.
+ * 0, or -1 (out of memory). */
+static int pre_keep(pre_cand **order, size_t n_alive, size_t n_rows,
+                    const preprocess_options *opt, preprocess_result *out)
+{
+    out->metrics = calloc(n_alive + 1, sizeof *out->metrics);
+    if (!out->metrics)
+        return -1;
+    size_t kept_free = 0;
+    for (size_t a = 0; a < n_alive; a++) {
+        pre_cand *c = order[a];
+        if (!c->m.forced) {
+            if (kept_free >= opt->top_k)
+                continue;
+            /* order[0..a) that were kept are compacted at the front. */
+            int dup = 0;
+            for (size_t b = 0; b < out->k && !dup; b++)
+                dup = fabs(preprocess_pearson(c->t, order[b]->t, n_rows)) > opt->dup_corr;
+            if (dup)
+                continue;
+            kept_free++;
+        }
+        order[out->k] = c;
+        out->metrics[out->k] = c->m;
+        out->metrics[out->k].name = strdup(c->m.name);
+        if (!out->metrics[out->k].name)
+            return -1;
+        out->k++;
+    }
+    return 0;
 }
 
 int preprocess_run(const char *const *names, size_t n_metrics, const double *metrics,
@@ -327,54 +465,9 @@ int preprocess_run(const char *const *names, size_t n_metrics, const double *met
             rows[n_rows] = i;
             yr[n_rows++] = y[i];
         }
-
-    /* Sum/count pairs become averages. */
-    for (size_t j = 0; j < n_metrics; j++) {
-        const char *nm = names[j];
-        size_t len = nm ? strlen(nm) : 0;
-        if (len < 5 || strcmp(nm + len - 4, ".sum") != 0 || pre_in(excluded, n_excluded, nm))
-            continue;
-        char buf[512];
-        if (len + 8 > sizeof buf)
-            continue;
-        memcpy(buf, nm, len - 4);
-        strcpy(buf + len - 4, ".count");
-        int jc = pre_find(names, n_metrics, buf);
-        if (jc < 0 || pre_in(excluded, n_excluded, buf))
-            continue;
-        strcpy(buf + len - 4, ".avg");
-        if (pre_find(names, n_metrics, buf) >= 0)
-            continue;
-        pre_cand *c = &cand[n_cand++];
-        c->m.name = strdup(buf);
-        if (!c->m.name)
-            goto oom;
-        c->m.source = PREPROCESS_RATIO;
-        c->m.col = j;
-        c->m.col2 = (size_t)jc;
-        c->m.forced = pre_in(forced, n_forced, buf);
-        if (!pre_in(forced, n_forced, nm))
-            consumed[j] = 1;
-        if (!pre_in(forced, n_forced, names[jc]))
-            consumed[jc] = 1;
-    }
-    for (size_t j = 0; j < n_metrics; j++) {
-        if (!names[j] || consumed[j] || pre_in(excluded, n_excluded, names[j]))
-            continue;
-        int dup = 0;
-        for (size_t k = 0; k < n_cand && !dup; k++)
-            dup = strcmp(cand[k].m.name, names[j]) == 0;
-        if (dup)
-            continue;
-        pre_cand *c = &cand[n_cand++];
-        c->m.name = strdup(names[j]);
-        if (!c->m.name)
-            goto oom;
-        c->m.source = PREPROCESS_COLUMN;
-        c->m.col = j;
-        c->m.forced = pre_in(forced, n_forced, names[j]);
-    }
-
+    if (pre_candidates(names, n_metrics, forced, n_forced, excluded, n_excluded, cand, consumed,
+                       &n_cand) != 0)
+        goto oom;
     for (size_t k = 0; k < n_cand; k++) {
         pre_cand *c = &cand[k];
         c->v = malloc((n_rows ? n_rows : 1) * sizeof *c->v);
@@ -386,67 +479,10 @@ int preprocess_run(const char *const *names, size_t n_metrics, const double *met
         c->alive = 1;
         pre_filter(c, n_rows, &opt);
     }
-
-    /* One representative per family among the survivors. */
-    for (size_t k = 0; k < n_cand; k++) {
-        size_t fl;
-        int rank = pre_suffix_rank(cand[k].m.name, &fl);
-        if (!cand[k].alive || rank < 0)
-            continue;
-        for (size_t l = 0; l < n_cand; l++) {
-            size_t fl2;
-            if (l == k || !cand[l].alive)
-                continue;
-            int rank2 = pre_suffix_rank(cand[l].m.name, &fl2);
-            if (rank2 < 0 || fl2 != fl || strncmp(cand[k].m.name, cand[l].m.name, fl) != 0)
-                continue;
-            if (rank2 < rank && !cand[k].m.forced) {
-                cand[k].alive = 0;
-                break;
-            }
-        }
-    }
-
-    size_t n_alive = 0;
-    for (size_t k = 0; k < n_cand; k++) {
-        if (!cand[k].alive)
-            continue;
-        pre_transform(&cand[k], n_rows);
-        double rho = preprocess_spearman(cand[k].t, yr, n_rows);
-        cand[k].m.relevance = fabs(rho);
-        /* A copy of the objective tells the model nothing new. */
-        if (!cand[k].m.forced && fabs(preprocess_pearson(cand[k].t, yr, n_rows)) > opt.dup_corr) {
-            cand[k].alive = 0;
-            continue;
-        }
-        order[n_alive++] = &cand[k];
-    }
-    qsort(order, n_alive, sizeof *order, pre_cand_cmp);
-
-    out->metrics = calloc(n_alive + 1, sizeof *out->metrics);
-    if (!out->metrics)
+    pre_one_per_family(cand, n_cand);
+    size_t n_alive = pre_rank_candidates(cand, n_cand, yr, n_rows, &opt, order);
+    if (pre_keep(order, n_alive, n_rows, &opt, out) != 0)
         goto oom;
-    size_t kept_free = 0;
-    for (size_t a = 0; a < n_alive; a++) {
-        pre_cand *c = order[a];
-        if (!c->m.forced) {
-            if (kept_free >= opt.top_k)
-                continue;
-            /* order[0..a) that were kept are compacted at the front. */
-            int dup = 0;
-            for (size_t b = 0; b < out->k && !dup; b++)
-                dup = fabs(preprocess_pearson(c->t, order[b]->t, n_rows)) > opt.dup_corr;
-            if (dup)
-                continue;
-            kept_free++;
-        }
-        order[out->k] = c;
-        out->metrics[out->k] = c->m;
-        out->metrics[out->k].name = strdup(c->m.name);
-        if (!out->metrics[out->k].name)
-            goto oom;
-        out->k++;
-    }
 
     out->Z = malloc((n_obs * out->k > 0 ? n_obs * out->k : 1) * sizeof *out->Z);
     if (!out->Z)

@@ -82,15 +82,15 @@ static void study_init(study *s, size_t n_random, uint64_t seed)
 static void request(study *s, bograph_request *req, bograph_state *st)
 {
     bograph_request_init(req, s->sp);
-    req->maximize = 0;
+    req->base.maximize = 0;
     req->objective_name = "runtime";
-    req->X = s->X;
-    req->y = s->y;
-    req->n_obs = s->n;
+    req->base.X = s->X;
+    req->base.y = s->y;
+    req->base.n_obs = s->n;
     req->metric_names = metric_names;
     req->n_metrics = NM;
     req->metrics = s->M;
-    req->seed = 11;
+    req->base.seed = 11;
     req->state = st;
 }
 
@@ -123,7 +123,7 @@ static void test_fallback(void **state)
     bograph_info info;
     char err[256];
     /* Too few trials with metrics: the plain GP, and why. */
-    req.count = 3;
+    req.base.count = 3;
     assert_int_equal(bograph_suggest(&req, out, &info, err, sizeof err), 0);
     assert_string_equal(info.model, "gp");
     assert_non_null(strstr(info.reason, "4 of 10 trials needed with metrics"));
@@ -137,7 +137,7 @@ static void test_fallback(void **state)
     assert_string_equal(info.model, "gp");
     assert_non_null(strstr(info.reason, "no metrics"));
     /* A study with no trials yet. */
-    req.n_obs = 0;
+    req.base.n_obs = 0;
     assert_int_equal(bograph_suggest(&req, out, &info, err, sizeof err), 0);
     assert_string_equal(info.model, "gp");
     check_points(&s, out, 3, NULL, 0);
@@ -180,7 +180,7 @@ static void test_unrelated_metrics(void **state)
         for (size_t q = 0; q < 5; q++) {
             bograph_request req;
             request(&s, &req, NULL);
-            req.n_obs = sizes[q];
+            req.base.n_obs = sizes[q];
             req.metric_names = names;
             req.n_metrics = 4;
             req.metrics = M;
@@ -214,11 +214,11 @@ static void test_graph_model(void **state)
     double out[4 * P], again[4 * P], pending[2 * P];
     bograph_info info;
     char err[256];
-    req.count = 4;
+    req.base.count = 4;
     for (int j = 0; j < 2 * P; j++)
         pending[j] = urand(&s);
-    req.pending = pending;
-    req.n_pending = 2;
+    req.base.pending = pending;
+    req.base.n_pending = 2;
     assert_int_equal(bograph_suggest(&req, out, &info, err, sizeof err), 0);
     assert_string_equal(info.model, "bograph");
     assert_string_equal(info.reason, "");
@@ -245,9 +245,9 @@ static void test_graph_model(void **state)
     double best0 = INFINITY;
     for (size_t i = 0; i < s.n; i++)
         best0 = fmin(best0, s.y[i]);
-    req.count = 1;
-    req.pending = NULL;
-    req.n_pending = 0;
+    req.base.count = 1;
+    req.base.pending = NULL;
+    req.base.n_pending = 0;
     for (int it = 0; it < 10; it++) {
         request(&s, &req, st);
         assert_int_equal(bograph_suggest(&req, out, &info, err, sizeof err), 0);
@@ -457,19 +457,19 @@ static void test_constraints_and_errors(void **state)
     char err[256];
     /* m0 <= 2 excludes much of the space; points stay valid. An unknown
      * metric (not reported yet) is ignored. */
-    bograph_constraint cons[2] = {{"m0.p95", BOGRAPH_LE, 2.0}, {"not.reported", BOGRAPH_GE, 1}};
+    bograph_constraint cons[2] = {{"m0.p95", CONSTRAINT_OP_LE, 2.0}, {"not.reported", CONSTRAINT_OP_GE, 1}};
     req.constraints = cons;
     req.n_constraints = 2;
-    req.count = 2;
+    req.base.count = 2;
     assert_int_equal(bograph_suggest(&req, out, &info, err, sizeof err), 0);
     check_points(&s, out, 2, NULL, 0);
-    int op;
-    assert_int_equal(bograph_constraint_op_parse("<=", &op), 0);
-    assert_int_equal(op, BOGRAPH_LE);
-    assert_int_equal(bograph_constraint_op_parse(">", &op), 0);
-    assert_int_equal(op, BOGRAPH_GT);
-    assert_int_equal(bograph_constraint_op_parse("=>", &op), -1);
-    assert_string_equal(bograph_constraint_op_name(BOGRAPH_GE), ">=");
+    constraint_op op;
+    assert_int_equal(constraint_op_parse("<=", &op), 0);
+    assert_int_equal(op, CONSTRAINT_OP_LE);
+    assert_int_equal(constraint_op_parse(">", &op), 0);
+    assert_int_equal(op, CONSTRAINT_OP_GT);
+    assert_int_equal(constraint_op_parse("=>", &op), -1);
+    assert_string_equal(constraint_op_name(CONSTRAINT_OP_GE), ">=");
 
     /* Bad requests: an error with a message, never a crash. */
     bograph_constraint bad = {"m0.p95", 42, 1};
@@ -477,11 +477,14 @@ static void test_constraints_and_errors(void **state)
     req.n_constraints = 1;
     assert_int_equal(bograph_suggest(&req, out, &info, err, sizeof err), -1);
     assert_non_null(strstr(err, "constraints[0]"));
+    bad.op = CONSTRAINT_OP_EQ; /* a study's ==: no probability of feasibility */
+    assert_int_equal(bograph_suggest(&req, out, &info, err, sizeof err), -1);
+    assert_non_null(strstr(err, "constraints[0]"));
     req.n_constraints = 0;
     req.metric_names = NULL;
     assert_int_equal(bograph_suggest(&req, out, &info, err, sizeof err), -1);
     request(&s, &req, NULL);
-    req.sp = NULL;
+    req.base.sp = NULL;
     assert_int_equal(bograph_suggest(&req, out, &info, err, sizeof err), -1);
     assert_int_equal(bograph_suggest(NULL, out, &info, err, sizeof err), -1);
     request(&s, &req, NULL);

@@ -18,7 +18,7 @@
 #include <cmocka.h>
 #include <gsl/gsl_errno.h>
 
-#include "structure/bograph.h"
+#include "structure/constraint_op.h"
 #include "structure/model.h"
 
 #define P 3
@@ -162,7 +162,7 @@ static void test_fit_predict_gradient(void **state)
         check_gradient(&m, pts[i]);
     /* A constraint on m1 (m1 <= 2.5) multiplies in its probability. */
     double before = model_acq(&m, pts[0]);
-    assert_int_equal(model_add_constraint(&m, 4, BOGRAPH_LE, 2.5), 0);
+    assert_int_equal(model_add_constraint(&m, 4, CONSTRAINT_OP_LE, 2.5), 0);
     for (int i = 0; i < 3; i++)
         check_gradient(&m, pts[i]);
     assert_true(model_acq(&m, pts[0]) <= before + 1e-12);

@@ -1,0 +1,54 @@
+/*
+ * graph_state.h - what the files of the bograph algorithm share, at the
+ * bottom of them: the learnt graph (bg_graph), the study's state kept
+ * between calls (struct bograph_state), and two small helpers (bg_err,
+ * bg_name_index). Not for callers outside structure/bograph*.c: the public
+ * API is structure/bograph.h.
+ */
+#ifndef BOGRAPH_STRUCTURE_GRAPH_STATE_H
+#define BOGRAPH_STRUCTURE_GRAPH_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bo/gp.h"
+#include "bo/suggest.h"
+#include "structure/bograph_types.h"
+#include "structure/dag.h"
+
+/* The learnt graph, by node names, as kept between calls. */
+typedef struct {
+    size_t p, k, N;            /* parameters, metrics, nodes (p + k + 1) */
+    char **names;              /* N node names */
+    dag *g;
+    size_t learned_at;
+    uint64_t kn_fp;
+    uint64_t cons_fp;
+    int wired_all;             /* every parameter is a parent of the objective */
+    int checked;               /* cross-validated against the plain GP */
+    int useful;                /* ... and predicted at least as well */
+    double cv_graph, cv_flat;  /* mean held-out log predictive density */
+    double *cv_r2;             /* per node: held-out R^2 of metrics, NULL until checked */
+} bg_graph;
+
+/* Frees gr (NULL is fine). */
+void bg_graph_free(bg_graph *gr);
+
+/* One per study (bograph_state_new, bograph_state_free in bograph_types.h). */
+struct bograph_state {
+    bg_graph *graph;
+    gp **gps;                  /* per node of graph, warm-started */
+    bo_state *bo;              /* the fallback GP's state */
+};
+
+/* Frees the per-node GPs (the graph they belong to is about to change). */
+void bg_state_drop_gps(bograph_state *st);
+
+/* Writes a message to err when it is not NULL (printf format). */
+void bg_err(char *err, size_t err_len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Index of s among names[0..n) (NULL entries skipped), or -1. */
+int bg_name_index(char *const *names, size_t n, const char *s);
+
+#endif
