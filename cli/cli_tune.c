@@ -260,6 +260,18 @@ typedef struct {
     json_t *plugin_options;    /* owned */
 } tune_args;
 
+/* --option KEY=VAL into a->plugin_options; 0, or -1 when malformed or one
+ * too many. */
+static int tune_add_option(tune_args *a, const char *kv)
+{
+    const char *eq = strchr(kv, '=');
+    if (!eq || eq == kv || json_object_size(a->plugin_options) >= TUNE_MAX_OPTIONS)
+        return -1;
+    char key[128];
+    snprintf(key, sizeof key, "%.*s", (int)(eq - kv), kv);
+    return json_object_set_new(a->plugin_options, key, json_string(eq + 1));
+}
+
 /* Step 1: the options into a. -1 when the job should run; otherwise the exit
  * code (help printed, or a usage error reported). */
 static int tune_parse_args(int argc, char **argv, tune_args *a)
@@ -337,15 +349,10 @@ static int tune_parse_args(int argc, char **argv, tune_args *a)
                 goto bad_value;
             a->timeout = d;
             break;
-        case OPT_OPTION: {
-            const char *eq = strchr(optarg, '=');
-            if (!eq || eq == optarg || json_object_size(a->plugin_options) >= TUNE_MAX_OPTIONS)
+        case OPT_OPTION:
+            if (tune_add_option(a, optarg) != 0)
                 goto bad_value;
-            char key[128];
-            snprintf(key, sizeof key, "%.*s", (int)(eq - optarg), optarg);
-            json_object_set_new(a->plugin_options, key, json_string(eq + 1));
             break;
-        }
         case 'h':
         case OPT_HELP:
             fputs(tune_usage, stdout);
