@@ -94,7 +94,8 @@ int tune_models_format(const json_t *trials, char *buf, size_t len)
             counts[k++].model = m;
         counts[j].count++;
     }
-    qsort(counts, k, sizeof *counts, tune_cmp_count);
+    if (k > 1)
+        qsort(counts, k, sizeof *counts, tune_cmp_count);
     size_t used = 0;
     buf[0] = '\0';
     for (size_t j = 0; j < k && used < len; j++) {
