@@ -3,7 +3,8 @@
  * Runs the service in this process on the SQLite file, creates (or resumes)
  * a study of the plugin, runs a local worker against it over loopback, shows
  * a progress line per trial and the dashboard URL, and ends with a table of
- * the default against the best configuration.
+ * the default against the best configuration, the count of trials per model
+ * and, for a noisy system, the two re-measured K times (tune_remeasure.c).
  */
 #include <getopt.h>
 #include <math.h>
@@ -18,6 +19,8 @@
 #include "plugins/host.h"
 #include "plugins/registry.h"
 #include "cli/cli.h"
+#include "cli/tune_figures.h"
+#include "cli/tune_remeasure.h"
 #include "worker/client.h"
 #include "server/service.h"
 #include "server/study.h"
@@ -29,7 +32,11 @@ static const char tune_usage[] =
     "Tunes a target system on this machine: starts the service on the SQLite\n"
     "file, creates a study of PLUGIN (or resumes the one of the same name),\n"
     "runs its trials with a local worker, prints a line per trial and the\n"
-    "dashboard URL, and ends with the default against the best configuration.\n"
+    "dashboard URL, and ends with the default against the best configuration\n"
+    "and how many trials each model (default, sobol, gp, bograph, ...) proposed.\n"
+    "A noisy system's default and best are then run again K times each,\n"
+    "outside the study, and the improvement is the ratio of the medians with\n"
+    "its range (worst-case to best-case ratio).\n"
     "Run it again with the same --db and options to resume an interrupted job.\n"
     "\n"
     "options:\n"
@@ -41,6 +48,10 @@ static const char tune_usage[] =
     "  --parallel N       trials run at once [1]\n"
     "  --option KEY=VAL   plugin option (repeatable; see GET /v1/plugins/PLUGIN)\n"
     "  --timeout SEC      limit of one trial [the plugin's default]\n"
+    "  --remeasure K      after the budget, run the default and the best\n"
+    "                     configuration K times each (0 = off) [3; 0 for a\n"
+    "                     plugin that declares itself deterministic, such as\n"
+    "                     accelerator and partition]\n"
     "  --host ADDR        address the service listens on [127.0.0.1]\n"
     "  --port N           its port; when taken, any free port [8080]\n"
     "  --token T          require this bearer token; also $BOGRAPH_TOKEN\n"
@@ -65,13 +76,6 @@ typedef struct {
     double default_value;
     int has_default;
 } tune_progress;
-
-static double tune_improvement(int maximize, double def, double best)
-{
-    if (!isfinite(def) || !isfinite(best) || def == 0 || best == 0)
-        return NAN;
-    return maximize ? best / def : def / best;
-}
 
 static void tune_on_event(void *user, const worker_event *ev)
 {
@@ -100,7 +104,7 @@ static void tune_on_event(void *user, const worker_event *ev)
     else
         snprintf(outcome, sizeof outcome, "%s: %.120s", plugin_state_name(ev->state), ev->reason);
     char vs_default[64] = "";
-    double imp = p->has_default ? tune_improvement(p->maximize, p->default_value, best_value) : NAN;
+    double imp = p->has_default ? tune_ratio(p->maximize, p->default_value, best_value) : NAN;
     if (isfinite(imp))
         snprintf(vs_default, sizeof vs_default, " (%.2fx default)", imp);
     printf("trial %3lld/%ld  %-40s best %.6g%s  [%.1fs]\n", ev->number, p->budget, outcome,
@@ -121,8 +125,44 @@ static void tune_format_value(const json_t *v, char *buf, size_t len)
         snprintf(buf, len, "-");
 }
 
+/* "models: bograph 9, gp 3, sobol 2, default 1" over every trial of the
+ * study, read page by page. */
+static void tune_print_models(client *c, const char *study_path)
+{
+    json_t *all = json_array();
+    long long after = 0;
+    char err[256] = "";
+    int ok = all != NULL;
+    while (ok) {
+        char path[400];
+        snprintf(path, sizeof path, "%s/trials?limit=1000&after_seq=%lld", study_path, after);
+        long status;
+        json_t *page = NULL;
+        ok = client_request(c, "GET", path, NULL, &status, &page, err, sizeof err) == 0 &&
+             status == 200;
+        const json_t *trials = json_object_get(page, "trials");
+        size_t n = json_array_size(trials);
+        if (ok)
+            json_array_extend(all, (json_t *)trials);
+        after = (long long)json_integer_value(json_object_get(page, "next_after_seq"));
+        json_decref(page);
+        if (n == 0)
+            break;
+    }
+    char line[512];
+    if (ok && tune_models_format(all, line, sizeof line) == 0)
+        printf("models: %s\n", line);
+    else
+        fprintf(stderr, "bograph tune: cannot list the trials' models: %s\n", err);
+    json_decref(all);
+}
+
+/* The table of the default against the best, the improvement in the study
+ * (one run each; labelled so when a re-measurement follows), the trials used
+ * and the models. *best_out gets GET .../best's answer (or NULL). */
 static void tune_summary(client *c, const char *study_path, const json_t *study,
-                         const char *objective, int maximize)
+                         const char *objective, int maximize, int remeasuring,
+                         json_t **best_out)
 {
     char path[300], err[256];
     long status;
@@ -132,6 +172,7 @@ static void tune_summary(client *c, const char *study_path, const json_t *study,
         status != 200) {
         fprintf(stderr, "bograph tune: cannot read the best trial: %s\n", err);
         json_decref(best);
+        *best_out = NULL;
         return;
     }
     if (client_request(c, "GET", study_path, NULL, &status, &now, err, sizeof err) != 0)
@@ -156,7 +197,7 @@ static void tune_summary(client *c, const char *study_path, const json_t *study,
     tune_format_value(json_object_get(d, "objective"), dv, sizeof dv);
     tune_format_value(json_object_get(b, "objective"), bv, sizeof bv);
     printf("%-36s %-20s %-20s\n\n", objective, dv, bv);
-    double imp = tune_improvement(maximize, json_number_value(json_object_get(d, "objective")),
+    double imp = tune_ratio(maximize, json_number_value(json_object_get(d, "objective")),
                                   json_number_value(json_object_get(b, "objective")));
     const json_t *counts = json_object_get(now, "counts");
     long long used = 0;
@@ -167,7 +208,8 @@ static void tune_summary(client *c, const char *study_path, const json_t *study,
             used += json_integer_value(val);
     }
     if (isfinite(imp))
-        printf("improvement over the default: %.3fx (%s %s)\n", imp,
+        printf("improvement over the default%s: %.3fx (%s %s)\n",
+               remeasuring ? " in the study (one run each)" : "", imp,
                maximize ? "higher" : "lower", objective);
     else
         printf("improvement over the default: not known yet (needs the default and a best)\n");
@@ -175,8 +217,9 @@ static void tune_summary(client *c, const char *study_path, const json_t *study,
            (long long)json_integer_value(json_object_get(counts, "completed")),
            (long long)json_integer_value(json_object_get(counts, "failed")),
            (long long)json_integer_value(json_object_get(counts, "infeasible")));
+    tune_print_models(c, study_path);
     json_decref(now);
-    json_decref(best);
+    *best_out = best;
 }
 
 /* Creates the study, or resumes the one of the same name. */
@@ -214,8 +257,21 @@ typedef struct {
     unsigned parallel;
     double timeout;
     int keep_serving, port_given;
+    int remeasure;             /* K of --remeasure; -1 = the plugin's default */
     json_t *plugin_options;    /* owned */
 } tune_args;
+
+/* --option KEY=VAL into a->plugin_options; 0, or -1 when malformed or one
+ * too many. */
+static int tune_add_option(tune_args *a, const char *kv)
+{
+    const char *eq = strchr(kv, '=');
+    if (!eq || eq == kv || json_object_size(a->plugin_options) >= TUNE_MAX_OPTIONS)
+        return -1;
+    char key[128];
+    snprintf(key, sizeof key, "%.*s", (int)(eq - kv), kv);
+    return json_object_set_new(a->plugin_options, key, json_string(eq + 1));
+}
 
 /* Step 1: the options into a. -1 when the job should run; otherwise the exit
  * code (help printed, or a usage error reported). */
@@ -223,7 +279,7 @@ static int tune_parse_args(int argc, char **argv, tune_args *a)
 {
     enum { OPT_BUDGET = 1, OPT_ALGORITHM, OPT_SEED, OPT_DB, OPT_NAME, OPT_PARALLEL, OPT_OPTION,
            OPT_TIMEOUT, OPT_HOST, OPT_PORT, OPT_TOKEN, OPT_PLUGIN_DIR, OPT_KEEP, OPT_QUIET,
-           OPT_HELP };
+           OPT_REMEASURE, OPT_HELP };
     static const struct option longopts[] = {
         {"budget", required_argument, NULL, OPT_BUDGET},
         {"algorithm", required_argument, NULL, OPT_ALGORITHM},
@@ -233,6 +289,7 @@ static int tune_parse_args(int argc, char **argv, tune_args *a)
         {"parallel", required_argument, NULL, OPT_PARALLEL},
         {"option", required_argument, NULL, OPT_OPTION},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"remeasure", required_argument, NULL, OPT_REMEASURE},
         {"host", required_argument, NULL, OPT_HOST},
         {"port", required_argument, NULL, OPT_PORT},
         {"token", required_argument, NULL, OPT_TOKEN},
@@ -282,20 +339,20 @@ static int tune_parse_args(int argc, char **argv, tune_args *a)
             a->so.port = (unsigned)v;
             a->port_given = 1;
             break;
+        case OPT_REMEASURE:
+            if (cli_parse_uint(optarg, 0, TUNE_REMEASURE_MAX, &v) != 0)
+                goto bad_value;
+            a->remeasure = (int)v;
+            break;
         case OPT_TIMEOUT:
             if (cli_parse_double(optarg, 0.001, 1e7, &d) != 0)
                 goto bad_value;
             a->timeout = d;
             break;
-        case OPT_OPTION: {
-            const char *eq = strchr(optarg, '=');
-            if (!eq || eq == optarg || json_object_size(a->plugin_options) >= TUNE_MAX_OPTIONS)
+        case OPT_OPTION:
+            if (tune_add_option(a, optarg) != 0)
                 goto bad_value;
-            char key[128];
-            snprintf(key, sizeof key, "%.*s", (int)(eq - optarg), optarg);
-            json_object_set_new(a->plugin_options, key, json_string(eq + 1));
             break;
-        }
         case 'h':
         case OPT_HELP:
             fputs(tune_usage, stdout);
@@ -381,6 +438,29 @@ static int tune_open_study(client *c, const tune_args *a, const char *url, tune_
     return 0;
 }
 
+/* Step 5: the default and the best trial of the study (from GET .../best)
+ * re-measured k times each. What tune_remeasure returns; 0 (after saying
+ * why) when there is nothing to compare. */
+static int tune_remeasure_best(const plugin *plug, const tune_study *ts, const tune_args *a,
+                               const json_t *best, unsigned k, atomic_int *stop)
+{
+    const json_t *b = json_object_get(best, "best"), *d = json_object_get(best, "default");
+    const json_t *bp = json_object_get(b, "params"), *dp = json_object_get(d, "params");
+    if (!json_is_object(bp) || !json_is_object(dp)) {
+        printf("\nnot re-measured: the study has no %s trial\n",
+               json_is_object(dp) ? "best" : "completed default");
+        return 0;
+    }
+    if (json_equal((json_t *)bp, (json_t *)dp)) {
+        printf("\nnot re-measured: the best configuration is the default\n");
+        return 0;
+    }
+    tune_remeasure_options ro = {.plug = plug, .study = ts->json, .k = k,
+                                 .timeout_seconds = a->timeout, .stop = stop};
+    return tune_remeasure(&ro, dp, (long long)json_integer_value(json_object_get(d, "number")),
+                          bp, (long long)json_integer_value(json_object_get(b, "number")));
+}
+
 /* Step 4: runs the trials with a local worker, prints the summary, keeps
  * serving when asked. The exit code. */
 static int tune_run_trials(client *c, const tune_args *a, const char *url, const tune_study *ts,
@@ -404,7 +484,14 @@ static int tune_run_trials(client *c, const tune_args *a, const char *url, const
     wo.user = &progress;
     worker_summary sum;
     int wrc = worker_run(&wo, &sum, err, sizeof err);
-    tune_summary(c, ts->path, ts->json, progress.objective, ts->maximize);
+    const plugin *plug = plugins_find(reg, a->plugin_name);
+    unsigned k = a->remeasure >= 0 ? (unsigned)a->remeasure : tune_remeasure_default_k(plug);
+    if (wrc != 0 || sum.interrupted)
+        k = 0;
+    json_t *best = NULL;
+    tune_summary(c, ts->path, ts->json, progress.objective, ts->maximize, k > 0, &best);
+    int rrc = k > 0 ? tune_remeasure_best(plug, ts, a, best, k, stop) : 0;
+    json_decref(best);
     if (wrc != 0) {
         fprintf(stderr, "bograph tune: %s\n", err);
         return CLI_FAILURE;
@@ -413,6 +500,12 @@ static int tune_run_trials(client *c, const tune_args *a, const char *url, const
         fprintf(stderr, "bograph tune: interrupted; run the same command again to resume\n");
         return CLI_FAILURE;
     }
+    if (rrc == 1) {
+        fprintf(stderr, "bograph tune: re-measurement interrupted (the study is complete)\n");
+        return CLI_FAILURE;
+    }
+    if (rrc != 0)
+        return CLI_FAILURE;
     if (a->keep_serving) {
         printf("bograph: the dashboard stays at %s/#/studies/%s; Ctrl-C to stop\n", url, ts->id);
         fflush(stdout);
@@ -424,7 +517,8 @@ static int tune_run_trials(client *c, const tune_args *a, const char *url, const
 
 int cli_tune(int argc, char **argv)
 {
-    tune_args a = {.budget = 15, .seed = 1, .algorithm = "bograph", .parallel = 1};
+    tune_args a = {.budget = 15, .seed = 1, .algorithm = "bograph", .parallel = 1,
+                   .remeasure = -1};
     service_options_init(&a.so);
     a.so.token = getenv("BOGRAPH_TOKEN");
     a.plugin_options = json_object();

@@ -2,7 +2,9 @@
  * test_api_workers.c - the plugin endpoints, `bograph worker` and `bograph
  * tune` against a real service on loopback: a worker runs a plugin study to
  * its budget, a worker stopped by SIGINT reports its running trial as failed
- * (never lost), tune runs a whole job, prints its summary and resumes.
+ * (never lost), tune runs a whole job, prints its summary and resumes, and
+ * re-measures a noisy plugin's default and best (and stops cleanly when
+ * interrupted doing so).
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -263,6 +265,117 @@ static void test_tune_runs_and_resumes(void **state)
                                              NULL), 10), 2);
 }
 
+/* The sum of the counts of "models: bograph 3, gp 2, default 1", or -1. */
+static long models_total(const char *text)
+{
+    const char *m = strstr(text, "\nmodels: ");
+    if (!m)
+        return -1;
+    m += strlen("\nmodels: ");
+    long total = 0;
+    while (*m && *m != '\n') {
+        const char *sp = strchr(m, ' ');
+        if (!sp)
+            return -1;
+        char *end;
+        long n = strtol(sp + 1, &end, 10);
+        if (end == sp + 1 || n <= 0)
+            return -1;
+        total += n;
+        m = *end == ',' ? end + 2 : end;
+    }
+    return total;
+}
+
+/* The figures of "improvement over the default: 1.31x (median of 3 runs
+ * each; range 1.22x-1.40x"; 0, or -1 when the line is not there. */
+static int remeasured_improvement(const char *text, double *med, int *runs, double *low,
+                                  double *high)
+{
+    const char *line = strstr(text, "\nimprovement over the default: ");
+    if (!line)
+        return -1;
+    return sscanf(line, "\nimprovement over the default: %lfx (median of %d runs each; range "
+                        "%lfx-%lfx", med, runs, low, high) == 4 ? 0 : -1;
+}
+
+static void test_tune_remeasures_a_noisy_plugin(void **state)
+{
+    (void)state;
+    char out[300], db[300];
+    snprintf(out, sizeof out, "%s/noisy.out", srv.dir);
+    snprintf(db, sizeof db, "%s/noisy.db", srv.dir);
+    /* No --remeasure: a plugin that does not declare itself deterministic
+     * is re-measured 3 times by default. */
+    pid_t pid = spawn_bograph(out, "tune", "test-noisy", "--plugin-dir", NOISY_PLUGIN_DIR,
+                              "--budget", "6", "--algorithm", "sobol", "--db", db, "--port", "0",
+                              "--quiet", NULL);
+    int rc = wait_exit(pid, 120);
+    char *text = slurp(out);
+    if (rc != 0)
+        fprintf(stderr, "tune output:\n%s\n", text);
+    assert_int_equal(rc, 0);
+    assert_int_equal(models_total(text), 6);
+    assert_non_null(strstr(text, "\nmodels: sobol 5, default 1\n"));
+    assert_non_null(strstr(text, "improvement over the default in the study (one run each): "));
+    assert_non_null(strstr(text, "re-measuring default 3/3 ... ops "));
+    assert_non_null(strstr(text, "re-measuring best    3/3 ... ops "));
+    assert_null(strstr(text, "re-measuring default 4/"));
+    assert_non_null(strstr(text, "default (trial 1): ops median "));
+    double med, low, high;
+    int runs;
+    assert_int_equal(remeasured_improvement(text, &med, &runs, &low, &high), 0);
+    assert_int_equal(runs, 3);
+    /* 5% noise: the range is not a point, holds the median, and stays
+     * within what +-5% on each side allows of the median ratio. */
+    assert_true(low < med && med < high);
+    assert_true(low > med * 0.95 / 1.05 * 0.999 && high < med * 1.05 / 0.95 * 1.001);
+    assert_true(med > 0);
+    free(text);
+}
+
+static void test_tune_remeasure_off_and_interrupted(void **state)
+{
+    (void)state;
+    char out[300], db[300];
+    snprintf(out, sizeof out, "%s/noisy2.out", srv.dir);
+    snprintf(db, sizeof db, "%s/noisy2.db", srv.dir);
+    pid_t pid = spawn_bograph(out, "tune", "test-noisy", "--plugin-dir", NOISY_PLUGIN_DIR,
+                              "--budget", "3", "--algorithm", "random", "--remeasure", "0",
+                              "--db", db, "--port", "0", "--quiet", NULL);
+    assert_int_equal(wait_exit(pid, 60), 0);
+    char *text = slurp(out);
+    assert_int_equal(models_total(text), 3);
+    assert_null(strstr(text, "re-measuring"));
+    assert_non_null(strstr(text, "improvement over the default: "));
+    free(text);
+
+    /* SIGINT during the re-measurement: it stops, prints what was measured
+     * and exits 1; the study stays complete. */
+    snprintf(db, sizeof db, "%s/noisy3.db", srv.dir);
+    pid = spawn_bograph(out, "tune", "test-noisy", "--plugin-dir", NOISY_PLUGIN_DIR, "--budget",
+                        "3", "--algorithm", "random", "--remeasure", "20", "--option",
+                        "sleep_ms=200", "--db", db, "--port", "0", "--quiet", NULL);
+    int seen = 0;
+    for (int i = 0; i < 600 && !seen; i++) {
+        text = slurp(out);
+        seen = strstr(text, "re-measuring best    2/20 ... ops") != NULL;
+        free(text);
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    assert_true(seen);
+    kill(pid, SIGINT);
+    assert_int_equal(wait_exit(pid, 30), 1);
+    text = slurp(out);
+    assert_non_null(strstr(text, "re-measured (interrupted; what was measured):"));
+    assert_non_null(strstr(text, "re-measurement interrupted (the study is complete)"));
+    assert_null(strstr(text, "re-measuring default 20/20"));
+    assert_non_null(strstr(text, "default (trial 1): ops median "));
+    assert_null(strstr(text, " failed\n"));     /* the cancelled run is not counted */
+    free(text);
+}
+
 int main(void)
 {
     if (apitest_start(&srv, NULL) != 0) {
@@ -275,6 +388,8 @@ int main(void)
         cmocka_unit_test(test_worker_stops_cleanly_on_sigint),
         cmocka_unit_test(test_worker_usage_errors),
         cmocka_unit_test(test_tune_runs_and_resumes),
+        cmocka_unit_test(test_tune_remeasures_a_noisy_plugin),
+        cmocka_unit_test(test_tune_remeasure_off_and_interrupted),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     apitest_stop(&srv, SIGTERM);

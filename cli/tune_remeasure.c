@@ -1,0 +1,185 @@
+/*
+ * tune_remeasure.c - re-measures the default and the best configuration of a
+ * finished study K times each with the plugin, outside the study, and prints
+ * medians, ranges and the improvement with its range (tune_remeasure.h).
+ */
+#include "cli/tune_remeasure.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/tune_figures.h"
+#include "plugins/host.h"
+#include "plugins/plugin_json.h"
+
+unsigned tune_remeasure_default_k(const plugin *p)
+{
+    return p && (p->flags & PLUGIN_FLAG_DETERMINISTIC) ? 0 : TUNE_REMEASURE_NOISY;
+}
+
+/* The measurements of one configuration. */
+typedef struct {
+    const char *label;          /* "default", "best" */
+    long long number;           /* its trial in the study */
+    plugin_config cfg;          /* owned */
+    double values[TUNE_REMEASURE_MAX];
+    unsigned ok, failed;
+} tune_side;
+
+/* What every run shares. */
+typedef struct {
+    const tune_remeasure_options *o;
+    plugin_option *options;     /* the study's plugin_options (+ "objective"); owned */
+    size_t n_options;
+    const char *objective;
+    unsigned long long seed_base;
+} tune_runs;
+
+/* The study's plugin options as run options, as the worker builds them. */
+static int tune_runs_init(tune_runs *r, const tune_remeasure_options *o, char *err,
+                          size_t err_len)
+{
+    memset(r, 0, sizeof *r);
+    r->o = o;
+    r->objective = json_string_value(
+        json_object_get(json_object_get(o->study, "objective"), "name"));
+    if (!r->objective)
+        r->objective = "objective";
+    /* Seeds past the trials' (the worker seeds a trial with its number). */
+    json_int_t budget = json_integer_value(json_object_get(o->study, "budget"));
+    r->seed_base = (unsigned long long)(budget > 0 ? budget : 0) + 1;
+    json_t *opts = json_deep_copy(json_object_get(o->study, "plugin_options"));
+    if (!json_is_object(opts)) {
+        json_decref(opts);
+        opts = json_object();
+    }
+    if ((o->plug->flags & PLUGIN_FLAG_USER_SPACE) && !json_object_get(opts, "objective"))
+        json_object_set_new(opts, "objective", json_string(r->objective));
+    int rc = plugin_options_from_json(opts, &r->options, &r->n_options, err, err_len);
+    json_decref(opts);
+    return rc;
+}
+
+static int tune_stopping(const tune_runs *r)
+{
+    return r->o->stop && atomic_load(r->o->stop) != 0;
+}
+
+/* Run i of side s: a progress line, then the figure or why it failed. */
+static void tune_run_once(const tune_runs *r, tune_side *s, unsigned i)
+{
+    printf("re-measuring %-7s %u/%u ... ", s->label, i + 1, r->o->k);
+    fflush(stdout);
+    plugin_run_options ro;
+    plugin_run_options_init(&ro);
+    ro.timeout_seconds = r->o->timeout_seconds;
+    ro.cancel = r->o->stop;
+    ro.options = r->options;
+    ro.n_options = r->n_options;
+    ro.seed = r->seed_base + i;
+    plugin_result res;
+    plugin_result_init(&res);
+    char err[512];
+    plugin_run(r->o->plug, &s->cfg, &ro, &res, err, sizeof err);
+    if (res.state != PLUGIN_OK && tune_stopping(r)) {
+        printf("cancelled (not counted)\n");
+    } else if (res.state == PLUGIN_OK && res.has_objective && isfinite(res.objective)) {
+        s->values[s->ok++] = res.objective;
+        printf("%s %.6g  [%.1fs]\n", r->objective, res.objective, res.elapsed_seconds);
+    } else {
+        s->failed++;
+        printf("%s: %.200s  [%.1fs]\n", res.state == PLUGIN_OK ? "failed" :
+               plugin_state_name(res.state), res.state == PLUGIN_OK ?
+               "no objective in the result" : res.reason, res.elapsed_seconds);
+    }
+    fflush(stdout);
+    plugin_result_free(&res);
+}
+
+/* "default (trial 1): ops_sec median 1.2e+05 (min 1.1e+05, max 1.3e+05), 3 runs" */
+static void tune_print_side(const tune_runs *r, const tune_side *s, tune_spread *sp)
+{
+    *sp = tune_spread_of(s->values, s->ok);
+    printf("%-7s (trial %lld): ", s->label, s->number);
+    if (sp->n == 0)
+        printf("no successful run");
+    else
+        printf("%s median %.6g (min %.6g, max %.6g) over %u run%s", r->objective, sp->median,
+               sp->min, sp->max, s->ok, s->ok == 1 ? "" : "s");
+    if (s->failed)
+        printf("; %u failed", s->failed);
+    printf("\n");
+}
+
+static void tune_print_figures(const tune_runs *r, const tune_side *def, const tune_side *best,
+                               int interrupted)
+{
+    int maximize = 0;
+    const char *goal = json_string_value(
+        json_object_get(json_object_get(r->o->study, "objective"), "goal"));
+    if (goal && strcmp(goal, "maximize") == 0)
+        maximize = 1;
+    printf("\nre-measured%s:\n", interrupted ? " (interrupted; what was measured)" : "");
+    tune_spread sd, sb;
+    tune_print_side(r, def, &sd);
+    tune_print_side(r, best, &sb);
+    tune_improvement_range imp;
+    if (tune_improvement_of(maximize, &sd, &sb, &imp) != 0) {
+        printf("improvement over the default: not known (needs a successful run of each)\n");
+    } else if (sd.n == sb.n) {
+        printf("improvement over the default: %.2fx (median of %zu run%s each; range "
+               "%.2fx-%.2fx; %s %s)\n", imp.median, sd.n, sd.n == 1 ? "" : "s", imp.low,
+               imp.high, maximize ? "higher" : "lower", r->objective);
+    } else {
+        printf("improvement over the default: %.2fx (medians of %zu and %zu runs; range "
+               "%.2fx-%.2fx; %s %s)\n", imp.median, sd.n, sb.n, imp.low, imp.high,
+               maximize ? "higher" : "lower", r->objective);
+    }
+    fflush(stdout);
+}
+
+int tune_remeasure(const tune_remeasure_options *o, const json_t *def_params,
+                   long long def_number, const json_t *best_params, long long best_number)
+{
+    assert(o && o->plug && o->study);
+    assert(o->k >= 1 && o->k <= TUNE_REMEASURE_MAX);
+    tune_side *sides = calloc(2, sizeof *sides);   /* K values each: not on the stack */
+    if (!sides) {
+        fprintf(stderr, "bograph tune: cannot re-measure: out of memory\n");
+        return -1;
+    }
+    tune_side *def = &sides[0], *best = &sides[1];
+    def->label = "default";
+    def->number = def_number;
+    best->label = "best";
+    best->number = best_number;
+    char err[512];
+    tune_runs r = {0};
+    int rc = -1;
+    if (plugin_config_from_json(def_params, &def->cfg, err, sizeof err) != 0 ||
+        plugin_config_from_json(best_params, &best->cfg, err, sizeof err) != 0 ||
+        tune_runs_init(&r, o, err, sizeof err) != 0) {
+        fprintf(stderr, "bograph tune: cannot re-measure: %s\n", err);
+        goto out;
+    }
+    printf("\nre-measuring the default and the best configuration, %u run%s each, "
+           "interleaved (--remeasure %u)\n", o->k, o->k == 1 ? "" : "s", o->k);
+    fflush(stdout);
+    for (unsigned i = 0; i < o->k && !tune_stopping(&r); i++) {
+        tune_run_once(&r, def, i);
+        if (!tune_stopping(&r))
+            tune_run_once(&r, best, i);
+    }
+    int stopped = tune_stopping(&r);
+    tune_print_figures(&r, def, best, stopped);
+    rc = stopped ? 1 : 0;
+out:
+    plugin_options_free(r.options, r.n_options);
+    plugin_config_free(&def->cfg);
+    plugin_config_free(&best->cfg);
+    free(sides);
+    return rc;
+}
