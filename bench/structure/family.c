@@ -176,7 +176,7 @@ int family_generate(uint64_t family_seed, size_t index, sys_system *s)
     s->k = fam_int(&r, kmin, SYS_MAX_METRICS - 1);
     s->compose = (int)fam_int(&r, 0, 3);
     s->n_groups = s->compose == FAMILY_PRODUCT ? 2 : fam_int(&r, 2, 3);
-    int heavy_system = fam_unif(&r) < 0.4;
+    int heavy_system = fam_unif(&r) < 0.45;
     /* Metric names: a random selection from the theme, in random order. */
     size_t order[15];
     for (size_t j = 0; j < 15; j++)
@@ -220,7 +220,7 @@ int family_generate(uint64_t family_seed, size_t index, sys_system *s)
             m->metric_parent = (int)fam_int(&r, 0, j - 1);
             m->metric_coef = 0.2 + 0.5 * fam_unif(&r);
         }
-        m->decades = heavy_system && fam_unif(&r) < 0.4 ? 1 + 2 * fam_unif(&r) : 0;
+        m->decades = heavy_system && fam_unif(&r) < 0.5 ? 2 + 2 * fam_unif(&r) : 0;
         m->amp = 1 + 3 * fam_unif(&r);
         m->base = pow(10, -1 + 3 * fam_unif(&r));
         m->missing = fam_unif(&r) < 0.15 ? 0.1 + 0.25 * fam_unif(&r) : 0;

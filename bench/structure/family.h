@@ -12,7 +12,7 @@
  *  - 3-15 intermediate metrics (costs), each driven by 1-4 parameters
  *    through monotone, saturating, bowl and threshold shapes, some with the
  *    first two parents interacting (product), some also fed by an earlier
- *    metric, some heavy-tailed (base * 10^(1-3 decades * s));
+ *    metric, some heavy-tailed (base * 10^(2-4 decades * s));
  *  - the objective: a sum of costs, a reciprocal throughput, a bottleneck
  *    (maximum over 2-3 stages of stage sums) or a product (energy x delay);
  *  - 1-5% multiplicative noise on the metrics and the objective;
