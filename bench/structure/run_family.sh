@@ -13,8 +13,8 @@
 #   --seeds N            default 10 (seeds 1000..1000+N-1)
 #   --budget N           default 50
 #   --methods LIST       from bograph,gp,random,tpe,cmaes; default all five
-#   --jobs N             parallel runs; default 2
-# The C methods run first, then the peers (each with --jobs).
+#   --jobs N             parallel C runs; default 2
+# The peers (tpe, cmaes) run beside the C methods in one more process.
 set -eu
 bin=build/bench/bograph-bench-structure
 out=""
@@ -69,17 +69,24 @@ sel=""
 start=$(date +%s)
 echo "family run: family seed $fseed, $fcount generated systems${systems:+ (selected: $systems)}, seeds 1000..$((1000 + seeds - 1)), budget $budget, methods $methods, jobs $jobs -> $out" >&2
 files=""
+ppid=""
+if [ -n "$pmethods" ]; then
+    # The peers are light (Optuna's samplers and a pipe to --eval): they run
+    # beside the C methods, in one worker process.
+    # shellcheck disable=SC2086
+    /usr/bin/python3 "$here/peers.py" --bin "$bin" --family-seed "$fseed" --family-count "$fcount" \
+        $sel --seeds "$seeds" --budget "$budget" --methods "$pmethods" --jobs 1 \
+        --tsv "$out/peers.tsv" &
+    ppid=$!
+fi
 if [ -n "$cmethods" ]; then
     # shellcheck disable=SC2086
     "$bin" --family --family-seed "$fseed" --family-count "$fcount" $sel --seeds "$seeds" \
         --budget "$budget" --methods "$cmethods" --jobs "$jobs" --no-timing --tsv "$out/c.tsv" >/dev/null
     files="$out/c.tsv"
 fi
-if [ -n "$pmethods" ]; then
-    # shellcheck disable=SC2086
-    /usr/bin/python3 "$here/peers.py" --bin "$bin" --family-seed "$fseed" --family-count "$fcount" \
-        $sel --seeds "$seeds" --budget "$budget" --methods "$pmethods" --jobs "$jobs" \
-        --tsv "$out/peers.tsv"
+if [ -n "$ppid" ]; then
+    wait "$ppid"
     files="$files $out/peers.tsv"
 fi
 end=$(date +%s)
