@@ -72,6 +72,7 @@ def main():
         len(seeds), ",".join(map(str, budgets)), ",".join(methods)))
     med = {}
     share = {}
+    seedset = {}
     for s in systems:
         struct, maxi = info[s]
         print("\n%s [%s, %s]" % (s, struct, "maximise" if maxi else "minimise"))
@@ -80,6 +81,7 @@ def main():
             rs = [r for r in rows if r["system"] == s and r["method"] == m]
             if not rs:
                 continue
+            seedset[(s, m)] = frozenset(r["seed"] for r in rs)
             cells = []
             for k, c in enumerate(cps):
                 v = [num(r["best@%d" % c]) for r in rs]
@@ -95,6 +97,10 @@ def main():
                                             else "", len(rs)))
 
     def better(s, a, b, c):
+        # Only medians over the same seeds are compared (a partial run
+        # leaves some out).
+        if seedset.get((s, a)) != seedset.get((s, b)):
+            return None
         x, y = med.get((s, a, c)), med.get((s, b, c))
         if x is None or y is None:
             return None
@@ -103,7 +109,7 @@ def main():
         return 1 if (x > y) == info[s][1] else -1
 
     print("\n== summary: systems where the first method's median beats the second's "
-          "(wins / ties / losses) ==")
+          "(wins / ties / losses; systems where both ran the same seeds) ==")
     pairs = [("bograph", o) for o in ["gp", "tpe", "cmaes", "random"]] + [("gp", "tpe")]
     pairs = [p for p in pairs if p[0] in methods and p[1] in methods]
     groups = [("all", lambda s: True),
