@@ -6,7 +6,7 @@
 #
 # usage: bench/structure/run_family.sh [options]
 #   --bin PATH           default build/bench/bograph-bench-structure
-#   --out DIR            where the TSV files and summary go; default bench-out/family-<date>
+#   --out DIR            where the TSV files and summary go; default $TMPDIR or /tmp, bograph-family-<time>
 #   --family-seed S      default 1 (the development set)
 #   --family-count N     default 24
 #   --systems LIST       generated indexes, names, built-in names; default all
@@ -41,7 +41,7 @@ while [ $# -gt 0 ]; do
     *) echo "run_family.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
-[ -n "$out" ] || out=bench-out/family-$(date -u +%Y%m%dT%H%M%SZ)
+[ -n "$out" ] || out=${TMPDIR:-/tmp}/bograph-family-$(date -u +%Y%m%dT%H%M%SZ)
 if [ ! -x "$bin" ]; then
     echo "run_family.sh: $bin not found; build it with" >&2
     echo "  cmake -S . -B build -DBOGRAPH_WEB=OFF && cmake --build build -j2 --target bograph-bench-structure" >&2
