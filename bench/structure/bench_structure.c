@@ -12,12 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <gsl/gsl_errno.h>
 
 #include "bo/suggest.h"
 #include "logs/logs.h"
 #include "structure/bograph.h"
+#include "family.h"
 #include "systems.h"
 
 #define MAX_LIST 16
@@ -35,6 +38,12 @@ typedef struct {
     size_t checkpoints[MAX_LIST], n_checkpoints;
     size_t timing_n[MAX_LIST], n_timing;
     int runs, timing, quiet, verbose;
+    /* The family run (family_main). */
+    int family, list, seeds_set, checkpoints_set;
+    unsigned long long family_seed;
+    size_t family_count, jobs;
+    const char *systems_arg, *tsv, *eval, *space_of;
+    unsigned long long eval_seed;
 } config;
 
 static void usage(void)
@@ -53,7 +62,26 @@ static void usage(void)
            "  --no-timing         skip the timing table\n"
            "  --quiet             no progress on stderr\n"
            "  --verbose           which model made each bograph suggestion, and why\n"
-           "  --help              this text\n");
+           "  --help              this text\n\n"
+           "The family run (any of the options below; see docs/bograph.md): generated\n"
+           "systems (family.h) and the six built-in ones; one TSV row a (system, method,\n"
+           "seed) run, summarised by bench/structure/combine.py; driver with the Optuna\n"
+           "peers: bench/structure/run_family.sh.\n"
+           "  --family            the family run with the defaults below\n"
+           "  --family-seed S     generated systems of family S; default 1 (development)\n"
+           "  --family-count N    generated systems; default 24\n"
+           "  --systems LIST      generated indexes (7), names or prefixes (f1-07), built-in\n"
+           "                      names; default the N generated and the six built-in\n"
+           "  --seeds N           default 10 (seeds 1000..1000+N-1)\n"
+           "  --checkpoints LIST  default 10,15,20,30,50 (NA beyond the budget)\n"
+           "  --jobs N            parallel worker processes; default 2\n"
+           "  --tsv FILE          the rows to FILE (default stdout)\n"
+           "  --list              the systems with a one-line description, no runs\n"
+           "  --space SYSTEM      the system's parameters (for peers.py)\n"
+           "  --eval SYSTEM --seed S\n"
+           "                      configurations on stdin, one a line (categoricals by\n"
+           "                      index) -> \"noisy true\" objectives, with seed S's noise\n"
+           "                      (--verbose: each trial's log text and parsed count on stderr)\n");
 }
 
 static int parse_size(const char *s, size_t *out)
@@ -470,6 +498,346 @@ static int timing_table(const config *c)
     return 0;
 }
 
+/* ---- The family run: generated systems (family.h) and the built-in ones,
+ * (system, method, seed) runs in parallel worker processes, one TSV row a
+ * run; bench/structure/combine.py summarises the rows. ---- */
+
+typedef struct {
+    sys_system *sys;           /* n systems, generated in place (not copied) */
+    size_t n, cap;
+} sys_list;
+
+static int list_add(sys_list *l, const char *name)
+{
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? 2 * l->cap : 64;
+        sys_system *ns = malloc(nc * sizeof *ns);
+        if (!ns)
+            return -1;
+        /* Regenerate rather than copy: names point into the structs. */
+        for (size_t i = 0; i < l->n; i++) {
+            char nm[96];
+            snprintf(nm, sizeof nm, "%s", l->sys[i].name);
+            if (sys_init(&ns[i], nm) != 0) {
+                free(ns);
+                return -1;
+            }
+        }
+        free(l->sys);
+        l->sys = ns;
+        l->cap = nc;
+    }
+    if (sys_init(&l->sys[l->n], name) != 0)
+        return -1;
+    l->n++;
+    return 0;
+}
+
+/* The systems of a family run: --systems (generated indexes, generated
+ * names or name prefixes, built-in names), else family_count generated
+ * systems and the six built-in ones. */
+static int family_systems(const config *c, sys_list *l)
+{
+    memset(l, 0, sizeof *l);
+    const char *const *builtin = sys_names();
+    char nm[96];
+    if (!c->systems_arg) {
+        for (size_t i = 0; i < c->family_count; i++) {
+            snprintf(nm, sizeof nm, "f%llu-%zu", c->family_seed, i);
+            if (list_add(l, nm) != 0)
+                return -1;
+        }
+        for (size_t i = 0; builtin[i]; i++)
+            if (list_add(l, builtin[i]) != 0)
+                return -1;
+        return 0;
+    }
+    char *copy = strdup(c->systems_arg);
+    if (!copy)
+        return -1;
+    int rc = 0;
+    for (char *tok = strtok(copy, ","); tok && rc == 0; tok = strtok(NULL, ",")) {
+        size_t idx;
+        uint64_t fs;
+        if (parse_size(tok, &idx) == 0 || strcmp(tok, "0") == 0) {
+            snprintf(nm, sizeof nm, "f%llu-%s", c->family_seed, tok);
+            rc = list_add(l, nm);
+        } else if (family_parse_name(tok, &fs, &idx) == 0) {
+            rc = list_add(l, tok);
+            /* a full name must be the generated one */
+            if (rc == 0 && strchr(strchr(tok, '-') + 1, '-') &&
+                strcmp(l->sys[l->n - 1].name, tok) != 0) {
+                fprintf(stderr, "bograph-bench-structure: %s is %s\n", tok, l->sys[l->n - 1].name);
+                rc = -1;
+            }
+        } else {
+            rc = list_add(l, tok);
+        }
+        if (rc != 0)
+            fprintf(stderr, "bograph-bench-structure: unknown system %s\n", tok);
+    }
+    free(copy);
+    return rc;
+}
+
+typedef struct {
+    int rc;
+    double best[MAX_LIST];
+    size_t nb, nf;
+    double seconds;
+} run_result;
+
+static void family_child(const config *c, const sys_system *s, method m, uint64_t seed, int fd)
+{
+    run_result res;
+    memset(&res, 0, sizeof res);
+    double *best = malloc(c->budget * sizeof *best);
+    runner r;
+    res.rc = best ? run_one(s, m, seed, c->budget, best, &r, c->verbose) : -1;
+    if (res.rc == 0) {
+        for (size_t k = 0; k < c->n_checkpoints; k++)
+            res.best[k] = c->checkpoints[k] <= c->budget ? best[c->checkpoints[k] - 1] : NAN;
+        res.nb = r.n_bograph;
+        res.nf = r.n_fallback;
+        res.seconds = r.seconds;
+    }
+    free(best);
+    const char *p = (const char *)&res;
+    size_t left = sizeof res;
+    while (left > 0) {
+        ssize_t w = write(fd, p, left);
+        if (w <= 0)
+            break;
+        p += w;
+        left -= (size_t)w;
+    }
+    close(fd);
+}
+
+static int family_run_all(const config *c)
+{
+    sys_list l;
+    if (family_systems(c, &l) != 0)
+        return -1;
+    FILE *out = stdout;
+    if (c->tsv) {
+        out = fopen(c->tsv, "w");
+        if (!out) {
+            fprintf(stderr, "bograph-bench-structure: %s: %s\n", c->tsv, strerror(errno));
+            return -1;
+        }
+    }
+    fprintf(out, "# bograph-bench-structure family_seed=%llu family_count=%zu systems=%zu "
+                 "seeds=%d..%zu budget=%zu methods=",
+            c->family_seed, c->family_count, l.n, 1000, 1000 + c->seeds - 1, c->budget);
+    for (size_t mi = 0; mi < c->n_methods; mi++)
+        fprintf(out, "%s%s", mi ? "," : "", method_names[c->methods[mi]]);
+    fprintf(out, "\nsystem\tstructure\tmaximize\tmethod\tseed\tbudget");
+    for (size_t k = 0; k < c->n_checkpoints; k++)
+        fprintf(out, "\tbest@%zu", c->checkpoints[k]);
+    fprintf(out, "\tgraph_share\ts_per_sugg\n");
+    fflush(out);
+
+    size_t total = l.n * c->seeds * c->n_methods, next = 0, done = 0, running = 0, failed = 0;
+    size_t jobs = c->jobs ? c->jobs : 1;
+    struct {
+        pid_t pid;
+        int fd;
+        size_t task;
+    } *slot = calloc(jobs, sizeof *slot);
+    if (!slot)
+        return -1;
+    double t0 = now_s();
+    while (done < total) {
+        while (running < jobs && next < total) {
+            size_t si = next / (c->seeds * c->n_methods);
+            size_t sd = (next / c->n_methods) % c->seeds;
+            method m = c->methods[next % c->n_methods];
+            int fds[2];
+            if (pipe(fds) != 0)
+                return -1;
+            fflush(NULL);
+            pid_t pid = fork();
+            if (pid < 0)
+                return -1;
+            if (pid == 0) {
+                close(fds[0]);
+                family_child(c, &l.sys[si], m, 1000 + sd, fds[1]);
+                _exit(0);
+            }
+            close(fds[1]);
+            size_t j = 0;
+            while (slot[j].pid)
+                j++;
+            slot[j].pid = pid;
+            slot[j].fd = fds[0];
+            slot[j].task = next;
+            running++;
+            next++;
+        }
+        int status;
+        pid_t pid = waitpid(-1, &status, 0);
+        if (pid < 0)
+            return -1;
+        size_t j = 0;
+        while (j < jobs && slot[j].pid != pid)
+            j++;
+        if (j == jobs)
+            continue;
+        run_result res;
+        memset(&res, 0, sizeof res);
+        res.rc = -1;
+        char *p = (char *)&res;
+        size_t got = 0;
+        while (got < sizeof res) {
+            ssize_t rd = read(slot[j].fd, p + got, sizeof res - got);
+            if (rd <= 0)
+                break;
+            got += (size_t)rd;
+        }
+        if (got != sizeof res)
+            res.rc = -1;
+        close(slot[j].fd);
+        size_t task = slot[j].task;
+        slot[j].pid = 0;
+        running--;
+        done++;
+        size_t si = task / (c->seeds * c->n_methods);
+        size_t sd = (task / c->n_methods) % c->seeds;
+        method m = c->methods[task % c->n_methods];
+        const sys_system *s = &l.sys[si];
+        if (res.rc != 0) {
+            failed++;
+            fprintf(stderr, "\nrun failed: %s %s seed %zu\n", s->name, method_names[m], 1000 + sd);
+        } else {
+            fprintf(out, "%s\t%s\t%d\t%s\t%zu\t%zu", s->name, family_structure_name(s), s->maximize,
+                    method_names[m], 1000 + sd, c->budget);
+            for (size_t k = 0; k < c->n_checkpoints; k++) {
+                if (isnan(res.best[k]))
+                    fprintf(out, "\tNA");
+                else
+                    fprintf(out, "\t%.10g", res.best[k]);
+            }
+            if (m == M_BOGRAPH && res.nb + res.nf > 0)
+                fprintf(out, "\t%.4f", (double)res.nb / (double)(res.nb + res.nf));
+            else
+                fprintf(out, "\tNA");
+            fprintf(out, "\t%.4f\n", res.seconds / (double)c->budget);
+            fflush(out);
+        }
+        if (!c->quiet)
+            fprintf(stderr, "\r  %zu/%zu runs done, %.0f s elapsed   ", done, total, now_s() - t0);
+    }
+    if (!c->quiet)
+        fprintf(stderr, "\n");
+    if (out != stdout) {
+        fclose(out);
+        printf("wrote %zu runs of %zu systems to %s (%.0f s); summarise with\n"
+               "  /usr/bin/python3 bench/structure/combine.py %s\n",
+               total - failed, l.n, c->tsv, now_s() - t0, c->tsv);
+    }
+    free(slot);
+    free(l.sys);
+    return failed ? -1 : 0;
+}
+
+static int family_list(const config *c)
+{
+    sys_list l;
+    if (family_systems(c, &l) != 0)
+        return -1;
+    for (size_t i = 0; i < l.n; i++) {
+        char d[1024];
+        family_describe(&l.sys[i], d, sizeof d);
+        printf("%s\t%s\t%d\t%s\n", l.sys[i].name, family_structure_name(&l.sys[i]),
+               l.sys[i].maximize, d);
+    }
+    free(l.sys);
+    return 0;
+}
+
+/* --space SYSTEM: the parameters, for bench/structure/peers.py. */
+static int family_space_print(const char *name)
+{
+    sys_system s;
+    if (sys_init(&s, name) != 0) {
+        fprintf(stderr, "bograph-bench-structure: unknown system %s\n", name);
+        return -1;
+    }
+    space *sp = sys_space(&s);
+    if (!sp)
+        return -1;
+    printf("system %s\nmaximize %d\nobjective %s\n", s.name, s.maximize, s.objective);
+    static const char *const tn[] = {"float", "int", "categorical", "ordinal"};
+    for (size_t j = 0; j < space_size(sp); j++) {
+        space_type t = space_param_type(sp, j);
+        printf("param %s %s", space_param_name(sp, j), tn[t]);
+        if (t == SPACE_FLOAT || t == SPACE_INT)
+            printf(" %.17g %.17g %d", space_param_low(sp, j), space_param_high(sp, j),
+                   space_param_log(sp, j));
+        else if (t == SPACE_ORDINAL)
+            for (size_t k = 0; k < space_param_n_choices(sp, j); k++)
+                printf(" %.17g", space_param_value(sp, j, k));
+        else
+            printf(" %zu", space_param_n_choices(sp, j));
+        printf("\n");
+    }
+    space_free(sp);
+    return 0;
+}
+
+/* --eval SYSTEM --seed S: one configuration a line on stdin (raw values,
+ * categoricals by index) -> "noisy_objective true_objective" a line, with
+ * the noise run_one gives seed S (trial t gets the same noise). */
+static int family_eval(const char *name, unsigned long long seed, int show_logs)
+{
+    sys_system s;
+    if (sys_init(&s, name) != 0) {
+        fprintf(stderr, "bograph-bench-structure: unknown system %s\n", name);
+        return -1;
+    }
+    space *sp = sys_space(&s);
+    double *x = malloc((s.p + 1) * sizeof *x);
+    static char buf[LOG_CAP];
+    static char line[65536];
+    if (!sp || !x)
+        return -1;
+    uint64_t rng = (uint64_t)seed * 0x9e3779b97f4a7c15ULL + 12345;
+    while (fgets(line, sizeof line, stdin)) {
+        char *p = line, *end;
+        size_t n = 0;
+        while (n < s.p) {
+            double v = strtod(p, &end);
+            if (end == p)
+                break;
+            x[n++] = v;
+            p = end;
+        }
+        char err[256];
+        if (n != s.p) {
+            printf("error: expected %zu values, got %zu\n", s.p, n);
+        } else if (space_validate(sp, x, err, sizeof err) != 0) {
+            printf("error: %s\n", err);
+        } else {
+            double y;
+            sys_run(&s, x, &rng, &y, buf, sizeof buf);
+            printf("%.17g %.17g\n", y, sys_true_objective(&s, x));
+            if (show_logs && s.log_format) {
+                logs_metrics lm;
+                logs_metrics_init(&lm);
+                int prc = logs_parse(s.log_format, buf, strlen(buf), &lm, err, sizeof err);
+                fprintf(stderr, "%s---- %s: %zu metrics parsed%s%s\n", buf, s.log_format,
+                        lm.count, prc ? ", error: " : "", prc ? err : "");
+                logs_metrics_free(&lm);
+            }
+        }
+        fflush(stdout);
+    }
+    free(x);
+    space_free(sp);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -492,6 +860,9 @@ int main(int argc, char **argv)
     c.timing_n[1] = 200;
     c.n_timing = 2;
     c.runs = c.timing = 1;
+    c.family_seed = 1;
+    c.family_count = 24;
+    c.jobs = 2;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -506,28 +877,58 @@ int main(int argc, char **argv)
             c.quiet = 1;
         } else if (!strcmp(a, "--verbose")) {
             c.verbose = 1;
+        } else if (!strcmp(a, "--family")) {
+            c.family = 1;
+        } else if (!strcmp(a, "--list")) {
+            c.list = c.family = 1;
         } else if (!v) {
             fprintf(stderr, "bograph-bench-structure: unknown option or missing value: %s\n", a);
             return 2;
         } else if (!strcmp(a, "--seeds")) {
             if (parse_size(v, &c.seeds)) goto bad;
+            c.seeds_set = 1;
             i++;
         } else if (!strcmp(a, "--budget")) {
             if (parse_size(v, &c.budget)) goto bad;
             i++;
         } else if (!strcmp(a, "--checkpoints")) {
             if (parse_list(v, c.checkpoints, &c.n_checkpoints)) goto bad;
+            c.checkpoints_set = 1;
             i++;
         } else if (!strcmp(a, "--timing-n")) {
             if (parse_list(v, c.timing_n, &c.n_timing)) goto bad;
             i++;
         } else if (!strcmp(a, "--systems")) {
-            c.n_systems = 0;
-            for (char *tok = strtok(v, ","); tok; tok = strtok(NULL, ",")) {
-                sys_system s;
-                if (c.n_systems >= MAX_LIST || sys_init(&s, tok) != 0) goto bad;
-                c.systems[c.n_systems++] = tok;
-            }
+            c.systems_arg = v;
+            i++;
+        } else if (!strcmp(a, "--family-seed")) {
+            size_t fs;
+            if (parse_size(v, &fs)) goto bad;
+            c.family_seed = fs;
+            c.family = 1;
+            i++;
+        } else if (!strcmp(a, "--family-count")) {
+            if (parse_size(v, &c.family_count)) goto bad;
+            c.family = 1;
+            i++;
+        } else if (!strcmp(a, "--jobs")) {
+            if (parse_size(v, &c.jobs)) goto bad;
+            c.family = 1;
+            i++;
+        } else if (!strcmp(a, "--tsv")) {
+            c.tsv = v;
+            c.family = 1;
+            i++;
+        } else if (!strcmp(a, "--eval")) {
+            c.eval = v;
+            i++;
+        } else if (!strcmp(a, "--space")) {
+            c.space_of = v;
+            i++;
+        } else if (!strcmp(a, "--seed")) {
+            char *end;
+            c.eval_seed = strtoull(v, &end, 10);
+            if (*end || end == v) goto bad;
             i++;
         } else if (!strcmp(a, "--methods")) {
             c.n_methods = 0;
@@ -547,6 +948,33 @@ int main(int argc, char **argv)
     bad:
         fprintf(stderr, "bograph-bench-structure: bad value for %s: %s\n", a, v);
         return 2;
+    }
+    if (c.eval)
+        return family_eval(c.eval, c.eval_seed, c.verbose) == 0 ? 0 : 1;
+    if (c.space_of)
+        return family_space_print(c.space_of) == 0 ? 0 : 1;
+    if (c.family) {
+        if (!c.seeds_set)
+            c.seeds = 10;
+        if (!c.checkpoints_set) {
+            static const size_t cp[] = {10, 15, 20, 30, 50};
+            memcpy(c.checkpoints, cp, sizeof cp);
+            c.n_checkpoints = 5;
+        }
+        if (c.list)
+            return family_list(&c) == 0 ? 0 : 1;
+        return family_run_all(&c) == 0 ? 0 : 1;
+    }
+    if (c.systems_arg) {
+        c.n_systems = 0;
+        for (char *tok = strtok((char *)c.systems_arg, ","); tok; tok = strtok(NULL, ",")) {
+            sys_system s;
+            if (c.n_systems >= MAX_LIST || sys_init(&s, tok) != 0) {
+                fprintf(stderr, "bograph-bench-structure: bad value for --systems: %s\n", tok);
+                return 2;
+            }
+            c.systems[c.n_systems++] = tok;
+        }
     }
     for (size_t k = 0; k < c.n_checkpoints; k++)
         if (c.checkpoints[k] > c.budget) {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "family.h"
 #include "systems.h"
 
 enum { FORM_BOWL, FORM_EXP, FORM_LOG, FORM_SIGMOID };
@@ -78,6 +79,10 @@ static void sys_structure(sys_system *s, uint64_t seed, size_t n_chain,
 
 int sys_init(sys_system *s, const char *name)
 {
+    uint64_t fseed;
+    size_t findex;
+    if (family_parse_name(name, &fseed, &findex) == 0)
+        return family_generate(fseed, findex, s);
     memset(s, 0, sizeof *s);
     s->noise = 0.03;
     if (strcmp(name, "kvstore") == 0) {
@@ -151,6 +156,8 @@ int sys_init(sys_system *s, const char *name)
 
 space *sys_space(const sys_system *s)
 {
+    if (s->kind == SYS_FAMILY)
+        return family_space(s);
     space *sp = space_new();
     if (!sp)
         return NULL;
@@ -241,6 +248,8 @@ static double sys_compose(const sys_system *s, const double *m)
 
 double sys_true_objective(const sys_system *s, const double *x)
 {
+    if (s->kind == SYS_FAMILY)
+        return family_true_objective(s, x);
     if (s->kind == SYS_HARTMANN6 || s->kind == SYS_HARTMANN6_NOISE)
         return sys_hartmann6(x);
     double m[SYS_MAX_METRICS];
@@ -259,6 +268,10 @@ static size_t sys_printf(char *buf, size_t cap, size_t o, const char *fmt, doubl
 void sys_run(const sys_system *s, const double *x, uint64_t *rng, double *y, char *buf,
              size_t cap)
 {
+    if (s->kind == SYS_FAMILY) {
+        family_run(s, x, rng, y, buf, cap);
+        return;
+    }
     buf[0] = '\0';
     if (s->kind == SYS_HARTMANN6 || s->kind == SYS_HARTMANN6_NOISE) {
         *y = sys_hartmann6(x);
