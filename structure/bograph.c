@@ -251,6 +251,40 @@ static int bg_prepare(const bograph_request *req, bg_run *r, char *reason, size_
     return 0;
 }
 
+/* The n_best encoded configurations with the best objective (t scratch of
+ * d->n values) into best, best first: the anchors of the acquisition
+ * optimisation. */
+static void bg_best_points(const bg_data *d, size_t n_best, double *t, double *best)
+{
+    size_t dim = d->dim_u;
+    memcpy(t, d->t, d->n * sizeof *t);
+    for (size_t a = 0; a < n_best; a++) {
+        size_t bi = d->n;
+        for (size_t i = 0; i < d->n; i++)
+            if (isfinite(t[i]) && (bi == d->n || t[i] > t[bi]))
+                bi = i;
+        memcpy(best + a * dim, d->U + bi * dim, dim * sizeof *best);
+        t[bi] = NAN;
+    }
+}
+
+/* How the graph's acquisition is maximised for the k-th point of a batch.
+ * Each value costs a propagation of every sample through the graph, so
+ * fewer raw points and local runs than the plain GP's. */
+static void bg_acq_options(const bg_run *r, uint64_t seed, size_t k, const double *anchors,
+                           size_t n_anchor, acqopt_options *aopt)
+{
+    size_t raw = acqopt_default_raw(r->d.dim_u);
+    acqopt_options_default(aopt);
+    aopt->has_gradient = model_has_gradient(&r->m);
+    aopt->seed = rng_stream_seed(seed ^ 0x5bd1e995ULL, r->d.n + k);
+    aopt->batch = bg_acq_batch;
+    aopt->n_raw = raw < BG_ACQ_RAW_MAX ? raw : BG_ACQ_RAW_MAX;
+    aopt->n_local = BG_ACQ_N_LOCAL;
+    aopt->anchors = anchors;
+    aopt->n_anchors = n_anchor;
+}
+
 int bograph_suggest(const bograph_request *req, double *out, bograph_info *info, char *err,
                     size_t err_len)
 {
@@ -283,15 +317,7 @@ int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
         bg_err(err, err_len, "out of memory");
         goto done;
     }
-    memcpy(tsort, r.d.t, r.d.n * sizeof *tsort);
-    for (size_t a = 0; a < n_anchor; a++) {
-        size_t bi = r.d.n;
-        for (size_t i = 0; i < r.d.n; i++)
-            if (isfinite(tsort[i]) && (bi == r.d.n || tsort[i] > tsort[bi]))
-                bi = i;
-        memcpy(anchors + a * dim, r.d.U + bi * dim, dim * sizeof *anchors);
-        tsort[bi] = NAN;
-    }
+    bg_best_points(&r.d, n_anchor, tsort, anchors);
     memcpy(exclude, r.d.U, r.d.n * dim * sizeof *exclude);
     size_t n_ex = r.d.n;
     for (size_t i = 0; i < req->base.n_pending; i++) {
@@ -305,12 +331,7 @@ int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
     }
     for (size_t k = 0; k < req->base.count; k++) {
         acqopt_options aopt;
-        acqopt_options_default(&aopt);
-        aopt.has_gradient = model_has_gradient(&r.m);
-        aopt.seed = rng_stream_seed(req->base.seed ^ 0x5bd1e995ULL, r.d.n + k);
-        aopt.batch = bg_acq_batch;
-        aopt.anchors = anchors;
-        aopt.n_anchors = n_anchor;
+        bg_acq_options(&r, req->base.seed, k, anchors, n_anchor, &aopt);
         double val;
         char aerr[160];
         if (acqopt_maximize(req->base.sp, bg_acq_fn, &actx, &aopt, exclude, n_ex, u, &val, aerr,
@@ -414,7 +435,13 @@ int bograph_predict(const bograph_request *req, const double *configs, size_t m_
             r.m.beta = 1;
             s = model_acq(&r.m, u) - mu;
         }
-        mean[i] = req->base.maximize ? mu : -mu;
+        double own = req->base.maximize ? mu : -mu;
+        if (r.d.log_objective) {
+            /* back from the log scale: the median, and the delta method */
+            own = exp(own);
+            s *= own;
+        }
+        mean[i] = own;
         if (sd)
             sd[i] = s;
     }

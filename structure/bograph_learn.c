@@ -21,6 +21,7 @@
 #include <gsl/gsl_linalg.h>
 
 #include "structure/bograph_learn.h"
+#include "structure/bograph_prune.h"
 #include "structure/dag.h"
 #include "structure/defaults.h"
 #include "structure/knowledge.h"
@@ -373,6 +374,9 @@ bg_graph *bg_learn(const bograph_request *req, const bg_data *d, const preproces
         goto fail;
     }
     bg_learnt_edges(gr, W, mask, D, n_feat, feat_param);
+    for (size_t b = n_feat; b + 1 < D; b++)
+        if (bg_prune_param_parents(gr->g, A, n, D, n_feat, feat_param, p, b - n_feat + p, b) != 0)
+            goto oom;
     bg_expert_edges(req, gr);
     dag *g = gr->g;
     if (dag_postprocess(g, sub, sizeof sub) != 0) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "structure/bograph_request.h"
+#include "structure/defaults.h"
 #include "structure/graph_state.h"
 #include "structure/knowledge.h"
 
@@ -28,6 +29,43 @@ void bg_data_free(bg_data *d)
     free(d->U);
     free(d->t);
     free(d->use);
+}
+
+/* Whether the objective may be modelled on a log scale: no formula
+ * computes it and no constraint compares it in its own units. */
+static int bg_objective_warpable(const bograph_request *req)
+{
+    const char *obj = req->objective_name ? req->objective_name : "objective";
+    for (size_t q = 0; q < knowledge_n_models(req->kn); q++) {
+        const char *node, *formula;
+        knowledge_model(req->kn, q, &node, &formula);
+        if (strcmp(node, obj) == 0)
+            return 0;
+    }
+    for (size_t c = 0; c < req->n_constraints; c++)
+        if (req->constraints[c].metric && strcmp(req->constraints[c].metric, obj) == 0)
+            return 0;
+    return 1;
+}
+
+/* A positive objective that spans more than BG_LOG_SPAN (a throughput, a
+ * latency, an energy-delay product: multiplicative, heavy-tailed) is
+ * modelled as its log, in structure learning and in the graph's objective
+ * node alike. Monotone, so the order of the trials and the best one stay. */
+static void bg_data_warp(const bograph_request *req, bg_data *d)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < d->n; i++)
+        if (d->use[i]) {
+            lo = fmin(lo, req->base.y[i]);
+            hi = fmax(hi, req->base.y[i]);
+        }
+    if (!(lo > 0 && hi > BG_LOG_SPAN * lo) || !bg_objective_warpable(req))
+        return;
+    d->log_objective = 1;
+    for (size_t i = 0; i < d->n; i++)
+        if (d->use[i])
+            d->t[i] = req->base.maximize ? log(req->base.y[i]) : -log(req->base.y[i]);
 }
 
 int bg_data_build(const bograph_request *req, bg_data *d)
@@ -57,6 +95,7 @@ int bg_data_build(const bograph_request *req, bg_data *d)
                 break;
             }
     }
+    bg_data_warp(req, d);
     return 0;
 }
 

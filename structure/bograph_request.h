@@ -19,6 +19,7 @@ typedef struct {
     unsigned char *use;        /* feasible, finite objective */
     size_t n_use;              /* rows usable */
     size_t n_with_metrics;     /* usable rows with at least one metric */
+    int log_objective;         /* t is log(y) or -log(y) (a positive objective over a decade) */
 } bg_data;
 
 /* 0, or -1 with a message for a bad request (see bograph_suggest). */

@@ -8,6 +8,10 @@
 #define BOGRAPH_STRUCTURE_DEFAULTS_H
 
 /* ---- bograph.c: when the graph answers ---- */
+/* A positive objective whose largest value is more than this many times its
+ * smallest is modelled as its log (bograph_request.c): heavy tails and
+ * products of costs become sums the node GPs fit well. */
+#define BG_LOG_SPAN 10.0
 /* Trials with metrics before a graph, by default at least this many: with
  * fewer, 5-fold cross-validation holds out one or two trials per fold and
  * unrelated metrics pass it by chance. */
@@ -35,8 +39,15 @@
  * graph's bar. */
 #define BG_MIN_R2_YOUNG 0.5
 /* Monte-Carlo base samples of the acquisition: a smooth, deterministic
- * surface at a cost linear in the samples. */
-#define BG_MC_SAMPLES 64
+ * surface at a cost linear in the samples. 32 keep a suggestion at 200
+ * trials within half a second on two cores (64 took 2.6 s with the raw and
+ * local counts of the plain GP). */
+#define BG_MC_SAMPLES 32
+/* The graph's acquisition optimisation: at most this many raw points, and
+ * this many local runs from the best of them (the plain GP uses
+ * acqopt_default_raw(dim) and ACQOPT_N_LOCAL). */
+#define BG_ACQ_RAW_MAX 512
+#define BG_ACQ_N_LOCAL 2
 /* Anchors handed to acqopt: the best observed points, as the engine does
  * (BO_N_ANCHORS). */
 #define BG_N_ANCHORS 5
@@ -77,6 +88,14 @@
  * parents at 10 trials (fewer than half of them on the benchmark), and a
  * parameter cut off the objective is not optimised at all. */
 #define BG_WIRE_ALL_MULT 1.5
+/* Parent pruning (bograph_prune.c): the ridge of its leave-one-out
+ * regressions (times n), and what a parameter parent must save of the
+ * held-out error to stay: a relative share and an absolute floor in
+ * standardised units, so a metric that one parent predicts almost exactly
+ * does not keep a second one for a rounding difference. */
+#define BG_PRUNE_RIDGE 1e-3
+#define BG_PRUNE_GAIN 0.02
+#define BG_PRUNE_FLOOR 0.01
 
 /* ---- model.c: the graph model ---- */
 /* Candidates propagated together in model_acq_batch (scratch size). */
@@ -97,6 +116,11 @@
 /* A linear trend is fitted where the data pin it down: at least this many
  * times as many trials as its slopes plus one. */
 #define MODEL_LINEAR_MIN_RATIO 2.0
+/* A node GP kept from the previous suggestion (the graph unchanged) refits
+ * from its own hyperparameters alone, with the usual random restarts only
+ * when the trials reach a multiple of this: most of a suggestion's fitting
+ * time at 200 trials went to restarts that landed where the warm start was. */
+#define MODEL_RESTART_EVERY 5
 /* Prior sd of each slope of the linear trend, in sd(y): the whole input
  * range may move the node by two standard deviations. */
 #define MODEL_SLOPE_PRIOR_SD 2
@@ -121,6 +145,10 @@
 /* |Pearson| above this with the objective or a kept metric: a duplicate
  * that adds a node and no information. */
 #define PREPROCESS_DEFAULT_DUP_CORR 0.995
+/* A metric whose ranks follow the objective's this closely is a restatement
+ * of it (a reciprocal, a unit change, a run-time counter), not a mediator:
+ * computed from the same run, it carries the objective's own noise. */
+#define PREPROCESS_DEFAULT_DUP_RANK 0.98
 /* Metrics kept besides the forced ones: NOTEARS' cost grows with d^3 and
  * few trials pin down few edges. */
 #define PREPROCESS_DEFAULT_TOP_K 10

@@ -51,6 +51,7 @@ void model_free(model *m)
             free(nd->beta);
             free(nd->lin_cov);
             free(nd->lin_xm);
+            free(nd->lin_act);
             knowledge_formula_free(nd->f);
         }
     free(m->nodes);
@@ -202,11 +203,15 @@ int model_init(model *m, const space *sp, const dag *g, const preprocess_metric 
     }
     free(topo);
     topo = NULL; /* the oom path below frees it too */
-    /* An expert formula computes the objective from the metrics as
-     * measured, so their measurement noise reaches the objective: the
-     * samples carry it. Otherwise the objective's GP, fitted on measured
-     * metrics, already holds that noise in its own. */
-    m->sample_noise = m->nodes[m->obj].f != NULL;
+    /* Every child node is fitted on its parents' values as measured, noise
+     * and all, and a metric's run-to-run variation (a queue that was
+     * longer this run) reaches the objective measured in the same run. So
+     * the samples carry each metric's noise, whether the objective is a
+     * formula or a GP. Leaving it out made the graph overconfident exactly
+     * where the objective is a near-exact function of its metrics (its GP
+     * then learns almost no noise of its own): held-out trials fell outside
+     * its predictions and cross-validation switched it off. */
+    m->sample_noise = 1;
     uint64_t s = seed ^ 0x2545f4914f6cdd1dULL;
     for (size_t q = 0; q < m->S * N; q++) {
         double u1 = rng_unit(&s), u2 = rng_unit(&s);
@@ -312,9 +317,14 @@ static int model_fit_linear(model_node *nd, const double *X, const double *y, si
     nd->beta = malloc((dim + 1) * sizeof *nd->beta);
     nd->lin_cov = malloc(dim * dim * sizeof *nd->lin_cov);
     nd->lin_xm = malloc(dim * sizeof *nd->lin_xm);
+    nd->lin_act = malloc((dim ? dim : 1) * sizeof *nd->lin_act);
+    nd->n_act = 0;
     int rc = -1;
-    if (!xm || !A || !b || !sol || !nd->beta || !nd->lin_cov || !nd->lin_xm)
+    if (!xm || !A || !b || !sol || !nd->beta || !nd->lin_cov || !nd->lin_xm || !nd->lin_act)
         goto done;
+    for (size_t a = 0; a < dim; a++)
+        if (active[a])
+            nd->lin_act[nd->n_act++] = a;
     for (size_t i = 0; i < n; i++)
         for (size_t a = 0; a < dim; a++)
             xm[a] += X[i * dim + a] / (double)n;
@@ -361,7 +371,10 @@ done:
         free(nd->beta);
         free(nd->lin_cov);
         free(nd->lin_xm);
+        free(nd->lin_act);
         nd->beta = nd->lin_cov = nd->lin_xm = NULL;
+        nd->lin_act = NULL;
+        nd->n_act = 0;
     }
     return rc;
 }
@@ -376,16 +389,20 @@ static double model_linear(const model_node *nd, const double *x)
     return s;
 }
 
-/* Variance of the linear part at x. */
+/* Variance of the linear part at x: (x - xm)' cov (x - xm) over the inputs
+ * with a slope (the others' terms are zero). */
 static double model_linear_var(const model_node *nd, const double *x)
 {
     if (!nd->beta)
         return 0;
     double v = 0;
-    for (size_t a = 0; a < nd->dim; a++) {
+    for (size_t i = 0; i < nd->n_act; i++) {
+        size_t a = nd->lin_act[i];
         double da = x[a] - nd->lin_xm[a], s = 0;
-        for (size_t c = 0; c < nd->dim; c++)
+        for (size_t j = 0; j < nd->n_act; j++) {
+            size_t c = nd->lin_act[j];
             s += nd->lin_cov[a * nd->dim + c] * (x[c] - nd->lin_xm[c]);
+        }
         v += da * s;
     }
     return v > 0 ? v : 0;
@@ -494,7 +511,10 @@ int model_fit(model *m, const double *U, const double *Xraw, const double *Z, co
         free(nd->beta);
         free(nd->lin_cov);
         free(nd->lin_xm);
+        free(nd->lin_act);
         nd->beta = nd->lin_cov = nd->lin_xm = NULL;
+        nd->lin_act = NULL;
+        nd->n_act = 0;
         /* A linear trend where the data pin it down (at least twice as
          * many trials as its slopes plus one). A metric's trend is over
          * all its inputs: with 10 trials in 20-30 dimensions, a GP alone
@@ -524,7 +544,11 @@ int model_fit(model *m, const double *U, const double *Xraw, const double *Z, co
         }
         gp_options opt;
         gp_options_default(&opt);
-        opt.n_restarts = bo_gp_restarts(rows);
+        /* A node GP kept from the previous call starts from its own
+         * hyperparameters; random restarts only every few trials (staggered
+         * over the nodes, so no one suggestion pays for all of them). */
+        int warm = gp_n(nd->g) > 0 && (rows + v) % MODEL_RESTART_EVERY != 0;
+        opt.n_restarts = warm ? 0 : bo_gp_restarts(rows);
         opt.seed = seed + 7919 * (uint64_t)v;
         char sub[200];
         if (gp_fit(nd->g, X, y, rows, &opt, sub, sizeof sub) != 0) {
@@ -869,15 +893,23 @@ static void model_grad_node(const model *m, model_grad_ws *w, size_t v, size_t r
     if (nd->beta) {
         mu += model_linear(nd, x);
         vr += model_linear_var(nd, x);
+        /* d var / d x_a = 2 (cov (x - xm))_a, nonzero on the inputs with a
+         * slope only: computed once, not once per coordinate of u. */
+        double sc[nd->n_act ? nd->n_act : 1];
+        for (size_t i = 0; i < nd->n_act; i++) {
+            size_t a = nd->lin_act[i];
+            sc[i] = 0;
+            for (size_t j = 0; j < nd->n_act; j++) {
+                size_t c = nd->lin_act[j];
+                sc[i] += nd->lin_cov[a * nd->dim + c] * (x[c] - nd->lin_xm[c]);
+            }
+        }
         for (size_t k = 0; k < D; k++) {
             double a1 = 0, a2 = 0;
-            for (size_t a = 0; a < nd->dim; a++) {
-                double sc = 0;
-                for (size_t c = 0; c < nd->dim; c++)
-                    sc += nd->lin_cov[a * nd->dim + c] * (x[c] - nd->lin_xm[c]);
+            for (size_t a = 0; a < nd->dim; a++)
                 a1 += nd->beta[1 + a] * dx[a * D + k];
-                a2 += 2 * sc * dx[a * D + k];
-            }
+            for (size_t i = 0; i < nd->n_act; i++)
+                a2 += 2 * sc[i] * dx[nd->lin_act[i] * D + k];
             gm[k] += a1;
             gv[k] += a2;
         }

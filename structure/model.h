@@ -45,6 +45,7 @@ typedef struct {
     size_t *fvar, n_fvar;     /* formula variable k -> node index */
     double *beta;             /* linear mean: intercept then dim slopes; NULL: none */
     double *lin_cov, *lin_xm; /* its slopes' posterior covariance, input centre */
+    size_t *lin_act, n_act;   /* the inputs with a slope (the others' rows of lin_cov are 0) */
     double noise_sd;          /* observation noise, for sampling metric values */
     double zmin;              /* smallest observed value (invalid formula outputs) */
 } model_node;
@@ -65,7 +66,7 @@ typedef struct {
     double beta;
     double best;              /* incumbent, maximisation units */
     int sample_noise;         /* metric samples include their observation noise
-                               * (set by model_init when the objective is a formula) */
+                               * (model_init sets it; see there why) */
     int has_best;             /* some observed trial meets the constraints */
     /* scratch for batch evaluation */
     size_t chunk;

@@ -36,6 +36,7 @@ void preprocess_options_default(preprocess_options *opt)
     opt->max_missing = PREPROCESS_DEFAULT_MAX_MISSING;
     opt->max_same = PREPROCESS_DEFAULT_MAX_SAME;
     opt->dup_corr = PREPROCESS_DEFAULT_DUP_CORR;
+    opt->dup_rank = PREPROCESS_DEFAULT_DUP_RANK;
     opt->top_k = PREPROCESS_DEFAULT_TOP_K;
 }
 
@@ -88,9 +89,9 @@ double preprocess_to_std(const preprocess_metric *m, double raw)
         return NAN;
     double t = raw;
     if (m->log_scale) {
-        if (raw <= 0)
+        if (!(raw + m->shift > 0))
             return NAN;
-        t = log(raw);
+        t = log(raw + m->shift);
     }
     return (t - m->mean) / m->sd;
 }
@@ -100,7 +101,7 @@ double preprocess_from_std(const preprocess_metric *m, double z)
     if (!isfinite(z))
         return NAN;
     double t = m->mean + m->sd * z;
-    return m->log_scale ? exp(fmin(t, 700.0)) : t;
+    return m->log_scale ? exp(fmin(t, 700.0)) - m->shift : t;
 }
 
 typedef struct {
@@ -264,6 +265,31 @@ static void pre_filter(pre_cand *c, size_t n_rows, const preprocess_options *opt
     free(s);
 }
 
+static int pre_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The lower decile of the finite values of v (0 when there are none). */
+static double pre_lower_decile(const double *v, size_t n_rows)
+{
+    double *w = malloc((n_rows ? n_rows : 1) * sizeof *w);
+    if (!w)
+        return 0;
+    size_t n = 0;
+    for (size_t r = 0; r < n_rows; r++)
+        if (isfinite(v[r]))
+            w[n++] = v[r];
+    double q = 0;
+    if (n) {
+        qsort(w, n, sizeof *w, pre_cmp_double);
+        q = w[(n - 1) / 10];
+    }
+    free(w);
+    return q;
+}
+
 /* Log scale for positive metrics spanning more than a decade; then the mean
  * and standard deviation of the transformed values. */
 static void pre_transform(pre_cand *c, size_t n_rows)
@@ -274,12 +300,16 @@ static void pre_transform(pre_cand *c, size_t n_rows)
             lo = fmin(lo, c->v[r]);
             hi = fmax(hi, c->v[r]);
         }
+    /* Shifted by the lower decile: a metric that comes close to zero (a
+     * wait that vanishes at the best setting) would otherwise have its
+     * smallest values, mostly noise, stretched furthest apart. */
     c->m.log_scale = lo > 0 && hi > PREPROCESS_LOG_SPAN * lo;
+    c->m.shift = c->m.log_scale ? pre_lower_decile(c->v, n_rows) : 0;
     double s = 0, ss = 0;
     size_t n = 0;
     for (size_t r = 0; r < n_rows; r++) {
         double v = c->v[r];
-        c->t[r] = isfinite(v) ? (c->m.log_scale ? log(v) : v) : NAN;
+        c->t[r] = isfinite(v) ? (c->m.log_scale ? log(v + c->m.shift) : v) : NAN;
         if (isfinite(c->t[r])) {
             s += c->t[r];
             n++;
@@ -387,8 +417,11 @@ static size_t pre_rank_candidates(pre_cand *cand, size_t n_cand, const double *y
         pre_transform(&cand[k], n_rows);
         double rho = preprocess_spearman(cand[k].t, yr, n_rows);
         cand[k].m.relevance = fabs(rho);
-        /* A copy of the objective tells the model nothing new. */
-        if (!cand[k].m.forced && fabs(preprocess_pearson(cand[k].t, yr, n_rows)) > opt->dup_corr) {
+        /* A copy of the objective tells the model nothing new, nor does a
+         * restatement of it (a reciprocal, a unit change, a counter of the
+         * run's time): a monotone function of the objective, found by rank. */
+        if (!cand[k].m.forced && (fabs(preprocess_pearson(cand[k].t, yr, n_rows)) > opt->dup_corr ||
+                                  fabs(rho) > opt->dup_rank)) {
             cand[k].alive = 0;
             continue;
         }
@@ -416,7 +449,8 @@ static int pre_keep(pre_cand **order, size_t n_alive, size_t n_rows,
             /* order[0..a) that were kept are compacted at the front. */
             int dup = 0;
             for (size_t b = 0; b < out->k && !dup; b++)
-                dup = fabs(preprocess_pearson(c->t, order[b]->t, n_rows)) > opt->dup_corr;
+                dup = fabs(preprocess_pearson(c->t, order[b]->t, n_rows)) > opt->dup_corr ||
+                      fabs(preprocess_spearman(c->t, order[b]->t, n_rows)) > opt->dup_corr;
             if (dup)
                 continue;
             kept_free++;

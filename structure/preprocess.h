@@ -19,7 +19,8 @@ typedef struct {
     char *name;              /* node name: the column's, or "<family>.avg" */
     preprocess_source source;
     size_t col, col2;        /* the column, or sum and count columns of a ratio */
-    int log_scale;           /* standardised on log(value) */
+    int log_scale;           /* standardised on log(value + shift) */
+    double shift;            /* on a log scale: the lower decile of the values; else 0 */
     double mean, sd;         /* z = (t(value) - mean) / sd */
     double relevance;        /* |Spearman| with the objective */
     int forced;              /* kept because named by knowledge or a constraint */
@@ -28,7 +29,9 @@ typedef struct {
 typedef struct {
     double max_missing;      /* drop a metric missing in more than this fraction of rows */
     double max_same;         /* near-constant: one value in more than this fraction */
-    double dup_corr;         /* |Pearson| above this with the objective or a kept metric: a duplicate */
+    double dup_corr;         /* |Pearson| above this with the objective, or |Pearson| or
+                              * |Spearman| with a kept metric: a duplicate */
+    double dup_rank;         /* |Spearman| above this with the objective: a restatement of it */
     size_t top_k;            /* metrics kept besides the forced ones */
 } preprocess_options;
 

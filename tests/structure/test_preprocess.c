@@ -187,12 +187,64 @@ static void test_statistics(void **state)
     assert_true(preprocess_spearman(t, u, 2) == 0);
 }
 
+/* Restatements of the objective (a reciprocal, a run-time counter) are
+ * found by rank and dropped, a real mediator kept; a metric that comes close
+ * to zero goes on a log scale shifted by its lower decile, and back. */
+static void test_restatements_and_shifted_log(void **state)
+{
+    (void)state;
+    enum { R_RECIP, R_RUNTIME, R_WAIT, R_NEAR_ZERO, R_COLS };
+    const char *rnames[R_COLS] = {"ms_per_op", "uptime_secs", "wait_ms", "lock_ms"};
+    double M[N * R_COLS], y[N];
+    uint64_t s = 9;
+    for (size_t i = 0; i < N; i++) {
+        double a = urand(&s), b = urand(&s), e = urand(&s) - 0.5;
+        double wait = 1 + 4 * a;
+        double lock = 5 * (b - 0.3) * (b - 0.3);
+        y[i] = 1000 / (wait + lock + 0.3 * e); /* throughput */
+        M[i * R_COLS + R_RECIP] = 1000 / y[i];
+        M[i * R_COLS + R_RUNTIME] = 5e6 / y[i];
+        M[i * R_COLS + R_WAIT] = wait;
+        M[i * R_COLS + R_NEAR_ZERO] = lock;
+    }
+    preprocess_options opt;
+    preprocess_options_default(&opt);
+    preprocess_result r;
+    char err[128];
+    assert_int_equal(preprocess_run(rnames, R_COLS, M, N, y, NULL, NULL, 0, NULL, 0, &opt, &r,
+                                    err, sizeof err),
+                     0);
+    assert_false(has(&r, "ms_per_op"));
+    assert_false(has(&r, "uptime_secs"));
+    assert_true(has(&r, "wait_ms"));
+    int j = has(&r, "lock_ms");
+    assert_true(j);
+    const preprocess_metric *m = &r.metrics[j - 1];
+    assert_true(m->log_scale);
+    assert_true(m->shift > 0);
+    for (size_t i = 0; i < N; i++) {
+        double raw = M[i * R_COLS + R_NEAR_ZERO];
+        assert_true(fabs(preprocess_from_std(m, preprocess_to_std(m, raw)) - raw) < 1e-9);
+    }
+    /* the smallest values are not stretched apart: their standardised
+     * spread stays within a few units */
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < N; i++) {
+        double z = r.Z[i * r.k + (size_t)(j - 1)];
+        lo = fmin(lo, z);
+        hi = fmax(hi, z);
+    }
+    assert_true(hi - lo < 6);
+    preprocess_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_selection),
         cmocka_unit_test(test_degenerate),
         cmocka_unit_test(test_statistics),
+        cmocka_unit_test(test_restatements_and_shifted_log),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
