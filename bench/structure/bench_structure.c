@@ -37,6 +37,7 @@ typedef struct {
     size_t seeds, budget;
     size_t checkpoints[MAX_LIST], n_checkpoints;
     size_t timing_n[MAX_LIST], n_timing;
+    const char *timing_system;   /* built-in system of the timing table */
     int runs, timing, quiet, verbose;
     /* The family run (family_main). */
     int family, list, seeds_set, checkpoints_set;
@@ -58,6 +59,7 @@ static void usage(void)
            "  --budget N          trials per run; default 50\n"
            "  --checkpoints LIST  trials to report; default 15,30,50\n"
            "  --timing-n LIST     trials for the timing table; default 50,200\n"
+           "  --timing-system S   built-in system of the timing table; default kvstore\n"
            "  --no-runs           skip the optimisation table\n"
            "  --no-timing         skip the timing table\n"
            "  --quiet             no progress on stderr\n"
@@ -451,10 +453,13 @@ static int run_table(const config *c)
 static int timing_table(const config *c)
 {
     sys_system s;
-    sys_init(&s, "kvstore");
+    if (sys_init(&s, c->timing_system) != 0) {
+        fprintf(stderr, "bograph-bench-structure: unknown timing system '%s'\n", c->timing_system);
+        return -1;
+    }
     space *sp = sys_space(&s);
-    printf("\n== time per suggestion (kvstore: %zu params, %zu metrics; random trials) ==\n", s.p,
-           s.k);
+    printf("\n== time per suggestion (%s: %zu params, %zu metrics; random trials) ==\n",
+           c->timing_system, s.p, s.k);
     printf("  %8s  %14s  %14s  %14s\n", "trials", "bograph learn", "bograph kept", "gp");
     for (size_t ti = 0; ti < c->n_timing; ti++) {
         size_t n = c->timing_n[ti];
@@ -859,6 +864,7 @@ int main(int argc, char **argv)
     c.timing_n[0] = 50;
     c.timing_n[1] = 200;
     c.n_timing = 2;
+    c.timing_system = "kvstore";
     c.runs = c.timing = 1;
     c.family_seed = 1;
     c.family_count = 24;
@@ -897,6 +903,10 @@ int main(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--timing-n")) {
             if (parse_list(v, c.timing_n, &c.n_timing)) goto bad;
+            i++;
+        } else if (!strcmp(a, "--timing-system")) {
+            if (!v) goto bad;
+            c.timing_system = v;
             i++;
         } else if (!strcmp(a, "--systems")) {
             c.systems_arg = v;
