@@ -9,11 +9,11 @@ from `--space PLUGIN` (the plugin's own JSON: parameters, default,
 objective, constraints).
 
 The space in Optuna: float and int as FloatDistribution / IntDistribution
-(log where the plugin declares log_scale); ordinal as an int index into its
-values (0..n-1, so the order is kept: TPE's Parzen estimator sees
-neighbouring values as neighbours; the plugins' ordinals are powers of two,
-so the index is their log); categorical as a CategoricalDistribution of
-its choices. The first trial is the plugin's default configuration
+(log where the plugin declares log_scale, "log" in its JSON); ordinal as
+an int index into its values (0..n-1, so the order is kept: TPE's Parzen
+estimator sees neighbouring values as neighbours; the plugins' ordinals are
+powers of two, so the index is their log); categorical as a
+CategoricalDistribution of its choices. The first trial is the plugin's default configuration
 (study.enqueue_trial), as in `bograph tune`, whose trial 1 is the default.
 
 Trials that could not run or break a constraint, --infeasible:
@@ -69,7 +69,8 @@ def read_space(binary, plugin):
 def distributions(space):
     d = {}
     for p in space["parameters"]:
-        typ, log = p["type"], bool(p.get("log_scale", False))
+        # plugin_to_json writes "log": true for a log-scale float or int.
+        typ, log = p["type"], bool(p.get("log", False))
         if typ == "float":
             d[p["name"]] = optuna.distributions.FloatDistribution(p["low"], p["high"], log=log)
         elif typ == "int":
