@@ -12,12 +12,18 @@
  *
  *     bograph-bench-plugins [--budget B] [--seeds S] [--sample N]
  *     bograph-bench-plugins --rocksdb R
+ *     bograph-bench-plugins --space PLUGIN
+ *     bograph-bench-plugins --eval PLUGIN [--option K=V]... [--seed S]
  *
  * With --rocksdb R it instead runs the real rocksdb plugin R times on its
  * default configuration and R times on two other configurations, and
  * reports the trial time and the spread of ops/sec (mean, standard
  * deviation, coefficient of variation), so the noise of one measurement can
  * be compared with the differences between configurations.
+ *
+ * --space and --eval (plugin_eval.h) let an outside optimiser run a plugin:
+ * the space as JSON, then one JSON configuration a line on stdin and one
+ * JSON answer a line on stdout (bench/plugins/tpe_plugin.py drives it).
  *
  * Deterministic for given arguments (seeded splitmix64, no global state).
  */
@@ -28,6 +34,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "plugin_eval.h"
 #include "plugins/host.h"
 #include "plugins/plugin_json.h"
 #include "plugins/registry.h"
@@ -86,26 +93,12 @@ static void bench_sample(const plugin *p, bench_rng *r, plugin_value *vals)
     }
 }
 
-static int bench_meets(const plugin *p, const plugin_result *res)
-{
-    for (size_t i = 0; i < p->n_constraints; i++) {
-        const plugin_constraint *c = &p->constraints[i];
-        const double *v = plugin_result_metric(res, c->metric);
-        if (!v)
-            return 0;
-        if ((!strcmp(c->op, "<=") && !(*v <= c->value)) || (!strcmp(c->op, ">=") && !(*v >= c->value)) ||
-            (!strcmp(c->op, "<") && !(*v < c->value)) || (!strcmp(c->op, ">") && !(*v > c->value)))
-            return 0;
-    }
-    return 1;
-}
-
 /* Objective of cfg, or NAN when infeasible / over a constraint. */
 static double bench_eval(const plugin *p, const plugin_config *cfg, plugin_result *res)
 {
     char err[256];
     if (plugin_run(p, cfg, NULL, res, err, sizeof err) != 0 || res->state != PLUGIN_OK ||
-        !res->has_objective || !bench_meets(p, res))
+        !res->has_objective || !plugin_eval_meets(p, res, NULL))
         return NAN;
     return res->objective;
 }
@@ -325,9 +318,25 @@ static int bench_rocksdb(const plugins_registry *reg, int reps)
     return rc;
 }
 
+/* --space PLUGIN | --eval PLUGIN [options]: see plugin_eval.h. */
+static int bench_eval_mode(int argc, char **argv)
+{
+    plugins_registry *reg = plugins_registry_new();
+    if (!reg) {
+        fprintf(stderr, "out of memory\n");
+        return 1;
+    }
+    int rc = !strcmp(argv[1], "--space") ? (argc == 3 ? plugin_eval_space(reg, argv[2]) : 2)
+                                         : plugin_eval_run(reg, argv[2], argc - 3, argv + 3);
+    plugins_registry_free(reg);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     int budget = 50, seeds = 5, sample = 100000, rocksdb = 0;
+    if (argc >= 3 && (!strcmp(argv[1], "--space") || !strcmp(argv[1], "--eval")))
+        return bench_eval_mode(argc, argv);
     for (int i = 1; i < argc; i++) {
         if (i + 1 < argc && strcmp(argv[i], "--budget") == 0)
             budget = atoi(argv[++i]);
@@ -338,8 +347,8 @@ int main(int argc, char **argv)
         else if (i + 1 < argc && strcmp(argv[i], "--rocksdb") == 0)
             rocksdb = atoi(argv[++i]);
         else {
-            fprintf(stderr, "usage: %s [--budget B] [--seeds S] [--sample N] | --rocksdb R\n",
-                    argv[0]);
+            fprintf(stderr, "usage: %s [--budget B] [--seeds S] [--sample N] | --rocksdb R | --space PLUGIN |\n"
+                    "       --eval PLUGIN [--option K=V]... [--seed S]\n", argv[0]);
             return 2;
         }
     }
