@@ -155,6 +155,10 @@
 /* A positive metric is standardised on a log scale when its largest value
  * is more than this many times its smallest (latencies, byte counts). */
 #define PREPROCESS_LOG_SPAN 10
+/* ... shifted by its lower decile when its smallest value is below this
+ * fraction of its median: it comes close to zero, where a plain log
+ * stretches the noise of the smallest values apart. */
+#define PREPROCESS_NEAR_ZERO 0.01
 
 /* ---- notears.c: the structure learner's defaults ---- */
 /* L1 weight on the standardised data. */

@@ -271,8 +271,12 @@ static int pre_cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The lower decile of the finite values of v (0 when there are none). */
-static double pre_lower_decile(const double *v, size_t n_rows)
+/* The shift of a log-scaled metric: its lower decile when its smallest
+ * value comes within PREPROCESS_NEAR_ZERO of zero relative to its median
+ * (a wait that vanishes at the best setting, whose smallest values are
+ * mostly noise), else 0 (latencies, energies and byte counts keep their
+ * multiplicative scale). */
+static double pre_log_shift(const double *v, size_t n_rows)
 {
     double *w = malloc((n_rows ? n_rows : 1) * sizeof *w);
     if (!w)
@@ -281,13 +285,14 @@ static double pre_lower_decile(const double *v, size_t n_rows)
     for (size_t r = 0; r < n_rows; r++)
         if (isfinite(v[r]))
             w[n++] = v[r];
-    double q = 0;
+    double shift = 0;
     if (n) {
         qsort(w, n, sizeof *w, pre_cmp_double);
-        q = w[(n - 1) / 10];
+        if (w[0] < PREPROCESS_NEAR_ZERO * w[(n - 1) / 2])
+            shift = w[(n - 1) / 10];
     }
     free(w);
-    return q;
+    return shift;
 }
 
 /* Log scale for positive metrics spanning more than a decade; then the mean
@@ -300,11 +305,9 @@ static void pre_transform(pre_cand *c, size_t n_rows)
             lo = fmin(lo, c->v[r]);
             hi = fmax(hi, c->v[r]);
         }
-    /* Shifted by the lower decile: a metric that comes close to zero (a
-     * wait that vanishes at the best setting) would otherwise have its
-     * smallest values, mostly noise, stretched furthest apart. */
+    /* Shifted only when it comes close to zero (pre_log_shift). */
     c->m.log_scale = lo > 0 && hi > PREPROCESS_LOG_SPAN * lo;
-    c->m.shift = c->m.log_scale ? pre_lower_decile(c->v, n_rows) : 0;
+    c->m.shift = c->m.log_scale ? pre_log_shift(c->v, n_rows) : 0;
     double s = 0, ss = 0;
     size_t n = 0;
     for (size_t r = 0; r < n_rows; r++) {
