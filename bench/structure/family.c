@@ -374,7 +374,7 @@ space *family_space(const sys_system *s)
         case SPACE_INT: rc = space_add_int(sp, name, q->lo, q->hi, q->log, NULL, 0); break;
         case SPACE_ORDINAL: rc = space_add_ordinal(sp, name, q->values, q->n, NULL, 0); break;
         default: {
-            char cn[SYS_MAX_CHOICES][8];
+            char cn[SYS_MAX_CHOICES][24]; /* "opt" and any size_t */
             const char *cp[SYS_MAX_CHOICES];
             for (size_t k = 0; k < q->n; k++) {
                 snprintf(cn[k], sizeof cn[k], "opt%zu", k);
