@@ -181,6 +181,22 @@ int sqlite_load_metrics_many(sqlite_conn *c, store_trials *ts, char *err, size_t
     return rc;
 }
 
+/* Room for one more trial in out (capacity *cap, doubled as needed). */
+static int trials_room(store_trials *out, size_t *cap, char *err, size_t err_len)
+{
+    if (out->count < *cap)
+        return STORE_OK;
+    size_t ncap = *cap ? *cap * 2 : 32;
+    store_trial *grown = realloc(out->items, ncap * sizeof *grown);
+    if (!grown) {
+        util_err(err, err_len, "out of memory");
+        return STORE_ERROR;
+    }
+    out->items = grown;
+    *cap = ncap;
+    return STORE_OK;
+}
+
 /* Reads every row of a prepared, bound statement into out. */
 static int collect_trials(sqlite_conn *c, sqlite3_stmt *s, int with_metrics, store_trials *out,
                           char *err, size_t err_len)
@@ -189,15 +205,9 @@ static int collect_trials(sqlite_conn *c, sqlite3_stmt *s, int with_metrics, sto
     int step;
     int rc = STORE_OK;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        if (out->count == cap) {
-            size_t ncap = cap ? cap * 2 : 32;
-            store_trial *grown = realloc(out->items, ncap * sizeof *grown);
-            if (!grown) {
-                rc = util_err(err, err_len, "out of memory");
-                break;
-            }
-            out->items = grown;
-            cap = ncap;
+        if (trials_room(out, &cap, err, err_len) != STORE_OK) {
+            rc = STORE_ERROR;
+            break;
         }
         sqlite_trial_from_row(s, &out->items[out->count++]);
     }
@@ -286,15 +296,9 @@ int sqlite_trials_engine(store *st, int64_t study_id, int64_t after_seq, int wit
         else
             sqlite3_bind_int64(s, 1, study_id), sqlite3_bind_int64(s, 2, after_seq);
         while (rc == STORE_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
-            if (out->count == cap) {
-                size_t ncap = cap ? cap * 2 : 64;
-                store_trial *grown = realloc(out->items, ncap * sizeof *grown);
-                if (!grown) {
-                    rc = util_err(err, err_len, "out of memory");
-                    break;
-                }
-                out->items = grown;
-                cap = ncap;
+            if (trials_room(out, &cap, err, err_len) != STORE_OK) {
+                rc = STORE_ERROR;
+                break;
             }
             store_trial *t = &out->items[out->count++];
             memset(t, 0, sizeof *t);
