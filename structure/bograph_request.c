@@ -36,12 +36,8 @@ void bg_data_free(bg_data *d)
 static int bg_objective_warpable(const bograph_request *req)
 {
     const char *obj = req->objective_name ? req->objective_name : "objective";
-    for (size_t q = 0; q < knowledge_n_models(req->kn); q++) {
-        const char *node, *formula;
-        knowledge_model(req->kn, q, &node, &formula);
-        if (strcmp(node, obj) == 0)
-            return 0;
-    }
+    if (knowledge_model_index(req->kn, obj) >= 0)
+        return 0;
     for (size_t c = 0; c < req->n_constraints; c++)
         if (req->constraints[c].metric && strcmp(req->constraints[c].metric, obj) == 0)
             return 0;
