@@ -389,23 +389,31 @@ static double model_linear(const model_node *nd, const double *x)
     return s;
 }
 
-/* Variance of the linear part at x: (x - xm)' cov (x - xm) over the inputs
- * with a slope (the others' terms are zero). */
+/* Variance of the linear part at x, (x - xm)' cov (x - xm), over the inputs
+ * with a slope (the others' terms are zero); sc[i] receives
+ * (cov (x - xm)) at the i-th of them, half the variance's gradient. */
+static double model_linear_var_sc(const model_node *nd, const double *x, double *sc)
+{
+    double v = 0;
+    for (size_t i = 0; i < nd->n_act; i++) {
+        size_t a = nd->lin_act[i];
+        sc[i] = 0;
+        for (size_t j = 0; j < nd->n_act; j++) {
+            size_t c = nd->lin_act[j];
+            sc[i] += nd->lin_cov[a * nd->dim + c] * (x[c] - nd->lin_xm[c]);
+        }
+        v += (x[a] - nd->lin_xm[a]) * sc[i];
+    }
+    return v > 0 ? v : 0;
+}
+
+/* Variance of the linear part at x (0 without one). */
 static double model_linear_var(const model_node *nd, const double *x)
 {
     if (!nd->beta)
         return 0;
-    double v = 0;
-    for (size_t i = 0; i < nd->n_act; i++) {
-        size_t a = nd->lin_act[i];
-        double da = x[a] - nd->lin_xm[a], s = 0;
-        for (size_t j = 0; j < nd->n_act; j++) {
-            size_t c = nd->lin_act[j];
-            s += nd->lin_cov[a * nd->dim + c] * (x[c] - nd->lin_xm[c]);
-        }
-        v += da * s;
-    }
-    return v > 0 ? v : 0;
+    double sc[nd->n_act ? nd->n_act : 1];
+    return model_linear_var_sc(nd, x, sc);
 }
 
 /* Input scaling of nd's metric parents: their observed range in Z. */
@@ -892,18 +900,11 @@ static void model_grad_node(const model *m, model_grad_ws *w, size_t v, size_t r
         vr = 0;
     if (nd->beta) {
         mu += model_linear(nd, x);
-        vr += model_linear_var(nd, x);
         /* d var / d x_a = 2 (cov (x - xm))_a, nonzero on the inputs with a
-         * slope only: computed once, not once per coordinate of u. */
+         * slope only: computed once with the variance, not per coordinate
+         * of u. */
         double sc[nd->n_act ? nd->n_act : 1];
-        for (size_t i = 0; i < nd->n_act; i++) {
-            size_t a = nd->lin_act[i];
-            sc[i] = 0;
-            for (size_t j = 0; j < nd->n_act; j++) {
-                size_t c = nd->lin_act[j];
-                sc[i] += nd->lin_cov[a * nd->dim + c] * (x[c] - nd->lin_xm[c]);
-            }
-        }
+        vr += model_linear_var_sc(nd, x, sc);
         for (size_t k = 0; k < D; k++) {
             double a1 = 0, a2 = 0;
             for (size_t a = 0; a < nd->dim; a++)
