@@ -250,9 +250,12 @@ int plugin_fill_study(const plugin *p, json_t *body, char *err, size_t err_len)
         }
     }
     if (p->flags & PLUGIN_FLAG_USER_SPACE) {
-        if (!json_object_get(body, "parameters") || !json_object_get(body, "objective")) {
-            pj_err(err, err_len, "plugin '%s' takes its parameters and objective from the "
-                   "study: give both", p->name);
+        /* "objectives" is the study validation's to judge. */
+        if (!json_object_get(body, "parameters") ||
+            (!json_object_get(body, "objective") && !json_object_get(body, "objectives"))) {
+            /* The service puts "plugin 'NAME': " before this. */
+            pj_err(err, err_len, "the study must give its own \"parameters\" and "
+                   "\"objective\"");
             return -1;
         }
     }

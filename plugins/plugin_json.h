@@ -34,7 +34,8 @@ json_t *plugin_to_json(const plugin *p);
  * (a given "parameters" also suppresses the plugin's "default", which may not
  * fit it). "plugin_options" (an object), when present, is checked against the
  * plugin's options. A user-space plugin (command) requires body to give
- * "parameters" and "objective". Sets body "plugin" to p's name. */
+ * "parameters" and "objective" (or "objectives", which the study validation
+ * judges). Sets body "plugin" to p's name. */
 int plugin_fill_study(const plugin *p, json_t *body, char *err, size_t err_len);
 
 /* The service's plugin hook as server/service.h declares it

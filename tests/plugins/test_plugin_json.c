@@ -114,7 +114,9 @@ static void test_fill_study(void **state)
     /* The command plugin needs the study's space and objective. */
     body = json_loads("{\"name\": \"c\"}", 0, &je);
     assert_int_equal(plugin_fill_study(&plugin_command, body, err, sizeof err), -1);
-    assert_non_null(strstr(err, "parameters and objective"));
+    assert_non_null(strstr(err, "own \"parameters\" and \"objective\""));
+    /* It does not name the plugin: the service puts "plugin 'command': " first. */
+    assert_null(strstr(err, "command"));
     json_decref(body);
     body = json_loads("{\"parameters\": [{\"name\": \"x\", \"type\": \"float\", \"low\": 0, "
                       "\"high\": 1}], \"objective\": {\"name\": \"y\", \"goal\": \"minimize\"},"
