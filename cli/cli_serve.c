@@ -190,14 +190,16 @@ int cli_serve(int argc, char **argv)
     if (with_demo) {
         char study[32];
         curl_global_init(CURL_GLOBAL_DEFAULT);
-        if (demo_start(url, o.token, 1.0, &dm, study, err, sizeof err) != 0) {
+        if (demo_start(url, o.token, DEMO_DELAY_SECONDS, &dm, study, err, sizeof err) != 0) {
             fprintf(stderr, "bograph serve: demo: %s\n", err);
             service_stop(svc);
             plugins_registry_free(plugins);
             curl_global_cleanup();
             return CLI_FAILURE;
         }
-        printf("bograph: demo study %s is being tuned: %s/v1/studies/%s\n", study, url, study);
+        printf("bograph: demo study %s is being tuned, a trial every %.1f s up to %d trials; "
+               "watch it at %s/#/studies/%s (Ctrl-C stops)\n", study, DEMO_DELAY_SECONDS,
+               DEMO_BUDGET, url, study);
         fflush(stdout);
     }
     cli_signals_wait();

@@ -14,9 +14,9 @@
 #ifdef BOGRAPH_HAVE_LOGS
 #include "logs/logs.h"
 #endif
+#include "util/result_limits.h"
 #include "util/util.h"
 
-#define API_MAX_METRICS 10000
 #define API_MAX_WORKER 200
 #define API_DEFAULT_LIMIT 100
 #define API_MAX_LIMIT 1000
@@ -254,8 +254,8 @@ static int finish_parse(service *svc, const study_def *sd, json_t *body, finish_
     json_t *metrics = json_object_get(body, "metrics");
     if (metrics && !json_is_null(metrics) && !json_is_object(metrics))
         return jv_invalid(e, "metrics", "metrics must be an object of name: number");
-    if (json_object_size(metrics) > API_MAX_METRICS)
-        return jv_invalid(e, "metrics", "at most %d metrics", API_MAX_METRICS);
+    if (json_object_size(metrics) > BOGRAPH_MAX_METRICS)
+        return jv_invalid(e, "metrics", "at most %d metrics", BOGRAPH_MAX_METRICS);
     const char *logs = NULL, *fmt = NULL;
     int has_logs = 0;
     if (jv_get_string(body, "log_format", "", 0, 1, &fmt, NULL, e) != 0)
@@ -295,8 +295,9 @@ static int finish_parse(service *svc, const study_def *sd, json_t *body, finish_
         double d;
         if (key[0] == '\0')
             return jv_invalid(e, "metrics", "metric names must not be empty");
-        if (strlen(key) > 200)
-            return jv_invalid(e, f, "metric name longer than 200 characters");
+        if (strlen(key) > BOGRAPH_MAX_METRIC_NAME)
+            return jv_invalid(e, f, "metric name longer than %d characters",
+                              BOGRAPH_MAX_METRIC_NAME);
         if (jv_number_value(val, &d) != 0)
             return jv_invalid(e, f, "%s must be a finite number", f);
         if (fi_set(fi, key, d) != 0)

@@ -20,6 +20,7 @@
 #include "server/executor.h"
 #include "server/http.h"
 #include "server/service_internal.h"
+#include "util/result_limits.h"
 #include "util/util.h"
 
 #ifndef BOGRAPH_WEB_DIR
@@ -32,7 +33,7 @@ void service_options_init(service_options *o)
     o->db_path = "bograph.db";
     o->host = "127.0.0.1";
     o->port = 8080;
-    o->max_body = 8u << 20;
+    o->max_body = BOGRAPH_DEFAULT_MAX_BODY;
     o->max_log_bytes = 1u << 20;
     o->web_dir = NULL;
     o->threads = 4;
