@@ -211,6 +211,7 @@ static int bograph_request_fill(const study_def *sd, const engine_data *D,
     req->n_metrics = D->n_metrics;
     req->metrics = D->metrics;
     req->kn = ctx ? ctx->kn : NULL;
+    req->kn_checked = req->kn != NULL; /* checked once per change, by the caller */
     req->constraints = *cons;
     req->n_constraints = nc;
     req->relearn_every = sd->relearn_every;

@@ -146,7 +146,7 @@ int bg_validate(const bograph_request *req, const double *out, char *err, size_t
         }
     }
     size_t p = space_size(req->base.sp);
-    if (req->kn) {
+    if (req->kn && !req->kn_checked) {
         const char **pn = malloc(p * sizeof *pn);
         if (!pn) {
             bg_err(err, err_len, "out of memory");
