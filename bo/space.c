@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/strmap.h"
+
 typedef struct {
     char *name;
     space_type type;
@@ -167,6 +169,10 @@ static int space_check_range(const char *kind, const char *name, double low,
         space_errf(err, err_len, "parameter '%s': bounds must be finite numbers", name);
         return -1;
     }
+    if (!isfinite(high - low)) {
+        space_errf(err, err_len, "parameter '%s': the range is wider than a number can hold", name);
+        return -1;
+    }
     if (low > high || (low == high && kind[0] == 'f')) {
         space_errf(err, err_len, "parameter '%s': low (%g) must be %s high (%g)",
                    name, low, kind[0] == 'f' ? "less than" : "at most", high);
@@ -233,18 +239,30 @@ int space_add_categorical(space *sp, const char *name,
             space_errf(err, err_len, "parameter '%s': a categorical needs at least one choice", name);
             return -1;
         }
+        /* duplicates by hashing: linear in the choices */
+        strmap *seen = strmap_new(n_choices);
+        if (!seen) {
+            space_errf(err, err_len, "parameter '%s': out of memory", name);
+            return -1;
+        }
         for (size_t k = 0; k < n_choices; k++) {
             if (!choices[k] || !choices[k][0]) {
                 space_errf(err, err_len, "parameter '%s': choice %zu is empty", name, k);
+                strmap_free(seen);
                 return -1;
             }
-            for (size_t j = 0; j < k; j++)
-                if (strcmp(choices[j], choices[k]) == 0) {
-                    space_errf(err, err_len, "parameter '%s': choice '%s' is listed twice",
-                               name, choices[k]);
-                    return -1;
-                }
+            int added = strmap_put(seen, choices[k], k, NULL);
+            if (added <= 0) {
+                if (added == 0)
+                    space_errf(err, err_len, "parameter '%s': choice '%s' is listed twice", name,
+                               choices[k]);
+                else
+                    space_errf(err, err_len, "parameter '%s': out of memory", name);
+                strmap_free(seen);
+                return -1;
+            }
         }
+        strmap_free(seen);
     }
     space_param *p = space_reserve(sp, name, err, err_len);
     if (!p) return -1;

@@ -260,10 +260,25 @@ static void test_cardinality_enumeration(void **state)
     space_free(sp);
 }
 
+/* A range whose width is not a finite number (every suggestion used to be
+ * the upper bound). */
+static void test_infinite_width(void **state)
+{
+    (void)state;
+    space *sp = space_new();
+    char err[256] = "";
+    assert_int_equal(space_add_float(sp, "w", -1.7e308, 1.7e308, 0, err, sizeof err), -1);
+    assert_non_null(strstr(err, "'w'"));
+    assert_int_equal(space_add_float(sp, "w", -1e308, 1e307, 0, err, sizeof err), 0);
+    assert_int_equal(space_add_float(sp, "lg", 1e-300, 1.7e308, 1, err, sizeof err), 0);
+    space_free(sp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shape),
+        cmocka_unit_test(test_infinite_width),
         cmocka_unit_test(test_add_errors),
         cmocka_unit_test(test_validate),
         cmocka_unit_test(test_roundtrip),
