@@ -23,13 +23,13 @@
 /* Names n0 .. n<count-1>, as one array of pointers into one buffer. */
 static const char **names_make(size_t count, char **text)
 {
-    *text = malloc(count * 16);
+    *text = malloc(count * 24);
     const char **names = malloc(count * sizeof *names);
     assert_non_null(*text);
     assert_non_null(names);
     for (size_t i = 0; i < count; i++) {
-        snprintf(*text + 16 * i, 16, "n%zu", i);
-        names[i] = *text + 16 * i;
+        snprintf(*text + 24 * i, 24, "n%zu", i);
+        names[i] = *text + 24 * i;
     }
     return names;
 }

@@ -57,7 +57,7 @@ static void grows_past_its_size(void **state)
 {
     (void)state;
     enum { N = 50000 };
-    char (*names)[16] = malloc(N * sizeof *names);
+    char (*names)[24] = malloc(N * sizeof *names);
     assert_non_null(names);
     strmap *m = strmap_new(1);
     for (size_t i = 0; i < N; i++) {
