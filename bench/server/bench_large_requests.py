@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
-"""bench_validation.py - how long the service takes to check large requests.
+"""bench_large_requests.py - how long the service takes over large requests.
 
 Starts `bograph serve` (the binary given) on a temporary database and
 measures, over HTTP on loopback:
   1. creating a study of 10 categoricals of 10,000 choices each;
   2. creating a study whose knowledge has 80,000 forbidden edges;
   3. suggest on a bograph study whose knowledge has 20,000 required edges
-     (the mean of several suggests after a few completed trials).
-Prints one line per measure. Standard library only.
+     (after a few completed trials);
+  4. completing a trial with 10,000 metrics;
+  5. suggest with count 100 on a gp study of 3 parameters and 20 trials.
+Prints one line per measure (the median of --repeat runs). Standard
+library only.
 
-    python3 bench/server/bench_validation.py build/bograph [--repeat 3]
+    python3 bench/server/bench_large_requests.py build/bograph [--repeat 3]
 """
 import argparse
 import json
@@ -116,6 +119,42 @@ def main():
                  {"metrics": {"y": (xv - 0.3) ** 2, "lat": xv}})
             times.append(t)
         print("suggest, bograph study with 20,000 required edges: %.3f s" % median(times))
+
+        # 4. complete with 10,000 metrics
+        st, ans = call(base, "POST", "/v1/studies",
+                       {"name": "metrics", "parameters": [x], "objective": obj,
+                        "algorithm": "random"})
+        sid = ans["id"]
+        times = []
+        for r in range(a.repeat):
+            st, s = call(base, "POST", "/v1/studies/%s/suggest" % sid, {"count": 1})
+            tid = s["trials"][0]["id"]
+            metrics = {"metric.%d" % k: float(k) for k in range(9999)}
+            metrics["y"] = 1.0
+            t, st, ans = timed(base, "POST", "/v1/studies/%s/trials/%s/complete" % (sid, tid),
+                               {"metrics": metrics})
+            assert st == 200, ans
+            times.append(t)
+        print("complete with 10,000 metrics: %.3f s" % median(times))
+
+        # 5. count 100 on a gp study
+        params = [{"name": "x%d" % k, "type": "float", "low": 0, "high": 1} for k in range(3)]
+        times = []
+        for r in range(a.repeat):
+            st, ans = call(base, "POST", "/v1/studies",
+                           {"name": "batch%d" % r, "parameters": params, "objective": obj,
+                            "algorithm": "gp", "seed": r})
+            sid = ans["id"]
+            for i in range(20):
+                st, s = call(base, "POST", "/v1/studies/%s/suggest" % sid, {"count": 1})
+                tr = s["trials"][0]
+                y = sum((v - 0.3) ** 2 for v in tr["params"].values())
+                call(base, "POST", "/v1/studies/%s/trials/%s/complete" % (sid, tr["id"]),
+                     {"metrics": {"y": y}})
+            t, st, s = timed(base, "POST", "/v1/studies/%s/suggest" % sid, {"count": 100})
+            assert st == 200 and len(s["trials"]) == 100, s
+            times.append(t)
+        print("suggest count 100, gp, 3 parameters, 20 trials: %.3f s" % median(times))
     finally:
         srv.terminate()
         srv.wait()
