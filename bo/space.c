@@ -169,10 +169,6 @@ static int space_check_range(const char *kind, const char *name, double low,
         space_errf(err, err_len, "parameter '%s': bounds must be finite numbers", name);
         return -1;
     }
-    if (!isfinite(high - low)) {
-        space_errf(err, err_len, "parameter '%s': the range is wider than a number can hold", name);
-        return -1;
-    }
     if (low > high || (low == high && kind[0] == 'f')) {
         space_errf(err, err_len, "parameter '%s': low (%g) must be %s high (%g)",
                    name, low, kind[0] == 'f' ? "less than" : "at most", high);
@@ -477,6 +473,8 @@ static double space_encode_numeric(const space_param *p, double v)
         if (v < lo) v = lo;
         return space_clamp01((log(v) - log(lo)) / (log(hi) - log(lo)));
     }
+    if (!isfinite(hi - lo)) /* a range wider than a double (the service refuses new ones) */
+        return space_clamp01((v / 2 - lo / 2) / (hi / 2 - lo / 2));
     return space_clamp01((v - lo) / (hi - lo));
 }
 
@@ -490,6 +488,8 @@ static double space_decode_numeric(const space_param *p, double u)
     }
     if (p->log_scale)
         v = exp(log(lo) + u * (log(hi) - log(lo)));
+    else if (!isfinite(hi - lo))
+        v = lo * (1 - u) + hi * u; /* no overflow: lo < 0 < hi */
     else
         v = lo + u * (hi - lo);
     if (p->type == SPACE_INT) v = floor(v + 0.5);
