@@ -182,8 +182,9 @@ static int batch_rows(const study_def *sd, suggest_batch *b, jv_error *e)
 }
 
 /* Distinct configurations among the active trials of hist: each raw
- * configuration written as hex text (its doubles' bytes) into one hash set,
- * so the count is linear in the trials. (size_t)-1 when out of memory. */
+ * configuration written as hex text (its doubles' bytes, -0 as 0) into one
+ * hash set, so the count is linear in the trials. (size_t)-1 when out of
+ * memory. */
 static size_t active_distinct(const study_def *sd, const store_trials *hist)
 {
     size_t d = space_size(sd->sp), n_active = 0, klen = 16 * d + 1;
@@ -199,9 +200,12 @@ static size_t active_distinct(const study_def *sd, const store_trials *hist)
         if (t->state != TRIAL_ACTIVE || t->n_config != d)
             continue;
         char *key = keys + k++ * klen;
-        const unsigned char *bytes = (const unsigned char *)t->config;
-        for (size_t j = 0; j < d * sizeof(double); j++)
-            snprintf(key + 2 * j, 3, "%02x", bytes[j]);
+        for (size_t p = 0; p < d; p++) {
+            double v = t->config[p] == 0 ? 0.0 : t->config[p]; /* -0 is 0 */
+            const unsigned char *bytes = (const unsigned char *)&v;
+            for (size_t j = 0; j < sizeof v; j++)
+                snprintf(key + 2 * (p * sizeof v + j), 3, "%02x", bytes[j]);
+        }
         if (strmap_put(set, key, i, NULL) < 0)
             goto out;
     }
