@@ -22,6 +22,7 @@
 #include <matheval.h>
 
 #include "structure/knowledge.h"
+#include "util/strmap.h"
 
 #define KN_FORMULA_MAX 4096
 #define KN_NAME_MAX 256
@@ -41,8 +42,10 @@ typedef struct {
 struct knowledge {
     kn_edge *edges;
     size_t n_edges, cap_edges;
+    strmap *edge_set;           /* (from, to) -> index, for repeats and lookups */
     kn_edge *forbidden;
     size_t n_forbidden, cap_forbidden;
+    strmap *forbidden_set;
     kn_model *models;
     size_t n_models, cap_models;
 };
@@ -108,6 +111,8 @@ void knowledge_free(knowledge *kn)
     free(kn->edges);
     free(kn->forbidden);
     free(kn->models);
+    strmap_free(kn->edge_set);
+    strmap_free(kn->forbidden_set);
     free(kn);
 }
 
@@ -124,8 +129,12 @@ static int kn_check_name(const char *what, const char *name, char *err, size_t e
     return 0;
 }
 
-static int kn_push_edge(kn_edge **arr, size_t *n, size_t *cap, const char *what,
-                        const char *from, const char *to, char *err, size_t err_len)
+/* Appends from -> to to an edge list (a repeat is the same knowledge and
+ * is not added again), up to max edges. The set indexes the list by
+ * (from, to) and borrows the list's strings. */
+static int kn_push_edge(kn_edge **arr, size_t *n, size_t *cap, strmap **set, size_t max,
+                        const char *what, const char *from, const char *to, char *err,
+                        size_t err_len)
 {
     if (kn_check_name(what, from, err, err_len) || kn_check_name(what, to, err, err_len))
         return -1;
@@ -133,9 +142,16 @@ static int kn_push_edge(kn_edge **arr, size_t *n, size_t *cap, const char *what,
         kn_err(err, err_len, "%s: self loop on '%s'", what, from);
         return -1;
     }
-    for (size_t i = 0; i < *n; i++)
-        if (strcmp((*arr)[i].from, from) == 0 && strcmp((*arr)[i].to, to) == 0)
-            return 0; /* a repeated edge is the same knowledge */
+    if (!*set && !(*set = strmap_new(16))) {
+        kn_err(err, err_len, "out of memory");
+        return -1;
+    }
+    if (strmap_get2(*set, from, to, NULL))
+        return 0; /* a repeated edge is the same knowledge */
+    if (*n >= max) {
+        kn_err(err, err_len, "%s: more than %zu of them", what, max);
+        return -1;
+    }
     if (*n == *cap) {
         size_t c = *cap ? 2 * *cap : 8;
         kn_edge *a = realloc(*arr, c * sizeof *a);
@@ -147,7 +163,7 @@ static int kn_push_edge(kn_edge **arr, size_t *n, size_t *cap, const char *what,
         *cap = c;
     }
     char *f = strdup(from), *t = strdup(to);
-    if (!f || !t) {
+    if (!f || !t || strmap_put2(*set, f, t, *n, NULL) < 0) {
         free(f);
         free(t);
         kn_err(err, err_len, "out of memory");
@@ -161,14 +177,16 @@ static int kn_push_edge(kn_edge **arr, size_t *n, size_t *cap, const char *what,
 
 int knowledge_add_edge(knowledge *kn, const char *from, const char *to, char *err, size_t err_len)
 {
-    return kn_push_edge(&kn->edges, &kn->n_edges, &kn->cap_edges, "edge", from, to, err, err_len);
+    return kn_push_edge(&kn->edges, &kn->n_edges, &kn->cap_edges, &kn->edge_set,
+                        KNOWLEDGE_MAX_EDGES, "edge", from, to, err, err_len);
 }
 
 int knowledge_add_forbidden(knowledge *kn, const char *from, const char *to, char *err,
                             size_t err_len)
 {
-    return kn_push_edge(&kn->forbidden, &kn->n_forbidden, &kn->cap_forbidden, "forbidden edge",
-                        from, to, err, err_len);
+    return kn_push_edge(&kn->forbidden, &kn->n_forbidden, &kn->cap_forbidden,
+                        &kn->forbidden_set, KNOWLEDGE_MAX_FORBIDDEN, "forbidden edge", from, to,
+                        err, err_len);
 }
 
 static int kn_ident_start(char c)
@@ -289,6 +307,10 @@ int knowledge_add_model(knowledge *kn, const char *node, const char *formula, ch
         kn_err(err, err_len, "model %s: no formula", node);
         return -1;
     }
+    if (kn->n_models >= KNOWLEDGE_MAX_MODELS) {
+        kn_err(err, err_len, "model %s: more than %d models", node, KNOWLEDGE_MAX_MODELS);
+        return -1;
+    }
     for (size_t i = 0; i < kn->n_models; i++)
         if (strcmp(kn->models[i].node, node) == 0) {
             kn_err(err, err_len, "model %s: given twice", node);
@@ -403,63 +425,240 @@ fail:
     return NULL;
 }
 
-static int kn_in(const char *const *names, size_t n, const char *s)
+/* A set of the n strings of names (NULL entries skipped); NULL when out
+ * of memory. */
+static strmap *kn_set_of(const char *const *names, size_t n)
 {
-    if (!s)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (names[i] && strcmp(names[i], s) == 0)
-            return 1;
-    return 0;
+    strmap *m = strmap_new(n);
+    for (size_t i = 0; m && names && i < n; i++)
+        if (names[i] && strmap_put(m, names[i], i, NULL) < 0) {
+            strmap_free(m);
+            return NULL;
+        }
+    return m;
 }
 
-/* Edges of required edges and models, for the cycle check. */
+/* The graph of required edges and model inputs, for the cycle check: nodes
+ * numbered through a name map, arcs in compressed rows (out[first[v] ..
+ * first[v + 1]) are v's successors). */
 typedef struct {
-    const char *from, *to;
-} kn_pair;
+    size_t n_nodes, n_arcs;
+    const char **name;   /* per node */
+    size_t *first;       /* n_nodes + 1 */
+    size_t *out;         /* n_arcs */
+    size_t *from, *to;   /* per arc, in input order */
+} kn_graph;
 
-static size_t kn_pairs(const knowledge *kn, kn_pair **out)
+static void kn_graph_free(kn_graph *g)
 {
+    free(g->name);
+    free(g->first);
+    free(g->out);
+    free(g->from);
+    free(g->to);
+}
+
+/* Node id of s, added when new; (size_t)-1 when out of memory. */
+static size_t kn_node(strmap *ids, kn_graph *g, const char *s)
+{
+    size_t id = g->n_nodes;
+    int added = strmap_put(ids, s, id, &id);
+    if (added < 0)
+        return (size_t)-1;
+    if (added)
+        g->name[g->n_nodes++] = s;
+    return id;
+}
+
+static int kn_graph_build(const knowledge *kn, kn_graph *g)
+{
+    memset(g, 0, sizeof *g);
     size_t n = kn->n_edges;
     for (size_t i = 0; i < kn->n_models; i++)
         n += kn->models[i].n_vars;
-    kn_pair *p = malloc((n ? n : 1) * sizeof *p);
-    if (!p) {
-        *out = NULL;
-        return 0;
-    }
-    size_t k = 0;
-    for (size_t i = 0; i < kn->n_edges; i++) {
-        p[k].from = kn->edges[i].from;
-        p[k++].to = kn->edges[i].to;
+    g->name = malloc((2 * n + 1) * sizeof *g->name);
+    g->first = calloc(2 * n + 2, sizeof *g->first);
+    g->out = malloc((n + 1) * sizeof *g->out);
+    g->from = malloc((n + 1) * sizeof *g->from);
+    g->to = malloc((n + 1) * sizeof *g->to);
+    strmap *ids = strmap_new(2 * n);
+    int rc = -1;
+    if (!g->name || !g->first || !g->out || !g->from || !g->to || !ids)
+        goto out;
+    for (size_t i = 0; i < kn->n_edges; i++, g->n_arcs++) {
+        g->from[g->n_arcs] = kn_node(ids, g, kn->edges[i].from);
+        g->to[g->n_arcs] = kn_node(ids, g, kn->edges[i].to);
+        if (g->from[g->n_arcs] == (size_t)-1 || g->to[g->n_arcs] == (size_t)-1)
+            goto out;
     }
     for (size_t i = 0; i < kn->n_models; i++)
-        for (size_t v = 0; v < kn->models[i].n_vars; v++) {
-            p[k].from = kn->models[i].vars[v];
-            p[k++].to = kn->models[i].node;
+        for (size_t v = 0; v < kn->models[i].n_vars; v++, g->n_arcs++) {
+            g->from[g->n_arcs] = kn_node(ids, g, kn->models[i].vars[v]);
+            g->to[g->n_arcs] = kn_node(ids, g, kn->models[i].node);
+            if (g->from[g->n_arcs] == (size_t)-1 || g->to[g->n_arcs] == (size_t)-1)
+                goto out;
         }
-    *out = p;
-    return n;
+    /* counting sort of the arcs by their tail */
+    for (size_t a = 0; a < g->n_arcs; a++)
+        g->first[g->from[a] + 1]++;
+    for (size_t v = 0; v < g->n_nodes; v++)
+        g->first[v + 1] += g->first[v];
+    size_t *fill = malloc((g->n_nodes + 1) * sizeof *fill);
+    if (!fill)
+        goto out;
+    memcpy(fill, g->first, (g->n_nodes + 1) * sizeof *fill);
+    for (size_t a = 0; a < g->n_arcs; a++)
+        g->out[fill[g->from[a]]++] = g->to[a];
+    free(fill);
+    rc = 0;
+out:
+    strmap_free(ids);
+    return rc;
 }
 
-/* Depth-first search for a cycle over the pairs: 1 when one exists, with the
- * name of a node on it in *at. */
-static int kn_cycle_from(const kn_pair *p, size_t n, size_t e, unsigned char *state,
-                         const char **at)
+/* Whether the graph has a cycle, by Kahn's algorithm (iterative, linear in
+ * nodes and arcs: no recursion however long a chain is). When it has one,
+ * *at names a node on it: every node left over has a left-over
+ * predecessor, so walking back n_nodes steps from any of them ends on a
+ * cycle. -1 when out of memory. */
+static int kn_graph_cycle(const kn_graph *g, const char **at)
 {
-    /* state per pair: 0 unvisited, 1 on the stack, 2 done; a pair is the
-     * node it points to. */
-    if (state[e] == 1) {
-        *at = p[e].to;
-        return 1;
+    size_t n = g->n_nodes;
+    size_t *indeg = calloc(n + 1, sizeof *indeg), *queue = malloc((n + 1) * sizeof *queue);
+    size_t *pred = malloc((n + 1) * sizeof *pred);
+    int rc = -1;
+    if (!indeg || !queue || !pred)
+        goto out;
+    for (size_t a = 0; a < g->n_arcs; a++)
+        indeg[g->to[a]]++;
+    size_t head = 0, tail = 0;
+    for (size_t v = 0; v < n; v++)
+        if (indeg[v] == 0)
+            queue[tail++] = v;
+    while (head < tail) {
+        size_t v = queue[head++];
+        for (size_t k = g->first[v]; k < g->first[v + 1]; k++)
+            if (--indeg[g->out[k]] == 0)
+                queue[tail++] = g->out[k];
     }
-    if (state[e] == 2)
-        return 0;
-    state[e] = 1;
-    for (size_t f = 0; f < n; f++)
-        if (strcmp(p[f].from, p[e].to) == 0 && kn_cycle_from(p, n, f, state, at))
-            return 1;
-    state[e] = 2;
+    rc = tail < n;
+    if (!rc)
+        goto out;
+    size_t start = n;
+    for (size_t a = 0; a < g->n_arcs; a++)
+        if (indeg[g->from[a]] > 0 && indeg[g->to[a]] > 0) {
+            pred[g->to[a]] = g->from[a];
+            start = g->to[a];
+        }
+    for (size_t step = 0; step < n; step++)
+        start = pred[start];
+    *at = g->name[start];
+out:
+    free(indeg);
+    free(queue);
+    free(pred);
+    return rc;
+}
+
+/* Required edges and models that form a cycle: 0, or -1 with a message. */
+static int kn_check_acyclic(const knowledge *kn, char *err, size_t err_len)
+{
+    kn_graph g;
+    const char *at = NULL;
+    int cyc = kn_graph_build(kn, &g) == 0 ? kn_graph_cycle(&g, &at) : -1;
+    if (cyc < 0)
+        kn_err(err, err_len, "out of memory");
+    else if (cyc)
+        kn_err(err, err_len, "edges and models form a cycle through '%s'", at);
+    kn_graph_free(&g);
+    return cyc ? -1 : 0;
+}
+
+/* The checks of one required edge i. */
+static int kn_check_edge(const knowledge *kn, size_t i, const strmap *names,
+                         const strmap *params, const char *objective, char *err,
+                         size_t err_len)
+{
+    const kn_edge *e = &kn->edges[i];
+    if (names && !strmap_get(names, e->from, NULL)) {
+        kn_err(err, err_len, "edges[%zu]: unknown node '%s'", i, e->from);
+        return -1;
+    }
+    if (names && !strmap_get(names, e->to, NULL)) {
+        kn_err(err, err_len, "edges[%zu]: unknown node '%s'", i, e->to);
+        return -1;
+    }
+    if (strmap_get(params, e->to, NULL)) {
+        kn_err(err, err_len, "edges[%zu]: '%s' is a parameter and cannot have parents", i, e->to);
+        return -1;
+    }
+    if (objective && strcmp(e->from, objective) == 0) {
+        kn_err(err, err_len, "edges[%zu]: the objective '%s' cannot have children", i,
+               objective);
+        return -1;
+    }
+    if (strmap_get2(kn->forbidden_set, e->from, e->to, NULL)) {
+        kn_err(err, err_len, "edges[%zu]: %s -> %s is also forbidden", i, e->from, e->to);
+        return -1;
+    }
+    return 0;
+}
+
+/* The checks of model i. */
+static int kn_check_model(const knowledge *kn, size_t i, const strmap *names,
+                          const strmap *params, const char *objective, char *err,
+                          size_t err_len)
+{
+    const kn_model *m = &kn->models[i];
+    if (names && !strmap_get(names, m->node, NULL)) {
+        kn_err(err, err_len, "models.%s: unknown node '%s'", m->node, m->node);
+        return -1;
+    }
+    if (strmap_get(params, m->node, NULL)) {
+        kn_err(err, err_len, "models.%s: '%s' is a parameter, it cannot have a model", m->node,
+               m->node);
+        return -1;
+    }
+    for (size_t v = 0; v < m->n_vars; v++) {
+        if (names && !strmap_get(names, m->vars[v], NULL)) {
+            kn_err(err, err_len, "models.%s: unknown node '%s' in formula '%s'", m->node,
+                   m->vars[v], m->formula);
+            return -1;
+        }
+        if (objective && strcmp(m->vars[v], objective) == 0) {
+            kn_err(err, err_len, "models.%s: the objective '%s' cannot be an input", m->node,
+                   objective);
+            return -1;
+        }
+        if (strmap_get2(kn->forbidden_set, m->vars[v], m->node, NULL)) {
+            kn_err(err, err_len, "models.%s: uses '%s', but %s -> %s is forbidden", m->node,
+                   m->vars[v], m->vars[v], m->node);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Every check but the cycle one, with names and params as hash sets. */
+static int kn_check_entries(const knowledge *kn, const strmap *names, const strmap *params,
+                            const char *objective, char *err, size_t err_len)
+{
+    for (size_t i = 0; i < kn->n_edges; i++)
+        if (kn_check_edge(kn, i, names, params, objective, err, err_len) != 0)
+            return -1;
+    for (size_t i = 0; names && i < kn->n_forbidden; i++) {
+        const kn_edge *e = &kn->forbidden[i];
+        const char *unknown = !strmap_get(names, e->from, NULL) ? e->from
+                              : !strmap_get(names, e->to, NULL) ? e->to
+                                                                  : NULL;
+        if (unknown) {
+            kn_err(err, err_len, "forbidden[%zu]: unknown node '%s'", i, unknown);
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < kn->n_models; i++)
+        if (kn_check_model(kn, i, names, params, objective, err, err_len) != 0)
+            return -1;
     return 0;
 }
 
@@ -469,97 +668,16 @@ int knowledge_validate(const knowledge *kn, const char *const *names, size_t n_n
 {
     if (!kn)
         return 0;
-    for (size_t i = 0; i < kn->n_edges; i++) {
-        const kn_edge *e = &kn->edges[i];
-        if (names && !kn_in(names, n_names, e->from)) {
-            kn_err(err, err_len, "edges[%zu]: unknown node '%s'", i, e->from);
-            return -1;
-        }
-        if (names && !kn_in(names, n_names, e->to)) {
-            kn_err(err, err_len, "edges[%zu]: unknown node '%s'", i, e->to);
-            return -1;
-        }
-        if (kn_in(param_names, n_params, e->to)) {
-            kn_err(err, err_len, "edges[%zu]: '%s' is a parameter and cannot have parents", i,
-                   e->to);
-            return -1;
-        }
-        if (objective && strcmp(e->from, objective) == 0) {
-            kn_err(err, err_len, "edges[%zu]: the objective '%s' cannot have children", i,
-                   objective);
-            return -1;
-        }
-        for (size_t j = 0; j < kn->n_forbidden; j++)
-            if (strcmp(kn->forbidden[j].from, e->from) == 0 &&
-                strcmp(kn->forbidden[j].to, e->to) == 0) {
-                kn_err(err, err_len, "edges[%zu]: %s -> %s is also forbidden", i, e->from,
-                       e->to);
-                return -1;
-            }
-    }
-    for (size_t i = 0; i < kn->n_forbidden; i++) {
-        const kn_edge *e = &kn->forbidden[i];
-        if (names && !kn_in(names, n_names, e->from)) {
-            kn_err(err, err_len, "forbidden[%zu]: unknown node '%s'", i, e->from);
-            return -1;
-        }
-        if (names && !kn_in(names, n_names, e->to)) {
-            kn_err(err, err_len, "forbidden[%zu]: unknown node '%s'", i, e->to);
-            return -1;
-        }
-    }
-    for (size_t i = 0; i < kn->n_models; i++) {
-        const kn_model *m = &kn->models[i];
-        if (names && !kn_in(names, n_names, m->node)) {
-            kn_err(err, err_len, "models.%s: unknown node '%s'", m->node, m->node);
-            return -1;
-        }
-        if (kn_in(param_names, n_params, m->node)) {
-            kn_err(err, err_len, "models.%s: '%s' is a parameter, it cannot have a model",
-                   m->node, m->node);
-            return -1;
-        }
-        for (size_t v = 0; v < m->n_vars; v++) {
-            if (names && !kn_in(names, n_names, m->vars[v])) {
-                kn_err(err, err_len, "models.%s: unknown node '%s' in formula '%s'", m->node,
-                       m->vars[v], m->formula);
-                return -1;
-            }
-            if (objective && strcmp(m->vars[v], objective) == 0) {
-                kn_err(err, err_len, "models.%s: the objective '%s' cannot be an input",
-                       m->node, objective);
-                return -1;
-            }
-            for (size_t j = 0; j < kn->n_forbidden; j++)
-                if (strcmp(kn->forbidden[j].from, m->vars[v]) == 0 &&
-                    strcmp(kn->forbidden[j].to, m->node) == 0) {
-                    kn_err(err, err_len, "models.%s: uses '%s', but %s -> %s is forbidden",
-                           m->node, m->vars[v], m->vars[v], m->node);
-                    return -1;
-                }
-        }
-    }
-    kn_pair *p;
-    size_t n = kn_pairs(kn, &p);
-    if (!p) {
+    strmap *name_set = names ? kn_set_of(names, n_names) : NULL;
+    strmap *param_set = kn_set_of(param_names, param_names ? n_params : 0);
+    int rc = -1;
+    if ((names && !name_set) || !param_set)
         kn_err(err, err_len, "out of memory");
-        return -1;
-    }
-    unsigned char *state = calloc(n ? n : 1, 1);
-    if (!state) {
-        free(p);
-        kn_err(err, err_len, "out of memory");
-        return -1;
-    }
-    const char *at = NULL;
-    int cyc = 0;
-    for (size_t e = 0; e < n && !cyc; e++)
-        cyc = kn_cycle_from(p, n, e, state, &at);
-    if (cyc)
-        kn_err(err, err_len, "edges and models form a cycle through '%s'", at);
-    free(state);
-    free(p);
-    return cyc ? -1 : 0;
+    else if (kn_check_entries(kn, name_set, param_set, objective, err, err_len) == 0)
+        rc = kn_check_acyclic(kn, err, err_len);
+    strmap_free(name_set);
+    strmap_free(param_set);
+    return rc;
 }
 
 size_t knowledge_n_edges(const knowledge *kn)
