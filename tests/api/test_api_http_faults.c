@@ -264,18 +264,23 @@ static void test_idle_connections(void **state)
         rl.rlim_cur = N_IDLE + 64;
         setrlimit(RLIMIT_NOFILE, &rl);
     }
-    int *fds = malloc(N_IDLE * sizeof *fds);
+    /* where the descriptors do not allow 1,050, as many as they do: more
+     * than the 64 one address may hold still shows the point */
+    getrlimit(RLIMIT_NOFILE, &rl);
+    int n_idle = rl.rlim_cur >= N_IDLE + 64 ? N_IDLE : (int)rl.rlim_cur - 64;
+    assert_true(n_idle > 200);
+    int *fds = malloc((size_t)n_idle * sizeof *fds);
     assert_non_null(fds);
     int opened = 0;
-    for (int i = 0; i < N_IDLE; i++) {
+    for (int i = 0; i < n_idle; i++) {
         fds[i] = raw_connect(&srv, "127.0.0.1");
         opened += fds[i] >= 0;
     }
-    assert_true(opened > 1000);
+    assert_int_equal(opened, n_idle);
     static const char req[] = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
     char body[512];
     assert_int_equal(raw_http(&srv, "127.0.0.2", req, sizeof req - 1, body, sizeof body), 200);
-    for (int i = 0; i < N_IDLE; i++)
+    for (int i = 0; i < n_idle; i++)
         if (fds[i] >= 0)
             close(fds[i]);
     free(fds);
