@@ -71,6 +71,11 @@ enum {
     STORE_SAME = 3          /* idempotent repeat: nothing changed */
 };
 
+/* Every backend puts this text in err when the storage is full or failing
+ * (disk full, I/O error), which a later retry may get past: the service
+ * answers such failures with 503 and Retry-After instead of 500. */
+#define STORE_ERR_UNAVAILABLE "storage unavailable"
+
 typedef struct {
     int64_t id;
     char *name;

@@ -1,30 +1,18 @@
 /*
  * knowledge.c - expert knowledge: required and forbidden edges and
- * parametric node models, formulas parsed with libmatheval.
- *
- * Node names may contain dots ("db.write.micros.p95"), which libmatheval's
- * identifiers cannot, so a formula is rewritten before parsing: every
- * variable (an identifier of letters, digits, '_' and '.', not followed by
- * '(' and not one of libmatheval's constants) becomes "_v<k>", k in order of
- * first appearance; the original names are kept in that order.
- *
- * libmatheval's parser is a non-reentrant bison/flex parser with global
- * state, so every evaluator_create is serialised by one mutex: the only
- * process-wide state of this module, guarding a third-party library.
+ * parametric node models. A model's formula is parsed by structure/formula.h
+ * (muParser): the knowledge keeps its text and its variables, and compiles a
+ * formula handle for whoever evaluates it.
  */
-#include <math.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <matheval.h>
-
+#include "structure/formula.h"
 #include "structure/knowledge.h"
 #include "util/strmap.h"
 
-#define KN_FORMULA_MAX 4096
 #define KN_NAME_MAX 256
 
 typedef struct {
@@ -34,8 +22,7 @@ typedef struct {
 typedef struct {
     char *node;
     char *formula;     /* as given */
-    char *rewritten;   /* variables renamed _v<k> */
-    char **vars;
+    char **vars;       /* its variables, in order of first appearance */
     size_t n_vars;
 } kn_model;
 
@@ -50,14 +37,6 @@ struct knowledge {
     size_t n_models, cap_models;
 };
 
-struct knowledge_formula {
-    void *eval;
-    size_t n_vars;
-    char **names;      /* _v0, _v1, ... */
-};
-
-static pthread_mutex_t kn_matheval_lock = PTHREAD_MUTEX_INITIALIZER;
-
 static void kn_err(char *err, size_t err_len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -71,14 +50,6 @@ static void kn_err(char *err, size_t err_len, const char *fmt, ...)
     va_end(ap);
 }
 
-static void *kn_matheval_create(const char *s)
-{
-    pthread_mutex_lock(&kn_matheval_lock);
-    void *e = evaluator_create((char *)s);
-    pthread_mutex_unlock(&kn_matheval_lock);
-    return e;
-}
-
 knowledge *knowledge_new(void)
 {
     return calloc(1, sizeof(knowledge));
@@ -88,7 +59,6 @@ static void kn_model_clear(kn_model *m)
 {
     free(m->node);
     free(m->formula);
-    free(m->rewritten);
     for (size_t k = 0; k < m->n_vars; k++)
         free(m->vars[k]);
     free(m->vars);
@@ -189,112 +159,16 @@ int knowledge_add_forbidden(knowledge *kn, const char *from, const char *to, cha
                         err, err_len);
 }
 
-static int kn_ident_start(char c)
+/* Copies the variables of a parsed formula into m; 0 or -1 (memory). */
+static int kn_model_take_vars(kn_model *m, const formula *parsed)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-
-static int kn_ident_char(char c)
-{
-    return kn_ident_start(c) || (c >= '0' && c <= '9');
-}
-
-static int kn_is_constant(const char *s, size_t n)
-{
-    static const char *const constants[] = {"e",  "log2e", "log10e", "ln2",  "ln10",
-                                            "pi", "pi_2",  "pi_4",   "sqrt2", "sqrt1_2"};
-    for (size_t i = 0; i < sizeof constants / sizeof constants[0]; i++)
-        if (strlen(constants[i]) == n && memcmp(constants[i], s, n) == 0)
-            return 1;
-    return 0;
-}
-
-/* Rewrites formula into m (rewritten, vars). 0 or -1. */
-static int kn_rewrite(kn_model *m, const char *formula, char *err, size_t err_len)
-{
-    size_t len = strlen(formula);
-    if (len == 0 || len > KN_FORMULA_MAX) {
-        kn_err(err, err_len, "formula is empty or longer than %d characters", KN_FORMULA_MAX);
+    size_t n = formula_n_vars(parsed);
+    m->vars = calloc(n ? n : 1, sizeof *m->vars);
+    if (!m->vars)
         return -1;
-    }
-    size_t cap = 4 * len + 64;
-    char *out = malloc(cap);
-    if (!out) {
-        kn_err(err, err_len, "out of memory");
-        return -1;
-    }
-    size_t o = 0;
-    for (size_t i = 0; i < len;) {
-        char c = formula[i];
-        if (c >= '0' && c <= '9') {
-            /* A number, with its exponent: "1e3" is not the variable e3. */
-            size_t j = i;
-            while (j < len && ((formula[j] >= '0' && formula[j] <= '9') || formula[j] == '.'))
-                j++;
-            if (j < len && (formula[j] == 'e' || formula[j] == 'E')) {
-                size_t k = j + 1;
-                if (k < len && (formula[k] == '+' || formula[k] == '-'))
-                    k++;
-                if (k < len && formula[k] >= '0' && formula[k] <= '9') {
-                    while (k < len && formula[k] >= '0' && formula[k] <= '9')
-                        k++;
-                    j = k;
-                }
-            }
-            memcpy(out + o, formula + i, j - i);
-            o += j - i;
-            i = j;
-            continue;
-        }
-        if (!kn_ident_start(c)) {
-            out[o++] = c;
-            i++;
-            continue;
-        }
-        size_t j = i;
-        while (j < len && (kn_ident_char(formula[j]) ||
-                           (formula[j] == '.' && j + 1 < len && kn_ident_char(formula[j + 1]))))
-            j++;
-        size_t k = j;
-        while (k < len && (formula[k] == ' ' || formula[k] == '\t'))
-            k++;
-        int is_call = k < len && formula[k] == '(';
-        if (is_call || kn_is_constant(formula + i, j - i)) {
-            memcpy(out + o, formula + i, j - i);
-            o += j - i;
-            i = j;
-            continue;
-        }
-        size_t idx = m->n_vars;
-        for (size_t v = 0; v < m->n_vars; v++)
-            if (strlen(m->vars[v]) == j - i && memcmp(m->vars[v], formula + i, j - i) == 0)
-                idx = v;
-        if (idx == m->n_vars) {
-            if (j - i > KN_NAME_MAX) {
-                free(out);
-                kn_err(err, err_len, "name longer than %d characters", KN_NAME_MAX);
-                return -1;
-            }
-            char **vars = realloc(m->vars, (m->n_vars + 1) * sizeof *vars);
-            if (!vars) {
-                free(out);
-                kn_err(err, err_len, "out of memory");
-                return -1;
-            }
-            m->vars = vars;
-            m->vars[m->n_vars] = strndup(formula + i, j - i);
-            if (!m->vars[m->n_vars]) {
-                free(out);
-                kn_err(err, err_len, "out of memory");
-                return -1;
-            }
-            m->n_vars++;
-        }
-        o += (size_t)snprintf(out + o, cap - o, "_v%zu", idx);
-        i = j;
-    }
-    out[o] = '\0';
-    m->rewritten = out;
+    for (; m->n_vars < n; m->n_vars++)
+        if (!(m->vars[m->n_vars] = strdup(formula_var(parsed, m->n_vars))))
+            return -1;
     return 0;
 }
 
@@ -319,18 +193,18 @@ int knowledge_add_model(knowledge *kn, const char *node, const char *formula, ch
     kn_model m;
     memset(&m, 0, sizeof m);
     char sub[256];
-    if (kn_rewrite(&m, formula, sub, sizeof sub)) {
+    struct formula *parsed = formula_parse(formula, sub, sizeof sub);
+    if (!parsed) {
         kn_err(err, err_len, "model %s: %s", node, sub);
+        return -1;
+    }
+    if (kn_model_take_vars(&m, parsed)) {
+        formula_free(parsed);
+        kn_err(err, err_len, "out of memory");
         kn_model_clear(&m);
         return -1;
     }
-    void *ev = kn_matheval_create(m.rewritten);
-    if (!ev) {
-        kn_err(err, err_len, "model %s: cannot parse formula '%s'", node, formula);
-        kn_model_clear(&m);
-        return -1;
-    }
-    evaluator_destroy(ev);
+    formula_free(parsed);
     if (m.n_vars == 0) {
         kn_err(err, err_len, "model %s: formula '%s' names no node", node, formula);
         kn_model_clear(&m);
@@ -776,47 +650,19 @@ knowledge_formula *knowledge_formula_new(const knowledge *kn, size_t model, char
         return NULL;
     }
     const kn_model *m = &kn->models[model];
-    knowledge_formula *f = calloc(1, sizeof *f);
-    if (!f) {
-        kn_err(err, err_len, "out of memory");
-        return NULL;
-    }
-    f->n_vars = m->n_vars;
-    f->names = calloc(m->n_vars, sizeof *f->names);
-    f->eval = kn_matheval_create(m->rewritten);
-    if (!f->names || !f->eval) {
-        knowledge_formula_free(f);
-        kn_err(err, err_len, "model %s: cannot compile formula", m->node);
-        return NULL;
-    }
-    for (size_t k = 0; k < m->n_vars; k++) {
-        char buf[32];
-        snprintf(buf, sizeof buf, "_v%zu", k);
-        f->names[k] = strdup(buf);
-        if (!f->names[k]) {
-            knowledge_formula_free(f);
-            kn_err(err, err_len, "out of memory");
-            return NULL;
-        }
-    }
+    char sub[256];
+    formula *f = formula_parse(m->formula, sub, sizeof sub);
+    if (!f)
+        kn_err(err, err_len, "model %s: %s", m->node, sub);
     return f;
 }
 
 void knowledge_formula_free(knowledge_formula *f)
 {
-    if (!f)
-        return;
-    if (f->eval)
-        evaluator_destroy(f->eval);
-    if (f->names)
-        for (size_t k = 0; k < f->n_vars; k++)
-            free(f->names[k]);
-    free(f->names);
-    free(f);
+    formula_free(f);
 }
 
 double knowledge_formula_eval(knowledge_formula *f, const double *values)
 {
-    double v = evaluator_evaluate(f->eval, (int)f->n_vars, f->names, (double *)values);
-    return isfinite(v) ? v : NAN;
+    return formula_eval(f, values);
 }
