@@ -19,6 +19,7 @@
 
 #include "bo/acqopt.h"
 #include "bo/suggest.h"
+#include "structure/blend.h"
 #include "structure/bograph.h"
 #include "structure/bograph_current.h"
 #include "structure/bograph_cv.h"
@@ -54,6 +55,7 @@ static int bg_fallback(const bograph_request *req, double *out, bograph_info *in
  * probability that the configuration runs at all. */
 typedef struct {
     model *m;
+    blend *bl;                 /* the plain GP's share of the acquisition */
     const feasibility *feas;
     double *grad2;             /* scratch: the feasibility term's gradient */
 } bg_acq_ctx;
@@ -62,8 +64,10 @@ static double bg_acq_fn(const double *u, double *grad, void *ctx)
 {
     bg_acq_ctx *c = ctx;
     if (!grad)
-        return model_acq(c->m, u) + feasibility_log_prob(c->feas, u, NULL);
+        return blend_log_acq(c->bl, u, model_acq(c->m, u), NULL, NULL) +
+               feasibility_log_prob(c->feas, u, NULL);
     double v = model_acq_grad(c->m, u, grad);
+    v = blend_log_acq(c->bl, u, v, grad, grad);
     v += feasibility_log_prob(c->feas, u, c->grad2);
     for (size_t k = 0; k < c->m->dim_u; k++)
         grad[k] += c->grad2[k];
@@ -74,6 +78,7 @@ static void bg_acq_batch(const double *U, size_t m, double *values, void *ctx)
 {
     bg_acq_ctx *c = ctx;
     model_acq_batch(c->m, U, m, values);
+    blend_log_acq_batch(c->bl, U, m, values);
     if (c->feas->g)
         for (size_t i = 0; i < m; i++)
             values[i] += feasibility_log_prob(c->feas, U + i * c->m->dim_u, NULL);
@@ -97,13 +102,17 @@ typedef struct {
     double *Z;
     preprocess_metric *pm;
     model m;
+    blend bl;
     feasibility feas;
     gp **local_gps;
+    gp *local_flat;
 } bg_run;
 
 static void bg_run_free(bg_run *r)
 {
     model_free(&r->m);
+    blend_free(&r->bl);
+    gp_free(r->local_flat);
     feasibility_free(&r->feas);
     if (r->local_gps) {
         for (size_t v = 0; r->gr && v < r->gr->N; v++)
@@ -127,6 +136,31 @@ static size_t bg_min_trials(const bograph_request *req, size_t p)
         return req->min_trials < BG_MIN_TRIALS_FLOOR ? BG_MIN_TRIALS_FLOOR : req->min_trials;
     size_t n = req->base.n_initial ? req->base.n_initial : bo_default_n_initial(p);
     return n < BG_MIN_TRIALS_DEFAULT ? BG_MIN_TRIALS_DEFAULT : n;
+}
+
+/* The plain GP's share of the acquisition (blend.h): the graph's stacking
+ * weight from its cross-validation, for LogEI with an incumbent and no
+ * constraint on a metric (whose probabilities only the graph models). The
+ * plain GP is warm-started from the state. Always 0: without the plain GP
+ * the graph answers alone. */
+static int bg_prepare_blend(const bograph_request *req, bg_run *r)
+{
+    double w = r->gr->checked ? r->gr->cv_weight : 1;
+    if (r->m.acq != BO_ACQ_LOGEI || r->m.n_cons > 0 || !r->m.has_best || !(w < 1)) {
+        blend_init(&r->bl, NULL, 1, r->m.best, NULL, NULL, NULL, 0, r->d.dim_u, 0, NULL, 0);
+        return 0;
+    }
+    gp **slot = req->state ? &req->state->flat : &r->local_flat;
+    if (*slot && gp_dim(*slot) != r->d.dim_u) {
+        gp_free(*slot);
+        *slot = NULL;
+    }
+    if (!*slot)
+        *slot = gp_new(r->d.dim_u);
+    if (!*slot || blend_init(&r->bl, *slot, w, r->m.best, r->d.U, r->d.t, r->d.use, r->d.n,
+                             r->d.dim_u, rng_stream_seed(req->base.seed, 43), NULL, 0) != 0)
+        blend_init(&r->bl, NULL, 1, r->m.best, NULL, NULL, NULL, 0, r->d.dim_u, 0, NULL, 0);
+    return 0;
 }
 
 /* Builds the data, the graph and the fitted model for req. Returns 0 when
@@ -166,7 +200,8 @@ static int bg_prepare(const bograph_request *req, bg_run *r, char *reason, size_
          * trials (R^2 above the bar of BG_MIN_R2_*) are no mediators
          * (unrelated counters, or parents not found yet): they leave the
          * graph and their parameters go back to the objective. Second
-         * pass: the graph against the plain GP. */
+         * pass: the graph against the plain GP, by the stacking weight
+         * that blends the two (blend.h). */
         bg_graph *gr = r->gr;
         gr->checked = 1;
         gr->useful = 0;
@@ -192,7 +227,7 @@ static int bg_prepare(const bograph_request *req, bg_run *r, char *reason, size_
                 return 1;
             }
             gr->useful = (!pruned || bg_cross_validate(req, &r->d, gr, r->pm, r->Z) == 0) &&
-                         gr->cv_graph >= gr->cv_flat - (young ? 0 : BG_CV_TOLERANCE);
+                         gr->cv_weight >= BG_BLEND_MIN_WEIGHT;
         }
     }
     if (!bg_graph_useful(r->gr)) {
@@ -201,9 +236,9 @@ static int bg_prepare(const bograph_request *req, bg_run *r, char *reason, size_
     }
     if (r->gr->checked && !r->gr->useful) {
         bg_err(reason, reason_len,
-               "the graph predicts held-out trials worse than the plain GP "
-               "(log density %.3g vs %.3g)",
-               r->gr->cv_graph, r->gr->cv_flat);
+               "the graph adds nothing to the plain GP on held-out trials "
+               "(weight %.2f; log density %.3g vs %.3g)",
+               r->gr->cv_weight, r->gr->cv_graph, r->gr->cv_flat);
         return 1;
     }
     gp **gps;
@@ -248,7 +283,7 @@ static int bg_prepare(const bograph_request *req, bg_run *r, char *reason, size_
             r->m.best = r->d.t[i];
             r->m.has_best = 1;
         }
-    return 0;
+    return bg_prepare_blend(req, r);
 }
 
 /* The n_best encoded configurations with the best objective (t scratch of
@@ -312,7 +347,7 @@ int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
     anchors = malloc((n_anchor ? n_anchor : 1) * dim * sizeof *anchors);
     u = malloc(dim * sizeof *u);
     tsort = malloc((r.d.n ? r.d.n : 1) * sizeof *tsort);
-    bg_acq_ctx actx = {.m = &r.m, .feas = &r.feas, .grad2 = malloc(dim * sizeof *actx.grad2)};
+    bg_acq_ctx actx = {.m = &r.m, .bl = &r.bl, .feas = &r.feas, .grad2 = malloc(dim * sizeof *actx.grad2)};
     if (!exclude || !anchors || !u || !tsort || !actx.grad2) {
         bg_err(err, err_len, "out of memory");
         goto done;
@@ -322,7 +357,8 @@ int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
     size_t n_ex = r.d.n;
     for (size_t i = 0; i < req->base.n_pending; i++) {
         space_encode(req->base.sp, req->base.pending + i * p, u);
-        if (model_add_fantasy(&r.m, u, NULL, sub, sizeof sub) != 0) {
+        if (model_add_fantasy(&r.m, u, NULL, sub, sizeof sub) != 0 ||
+            blend_add_fantasy(&r.bl, u, sub, sizeof sub) != 0) {
             bg_err(err, err_len, "pending point %zu: %s", i, sub);
             goto done;
         }
@@ -366,7 +402,8 @@ int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
         space_encode(req->base.sp, out + k * p, u);
         memcpy(exclude + n_ex * dim, u, dim * sizeof *u);
         n_ex++;
-        if (k + 1 < req->base.count && model_add_fantasy(&r.m, u, NULL, sub, sizeof sub) != 0) {
+        if (k + 1 < req->base.count && (model_add_fantasy(&r.m, u, NULL, sub, sizeof sub) != 0 ||
+                                         blend_add_fantasy(&r.bl, u, sub, sizeof sub) != 0)) {
             bg_err(err, err_len, "batch point %zu: %s", k, sub);
             goto done;
         }

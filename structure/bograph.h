@@ -12,13 +12,14 @@
  * GP's space-filling design size, at least 10), when the trials report no
  * metrics but the objective, when preprocessing keeps no metric, when no
  * metric ends up between the parameters and the objective, when the
- * parameters predict no metric on held-out trials, when the graph predicts
- * held-out objectives clearly worse than the plain GP (5-fold
- * cross-validation, once per learnt graph; a graph learnt on fewer than
- * twice min_trials must do at least as well), or when learning or fitting
- * fails, the suggestion comes from the plain GP (bo_suggest, BO_GP, sharing
- * the state's warm start) and info->model says "gp" with the reason in
- * info->reason.
+ * parameters predict no metric on held-out trials, when the graph's
+ * stacking weight against the plain GP on held-out trials (5-fold
+ * cross-validation, once per learnt graph) is below BG_BLEND_MIN_WEIGHT, or
+ * when learning or fitting fails, the suggestion comes from the plain GP
+ * (bo_suggest, BO_GP, sharing the state's warm start) and info->model says
+ * "gp" with the reason in info->reason. Otherwise the acquisition is that
+ * of the mixture of the graph model and the plain GP, weighted by the
+ * stacking weight (structure/blend.h), and info->model says "bograph".
  *
  * The learned graph is kept in a bograph_state, one per study, carried
  * between calls; it is relearnt every relearn_every new trials (by default

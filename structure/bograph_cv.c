@@ -9,6 +9,7 @@
 
 #include "bo/gp.h"
 #include "bo/suggest.h"
+#include "structure/blend.h"
 #include "structure/bograph_cv.h"
 #include "structure/defaults.h"
 #include "structure/model.h"
@@ -32,12 +33,14 @@ int bg_cross_validate(const bograph_request *req, const bg_data *d, bg_graph *gr
     gp *flat = gp_new(dim);
     double *nodev = malloc(N * sizeof *nodev), *sse = calloc(N, sizeof *sse);
     double *sst = calloc(N, sizeof *sst);
+    double *lg = malloc((n ? n : 1) * sizeof *lg), *lf = malloc((n ? n : 1) * sizeof *lf);
     double sg = 0, sf = 0;
     size_t cnt = 0;
     int rc = -1;
     if (!gr->cv_r2)
         gr->cv_r2 = malloc(N * sizeof *gr->cv_r2);
-    if (!t || !Zf || !Ut || !yt || !gps || !flat || !nodev || !sse || !sst || !gr->cv_r2)
+    if (!t || !Zf || !Ut || !yt || !gps || !flat || !nodev || !sse || !sst || !lg || !lf ||
+        !gr->cv_r2)
         goto done;
     for (size_t f = 0; f < K; f++) {
         size_t nt = 0, q = 0;
@@ -96,8 +99,10 @@ int bg_cross_validate(const bograph_request *req, const bg_data *d, bg_graph *gr
             gp_predict(flat, u, &fm, &fv, NULL, NULL);
             fv = (fv > 0 ? fv : 0) + gp_noise_variance(flat);
             double eg = d->t[i] - mu, ef = d->t[i] - fm;
-            sg += -0.5 * log(2 * M_PI * vg) - 0.5 * eg * eg / vg;
-            sf += -0.5 * log(2 * M_PI * fv) - 0.5 * ef * ef / fv;
+            lg[cnt] = -0.5 * log(2 * M_PI * vg) - 0.5 * eg * eg / vg;
+            lf[cnt] = -0.5 * log(2 * M_PI * fv) - 0.5 * ef * ef / fv;
+            sg += lg[cnt];
+            sf += lf[cnt];
             cnt++;
         }
         model_free(&m);
@@ -106,11 +111,14 @@ int bg_cross_validate(const bograph_request *req, const bg_data *d, bg_graph *gr
         goto done;
     gr->cv_graph = sg / (double)cnt;
     gr->cv_flat = sf / (double)cnt;
+    gr->cv_weight = blend_stacking_weight(lg, lf, cnt);
     for (size_t v = 0; v < N; v++)
         gr->cv_r2[v] = sst[v] > 0 ? 1 - sse[v] / sst[v] : NAN;
     rc = 0;
 done:
     free(nodev);
+    free(lg);
+    free(lf);
     free(sse);
     free(sst);
     if (gps)

@@ -9,7 +9,7 @@
 #include "structure/graph_state.h"
 #include "structure/preprocess.h"
 
-/* Sets gr->cv_graph, gr->cv_flat and gr->cv_r2. 0, or -1 (out of memory
+/* Sets gr->cv_graph, gr->cv_flat, gr->cv_weight and gr->cv_r2. 0, or -1 (out of memory
  * or a failed fit: treated as not useful). */
 int bg_cross_validate(const bograph_request *req, const bg_data *d, bg_graph *gr,
                       const preprocess_metric *pm, const double *Z);

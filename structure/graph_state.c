@@ -70,5 +70,6 @@ void bograph_state_free(bograph_state *st)
     bg_state_drop_gps(st);
     bg_graph_free(st->graph);
     bo_state_free(st->bo);
+    gp_free(st->flat);
     free(st);
 }

@@ -28,6 +28,7 @@ typedef struct {
     int checked;               /* cross-validated against the plain GP */
     int useful;                /* ... and predicted at least as well */
     double cv_graph, cv_flat;  /* mean held-out log predictive density */
+    double cv_weight;          /* the graph's stacking weight against the plain GP (blend.h) */
     double *cv_r2;             /* per node: held-out R^2 of metrics, NULL until checked */
 } bg_graph;
 
@@ -39,6 +40,7 @@ struct bograph_state {
     bg_graph *graph;
     gp **gps;                  /* per node of graph, warm-started */
     bo_state *bo;              /* the fallback GP's state */
+    gp *flat;                  /* the plain GP blended with the graph, warm-started */
 };
 
 /* Frees the per-node GPs (the graph they belong to is about to change). */

@@ -35,6 +35,7 @@ typedef struct {
     method methods[3];
     size_t n_methods;
     size_t seeds, budget;
+    size_t first_seed;        /* family run: seeds first_seed..first_seed+seeds-1 */
     size_t checkpoints[MAX_LIST], n_checkpoints;
     size_t timing_n[MAX_LIST], n_timing;
     const char *timing_system;   /* built-in system of the timing table */
@@ -63,7 +64,8 @@ static void usage(void)
            "  --no-runs           skip the optimisation table\n"
            "  --no-timing         skip the timing table\n"
            "  --quiet             no progress on stderr\n"
-           "  --verbose           which model made each bograph suggestion, and why\n"
+           "  --verbose           which model made each bograph suggestion, and why; at\n"
+           "                      the end of a run the learnt graph beside the true one\n"
            "  --help              this text\n\n"
            "The family run (any of the options below; see docs/bograph.md): generated\n"
            "systems (family.h) and the six built-in ones; one TSV row a (system, method,\n"
@@ -75,6 +77,7 @@ static void usage(void)
            "  --systems LIST      generated indexes (7), names or prefixes (f1-07), built-in\n"
            "                      names; default the N generated and the six built-in\n"
            "  --seeds N           default 10 (seeds 1000..1000+N-1)\n"
+           "  --first-seed S      the first seed instead of 1000 (split or extend a run)\n"
            "  --checkpoints LIST  default 10,15,20,30,50 (NA beyond the budget)\n"
            "  --jobs N            parallel worker processes; default 2\n"
            "  --tsv FILE          the rows to FILE (default stdout)\n"
@@ -300,6 +303,41 @@ static int suggest(method m, const sys_system *s, const space *sp, history *h, u
     return rc;
 }
 
+/* --verbose: the graph the state holds at the end of a bograph run, one
+ * node per line with its parents and their NOTEARS weights. */
+static void print_graph(const bograph_state *st, const sys_system *s)
+{
+    fprintf(stderr, "  true metrics:\n");
+    for (size_t j = 0; j < s->k; j++) {
+        const sys_metric *mt = &s->metric[j];
+        fprintf(stderr, "    %s <-", mt->name);
+        for (size_t q = 0; q < mt->n_param; q++)
+            fprintf(stderr, " p%02zu", mt->param[q]);
+        if (mt->metric_parent >= 0)
+            fprintf(stderr, " %s", s->metric[mt->metric_parent].name);
+        fprintf(stderr, "%s%s (weight %.3g)\n", mt->interact ? " interact" : "",
+                mt->decades > 0 ? " heavy" : "", s->weight[j]);
+    }
+    bograph_graph g;
+    char err[256];
+    if (bograph_state_graph(st, &g, err, sizeof err) != 0 || g.n_nodes == 0) {
+        fprintf(stderr, "  graph: none\n");
+        return;
+    }
+    fprintf(stderr, "  graph learnt at trial %zu:\n", g.learned_at_trial);
+    for (size_t v = 0; v < g.n_nodes; v++) {
+        if (g.nodes[v].kind == BOGRAPH_NODE_PARAM)
+            continue;
+        fprintf(stderr, "    %s <-", g.nodes[v].name);
+        for (size_t e = 0; e < g.n_edges; e++)
+            if (g.edges[e].to == v)
+                fprintf(stderr, " %s(%.2f%s)", g.nodes[g.edges[e].from].name, g.edges[e].weight,
+                        g.edges[e].source == BOGRAPH_EDGE_EXPERT ? ",x" : "");
+        fprintf(stderr, "\n");
+    }
+    bograph_graph_free(&g);
+}
+
 /* best[t] = best true objective among the first t+1 trials (goal-aware). */
 static int run_one(const sys_system *s, method m, uint64_t seed, size_t budget, double *best,
                    runner *r, int verbose)
@@ -326,6 +364,8 @@ static int run_one(const sys_system *s, method m, uint64_t seed, size_t budget, 
         best[t] = b;
     }
     rc = 0;
+    if (verbose && m == M_BOGRAPH)
+        print_graph(r->bg, s);
 done:
     hist_free(&h);
     free(x);
@@ -633,8 +673,9 @@ static int family_run_all(const config *c)
         }
     }
     fprintf(out, "# bograph-bench-structure family_seed=%llu family_count=%zu systems=%zu "
-                 "seeds=%d..%zu budget=%zu methods=",
-            c->family_seed, c->family_count, l.n, 1000, 1000 + c->seeds - 1, c->budget);
+                 "seeds=%zu..%zu budget=%zu methods=",
+            c->family_seed, c->family_count, l.n, c->first_seed,
+            c->first_seed + c->seeds - 1, c->budget);
     for (size_t mi = 0; mi < c->n_methods; mi++)
         fprintf(out, "%s%s", mi ? "," : "", method_names[c->methods[mi]]);
     fprintf(out, "\nsystem\tstructure\tmaximize\tmethod\tseed\tbudget");
@@ -667,7 +708,7 @@ static int family_run_all(const config *c)
                 return -1;
             if (pid == 0) {
                 close(fds[0]);
-                family_child(c, &l.sys[si], m, 1000 + sd, fds[1]);
+                family_child(c, &l.sys[si], m, c->first_seed + sd, fds[1]);
                 _exit(0);
             }
             close(fds[1]);
@@ -713,10 +754,10 @@ static int family_run_all(const config *c)
         const sys_system *s = &l.sys[si];
         if (res.rc != 0) {
             failed++;
-            fprintf(stderr, "\nrun failed: %s %s seed %zu\n", s->name, method_names[m], 1000 + sd);
+            fprintf(stderr, "\nrun failed: %s %s seed %zu\n", s->name, method_names[m], c->first_seed + sd);
         } else {
             fprintf(out, "%s\t%s\t%d\t%s\t%zu\t%zu", s->name, family_structure_name(s), s->maximize,
-                    method_names[m], 1000 + sd, c->budget);
+                    method_names[m], c->first_seed + sd, c->budget);
             for (size_t k = 0; k < c->n_checkpoints; k++) {
                 if (isnan(res.best[k]))
                     fprintf(out, "\tNA");
@@ -856,6 +897,7 @@ int main(int argc, char **argv)
     c.methods[2] = M_RANDOM;
     c.n_methods = 3;
     c.seeds = 20;
+    c.first_seed = 1000;
     c.budget = 50;
     c.checkpoints[0] = 15;
     c.checkpoints[1] = 30;
@@ -890,6 +932,10 @@ int main(int argc, char **argv)
         } else if (!v) {
             fprintf(stderr, "bograph-bench-structure: unknown option or missing value: %s\n", a);
             return 2;
+        } else if (!strcmp(a, "--first-seed")) {
+            if (parse_size(v, &c.first_seed)) goto bad;
+            c.family = 1;
+            i++;
         } else if (!strcmp(a, "--seeds")) {
             if (parse_size(v, &c.seeds)) goto bad;
             c.seeds_set = 1;

@@ -9,7 +9,7 @@ bograph, gp and random. The value recorded at each checkpoint is the best
 TRUE objective among the first t trials (goal-aware), as in the C runs.
 
 usage: peers.py --bin build/bench/bograph-bench-structure [--family-seed 1]
-                [--family-count 24] [--systems LIST] [--seeds 10]
+                [--family-count 24] [--systems LIST] [--seeds 10] [--first-seed 1000]
                 [--budget 50] [--methods tpe,cmaes] [--jobs 2] [--tsv FILE]
 """
 import argparse
@@ -130,6 +130,7 @@ def main():
     ap.add_argument("--family-count", type=int, default=24)
     ap.add_argument("--systems")
     ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--first-seed", type=int, default=1000)
     ap.add_argument("--budget", type=int, default=50)
     ap.add_argument("--methods", default="tpe,cmaes")
     ap.add_argument("--jobs", type=int, default=2)
@@ -142,13 +143,13 @@ def main():
             ap.error("unknown method %s (peers: tpe, cmaes)" % m)
     systems = list_systems(args.bin, args)
     structure = {s[0]: s[1] for s in systems}
-    tasks = [(args.bin, s[0], m, 1000 + sd, args.budget)
+    tasks = [(args.bin, s[0], m, args.first_seed + sd, args.budget)
              for s in systems for sd in range(args.seeds) for m in methods]
     out = open(args.tsv, "w") if args.tsv else sys.stdout
-    out.write("# peers.py optuna=%s family_seed=%d family_count=%d systems=%d seeds=1000..%d "
+    out.write("# peers.py optuna=%s family_seed=%d family_count=%d systems=%d seeds=%d..%d "
               "budget=%d methods=%s\n" % (optuna.__version__, args.family_seed,
-                                          args.family_count, len(systems),
-                                          1000 + args.seeds - 1, args.budget, ",".join(methods)))
+                                          args.family_count, len(systems), args.first_seed,
+                                          args.first_seed + args.seeds - 1, args.budget, ",".join(methods)))
     out.write("system\tstructure\tmaximize\tmethod\tseed\tbudget\t" +
               "\t".join("best@%d" % c for c in CHECKPOINTS) + "\tgraph_share\ts_per_sugg\n")
     out.flush()

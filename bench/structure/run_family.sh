@@ -10,7 +10,8 @@
 #   --family-seed S      default 1 (the development set)
 #   --family-count N     default 24
 #   --systems LIST       generated indexes, names, built-in names; default all
-#   --seeds N            default 10 (seeds 1000..1000+N-1)
+#   --seeds N            default 10 (seeds S..S+N-1)
+#   --first-seed S       default 1000
 #   --budget N           default 50
 #   --methods LIST       from bograph,gp,random,tpe,cmaes; default all five
 #   --jobs N             parallel C runs; default 2
@@ -22,6 +23,8 @@ fseed=1
 fcount=24
 systems=""
 seeds=10
+first=1000
+first=1000
 budget=50
 methods=bograph,gp,random,tpe,cmaes
 jobs=2
@@ -34,10 +37,12 @@ while [ $# -gt 0 ]; do
     --family-count) fcount=$2; shift 2 ;;
     --systems) systems=$2; shift 2 ;;
     --seeds) seeds=$2; shift 2 ;;
+    --first-seed) first=$2; shift 2 ;;
+    --first-seed) first=$2; shift 2 ;;
     --budget) budget=$2; shift 2 ;;
     --methods) methods=$2; shift 2 ;;
     --jobs) jobs=$2; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "run_family.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -75,13 +80,13 @@ if [ -n "$pmethods" ]; then
     # beside the C methods, in one worker process.
     # shellcheck disable=SC2086
     /usr/bin/python3 "$here/peers.py" --bin "$bin" --family-seed "$fseed" --family-count "$fcount" \
-        $sel --seeds "$seeds" --budget "$budget" --methods "$pmethods" --jobs 1 \
+        $sel --seeds "$seeds" --first-seed "$first" --budget "$budget" --methods "$pmethods" --jobs 1 \
         --tsv "$out/peers.tsv" &
     ppid=$!
 fi
 if [ -n "$cmethods" ]; then
     # shellcheck disable=SC2086
-    "$bin" --family --family-seed "$fseed" --family-count "$fcount" $sel --seeds "$seeds" \
+    "$bin" --family --family-seed "$fseed" --family-count "$fcount" $sel --seeds "$seeds" --first-seed "$first" \
         --budget "$budget" --methods "$cmethods" --jobs "$jobs" --no-timing --tsv "$out/c.tsv" >/dev/null
     files="$out/c.tsv"
 fi
