@@ -68,6 +68,8 @@ void api_study_create(service *svc, const api_request *req, api_response *res);
 void api_study_list(service *svc, const api_request *req, api_response *res);
 void api_study_get(service *svc, const api_request *req, api_response *res);
 void api_study_delete(service *svc, const api_request *req, api_response *res);
+void api_study_patch(service *svc, const api_request *req, api_response *res);
+void api_trial_predict(service *svc, const api_request *req, api_response *res);
 void api_study_best(service *svc, const api_request *req, api_response *res);
 void api_study_importance(service *svc, const api_request *req, api_response *res);
 void api_study_structure(service *svc, const api_request *req, api_response *res);

@@ -6,6 +6,7 @@
  * responses, and on completion the request log line and the counters.
  */
 #include "server/http.h"
+#include "server/jsonw.h"
 
 #include <microhttpd.h>
 #include <stdio.h>
@@ -82,7 +83,7 @@ static enum MHD_Result send_response(http_ctx *c, api_response *res)
     struct MHD_Response *r = NULL;
     const char *type = "application/json";
     if (res->json) {
-        char *txt = json_dumps(res->json, JSON_COMPACT);
+        char *txt = jsonw_dumps(res->json, NULL);
         if (txt) {
             size_t len = strlen(txt);
             /* a trailing newline keeps curl output tidy */

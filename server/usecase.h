@@ -40,6 +40,22 @@ int usecase_study_load(const usecase_env *env, int64_t id, store_study *s, study
 /* Marks the study done when its budget is spent (finished trials >= budget). */
 void usecase_budget_update(const usecase_env *env, const store_study *s, const study_def *sd);
 
+/* ---- changing a study (usecase_patch.c) ---- */
+
+/* What PATCH /v1/studies/{id} changes; a field not given stays. */
+typedef struct {
+    int has_budget;
+    int64_t budget;             /* -1: unlimited */
+    const char *name;           /* NULL: unchanged */
+    const char *state;          /* "active", "done" or NULL (then "done" exactly when a new
+                                 * budget is spent, "active" otherwise) */
+} usecase_patch;
+
+/* Applies p to study id under its lock: 400 (field budget) for a budget
+ * below the trials already used (active, completed, failed, infeasible),
+ * 409 when the name is another study's, 404, 500. */
+int usecase_study_patch(const usecase_env *env, int64_t id, const usecase_patch *p, jv_error *e);
+
 /* ---- the best trial, deleting a study (usecase_best.c) ---- */
 
 /* The study's best trial and the one that ran its default, as stored. */
@@ -109,6 +125,22 @@ int usecase_heartbeat(const usecase_env *env, const store_study *s, const study_
 int usecase_import(const usecase_env *env, const store_study *s, const study_def *sd,
                    const double *config, const char *worker, const store_result *r,
                    store_trial *out, jv_error *e);
+
+/* One trial of a bulk import. */
+typedef struct {
+    const double *config;       /* space_size() values, in the space */
+    const char *worker;         /* may be NULL */
+    const store_result *r;
+    const char *key;            /* idempotency key, may be NULL */
+} usecase_import_item;
+
+/* Stores n finished trials in one transaction (all or none); an item whose
+ * key the study already holds is not stored again. out gets the n trials as
+ * stored, in order (store_trials_free); *n_new (may be NULL) how many were
+ * new. 404 when the study was deleted, 500. */
+int usecase_import_many(const usecase_env *env, const store_study *s, const study_def *sd,
+                        const usecase_import_item *items, size_t n, store_trials *out,
+                        size_t *n_new, jv_error *e);
 
 /* ---- importance (usecase_importance.c) ---- */
 

@@ -12,6 +12,7 @@
  * proceed meanwhile.
  */
 #include "server/usecase.h"
+#include "server/jsonw.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -138,7 +139,7 @@ static int batch_rows(const study_def *sd, suggest_batch *b, jv_error *e)
 {
     for (size_t i = 0; i < b->want; i++) {
         json_t *p = study_params_json(sd, b->configs + i * b->d);
-        b->params_text[i] = p ? json_dumps(p, JSON_COMPACT) : NULL;
+        b->params_text[i] = p ? jsonw_dumps(p, NULL) : NULL;
         json_decref(p);
         if (!b->params_text[i])
             return usecase_fail_internal(e, "encoding parameters", "out of memory");
