@@ -93,7 +93,7 @@ void static_serve(service *svc, const char *path, api_response *res);
 /* What the use cases work on, from the service. */
 static inline usecase_env api_env(service *svc)
 {
-    return (usecase_env){.st = svc->st, .reg = svc->reg};
+    return (usecase_env){.st = svc->st, .reg = svc->reg, .stats = svc->stats};
 }
 /* Sets the reply of a use case's trial (takes it: cleared here). */
 void api_reply_trial(api_response *res, int status, store_trial *t, int with_logs);

@@ -66,6 +66,9 @@ void api_suggest(service *svc, const api_request *req, api_response *res)
         }
     if (!arr)
         api_reply_internal(res, "suggest", "out of memory");
+    else if (sug.retry_after_seconds > 0)
+        api_reply(res, 200, json_pack("{s:o, s:b, s:i}", "trials", arr, "done", sug.done,
+                                      "retry_after_seconds", sug.retry_after_seconds));
     else
         api_reply(res, 200, json_pack("{s:o, s:b}", "trials", arr, "done", sug.done));
     usecase_suggestion_free(&sug);

@@ -17,16 +17,19 @@
 #include <stdint.h>
 
 #include "server/jsonv.h"
+#include "server/engine.h"
 #include "server/registry.h"
+#include "server/stats.h"
 #include "server/study.h"
 #include "store/store.h"
 #include "structure/bograph.h"
 #include "structure/knowledge.h"
 
-/* What the use cases work on; both borrowed, neither NULL. */
+/* What the use cases work on; borrowed, st and reg not NULL. */
 typedef struct {
     store *st;
     registry *reg;
+    stats *stats;       /* model figures for /metrics; may be NULL */
 } usecase_env;
 
 /* 500 internal "<what>: <err>" (err "" or NULL: "failed"); returns -1. */
@@ -77,6 +80,8 @@ int usecase_study_delete(const usecase_env *env, int64_t id, const char *as_give
 /* ---- suggest (usecase_suggest.c) ---- */
 
 #define USECASE_MAX_COUNT 1000
+/* Seconds an empty suggest answer asks the worker to wait (at most). */
+#define USECASE_RETRY_AFTER 5
 
 /* Trials handed to a worker: first its own active ones, then new ones (as
  * stored). Free with usecase_suggestion_free. */
@@ -84,6 +89,8 @@ typedef struct {
     store_trial *trials;
     size_t count;
     int done;               /* the budget is spent */
+    int retry_after_seconds;  /* no trial and not done (other workers hold the rest of the
+                               * budget): ask again after this long; 0 otherwise */
 } usecase_suggestion;
 
 void usecase_suggestion_free(usecase_suggestion *s);
@@ -141,6 +148,15 @@ typedef struct {
 int usecase_import_many(const usecase_env *env, const store_study *s, const study_def *sd,
                         const usecase_import_item *items, size_t n, store_trials *out,
                         size_t *n_new, jv_error *e);
+
+/* ---- predictions (usecase_predict.c) ---- */
+
+/* The study's model at m configurations (m x space_size() raw values, in
+ * the space): out[i] as engine_predict gives it, model the model's name.
+ * Takes the study's lock. 404, 409 while no model can be fitted (too few
+ * trials), 500. */
+int usecase_predict(const usecase_env *env, int64_t study_id, const double *configs, size_t m,
+                    engine_prediction *out, char *model, size_t model_len, jv_error *e);
 
 /* ---- importance (usecase_importance.c) ---- */
 

@@ -44,6 +44,7 @@ static void batch_free(suggest_batch *b)
     free(b->origins);
     free(b->configs);
     free(b->ids);
+    engine_info_free(&b->info);
 }
 
 void usecase_suggestion_free(usecase_suggestion *s)
@@ -105,8 +106,9 @@ static int default_first(const study_def *sd, const store_trials *hist)
 /* Asks the study's algorithm for the points after the default, the
  * knowledge's note (when the stored knowledge could not be used) appended
  * to the model's reason. */
-static int batch_compute(registry_entry *lock, const store_study *s, const study_def *sd,
-                         const store_trials *hist, suggest_batch *b, jv_error *e)
+static int batch_compute(stats *env_stats, registry_entry *lock, const store_study *s,
+                         const study_def *sd, const store_trials *hist, suggest_batch *b,
+                         jv_error *e)
 {
     size_t first = b->with_default ? 1 : 0;
     if (b->want <= first)
@@ -125,6 +127,9 @@ static int batch_compute(registry_entry *lock, const store_study *s, const study
                        b->want - first, seed, &ctx, b->configs + first * b->d, info, err,
                        sizeof err) != 0)
         return usecase_fail_internal(e, "computing suggestions", err);
+    if (env_stats)
+        stats_record_model(env_stats, info->model, info->reason, b->want - first,
+                           info->fit_seconds, info->acq_seconds);
     if (note[0]) { /* the stored knowledge could not be used */
         char both[2 * sizeof info->reason + 4];
         snprintf(both, sizeof both, "%s%s%s", info->reason, info->reason[0] ? "; " : "", note);
@@ -150,6 +155,9 @@ static int batch_rows(const study_def *sd, suggest_batch *b, jv_error *e)
         b->origins[i].model = b->news[i].is_default ? "default" : b->info.model;
         b->origins[i].model_reason =
             !b->news[i].is_default && b->info.reason[0] ? b->info.reason : NULL;
+        size_t k = i - (b->with_default ? 1 : 0);
+        if (!b->news[i].is_default && k < b->info.n_explanation)
+            b->origins[i].explanation = b->info.explanation[k];
     }
     return 0;
 }
@@ -174,7 +182,7 @@ static int suggest_new(const usecase_env *env, registry_entry *lock, const store
     b->with_default = default_first(sd, hist);
     if (b->with_default)
         memcpy(b->configs, sd->default_config, b->d * sizeof(double));
-    if (batch_compute(lock, s, sd, hist, b, e) != 0 || batch_rows(sd, b, e) != 0)
+    if (batch_compute(env->stats, lock, s, sd, hist, b, e) != 0 || batch_rows(sd, b, e) != 0)
         return -1;
     double now = util_now();
     int rc = store_trials_insert_suggested(env->st, s->id, b->news, b->origins, b->want, worker,
@@ -220,6 +228,16 @@ static int take_own(const usecase_env *env, int64_t study_id, const char *worker
     return 0;
 }
 
+/* Nothing to hand out while other workers hold the rest of the budget: the
+ * answer only changes when one of their trials finishes (the study may be
+ * done then) or a lease runs out, so ask again after a few seconds, never
+ * later than the lease. */
+static int retry_after(const study_def *sd)
+{
+    double r = sd->lease_seconds < USECASE_RETRY_AFTER ? sd->lease_seconds : USECASE_RETRY_AFTER;
+    return r < 1 ? 1 : (int)r;
+}
+
 static int suggest_locked(const usecase_env *env, registry_entry *lock, int64_t study_id,
                           size_t count, const char *worker, usecase_suggestion *out, jv_error *e)
 {
@@ -241,6 +259,8 @@ static int suggest_locked(const usecase_env *env, registry_entry *lock, int64_t 
     if (b.want > 0 && (suggest_new(env, lock, &s, &sd, worker, &b, e) != 0 ||
                        append_stored(env, s.id, b.ids, b.want, out, e) != 0))
         goto out;
+    if (out->count == 0 && !out->done)
+        out->retry_after_seconds = retry_after(&sd);
     rc = 0;
 out:
     batch_free(&b);
