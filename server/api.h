@@ -108,5 +108,7 @@ json_t *api_trial_json(const store_trial *t, int with_logs);
 /* The same object written as text (the one definition of a trial's JSON). */
 #include "server/jsonw.h"
 void api_trial_write(jsonw *w, const store_trial *t, int with_logs);
+/* Replies with the trials as CSV (api_export.c). */
+void api_trials_csv(const study_def *sd, const store_trials *ts, api_response *res);
 
 #endif

@@ -20,6 +20,7 @@
 #define API_MAX_WORKER 200
 #define API_DEFAULT_LIMIT 100
 #define API_MAX_LIMIT 1000
+#define API_MAX_EXPORT 1000000
 
 void api_suggest(service *svc, const api_request *req, api_response *res)
 {
@@ -78,9 +79,17 @@ void api_suggest(service *svc, const api_request *req, api_response *res)
 void api_trial_list(service *svc, const api_request *req, api_response *res)
 {
     int state = -1;
-    int64_t after = 0, limit = API_DEFAULT_LIMIT;
+    int64_t after = 0, limit = API_DEFAULT_LIMIT, max_limit = API_MAX_LIMIT;
     int present;
-    const char *v = api_query(req, "state", &present);
+    const char *v = api_query(req, "format", &present);
+    int csv = present && v && strcmp(v, "csv") == 0;
+    if (present && !csv && !(v && strcmp(v, "json") == 0)) {
+        api_reply_errorf(res, 400, "invalid_argument", "format", "format must be json or csv");
+        return;
+    }
+    if (csv) /* an export: every trial unless limited */
+        limit = max_limit = API_MAX_EXPORT;
+    v = api_query(req, "state", &present);
     if (present) {
         trial_state ts;
         if (!v || store_state_parse(v, &ts) != 0) {
@@ -94,7 +103,7 @@ void api_trial_list(service *svc, const api_request *req, api_response *res)
         const char *key;
         int64_t *out;
         int64_t min, max;
-    } ints[] = {{"after_seq", &after, 0, INT64_MAX / 2}, {"limit", &limit, 1, API_MAX_LIMIT}};
+    } ints[] = {{"after_seq", &after, 0, INT64_MAX / 2}, {"limit", &limit, 1, max_limit}};
     for (size_t i = 0; i < 2; i++) {
         v = api_query(req, ints[i].key, &present);
         if (!present)
@@ -118,6 +127,9 @@ void api_trial_list(service *svc, const api_request *req, api_response *res)
     if (store_trials_page(svc->st, s.id, state, after, (size_t)limit, &page, err, sizeof err) !=
         STORE_OK) {
         api_reply_internal(res, "listing trials", err);
+    } else if (csv) {
+        api_trials_csv(&sd, &page, res);
+        store_trials_free(&page);
     } else {
         /* Written as text directly: this is the dashboard's polling path. */
         jsonw w;
