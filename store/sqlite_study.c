@@ -216,7 +216,7 @@ static int study_patch_body(sqlite_conn *c, void *ctx, char *err, size_t err_len
         sqlite3_bind_text(s, 4, a->state, -1, SQLITE_STATIC);
     int step = sqlite3_step(s);
     int rc = STORE_OK;
-    if (step == SQLITE_CONSTRAINT)
+    if ((step & 0xff) == SQLITE_CONSTRAINT)
         rc = STORE_CONFLICT;    /* the name is another study's */
     else if (step != SQLITE_DONE)
         rc = sqlite_store_err(c, "updating the study", err, err_len);
