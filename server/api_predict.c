@@ -17,7 +17,8 @@ static json_t *prediction_json(const engine_prediction *p, const char *objective
     json_t *metrics = json_object();
     for (size_t i = 0; metrics && i < p->n_nodes; i++)
         json_object_set_new(metrics, p->nodes[i].name,
-                            json_pack("{s:f}", "mean", p->nodes[i].mean));
+                            json_pack("{s:f, s:f}", "mean", p->nodes[i].mean, "sd",
+                                      p->nodes[i].sd));
     return json_pack("{s:{s:f, s:f}, s:s, s:o, s:s}", "objective", "mean", p->mean, "sd", p->sd,
                      "objective_name", objective, "metrics", metrics ? metrics : json_object(),
                      "model", model);

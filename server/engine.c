@@ -201,9 +201,8 @@ static char *explain_text(const engine_explain *x, size_t k, int has_model)
             if (i)
                 jsonw_raw(&w, ",", 1);
             jsonw_str(&w, g->nodes[i].name);
-            jsonw_lit(&w, ":{\"mean\":");
-            jsonw_double(&w, g->nodes[i].mean);
-            jsonw_lit(&w, "}");
+            jsonw_raw(&w, ":", 1);
+            write_prediction(&w, g->nodes[i].mean, g->nodes[i].sd);
         }
         jsonw_lit(&w, "}}");
     } else if (b && b->from_model) {

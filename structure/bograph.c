@@ -284,13 +284,24 @@ static void bg_explain_point(bg_run *r, const double *u, double acq, int maximiz
     double *vals = malloc(r->gr->N * sizeof *vals);
     if (!vals)
         return;
+    /* model_predict_nodes leaves the point's samples in m->val (S x N) */
     model_predict_nodes(m, u, vals);
+    size_t N = m->n_nodes, S = m->S;
     for (size_t v = r->gr->p; v < r->gr->p + r->gr->k && x->n_nodes < BOGRAPH_EXPLAIN_NODES; v++) {
         if (!r->gr->g->alive[v] || !r->gr->names[v])
             continue;
         bograph_node_value *nv = &x->nodes[x->n_nodes++];
         snprintf(nv->name, sizeof nv->name, "%s", r->gr->names[v]);
-        nv->mean = preprocess_from_std(&r->pm[v - r->gr->p], vals[v]);
+        const preprocess_metric *pm = &r->pm[v - r->gr->p];
+        nv->mean = preprocess_from_std(pm, vals[v]);
+        double sum = 0, sum2 = 0;
+        for (size_t s = 0; s < S; s++) {
+            double raw = preprocess_from_std(pm, m->val[s * N + v]);
+            sum += raw;
+            sum2 += raw * raw;
+        }
+        double var = S > 1 ? (sum2 - sum * sum / (double)S) / (double)(S - 1) : 0;
+        nv->sd = var > 0 ? sqrt(var) : 0;
     }
     free(vals);
 }

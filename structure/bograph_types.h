@@ -26,6 +26,7 @@ typedef struct {
 typedef struct {
     char name[96];
     double mean;                  /* predicted value, in the metric's own units */
+    double sd;                    /* its spread over the model's samples, same units */
 } bograph_node_value;
 
 typedef struct {

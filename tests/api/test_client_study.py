@@ -219,6 +219,38 @@ class StudyTest(unittest.TestCase):
         self.assertIn('bograph_model_fit_seconds_count{model="gp"}', metrics)
         self.assertIn('bograph_acquisition_seconds_bucket{model="gp",le="+Inf"}', metrics)
 
+    def test_graph_model_explains_metrics(self):
+        """A bograph study on the synthetic system of test_client.py (x1 -> lat,
+        x2 -> energy, edp = lat * energy), seed 5: the graph model answers
+        from trial 11 on. Its trials' explanations and its predictions name
+        the metric nodes with a mean and sd in the metric's units, and
+        predict answers with the model the next suggestion uses."""
+        from test_client import SPACE3, system_run
+        study = self.c.create_study("graph", parameters=SPACE3,
+                                    objective={"name": "edp", "goal": "minimize"},
+                                    algorithm="bograph", budget=11, seed=5,
+                                    knowledge={"edges": [["x1", "lat"], ["x2", "energy"]],
+                                               "models": {"edp": "lat * energy"}})
+        study.optimize(lambda t: system_run(t.params))
+        graph = [t for t in study.trials() if t["model"] == "bograph"]
+        self.assertTrue(graph, [t["model_reason"] for t in study.trials()])
+        for t in graph:
+            x = t["explanation"]
+            self.assertEqual(x["model"], "bograph")
+            self.assertGreater(x["predicted"]["mean"], 0)
+            self.assertGreater(x["metrics"]["lat"]["mean"], 0)
+            self.assertGreaterEqual(x["metrics"]["lat"]["sd"], 0)
+        p = {"x1": 0.3, "x2": 0.7, "x3": 0.0}
+        pred = self.c.predict(study["id"], p)
+        truth = system_run(p)
+        self.assertEqual(pred["model"], "bograph")
+        self.assertLess(abs(pred["metrics"]["lat"]["mean"] - truth["lat"]),
+                        3 * pred["metrics"]["lat"]["sd"] + 0.1)
+        self.assertLess(abs(pred["objective"]["mean"] - truth["edp"]), 0.5)
+        # the next suggestion comes from the model predict used
+        self.c.update_study(study["id"], budget=12)
+        self.assertEqual(self.c.ask(study["id"])["trials"][0]["model"], pred["model"])
+
     def test_plugin_parameters_as_they_are(self):
         plugin = self.c.plugin("accelerator")
         self.assertTrue(any("description" in p for p in plugin["parameters"]))
