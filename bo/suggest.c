@@ -393,6 +393,20 @@ static double bo_yj_inv(double w, double lam, double *dydw)
     return w >= 0 ? y : -y;
 }
 
+int bo_tame_outputs(double *y, size_t n)
+{
+    double big = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(y[i]) && fabs(y[i]) > big)
+            big = fabs(y[i]);
+    if (!(big > BO_Y_EXTREME))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(y[i]))
+            y[i] = copysign(log1p(fabs(y[i])), y[i]);
+    return 1;
+}
+
 /* Observed points merged by configuration (repeats averaged), encoded, with
  * the objective turned to maximisation and infeasible trials imputed. */
 typedef struct {
@@ -401,6 +415,7 @@ typedef struct {
     double *y;         /* n */
     size_t n_feasible; /* feasible trials (not configurations) */
     double warp_mean, warp_sd, warp_lambda; /* the output warping (lambda NAN: none) */
+    int tamed;         /* y was fitted as sign(y) log1p(|y|) (bo_tame_outputs) */
 } bo_data;
 
 static void bo_data_free(bo_data *dt)
@@ -426,12 +441,17 @@ static int bo_data_build(const bo_request *req, bo_data *dt)
         bo_data_free(dt);
         return -1;
     }
-    double lo = INFINITY, hi = -INFINITY;
     for (size_t i = 0; i < n; i++) {
         int inf = req->infeasible && req->infeasible[i];
-        if (inf) continue;
-        yy[i] = req->maximize ? req->y[i] : -req->y[i];
-        dt->n_feasible++;
+        yy[i] = inf ? NAN : req->maximize ? req->y[i] : -req->y[i];
+        dt->n_feasible += !inf;
+    }
+    /* extreme objectives: the range, the imputation and the warping below
+     * would overflow */
+    dt->tamed = bo_tame_outputs(yy, n);
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(yy[i])) continue;
         if (yy[i] < lo) lo = yy[i];
         if (yy[i] > hi) hi = yy[i];
     }
@@ -481,7 +501,8 @@ static int bo_data_build(const bo_request *req, bo_data *dt)
     return 0;
 }
 
-/* A GP prediction (warped maximisation units) in the objective's units. */
+/* A GP prediction (warped, maybe tamed, maximisation units) in the objective's
+ * units. */
 static void bo_unwarp(const bo_request *req, const bo_data *dt, double m, double var,
                       double *mean, double *sd)
 {
@@ -489,6 +510,11 @@ static void bo_unwarp(const bo_request *req, const bo_data *dt, double m, double
     if (isfinite(dt->warp_lambda)) {
         y = dt->warp_mean + dt->warp_sd * bo_yj_inv(m, dt->warp_lambda, &dydw);
         dydw *= dt->warp_sd;
+    }
+    if (dt->tamed) { /* undo sign(y) log1p(|y|) */
+        double a = fabs(y);
+        dydw *= exp(a);
+        y = copysign(expm1(a), y);
     }
     *mean = req->maximize ? y : -y;
     *sd = s * fabs(dydw);

@@ -36,7 +36,8 @@ int engine_needs_metrics(const study_def *sd);
 typedef struct {
     bo_state *bo;               /* the flat algorithms' state */
     bograph_state *bograph;     /* the BoGraph model's state (its graph) */
-    const knowledge *kn;        /* the study's expert knowledge */
+    const knowledge *kn;        /* the study's expert knowledge, checked against the
+                                 * study (usecase_model_knowledge gives only such) */
 } engine_context;
 
 /* Which model produced a suggestion. */
@@ -53,6 +54,11 @@ typedef struct {
 } engine_info;
 
 void engine_info_free(engine_info *info);
+
+/* Replaces info's explanations by count ones of space-filling points that
+ * stand in for a model that could not answer: no model, predicted null,
+ * acquisition null, a note (docs/api.md). -1 when out of memory. */
+int engine_explain_space_filling(engine_info *info, size_t count, char *err, size_t err_len);
 
 /* Proposes count configurations (count x space_size() raw values in out),
  * distinct from each other, from the active trials and from the n_extra

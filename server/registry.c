@@ -21,6 +21,8 @@ struct registry_entry {
     knowledge *kn;          /* parsed from kn_text, NULL when it failed */
     char *kn_text;
     char *kn_error;         /* why kn_text could not be parsed */
+    int kn_checked;         /* registry_knowledge_checked */
+    char *kn_check_error;
     store_trials history;   /* by id */
     int64_t history_seq;
     int history_metrics;    /* the history carries the trials' metrics */
@@ -48,6 +50,9 @@ static void entry_clear(registry_entry *e)
     e->kn_text = NULL;
     free(e->kn_error);
     e->kn_error = NULL;
+    e->kn_checked = 0;
+    free(e->kn_check_error);
+    e->kn_check_error = NULL;
     store_trials_free(&e->history);
     e->history_seq = 0;
     e->history_metrics = 0;
@@ -159,11 +164,29 @@ int registry_knowledge(registry_entry *e, const char *text, const knowledge **ou
     knowledge_free(e->kn);
     free(e->kn_text);
     free(e->kn_error);
+    free(e->kn_check_error);
+    e->kn_check_error = NULL;
+    e->kn_checked = 0;
     e->kn = kn;
     e->kn_text = copy;
     e->kn_error = kn ? NULL : strdup(kerr);
     *out = kn;
     return kn ? 0 : util_err(err, err_len, "%s", kerr);
+}
+
+int registry_knowledge_checked(registry_entry *e, const char **why)
+{
+    assert(e && why);
+    *why = e->kn_check_error ? e->kn_check_error : "unusable";
+    return e->kn_checked;
+}
+
+void registry_knowledge_set_checked(registry_entry *e, const char *why)
+{
+    assert(e);
+    free(e->kn_check_error);
+    e->kn_check_error = why ? strdup(why) : NULL;
+    e->kn_checked = why ? -1 : 1;
 }
 
 void registry_forget(registry *r, int64_t study_id)

@@ -37,6 +37,12 @@ bograph_state *registry_bograph_state(registry_entry *e);
  * with a message. The handle is only valid while the entry is locked. */
 int registry_knowledge(registry_entry *e, const char *text, const knowledge **out, char *err,
                        size_t err_len);
+/* The check of that handle against the study, cached with it until the
+ * text changes: 1 passed, -1 failed (*why says why), 0 not checked yet;
+ * registry_knowledge_set_checked records a result (why NULL: passed).
+ * Locked entry only. */
+int registry_knowledge_checked(registry_entry *e, const char **why);
+void registry_knowledge_set_checked(registry_entry *e, const char *why);
 /* The study's trial history as the engine sees it, kept in memory and
  * brought up to date from the store by seq (registry_history_refresh), so a
  * suggestion reads only the trials that changed since the last one. Only

@@ -40,7 +40,16 @@ int usecase_fail_internal(jv_error *e, const char *what, const char *err);
 int usecase_study_load(const usecase_env *env, int64_t id, store_study *s, study_def *sd,
                        jv_error *e);
 
-/* Marks the study done when its budget is spent (finished trials >= budget). */
+/* The budget rule, one for suggest, completions, imports and PATCH: the
+ * budget counts trials started, whatever became of them (an expired trial
+ * too: its result may still arrive, late). */
+int64_t usecase_budget_started(const int64_t c[TRIAL_N_STATES]);
+/* 1 when budget (>= 0; -1 is unlimited, never spent) is spent: the trials
+ * started but not active reach it, so with no more started than the budget,
+ * budget trials started and none of them is active. */
+int usecase_budget_spent(int64_t budget, const int64_t c[TRIAL_N_STATES]);
+
+/* Marks the study done when its budget is spent (usecase_budget_spent). */
 void usecase_budget_update(const usecase_env *env, const store_study *s, const study_def *sd);
 
 /* ---- changing a study (usecase_patch.c) ---- */
@@ -51,11 +60,12 @@ typedef struct {
     int64_t budget;             /* -1: unlimited */
     const char *name;           /* NULL: unchanged */
     const char *state;          /* "active", "done" or NULL (then "done" exactly when a new
-                                 * budget is spent, "active" otherwise) */
+                                 * budget is spent, usecase_budget_spent, "active"
+                                 * otherwise) */
 } usecase_patch;
 
 /* Applies p to study id under its lock: 400 (field budget) for a budget
- * below the trials already used (active, completed, failed, infeasible),
+ * below the trials already started (every state, expired included),
  * 409 when the name is another study's, 404, 500. */
 int usecase_study_patch(const usecase_env *env, int64_t id, const usecase_patch *p, jv_error *e);
 
@@ -79,9 +89,12 @@ int usecase_study_delete(const usecase_env *env, int64_t id, const char *as_give
 
 /* ---- suggest (usecase_suggest.c) ---- */
 
-#define USECASE_MAX_COUNT 1000
-/* Seconds an empty suggest answer asks the worker to wait (at most). */
-#define USECASE_RETRY_AFTER 5
+/* Most trials one suggest leases (docs/api.md): each costs an acquisition
+ * maximisation on a suggestion thread. */
+#define USECASE_MAX_COUNT 100
+/* The retry hint of an answer with no trials that is not done: this many
+ * seconds, or the study's lease_seconds (rounded up) when shorter. */
+#define USECASE_RETRY_SECONDS 2
 
 /* Trials handed to a worker: first its own active ones, then new ones (as
  * stored). Free with usecase_suggestion_free. */
@@ -89,17 +102,22 @@ typedef struct {
     store_trial *trials;
     size_t count;
     int done;               /* the budget is spent */
-    int retry_after_seconds;  /* no trial and not done (other workers hold the rest of the
-                               * budget): ask again after this long; 0 otherwise */
+    /* > 0 when there are no trials and the study is not done (the rest of
+     * the budget, or every configuration of a small space, is leased to
+     * others): seconds to wait before asking again; 0 otherwise */
+    int retry_after_seconds;
 } usecase_suggestion;
 
 void usecase_suggestion_free(usecase_suggestion *s);
 
 /* Leases up to count (1..USECASE_MAX_COUNT) trials of study study_id to
  * worker (may be NULL): the worker's own active trials first, then new
- * points within the budget, the study's default configuration first until a
- * live trial runs it, distinct from the pending ones. Takes the study's
- * lock. 0, or -1 with e (404 no study / deleted, 500). */
+ * points within the budget (which counts every trial started, expired ones
+ * too), the study's default configuration first until a live trial runs
+ * it, distinct from the pending ones; fewer when a finite space has fewer
+ * configurations that no active trial runs. When the model cannot answer,
+ * the points come from the study's Sobol sequence and say why. Takes the
+ * study's lock. 0, or -1 with e (404 no study / deleted, 500). */
 int usecase_suggest(const usecase_env *env, int64_t study_id, size_t count, const char *worker,
                     usecase_suggestion *out, jv_error *e);
 

@@ -1,7 +1,7 @@
 /*
  * usecase_patch.c - changing a study after its creation: its budget (raising
  * the budget of a finished study makes it active again; a budget below the
- * trials already used is refused), its name, and its state. Runs under the
+ * trials already started is refused), its name, and its state. Runs under the
  * study's lock so a suggestion in flight sees the old budget or the new one,
  * never half of a change.
  */
@@ -13,14 +13,8 @@
 
 #include "server/jsonw.h"
 
-/* Trials that use up budget: every state but expired. */
-static int64_t used(const int64_t c[TRIAL_N_STATES])
-{
-    return c[TRIAL_ACTIVE] + c[TRIAL_COMPLETED] + c[TRIAL_FAILED] + c[TRIAL_INFEASIBLE];
-}
-
 /* The state after the patch: the one asked for, else "done" exactly when
- * the (new) budget is spent. */
+ * the (new) budget is spent (the rule suggest and completions follow). */
 static const char *next_state(const usecase_patch *p, const int64_t c[TRIAL_N_STATES],
                               const char *now)
 {
@@ -28,8 +22,7 @@ static const char *next_state(const usecase_patch *p, const int64_t c[TRIAL_N_ST
         return p->state;
     if (!p->has_budget)
         return now;
-    int64_t finished = c[TRIAL_COMPLETED] + c[TRIAL_FAILED] + c[TRIAL_INFEASIBLE];
-    return p->budget >= 0 && finished >= p->budget ? "done" : "active";
+    return usecase_budget_spent(p->budget, c) ? "done" : "active";
 }
 
 static int patch_locked(const usecase_env *env, int64_t id, const usecase_patch *p, jv_error *e)
@@ -46,11 +39,11 @@ static int patch_locked(const usecase_env *env, int64_t id, const usecase_patch 
         usecase_fail_internal(e, "counting trials", err);
         goto out;
     }
-    if (p->has_budget && p->budget >= 0 && p->budget < used(c)) {
+    if (p->has_budget && p->budget >= 0 && p->budget < usecase_budget_started(c)) {
         jv_invalid(e, "budget",
-                   "budget %lld is below the %lld trials already used (active, completed, "
-                   "failed or infeasible)",
-                   (long long)p->budget, (long long)used(c));
+                   "budget %lld is below the %lld trials already started (the budget counts "
+                   "every trial started, expired ones included)",
+                   (long long)p->budget, (long long)usecase_budget_started(c));
         goto out;
     }
     if (p->has_budget)

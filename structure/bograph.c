@@ -271,11 +271,7 @@ static void bg_explain_point(bg_run *r, const double *u, double acq, int maximiz
     m->acq = acq_kind;
     m->beta = beta;
     m->n_cons = n_cons;
-    double own = maximize ? mu : -mu;
-    if (r->d.log_objective) {
-        own = exp(own);
-        s *= own;
-    }
+    double own = bg_data_own(&r->d, maximize, mu, &s);
     x->from_model = 1;
     x->mean = own;
     x->sd = s;
@@ -500,13 +496,7 @@ int bograph_predict(const bograph_request *req, const double *configs, size_t m_
             r.m.beta = 1;
             s = model_acq(&r.m, u) - mu;
         }
-        double own = req->base.maximize ? mu : -mu;
-        if (r.d.log_objective) {
-            /* back from the log scale: the median, and the delta method */
-            own = exp(own);
-            s *= own;
-        }
-        mean[i] = own;
+        mean[i] = bg_data_own(&r.d, req->base.maximize, mu, &s);
         if (sd)
             sd[i] = s;
     }

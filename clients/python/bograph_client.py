@@ -137,7 +137,8 @@ class Client:
     def update_study(self, study_id, budget=None, name=None, state=None):
         """Changes the study (PATCH) and returns it: a new budget (raising the
         budget of a done study makes it active again; a budget below the
-        trials already used is a 400), name or state ("active", "done")."""
+        trials already started, expired ones included, is a 400), name or
+        state ("active", "done")."""
         body = {k: v for k, v in (("budget", budget), ("name", name), ("state", state))
                 if v is not None}
         return Study(self, self.request("PATCH", "/v1/studies/%s" % study_id, body))
@@ -246,8 +247,9 @@ class Client:
 
     def ask(self, study_id, count=1, worker=None):
         """The suggest answer as it is: {"trials", "done"} and, when trials is
-        empty while other workers hold the rest of the budget,
-        "retry_after_seconds"."""
+        empty and done is false (other workers hold the rest of the budget,
+        or every configuration of a small space), "retry_after_seconds": the
+        seconds to wait before asking again."""
         body = {"count": count}
         if worker:
             body["worker"] = worker

@@ -3,7 +3,8 @@
 real `bograph serve` on a free loopback port with a temporary SQLite file:
 Study.optimize (n_jobs threads, Infeasible, report, a failing objective,
 waiting on retry_after_seconds while another worker holds the budget),
-PATCH (budget, name, state), bulk and idempotent imports, the CSV export,
+PATCH (budget, name, state; the budget counts every trial started, expired
+ones included), bulk and idempotent imports, the CSV export,
 predict and the explanation of model-proposed trials, numbers in their
 shortest form, and a plugin's parameters copied into a study as they are.
 
@@ -141,6 +142,28 @@ class StudyTest(unittest.TestCase):
         self.assertEqual(self.api_error(400, self.c.update_study, study["id"], state="x").field,
                          "state")
         self.api_error(404, self.c.update_study, "999999", budget=5)
+
+    def test_patch_budget_counts_expired_trials(self):
+        # the budget counts every trial started: two leases that ran out
+        # (expired, their results may still arrive) use 2 of it
+        study = self.c.create_study("patch-expired", parameters=X, objective=LOSS,
+                                    algorithm="random", budget=5, lease_seconds=0.2)
+        held, _ = self.c.suggest(study["id"], count=2, worker="gone")
+        self.assertEqual(len(held), 2)
+        deadline = time.time() + 30
+        while self.c.study(study["id"])["counts"]["expired"] < 2 and time.time() < deadline:
+            time.sleep(0.3)
+        self.assertEqual(self.c.study(study["id"])["counts"]["expired"], 2)
+        e = self.api_error(400, self.c.update_study, study["id"], budget=1)
+        self.assertEqual(e.field, "budget")
+        # a budget of exactly the trials started, none active: spent
+        s = self.c.update_study(study["id"], budget=2)
+        self.assertEqual((s["budget"], s["state"]), (2, "done"))
+        self.assertEqual(self.c.suggest(study["id"], worker="w"), ([], True))
+        # a late result is kept and flagged; the budget stays spent
+        late = self.c.complete(study["id"], held[0]["id"], metrics={"loss": 1.0})
+        self.assertTrue(late["late"])
+        self.assertEqual(self.c.study(study["id"])["state"], "done")
 
     def test_bulk_idempotent_import(self):
         study = self.c.create_study("import", parameters=X, objective=LOSS, budget=10)
