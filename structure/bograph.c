@@ -565,7 +565,7 @@ int bograph_explain_at(const bograph_request *req, const double *configs, size_t
     int rc = u ? 0 : -1;
     if (!u)
         bg_err(err, err_len, "out of memory");
-    bg_acq_ctx actx = {.m = &r.m, .feas = &r.feas, .grad2 = NULL};
+    bg_acq_ctx actx = {.m = &r.m, .bl = &r.bl, .feas = &r.feas, .grad2 = NULL};
     for (size_t i = 0; i < m_pts && rc == 0; i++) {
         if (space_validate(req->base.sp, configs + i * r.d.p, err, err_len) != 0) {
             rc = -1;
