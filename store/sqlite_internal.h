@@ -150,5 +150,8 @@ int sqlite_trial_heartbeat(store *st, int64_t study_id, int64_t trial_id, double
 int sqlite_trial_import(store *st, int64_t study_id, const store_new_trial *trial,
                         const char *worker, const store_result *res, double now,
                         int64_t *out_id, char *err, size_t err_len);
+/* sqlite_restore.c */
+int sqlite_study_restore(store *st, const store_study *s, const store_trials *trials, char *err,
+                         size_t err_len);
 
 #endif

@@ -275,6 +275,7 @@ const store_ops sqlite_store_ops = {
     .trial_finish = sqlite_trial_finish,
     .trial_heartbeat = sqlite_trial_heartbeat,
     .trial_import = sqlite_trial_import,
+    .study_restore = sqlite_study_restore,
 };
 
 int sqlite_store_open(const char *path, store_sync sync, store **out, char *err,
