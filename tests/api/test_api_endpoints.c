@@ -20,7 +20,6 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include <sqlite3.h>
 
 #include "apitest.h"
 
@@ -663,12 +662,8 @@ static void test_internal_error(void **state)
                          "{\"name\": \"damaged\", \"parameters\": [{\"name\": \"x\", \"type\": "
                          "\"float\", \"low\": 0, \"high\": 1}], \"objective\": {\"name\": \"y\"}}",
                          id, sizeof id);
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(srv.db, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 10000);
     snprintf(sql, sizeof sql, "UPDATE studies SET spec = 'not json' WHERE id = %s", id);
-    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    assert_int_equal(apitest_sql(&srv, sql), 0);
     char path[128];
     snprintf(path, sizeof path, "/v1/studies/%s", id);
     apitest_resp r;
