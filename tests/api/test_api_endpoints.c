@@ -90,6 +90,8 @@ static void test_service_endpoints(void **state)
     (void)state;
     json_t *j = apitest_expect(&srv, "GET", "/healthz", NULL, 200);
     assert_string_equal(sget(j, "status"), "ok");
+    assert_string_equal(sget(j, "database"), "ok");
+    assert_string_equal(sget(j, "backend"), apitest_pg_uri() ? "postgres" : "sqlite");
     json_decref(j);
 
     j = apitest_expect(&srv, "GET", "/v1/openapi.json", NULL, 200);
@@ -117,6 +119,12 @@ static void test_service_endpoints(void **state)
     assert_non_null(strstr(r.body, "bograph_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"}"));
     assert_non_null(strstr(r.body, "bograph_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"}"));
     assert_non_null(strstr(r.body, "bograph_trials{state=\"active\"}"));
+    assert_non_null(strstr(r.body, apitest_pg_uri() ? "bograph_database_up{backend=\"postgres\"} 1"
+                                                    : "bograph_database_up{backend=\"sqlite\"} 1"));
+    if (apitest_pg_uri()) {
+        assert_non_null(strstr(r.body, "bograph_db_pool_connections{state=\"open\"}"));
+        assert_non_null(strstr(r.body, "bograph_study_lock_wait_seconds_total"));
+    }
     apitest_resp_free(&r);
 }
 

@@ -7,6 +7,8 @@
  * suggested twice, there is one default trial, the budget is kept exactly
  * (a trial abandoned by a worker expires and is replaced), and the poller
  * saw every change once, in seq order, ending at each trial's final state.
+ * And a replica whose database stops answering says so on /healthz (503)
+ * and /metrics, and serves again once it answers.
  */
 #include <math.h>
 #include <pthread.h>
@@ -350,6 +352,58 @@ static void test_replicas(void **state)
         apitest_cleanup(&rep[i]);
 }
 
+/* Runs sql on the cluster's maintenance database. */
+static void admin(const char *sql)
+{
+    apitest_server m;
+    memset(&m, 0, sizeof m);
+    snprintf(m.db, sizeof m.db, "%s", apitest_pg_uri());
+    snprintf(m.pgdb, sizeof m.pgdb, "postgres");
+    assert_int_equal(apitest_sql(&m, sql), 0);
+}
+
+static void test_database_outage(void **state)
+{
+    (void)state;
+    apitest_server s;
+    memset(&s, 0, sizeof s);
+    assert_int_equal(apitest_start(&s, args), 0);
+    char id[32], sql[256];
+    apitest_create_study(&s,
+                         "{\"name\": \"o\", \"parameters\": [{\"name\": \"x\", \"type\": "
+                         "\"float\", \"low\": 0, \"high\": 1}], \"objective\": {\"name\": \"y\"}}",
+                         id, sizeof id);
+    /* the database refuses connections and drops the open ones */
+    snprintf(sql, sizeof sql, "ALTER DATABASE %s ALLOW_CONNECTIONS false", s.pgdb);
+    admin(sql);
+    snprintf(sql, sizeof sql,
+             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '%s'",
+             s.pgdb);
+    admin(sql);
+    json_t *h = apitest_expect(&s, "GET", "/healthz", NULL, 503);
+    assert_string_equal(json_string_value(json_object_get(h, "database")), "unavailable");
+    assert_string_equal(json_string_value(json_object_get(h, "backend")), "postgres");
+    json_decref(h);
+    apitest_resp r;
+    assert_int_equal(apitest_call(&s, "GET", "/metrics", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "bograph_database_up{backend=\"postgres\"} 0"));
+    apitest_resp_free(&r);
+    char path[64];
+    snprintf(path, sizeof path, "/v1/studies/%s", id);
+    assert_int_equal(apitest_call(&s, "GET", path, NULL, &r), 0);
+    assert_int_equal(r.status, 500);
+    apitest_resp_free(&r);
+    /* back: the same replica serves again, without a restart */
+    snprintf(sql, sizeof sql, "ALTER DATABASE %s ALLOW_CONNECTIONS true", s.pgdb);
+    admin(sql);
+    json_decref(apitest_expect(&s, "GET", "/healthz", NULL, 200));
+    json_decref(apitest_expect(&s, "GET", path, NULL, 200));
+    snprintf(path, sizeof path, "/v1/studies/%s/suggest", id);
+    json_decref(apitest_expect(&s, "POST", path, "{\"count\": 1}", 200));
+    apitest_cleanup(&s);
+}
+
 int main(void)
 {
     if (!apitest_pg_uri()) {
@@ -358,6 +412,7 @@ int main(void)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_replicas),
+        cmocka_unit_test(test_database_outage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
