@@ -106,7 +106,7 @@ int apitest_start(apitest_server *s, const char *const *extra_args)
             return -1;
         snprintf(s->db, sizeof s->db, "%s/test.db", s->dir);
     }
-    if (apitest_pg_uri() && !s->pgdb[0] &&
+    if (apitest_pg_uri() && !s->pgdb[0] && !s->own_db &&
         apitest_pg_create(s->db, sizeof s->db, s->pgdb, sizeof s->pgdb) != 0)
         return -1;
     int pipefd[2];

@@ -23,6 +23,7 @@ typedef struct {
     char db[256];
     char base[64];       /* "http://127.0.0.1:PORT" */
     char pgdb[64];       /* the PostgreSQL database made for it ("" with SQLite) */
+    int own_db;          /* 1: serve s->db as the test set it, whatever the run's backend */
 } apitest_server;
 
 /* The URI of the test cluster when the tests run on PostgreSQL (static
