@@ -8,7 +8,8 @@
  * (a trial abandoned by a worker expires and is replaced), and the poller
  * saw every change once, in seq order, ending at each trial's final state.
  * And a replica whose database stops answering says so on /healthz (503)
- * and /metrics, and serves again once it answers.
+ * and /metrics, and serves again once it answers; `bograph worker --url
+ * A,B,C` moves on when its replica dies and finishes the study.
  */
 #include <math.h>
 #include <pthread.h>
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -404,6 +406,73 @@ static void test_database_outage(void **state)
     apitest_cleanup(&s);
 }
 
+/* The counts of study id through s. */
+static long finished(const apitest_server *s, const char *id)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/v1/studies/%s", id);
+    json_t *st = apitest_expect(s, "GET", path, NULL, 200);
+    json_t *c = json_object_get(st, "counts");
+    long n = (long)(json_integer_value(json_object_get(c, "completed")) +
+                    json_integer_value(json_object_get(c, "failed")) +
+                    json_integer_value(json_object_get(c, "infeasible")));
+    json_decref(st);
+    return n;
+}
+
+static void test_worker_failover(void **state)
+{
+    (void)state;
+    apitest_server a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    assert_int_equal(apitest_start(&a, args), 0);
+    snprintf(b.dir, sizeof b.dir, "/tmp/bograph-api-XXXXXX");
+    assert_non_null(mkdtemp(b.dir));
+    snprintf(b.db, sizeof b.db, "%s", a.db);
+    snprintf(b.pgdb, sizeof b.pgdb, "%s", a.pgdb);
+    assert_int_equal(apitest_start(&b, args), 0);
+    char id[32], urls[256], out[200];
+    apitest_create_study(&b, "{\"name\": \"fo\", \"plugin\": \"partition\", \"budget\": 12, "
+                             "\"algorithm\": \"random\"}", id, sizeof id);
+    /* a dead address first, then the replica to kill, then the survivor */
+    snprintf(urls, sizeof urls, "http://127.0.0.1:1,%s,%s", a.base, b.base);
+    snprintf(out, sizeof out, "%s/worker.out", b.dir);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        FILE *f = freopen(out, "w", stdout);
+        if (!f || !freopen(out, "a", stderr))
+            _exit(127);
+        execl(BOGRAPH_BIN, BOGRAPH_BIN, "worker", "--url", urls, "--study", id, "--name", "fo1",
+              (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 600 && finished(&b, id) < 4; i++)
+        usleep(50 * 1000);
+    apitest_stop(&a, SIGKILL);
+    long at_kill = finished(&b, id);
+    int status = -1;
+    for (int i = 0; i < 1200; i++) {
+        if (waitpid(pid, &status, WNOHANG) == pid)
+            break;
+        usleep(100 * 1000);
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        kill(pid, SIGKILL);
+        char cmd[300];
+        snprintf(cmd, sizeof cmd, "cat %s >&2", out);
+        if (system(cmd) != 0)
+            fprintf(stderr, "no worker output\n");
+        fail_msg("the worker did not finish after its replica died");
+    }
+    assert_int_equal(finished(&b, id), 12);
+    print_message("the replica died with %ld of 12 trials finished\n", at_kill);
+    assert_true(at_kill < 12); /* the worker had work left when it lost its replica */
+    apitest_cleanup(&b);
+    apitest_cleanup(&a);
+}
+
 int main(void)
 {
     if (!apitest_pg_uri()) {
@@ -413,6 +482,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_replicas),
         cmocka_unit_test(test_database_outage),
+        cmocka_unit_test(test_worker_failover),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
