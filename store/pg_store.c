@@ -40,6 +40,13 @@ static void uri_masked(const char *uri, char *out, size_t out_len)
         snprintf(out, out_len, "%s", uri);
 }
 
+/* The server's notices ("already exists, skipping") are not for the log. */
+static void pg_notice_quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 PGconn *pg_connect(const char *uri, char *err, size_t err_len)
 {
     /* Earlier keywords are defaults the URI may override. */
@@ -47,8 +54,10 @@ PGconn *pg_connect(const char *uri, char *err, size_t err_len)
                           NULL};
     const char *vals[] = {"10", "bograph", "UTF8", uri, NULL};
     PGconn *db = PQconnectdbParams(keys, vals, 1);
-    if (db && PQstatus(db) == CONNECTION_OK)
+    if (db && PQstatus(db) == CONNECTION_OK) {
+        PQsetNoticeProcessor(db, pg_notice_quiet, NULL);
         return db;
+    }
     char shown[256];
     uri_masked(uri, shown, sizeof shown);
     const char *msg = db ? PQerrorMessage(db) : "out of memory";
