@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Quick start, second command: installs what is missing, builds, and runs every
 # test: the unit, API and browser tests in the normal build, then the unit tests
-# again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# again under AddressSanitizer + UndefinedBehaviorSanitizer. The PostgreSQL
+# runs (ctest label pg: the store and every API test as *_pg, the replica and
+# migrate tests) start a throwaway cluster themselves (scripts/pg_cluster.sh,
+# a ctest fixture) from Debian's `postgresql`, which deps.sh installs.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
