@@ -57,6 +57,7 @@ typedef struct pg_conn {
     unsigned char prepared[PG_STMT_COUNT];
     int broken;          /* the connection failed: dropped when it goes back */
     int commit_sent;     /* COMMIT went out: a failure now leaves the outcome unknown */
+    int for_lock;        /* counted in pg_store.locking */
     struct pg_conn *next;
 } pg_conn;
 
@@ -69,6 +70,7 @@ typedef struct pg_store {
     pthread_cond_t freed;   /* a connection went back or closed */
     pg_conn *idle;
     int open, max;
+    int locking;            /* of the open ones, those holding a study lock */
     store_stats stats;
 } pg_store;
 
@@ -82,9 +84,12 @@ static inline pg_store *pg_of(store *st)
 
 /* ---- connections (pg_store.c) ---- */
 
-/* A connection from the pool (waits when max are in use); NULL with err when
- * no connection can be opened. */
-pg_conn *pg_conn_get(pg_store *pg, char *err, size_t err_len);
+/* A connection from the pool (waits when max are in use for statements);
+ * NULL with err when no connection can be opened. for_lock: it will hold a
+ * study lock for a while (until pg_conn_put): it never waits and does not
+ * count against max, so lock holders cannot starve the statements they
+ * need (there are at most as many as threads computing suggestions). */
+pg_conn *pg_conn_get(pg_store *pg, int for_lock, char *err, size_t err_len);
 /* Back to the pool: a broken one (or one left inside a transaction) is closed. */
 void pg_conn_put(pg_store *pg, pg_conn *c);
 /* Opens a new connection to uri, with a clear message when it fails. */

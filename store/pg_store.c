@@ -5,8 +5,9 @@
  * operations store.c dispatches to.
  *
  * Pool: connections are opened on demand up to a maximum (16, or
- * BOGRAPH_PG_POOL_SIZE), each preparing its statements on first use; a
- * caller finding all of them busy waits for one (counted in the figures).
+ * BOGRAPH_PG_POOL_SIZE) for statements, each preparing its statements on
+ * first use; a caller finding all of them busy waits for one (counted in
+ * the figures). A connection holding a study lock is outside that count.
  * A connection that failed (the database restarted, the network broke) is
  * closed when it goes back and a new one is opened next time; pg_run
  * (pg_txn.c) repeats an interrupted transaction once on a new connection.
@@ -81,11 +82,11 @@ static double mono_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-pg_conn *pg_conn_get(pg_store *pg, char *err, size_t err_len)
+pg_conn *pg_conn_get(pg_store *pg, int for_lock, char *err, size_t err_len)
 {
     pthread_mutex_lock(&pg->mu);
     double waited_from = 0;
-    while (!pg->idle && pg->open >= pg->max) {
+    while (!for_lock && !pg->idle && pg->open - pg->locking >= pg->max) {
         if (waited_from == 0) {
             waited_from = mono_now();
             pg->stats.pool_waits++;
@@ -94,10 +95,13 @@ pg_conn *pg_conn_get(pg_store *pg, char *err, size_t err_len)
     }
     if (waited_from != 0)
         pg->stats.pool_wait_seconds += mono_now() - waited_from;
+    if (for_lock)
+        pg->locking++;
     pg_conn *c = pg->idle;
     if (c) {
         pg->idle = c->next;
         c->next = NULL;
+        c->for_lock = for_lock;
         pthread_mutex_unlock(&pg->mu);
         return c;
     }
@@ -112,10 +116,13 @@ pg_conn *pg_conn_get(pg_store *pg, char *err, size_t err_len)
         free(c);
         pthread_mutex_lock(&pg->mu);
         pg->open--;
+        if (for_lock)
+            pg->locking--;
         pthread_cond_signal(&pg->freed);
         pthread_mutex_unlock(&pg->mu);
         return NULL;
     }
+    c->for_lock = for_lock;
     return c;
 }
 
@@ -135,6 +142,10 @@ void pg_conn_put(pg_store *pg, pg_conn *c)
         c->broken = 1; /* never hand out a connection inside a transaction */
     c->commit_sent = 0;
     pthread_mutex_lock(&pg->mu);
+    if (c->for_lock) {
+        pg->locking--;
+        c->for_lock = 0;
+    }
     if (c->broken) {
         pg->open--;
         pg->stats.reconnects++;
@@ -226,7 +237,7 @@ int pg_study_lock(store *base, int64_t study_id, store_lock **out, char *err, si
         return util_err(err, err_len, "out of memory");
     lk->study_id = study_id;
     for (int attempt = 0; attempt < 2; attempt++) {
-        lk->c = pg_conn_get(pg, err, err_len);
+        lk->c = pg_conn_get(pg, 1, err, err_len);
         if (!lk->c)
             break;
         pg_params p;
@@ -322,7 +333,7 @@ int pg_store_open(const char *uri, store_sync sync, store **out, char *err, size
         pg_store_close(&pg->base);
         return util_err(err, err_len, "out of memory");
     }
-    pg_conn *c = pg_conn_get(pg, err, err_len);
+    pg_conn *c = pg_conn_get(pg, 0, err, err_len);
     if (!c) {
         pg_store_close(&pg->base);
         return -1;

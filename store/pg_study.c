@@ -168,7 +168,8 @@ static int study_update(store *st, pg_stmt_id id, int64_t study_id, const char *
                         int with_text, const char *what, char *err, size_t err_len)
 {
     study_update_args a = {id, study_id, text, what, with_text};
-    return pg_run(pg_of(st), PG_TX_NONE, study_update_body, &a, err, err_len);
+    /* a transaction, so a dead connection is only retried before COMMIT */
+    return pg_run(pg_of(st), PG_TX_WRITE, study_update_body, &a, err, err_len);
 }
 
 int pg_study_delete(store *st, int64_t id, char *err, size_t err_len)

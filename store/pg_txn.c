@@ -29,7 +29,7 @@ static int run_once(pg_store *pg, pg_tx_mode mode, pg_body body, void *ctx, int 
                     char *err, size_t err_len)
 {
     *retry = 0;
-    pg_conn *c = pg_conn_get(pg, err, err_len);
+    pg_conn *c = pg_conn_get(pg, 0, err, err_len);
     if (!c)
         return STORE_ERROR;
     int rc = STORE_OK;
