@@ -34,12 +34,13 @@ typedef enum {
     PG_EXPIRED_IDS,
     PG_TRIAL_SET_EXPIRED,
     PG_TRIALS_ALL,
+    PG_TRIALS_ALL_METRICS,
     PG_TRIALS_ENGINE,
     PG_TRIALS_OF_WORKER,
     PG_TRIALS_PAGE,
     PG_TRIALS_PAGE_STATE,
     PG_TRIAL_GET,
-    PG_TRIAL_METRICS,
+    PG_TRIAL_GET_METRICS,
     PG_METRICS_FOR_IDS,
     PG_TRIAL_LOGS,
     PG_TRIAL_INSERT,
@@ -159,7 +160,11 @@ int64_t pg_next_seq(pg_conn *c, int64_t study_id, char *err, size_t err_len);
 /* Brings the schema to STORE_SCHEMA_VERSION under the migration lock (pg_migrate.c). */
 int pg_migrate(pg_store *pg, pg_conn *c, char *err, size_t err_len);
 
-/* Row -> trial (the TRIAL_COLS order of pg_sql.c). 0, or -1 when out of memory. */
+/* Row -> trial (the TRIAL_COLS order of pg_sql.c). 0, or -1 when out of memory.
+ * The *_METRICS statements add each metric's name and value (columns
+ * PG_METRIC_COL and after, NULL without metrics): one row per metric, the
+ * rows of a trial together, its metrics by name. */
+#define PG_METRIC_COL 19
 int pg_trial_from_row(const PGresult *r, int row, store_trial *t);
 /* The metrics of every trial of ts in one query. */
 int pg_load_metrics_many(pg_conn *c, store_trials *ts, char *err, size_t err_len);

@@ -9,6 +9,12 @@
     "id, study_id, number, state, worker, params, config, objective, reason, result, seq, " \
     "created_at, finished_at, lease_expires_at, is_default, logs_bytes, logs_truncated, model, " \
     "model_reason"
+#define TRIAL_COLS_T \
+    "t.id, t.study_id, t.number, t.state, t.worker, t.params, t.config, t.objective, " \
+    "t.reason, t.result, t.seq, t.created_at, t.finished_at, t.lease_expires_at, " \
+    "t.is_default, t.logs_bytes, t.logs_truncated, t.model, t.model_reason"
+/* trials with their metrics in one statement (one row per metric) */
+#define WITH_METRICS " LEFT JOIN trial_metrics m ON m.trial_id = t.id"
 #define STUDY_COLS "id, name, spec, plugin, knowledge, state, created_at, seq, next_number"
 
 const char *const pg_stmt_sql[PG_STMT_COUNT] = {
@@ -40,18 +46,24 @@ const char *const pg_stmt_sql[PG_STMT_COUNT] = {
     [PG_TRIALS_ENGINE] =
         "SELECT id, state, config, objective, is_default, seq FROM trials "
         "WHERE study_id = $1 AND seq > $2 ORDER BY id",
+    [PG_TRIALS_ALL_METRICS] =
+        "SELECT " TRIAL_COLS_T ", m.name, m.value FROM trials t" WITH_METRICS
+        " WHERE t.study_id = $1 ORDER BY t.id, m.name",
     [PG_TRIALS_OF_WORKER] =
-        "SELECT " TRIAL_COLS " FROM trials WHERE study_id = $1 AND state = 'active' "
-        "AND worker = $2 ORDER BY id",
+        "SELECT " TRIAL_COLS_T ", m.name, m.value FROM trials t" WITH_METRICS
+        " WHERE t.study_id = $1 AND t.state = 'active' AND t.worker = $2 ORDER BY t.id, m.name",
     [PG_TRIALS_PAGE] =
-        "SELECT " TRIAL_COLS " FROM trials WHERE study_id = $1 AND seq > $2 "
-        "ORDER BY seq LIMIT $3",
+        "WITH t AS (SELECT " TRIAL_COLS " FROM trials WHERE study_id = $1 AND seq > $2 "
+        "ORDER BY seq LIMIT $3) SELECT " TRIAL_COLS_T ", m.name, m.value FROM t" WITH_METRICS
+        " ORDER BY t.seq, m.name",
     [PG_TRIALS_PAGE_STATE] =
-        "SELECT " TRIAL_COLS " FROM trials WHERE study_id = $1 AND seq > $2 AND state = $4 "
-        "ORDER BY seq LIMIT $3",
+        "WITH t AS (SELECT " TRIAL_COLS " FROM trials WHERE study_id = $1 AND seq > $2 "
+        "AND state = $4 ORDER BY seq LIMIT $3) SELECT " TRIAL_COLS_T ", m.name, m.value FROM t"
+        WITH_METRICS " ORDER BY t.seq, m.name",
     [PG_TRIAL_GET] = "SELECT " TRIAL_COLS " FROM trials WHERE id = $2 AND study_id = $1",
-    [PG_TRIAL_METRICS] =
-        "SELECT trial_id, name, value FROM trial_metrics WHERE trial_id = $1 ORDER BY name",
+    [PG_TRIAL_GET_METRICS] =
+        "SELECT " TRIAL_COLS_T ", m.name, m.value FROM trials t" WITH_METRICS
+        " WHERE t.id = $2 AND t.study_id = $1 ORDER BY m.name",
     [PG_METRICS_FOR_IDS] =
         "SELECT trial_id, name, value FROM trial_metrics "
         "WHERE trial_id = ANY($1::bigint[]) ORDER BY trial_id, name",

@@ -1,7 +1,8 @@
 /*
  * pg_trial.c - the trial reads of the PostgreSQL backend: rows to trials,
- * metrics for many trials in one query, and the reads the API and the
- * engine need (each several-statement read sees one snapshot).
+ * trials joined with their metrics in one statement (one round trip for a
+ * trial or a page), and the reads the API and the engine need (a read of
+ * several statements runs in one snapshot).
  */
 #include "store/pg_internal.h"
 
@@ -69,7 +70,8 @@ int pg_trial_from_row(const PGresult *r, int row, store_trial *t)
     return 0;
 }
 
-static int metric_push(store_trial *t, size_t *cap, const PGresult *r, int row)
+/* Appends the metric of row (name in column col, value in col + 1) to t. */
+static int metric_push(store_trial *t, size_t *cap, const PGresult *r, int row, int col)
 {
     if (t->n_metrics == *cap) {
         size_t ncap = *cap ? *cap * 2 : 8;
@@ -83,11 +85,11 @@ static int metric_push(store_trial *t, size_t *cap, const PGresult *r, int row)
         t->metric_values = vals;
         *cap = ncap;
     }
-    char *name = pg_strdup(r, row, 1);
+    char *name = pg_strdup(r, row, col);
     if (!name)
         return -1;
     t->metric_names[t->n_metrics] = name;
-    t->metric_values[t->n_metrics] = pg_double(r, row, 2);
+    t->metric_values[t->n_metrics] = pg_double(r, row, col + 1);
     t->n_metrics++;
     return 0;
 }
@@ -146,7 +148,7 @@ int pg_load_metrics_many(pg_conn *c, store_trials *ts, char *err, size_t err_len
             at++;
         if (at == ts->count || map[at].id != id)
             continue;
-        if (metric_push(&ts->items[map[at].index], &mcap[map[at].index], r, row) != 0)
+        if (metric_push(&ts->items[map[at].index], &mcap[map[at].index], r, row, 1) != 0)
             rc = util_err(err, err_len, "out of memory");
     }
     PQclear(r);
@@ -164,6 +166,31 @@ typedef struct {
     store_trials *out;
 } trials_read;
 
+/* The trials of a result, with their metrics when the statement joined
+ * them (one row per metric, a trial's rows together). */
+static int trials_from_result(const PGresult *r, int joined, store_trials *out, char *err,
+                              size_t err_len)
+{
+    int rows = PQntuples(r);
+    out->items = calloc((size_t)rows + 1, sizeof *out->items);
+    if (!out->items)
+        return util_err(err, err_len, "out of memory");
+    size_t mcap = 0;
+    for (int i = 0; i < rows; i++) {
+        store_trial *last = out->count ? &out->items[out->count - 1] : NULL;
+        if (!joined || !last || last->id != pg_i64(r, i, 0)) {
+            if (pg_trial_from_row(r, i, &out->items[out->count]) != 0)
+                return util_err(err, err_len, "out of memory");
+            last = &out->items[out->count++];
+            mcap = 0;
+        }
+        if (joined && !pg_null(r, i, PG_METRIC_COL) &&
+            metric_push(last, &mcap, r, i, PG_METRIC_COL) != 0)
+            return util_err(err, err_len, "out of memory");
+    }
+    return STORE_OK;
+}
+
 static int trials_read_body(pg_conn *c, void *ctx, char *err, size_t err_len)
 {
     trials_read *a = ctx;
@@ -171,36 +198,25 @@ static int trials_read_body(pg_conn *c, void *ctx, char *err, size_t err_len)
     PGresult *r = pg_exec(c, a->id, &a->p, "reading trials", err, err_len);
     if (!r)
         return STORE_ERROR;
-    int rows = PQntuples(r);
-    int rc = STORE_OK;
-    a->out->items = calloc((size_t)rows + 1, sizeof *a->out->items);
-    if (!a->out->items)
-        rc = util_err(err, err_len, "out of memory");
-    for (int i = 0; rc == STORE_OK && i < rows; i++) {
-        if (pg_trial_from_row(r, i, &a->out->items[i]) != 0)
-            rc = util_err(err, err_len, "out of memory");
-        else
-            a->out->count++;
-    }
+    int rc = trials_from_result(r, a->with_metrics, a->out, err, err_len);
     PQclear(r);
-    if (rc == STORE_OK && a->with_metrics)
-        rc = pg_load_metrics_many(c, a->out, err, err_len);
     if (rc != STORE_OK)
         store_trials_free(a->out);
     return rc;
 }
 
+/* One statement (metrics joined): no transaction needed for one snapshot. */
 static int trials_read_run(store *st, trials_read *a, char *err, size_t err_len)
 {
     memset(a->out, 0, sizeof *a->out);
-    return pg_run(pg_of(st), a->with_metrics ? PG_TX_READ : PG_TX_NONE, trials_read_body, a, err,
-                  err_len);
+    return pg_run(pg_of(st), PG_TX_NONE, trials_read_body, a, err, err_len);
 }
 
 int pg_trials_all(store *st, int64_t study_id, int with_metrics, store_trials *out, char *err,
                   size_t err_len)
 {
-    trials_read a = {.id = PG_TRIALS_ALL, .with_metrics = with_metrics, .out = out};
+    trials_read a = {.id = with_metrics ? PG_TRIALS_ALL_METRICS : PG_TRIALS_ALL,
+                     .with_metrics = with_metrics, .out = out};
     pg_p_int(&a.p, study_id);
     return trials_read_run(st, &a, err, err_len);
 }
@@ -297,19 +313,20 @@ static int trial_get_body(pg_conn *c, void *ctx, char *err, size_t err_len)
     pg_params p = {0};
     pg_p_int(&p, a->study_id);
     pg_p_int(&p, a->trial_id);
-    PGresult *r = pg_exec(c, PG_TRIAL_GET, &p, "reading the trial", err, err_len);
+    PGresult *r = pg_exec(c, PG_TRIAL_GET_METRICS, &p, "reading the trial", err, err_len);
     if (!r)
         return STORE_ERROR;
-    if (PQntuples(r) != 1) {
-        PQclear(r);
-        return STORE_NOT_FOUND;
-    }
-    int rc = pg_trial_from_row(r, 0, a->out) == 0 ? STORE_OK : util_err(err, err_len, "out of memory");
+    store_trials one = {0};
+    int rc = PQntuples(r) == 0 ? STORE_NOT_FOUND : trials_from_result(r, 1, &one, err, err_len);
     PQclear(r);
-    store_trials one = {a->out, 1};
-    if (rc == STORE_OK)
-        rc = pg_load_metrics_many(c, &one, err, err_len);
-    if (rc == STORE_OK && a->with_logs) {
+    if (rc == STORE_OK) {
+        *a->out = one.items[0];
+        free(one.items);
+    } else {
+        store_trials_free(&one);
+        return rc;
+    }
+    if (a->with_logs) {
         pg_params q = {0};
         pg_p_int(&q, a->trial_id);
         r = pg_exec(c, PG_TRIAL_LOGS, &q, "reading logs", err, err_len);
@@ -333,5 +350,7 @@ int pg_trial_get(store *st, int64_t study_id, int64_t trial_id, int with_logs,
 {
     memset(out, 0, sizeof *out);
     trial_get_args a = {study_id, trial_id, with_logs, out};
-    return pg_run(pg_of(st), PG_TX_READ, trial_get_body, &a, err, err_len);
+    /* the trial with its metrics is one statement; its logs a second one */
+    return pg_run(pg_of(st), with_logs ? PG_TX_READ : PG_TX_NONE, trial_get_body, &a, err,
+                  err_len);
 }
