@@ -17,6 +17,10 @@
 /* Infeasible trials are imputed this fraction of the feasible range below
  * the worst feasible result (or 1 standardised unit when the range is 0). */
 #define BO_INFEASIBLE_MARGIN 0.1
+/* Objectives larger than this in magnitude (finite, accepted, but whose
+ * sums and squares overflow a double) are fitted as sign(y) log1p(|y|);
+ * below it the values are fitted as they are. */
+#define BO_Y_EXTREME 1e100
 /* Candidate draws tried before a random/Sobol suggestion gives up on being
  * distinct from the observed points. */
 #define BO_DISTINCT_TRIES 2000

@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/strmap.h"
+
 typedef struct {
     char *name;
     space_type type;
@@ -233,18 +235,30 @@ int space_add_categorical(space *sp, const char *name,
             space_errf(err, err_len, "parameter '%s': a categorical needs at least one choice", name);
             return -1;
         }
+        /* duplicates by hashing: linear in the choices */
+        strmap *seen = strmap_new(n_choices);
+        if (!seen) {
+            space_errf(err, err_len, "parameter '%s': out of memory", name);
+            return -1;
+        }
         for (size_t k = 0; k < n_choices; k++) {
             if (!choices[k] || !choices[k][0]) {
                 space_errf(err, err_len, "parameter '%s': choice %zu is empty", name, k);
+                strmap_free(seen);
                 return -1;
             }
-            for (size_t j = 0; j < k; j++)
-                if (strcmp(choices[j], choices[k]) == 0) {
-                    space_errf(err, err_len, "parameter '%s': choice '%s' is listed twice",
-                               name, choices[k]);
-                    return -1;
-                }
+            int added = strmap_put(seen, choices[k], k, NULL);
+            if (added <= 0) {
+                if (added == 0)
+                    space_errf(err, err_len, "parameter '%s': choice '%s' is listed twice", name,
+                               choices[k]);
+                else
+                    space_errf(err, err_len, "parameter '%s': out of memory", name);
+                strmap_free(seen);
+                return -1;
+            }
         }
+        strmap_free(seen);
     }
     space_param *p = space_reserve(sp, name, err, err_len);
     if (!p) return -1;
@@ -459,6 +473,8 @@ static double space_encode_numeric(const space_param *p, double v)
         if (v < lo) v = lo;
         return space_clamp01((log(v) - log(lo)) / (log(hi) - log(lo)));
     }
+    if (!isfinite(hi - lo)) /* a range wider than a double (the service refuses new ones) */
+        return space_clamp01((v / 2 - lo / 2) / (hi / 2 - lo / 2));
     return space_clamp01((v - lo) / (hi - lo));
 }
 
@@ -472,6 +488,8 @@ static double space_decode_numeric(const space_param *p, double u)
     }
     if (p->log_scale)
         v = exp(log(lo) + u * (log(hi) - log(lo)));
+    else if (!isfinite(hi - lo))
+        v = lo * (1 - u) + hi * u; /* no overflow: lo < 0 < hi */
     else
         v = lo + u * (hi - lo);
     if (p->type == SPACE_INT) v = floor(v + 0.5);

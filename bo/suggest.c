@@ -373,6 +373,20 @@ double bo_warp_outputs(double *y, size_t n)
     return best_lam;
 }
 
+int bo_tame_outputs(double *y, size_t n)
+{
+    double big = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(y[i]) && fabs(y[i]) > big)
+            big = fabs(y[i]);
+    if (!(big > BO_Y_EXTREME))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(y[i]))
+            y[i] = copysign(log1p(fabs(y[i])), y[i]);
+    return 1;
+}
+
 /* Observed points merged by configuration (repeats averaged), encoded, with
  * the objective turned to maximisation and infeasible trials imputed. */
 typedef struct {
@@ -405,12 +419,17 @@ static int bo_data_build(const bo_request *req, bo_data *dt)
         bo_data_free(dt);
         return -1;
     }
-    double lo = INFINITY, hi = -INFINITY;
     for (size_t i = 0; i < n; i++) {
         int inf = req->infeasible && req->infeasible[i];
-        if (inf) continue;
-        yy[i] = req->maximize ? req->y[i] : -req->y[i];
-        dt->n_feasible++;
+        yy[i] = inf ? NAN : req->maximize ? req->y[i] : -req->y[i];
+        dt->n_feasible += !inf;
+    }
+    /* extreme objectives: the range, the imputation and the warping below
+     * would overflow */
+    bo_tame_outputs(yy, n);
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(yy[i])) continue;
         if (yy[i] < lo) lo = yy[i];
         if (yy[i] > hi) hi = yy[i];
     }

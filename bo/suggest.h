@@ -63,6 +63,14 @@ size_t bo_default_n_initial(size_t dim);
  * or NAN (y left unchanged or only standardised) when n < 3 or y is constant. */
 double bo_warp_outputs(double *y, size_t n);
 
+/* Objectives so large that the fit would overflow (any finite |y[i]| above
+ * BO_Y_EXTREME) are replaced, all of them, by sign(y) log1p(|y|): monotone,
+ * so their order, the incumbent and "worse than every feasible" survive,
+ * and every later sum and square is finite. Non-finite entries (rows left
+ * out) stay as they are; otherwise y is left unchanged. Returns 1 when it
+ * transformed. */
+int bo_tame_outputs(double *y, size_t n);
+
 /* Random restarts of the GP hyperparameter fit used for n observations. */
 size_t bo_gp_restarts(size_t n);
 

@@ -11,6 +11,7 @@
 #ifndef BOGRAPH_CLI_CLI_H
 #define BOGRAPH_CLI_CLI_H
 
+#include <getopt.h>
 #include <stdatomic.h>
 #include <stddef.h>
 
@@ -38,6 +39,18 @@ int cli_parse_double(const char *s, double min, double max, double *out);
 /* Print the usage error and return CLI_USAGE. opt ':' means a missing value. */
 int cli_bad_value(const char *command, const char *value, const char *option);
 int cli_bad_option(const char *command, int opt, const char *option);
+/* The same for the long option longopts[idx] (the index getopt_long gave):
+ * "bad value '0' for --budget (expected)". expected may be NULL. */
+int cli_bad_long_value(const char *command, const char *value, const struct option *longopts,
+                       int idx, const char *expected);
+/* Splits argv at a "--": *opt_argc is the count before it (argc without
+ * one) and *program what follows it (NULL when there is no "--"; an empty
+ * array when nothing follows). */
+void cli_split_program(int argc, char **argv, int *opt_argc, char ***program);
+/* A copy of program (NULL-terminated) whose argv[0], when it holds a '/'
+ * but is relative, is made absolute (the program runs in another
+ * directory). NULL after printing why (no such file). Free with free(). */
+char **cli_program_argv(const char *command, char **program);
 /* The built-in plugins plus those of plugin_dir (may be NULL); NULL after
  * printing why. */
 plugins_registry *cli_plugins_open(const char *plugin_dir, const char *command, char *err,

@@ -5,6 +5,7 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <math.h>
@@ -58,6 +59,54 @@ int cli_bad_option(const char *command, int opt, const char *option)
         fprintf(stderr, "bograph %s: unknown option '%s'\n", command, option);
     fprintf(stderr, "try `bograph %s --help`\n", command);
     return CLI_USAGE;
+}
+
+int cli_bad_long_value(const char *command, const char *value, const struct option *longopts,
+                       int idx, const char *expected)
+{
+    fprintf(stderr, "bograph %s: bad value '%s' for --%s%s%s%s\n", command, value,
+            idx >= 0 ? longopts[idx].name : "?", expected ? " (" : "", expected ? expected : "",
+            expected ? ")" : "");
+    fprintf(stderr, "try `bograph %s --help`\n", command);
+    return CLI_USAGE;
+}
+
+void cli_split_program(int argc, char **argv, int *opt_argc, char ***program)
+{
+    *opt_argc = argc;
+    *program = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            *opt_argc = i;
+            *program = argv + i + 1;
+            return;
+        }
+    }
+}
+
+char **cli_program_argv(const char *command, char **program)
+{
+    size_t n = 0;
+    while (program[n])
+        n++;
+    /* argv[0] made absolute lives in the same block, after the array. */
+    char **out = malloc((n + 1) * sizeof *out + PATH_MAX);
+    if (!out) {
+        fprintf(stderr, "bograph %s: out of memory\n", command);
+        return NULL;
+    }
+    memcpy(out, program, (n + 1) * sizeof *out);
+    if (n > 0 && strchr(program[0], '/') && program[0][0] != '/') {
+        char *abs = (char *)(out + n + 1);
+        if (!realpath(program[0], abs)) {
+            fprintf(stderr, "bograph %s: program '%s': %s\n", command, program[0],
+                    strerror(errno));
+            free(out);
+            return NULL;
+        }
+        out[0] = abs;
+    }
+    return out;
 }
 
 plugins_registry *cli_plugins_open(const char *plugin_dir, const char *command, char *err,

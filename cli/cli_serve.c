@@ -19,15 +19,21 @@ static const char serve_usage[] =
     "usage: bograph serve [options]\n"
     "\n"
     "Runs the tuning service: the REST API under /v1, the dashboard under /,\n"
-    "/healthz and /metrics, with every study kept in a SQLite file.\n"
+    "/healthz and /metrics, with every study kept in a SQLite file or a\n"
+    "PostgreSQL database (which several replicas may share).\n"
     "\n"
     "options:\n"
-    "  --db FILE           SQLite database (created when missing) [./bograph.db]\n"
+    "  --db FILE|URI       SQLite database file (created when missing), or a\n"
+    "                      PostgreSQL URI postgresql://user:pw@host:port/db\n"
+    "                      (the password also from $PGPASSWORD) [./bograph.db]\n"
     "  --host ADDR         address to listen on [127.0.0.1]\n"
     "  --port N            TCP port, 0 for any free one [8080]\n"
     "  --token T           require \"Authorization: Bearer T\" on /v1 and /metrics\n"
     "                      (not /healthz, not the dashboard files); also read\n"
-    "                      from $BOGRAPH_TOKEN\n"
+    "                      from $BOGRAPH_TOKEN, which unlike --token other users\n"
+    "                      cannot see in ps\n"
+    "  --token-file F      the token is the first line of file F (wins over\n"
+    "                      --token and $BOGRAPH_TOKEN)\n"
     "  --max-body BYTES    largest request body accepted [8388608]\n"
     "  --max-log-bytes N   raw logs kept per trial, the tail beyond [1048576]\n"
     "  --web-dir DIR       dashboard files [the build's web/dist]\n"
@@ -48,15 +54,16 @@ static const char serve_usage[] =
 /* Step 1: the options into o, *plugin_dir and *with_demo. -1 when the
  * service should start; otherwise the exit code (help, or a usage error). */
 static int serve_parse_args(int argc, char **argv, service_options *o, const char **plugin_dir,
-                            int *with_demo)
+                            int *with_demo, const char **token_file)
 {
-    enum { OPT_DB = 1, OPT_HOST, OPT_PORT, OPT_TOKEN, OPT_MAX_BODY, OPT_MAX_LOG, OPT_WEB,
+    enum { OPT_DB = 1, OPT_HOST, OPT_PORT, OPT_TOKEN, OPT_TOKEN_FILE, OPT_MAX_BODY, OPT_MAX_LOG, OPT_WEB,
            OPT_THREADS, OPT_SUGGEST_THREADS, OPT_SYNC, OPT_QUIET, OPT_DEMO, OPT_PLUGIN_DIR, OPT_HELP };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"host", required_argument, NULL, OPT_HOST},
         {"port", required_argument, NULL, OPT_PORT},
         {"token", required_argument, NULL, OPT_TOKEN},
+        {"token-file", required_argument, NULL, OPT_TOKEN_FILE},
         {"max-body", required_argument, NULL, OPT_MAX_BODY},
         {"max-log-bytes", required_argument, NULL, OPT_MAX_LOG},
         {"web-dir", required_argument, NULL, OPT_WEB},
@@ -78,6 +85,7 @@ static int serve_parse_args(int argc, char **argv, service_options *o, const cha
         case OPT_DB: o->db_path = optarg; break;
         case OPT_HOST: o->host = optarg; break;
         case OPT_TOKEN: o->token = optarg; break;
+        case OPT_TOKEN_FILE: *token_file = optarg; break;
         case OPT_WEB: o->web_dir = optarg; break;
         case OPT_QUIET: o->request_log = 0; break;
         case OPT_DEMO: *with_demo = 1; break;
@@ -139,6 +147,27 @@ static int serve_parse_args(int argc, char **argv, service_options *o, const cha
     return -1;
 }
 
+/* The first line of path into buf, without its line end; 0, or -1 with a
+ * message on stderr (unreadable, empty first line, or too long). */
+static int serve_read_token(const char *path, char *buf, size_t len)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "bograph serve: cannot read --token-file %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    int ok = fgets(buf, (int)len, f) != NULL;
+    fclose(f);
+    size_t n = ok ? strcspn(buf, "\r\n") : 0;
+    if (!ok || n == 0 || (n == len - 1 && buf[n] == '\0')) {
+        fprintf(stderr, "bograph serve: --token-file %s: no token on its first line (or over %zu bytes)\n",
+                path, len - 2);
+        return -1;
+    }
+    buf[n] = '\0';
+    return 0;
+}
+
 /* The URL clients use: a wildcard address is reached on loopback. */
 static void serve_url(const char *host, unsigned port, char *url, size_t len)
 {
@@ -155,11 +184,17 @@ int cli_serve(int argc, char **argv)
     service_options o;
     service_options_init(&o);
     o.token = getenv("BOGRAPH_TOKEN");
-    const char *plugin_dir = NULL;
+    const char *plugin_dir = NULL, *token_file = NULL;
     int with_demo = 0;
-    int rc = serve_parse_args(argc, argv, &o, &plugin_dir, &with_demo);
+    int rc = serve_parse_args(argc, argv, &o, &plugin_dir, &with_demo, &token_file);
     if (rc >= 0)
         return rc;
+    char token[1024];
+    if (token_file) {
+        if (serve_read_token(token_file, token, sizeof token) != 0)
+            return CLI_FAILURE;
+        o.token = token;
+    }
 
     if (cli_signals_install(NULL) != 0) {
         fprintf(stderr, "bograph serve: cannot install signal handlers\n");
@@ -190,14 +225,16 @@ int cli_serve(int argc, char **argv)
     if (with_demo) {
         char study[32];
         curl_global_init(CURL_GLOBAL_DEFAULT);
-        if (demo_start(url, o.token, 1.0, &dm, study, err, sizeof err) != 0) {
+        if (demo_start(url, o.token, DEMO_DELAY_SECONDS, &dm, study, err, sizeof err) != 0) {
             fprintf(stderr, "bograph serve: demo: %s\n", err);
             service_stop(svc);
             plugins_registry_free(plugins);
             curl_global_cleanup();
             return CLI_FAILURE;
         }
-        printf("bograph: demo study %s is being tuned: %s/v1/studies/%s\n", study, url, study);
+        printf("bograph: demo study %s is being tuned, a trial every %.1f s up to %d trials; "
+               "watch it at %s/#/studies/%s (Ctrl-C stops)\n", study, DEMO_DELAY_SECONDS,
+               DEMO_BUDGET, url, study);
         fflush(stdout);
     }
     cli_signals_wait();

@@ -21,6 +21,7 @@
 #include "cli/cli.h"
 #include "cli/tune_figures.h"
 #include "cli/tune_remeasure.h"
+#include "cli/tune_space.h"
 #include "worker/client.h"
 #include "server/service.h"
 #include "server/study.h"
@@ -28,6 +29,7 @@
 
 static const char tune_usage[] =
     "usage: bograph tune PLUGIN [options]\n"
+    "       bograph tune command --space FILE [options] -- PROGRAM [ARGS...]\n"
     "\n"
     "Tunes a target system on this machine: starts the service on the SQLite\n"
     "file, creates a study of PLUGIN (or resumes the one of the same name),\n"
@@ -39,7 +41,20 @@ static const char tune_usage[] =
     "its range (worst-case to best-case ratio).\n"
     "Run it again with the same --db and options to resume an interrupted job.\n"
     "\n"
+    "A trial line says the model that proposed the trial, the objective (and a\n"
+    "constraint it missed) or why it failed, then the best so far:\n"
+    "  trial   3/15  gp       edp 680.865, misses mem_gb 90 > 80  | best 3553.51 (2.49x default)\n"
+    "\n"
+    "The command plugin tunes any program: FILE holds the study's space as JSON\n"
+    "(\"parameters\", \"objective\" or \"objectives\", and optionally \"default\",\n"
+    "\"constraints\", \"parameter_constraints\", \"knowledge\", \"log_format\"),\n"
+    "and PROGRAM runs once per trial as docs/plugins.md describes: the\n"
+    "configuration as JSON on stdin and in BOGRAPH_PARAM_<NAME> variables, the\n"
+    "metrics as a JSON object on stdout (its last line may be the object).\n"
+    "\n"
     "options:\n"
+    "  --space FILE       the space of a command study (command only)\n"
+    "  --cwd DIR          PROGRAM's working directory [a fresh temporary one]\n"
     "  --budget N         trials in all, the default configuration first [15]\n"
     "  --algorithm A      bograph, gp, random or sobol [bograph]\n"
     "  --seed S           seed of the study [1]\n"
@@ -56,15 +71,22 @@ static const char tune_usage[] =
     "  --port N           its port; when taken, any free port [8080]\n"
     "  --token T          require this bearer token; also $BOGRAPH_TOKEN\n"
     "  --plugin-dir DIR   also load third-party plugins (*.so) from DIR\n"
+    "  --max-initial-failures N\n"
+    "                     stop with exit 1 when the first N trials all fail\n"
+    "                     (0 = never) [5]\n"
     "  --keep-serving     after the job, keep the service and dashboard up\n"
-    "                     until SIGINT\n"
-    "  --quiet            no request log (the progress lines stay)\n"
+    "                     until SIGINT (otherwise they stop with the job)\n"
+    "  --verbose          also log every HTTP request (JSON lines on stderr)\n"
+    "  --quiet            no request log (the default)\n"
     "  --help             this text\n"
     "\n"
-    "Exit codes: 0 when the budget is spent, 1 on failure or interruption,\n"
-    "2 for bad options.\n";
+    "Exit codes: 0 when the budget is spent, 1 on failure, interruption, or\n"
+    "when the first trials all failed, 2 for bad options.\n";
 
 #define TUNE_MAX_OPTIONS 32
+#define TUNE_OUTCOME_WIDTH 46      /* the outcome column of a trial line */
+#define TUNE_STR_(x) #x
+#define TUNE_STR(x) TUNE_STR_(x)
 
 typedef struct {
     client *c;                  /* used under the worker's event lock */
@@ -98,17 +120,31 @@ static void tune_on_event(void *user, const worker_event *ev)
         }
     }
     json_decref(best);
-    char outcome[160];
-    if (ev->state == PLUGIN_OK && ev->has_objective)
+    char outcome[200];
+    if (ev->state == PLUGIN_OK && ev->has_objective && ev->constraint_missed[0])
+        snprintf(outcome, sizeof outcome, "%s %.6g, misses %.60s", p->objective, ev->objective,
+                 ev->constraint_missed);
+    else if (ev->state == PLUGIN_OK && ev->has_objective)
         snprintf(outcome, sizeof outcome, "%s %.6g", p->objective, ev->objective);
-    else
-        snprintf(outcome, sizeof outcome, "%s: %.120s", plugin_state_name(ev->state), ev->reason);
-    char vs_default[64] = "";
+    else {
+        /* The reason cut to the column, so the best so far stays apart. */
+        char head[40];
+        int h = snprintf(head, sizeof head, "%s%s: ", ev->is_default ? "default " : "",
+                         plugin_state_name(ev->state));
+        int room = TUNE_OUTCOME_WIDTH - h;
+        int cut = (int)strlen(ev->reason) > room;
+        snprintf(outcome, sizeof outcome, "%s%.*s%s", head, cut ? room - 3 : room, ev->reason,
+                 cut ? "..." : "");
+    }
+    char best_text[96] = "best -";
     double imp = p->has_default ? tune_ratio(p->maximize, p->default_value, best_value) : NAN;
-    if (isfinite(imp))
-        snprintf(vs_default, sizeof vs_default, " (%.2fx default)", imp);
-    printf("trial %3lld/%ld  %-40s best %.6g%s  [%.1fs]\n", ev->number, p->budget, outcome,
-           best_value, vs_default, ev->elapsed_seconds);
+    if (isfinite(best_value) && isfinite(imp))
+        snprintf(best_text, sizeof best_text, "best %.6g (%.2fx default)", best_value, imp);
+    else if (isfinite(best_value))
+        snprintf(best_text, sizeof best_text, "best %.6g", best_value);
+    printf("trial %3lld/%ld  %-8s %-*s | %s  [%.1fs]\n", ev->number, p->budget,
+           ev->model[0] ? ev->model : "-", TUNE_OUTCOME_WIDTH, outcome, best_text,
+           ev->elapsed_seconds);
     fflush(stdout);
 }
 
@@ -208,7 +244,7 @@ static void tune_summary(client *c, const char *study_path, const json_t *study,
             used += json_integer_value(val);
     }
     if (isfinite(imp))
-        printf("improvement over the default%s: %.3fx (%s %s)\n",
+        printf("improvement over the default%s: %.2fx (%s %s)\n",
                remeasuring ? " in the study (one run each)" : "", imp,
                maximize ? "higher" : "lower", objective);
     else
@@ -225,14 +261,19 @@ static void tune_summary(client *c, const char *study_path, const json_t *study,
 /* Creates the study, or resumes the one of the same name. */
 static json_t *tune_create_study(client *c, const char *name, const char *plugin_name,
                                  const char *algorithm, long budget, long long seed,
-                                 json_t *plugin_options, int *resumed, char *err,
-                                 size_t err_len)
+                                 json_t *plugin_options, const json_t *space, int *resumed,
+                                 char *err, size_t err_len)
 {
     json_t *body = json_pack("{s:s, s:s, s:s, s:i, s:I, s:s}", "name", name, "plugin",
                              plugin_name, "algorithm", algorithm, "budget", (json_int_t)budget,
                              "seed", (json_int_t)seed, "if_exists", "return");
     if (json_object_size(plugin_options) > 0)
         json_object_set(body, "plugin_options", plugin_options);
+    if (space && tune_space_apply(space, body) != 0) {
+        json_decref(body);
+        snprintf(err, err_len, "out of memory");
+        return NULL;
+    }
     long status;
     json_t *study = NULL;
     int rc = client_request(c, "POST", "/v1/studies", body, &status, &study, err, err_len);
@@ -258,6 +299,10 @@ typedef struct {
     double timeout;
     int keep_serving, port_given;
     int remeasure;             /* K of --remeasure; -1 = the plugin's default */
+    size_t max_initial_failures;
+    const char *space_file, *cwd;
+    json_t *space;             /* the space file's study members, owned; or NULL */
+    char **program;            /* the command's program after --, owned; or NULL */
     json_t *plugin_options;    /* owned */
 } tune_args;
 
@@ -279,7 +324,7 @@ static int tune_parse_args(int argc, char **argv, tune_args *a)
 {
     enum { OPT_BUDGET = 1, OPT_ALGORITHM, OPT_SEED, OPT_DB, OPT_NAME, OPT_PARALLEL, OPT_OPTION,
            OPT_TIMEOUT, OPT_HOST, OPT_PORT, OPT_TOKEN, OPT_PLUGIN_DIR, OPT_KEEP, OPT_QUIET,
-           OPT_REMEASURE, OPT_HELP };
+           OPT_VERBOSE, OPT_REMEASURE, OPT_SPACE, OPT_CWD, OPT_MAX_FAILURES, OPT_HELP };
     static const struct option longopts[] = {
         {"budget", required_argument, NULL, OPT_BUDGET},
         {"algorithm", required_argument, NULL, OPT_ALGORITHM},
@@ -296,17 +341,23 @@ static int tune_parse_args(int argc, char **argv, tune_args *a)
         {"plugin-dir", required_argument, NULL, OPT_PLUGIN_DIR},
         {"keep-serving", no_argument, NULL, OPT_KEEP},
         {"quiet", no_argument, NULL, OPT_QUIET},
+        {"verbose", no_argument, NULL, OPT_VERBOSE},
+        {"space", required_argument, NULL, OPT_SPACE},
+        {"cwd", required_argument, NULL, OPT_CWD},
+        {"max-initial-failures", required_argument, NULL, OPT_MAX_FAILURES},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
     optind = 1;
     opterr = 0;
-    int opt;
+    int opt, idx;
     unsigned long long v;
     double d;
-    while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    const char *expected = NULL;
+    while ((idx = -1, opt = getopt_long(argc, argv, ":h", longopts, &idx)) != -1) {
         switch (opt) {
         case OPT_ALGORITHM:
+            expected = "bograph, gp, random or sobol";
             if (study_algorithm_parse(optarg, &(study_algorithm){0}) != 0)
                 goto bad_value;
             a->algorithm = optarg;
@@ -318,38 +369,54 @@ static int tune_parse_args(int argc, char **argv, tune_args *a)
         case OPT_PLUGIN_DIR: a->plugin_dir = optarg; break;
         case OPT_KEEP: a->keep_serving = 1; break;
         case OPT_QUIET: a->so.request_log = 0; break;
+        case OPT_VERBOSE: a->so.request_log = 1; break;
+        case OPT_SPACE: a->space_file = optarg; break;
+        case OPT_CWD: a->cwd = optarg; break;
+        case OPT_MAX_FAILURES:
+            expected = "a whole number, 0 = never";
+            if (cli_parse_uint(optarg, 0, 1000000000, &v) != 0)
+                goto bad_value;
+            a->max_initial_failures = (size_t)v;
+            break;
         case OPT_BUDGET:
+            expected = "a whole number from 1 to 1000000";
             if (cli_parse_uint(optarg, 1, 1000000, &v) != 0)
                 goto bad_value;
             a->budget = (long)v;
             break;
         case OPT_SEED:
+            expected = "a whole number from 0 to 2^53";
             if (cli_parse_uint(optarg, 0, 1ULL << 53, &v) != 0)
                 goto bad_value;
             a->seed = (long long)v;
             break;
         case OPT_PARALLEL:
+            expected = "1 to 256";
             if (cli_parse_uint(optarg, 1, 256, &v) != 0)
                 goto bad_value;
             a->parallel = (unsigned)v;
             break;
         case OPT_PORT:
+            expected = "0 to 65535";
             if (cli_parse_uint(optarg, 0, 65535, &v) != 0)
                 goto bad_value;
             a->so.port = (unsigned)v;
             a->port_given = 1;
             break;
         case OPT_REMEASURE:
+            expected = "0 to " TUNE_STR(TUNE_REMEASURE_MAX);
             if (cli_parse_uint(optarg, 0, TUNE_REMEASURE_MAX, &v) != 0)
                 goto bad_value;
             a->remeasure = (int)v;
             break;
         case OPT_TIMEOUT:
+            expected = "seconds, 0.001 to 1e7";
             if (cli_parse_double(optarg, 0.001, 1e7, &d) != 0)
                 goto bad_value;
             a->timeout = d;
             break;
         case OPT_OPTION:
+            expected = "KEY=VALUE, at most 32";
             if (tune_add_option(a, optarg) != 0)
                 goto bad_value;
             break;
@@ -362,14 +429,53 @@ static int tune_parse_args(int argc, char **argv, tune_args *a)
         }
         continue;
     bad_value:
-        return cli_bad_value("tune", optarg, argv[optind - 1]);
+        return cli_bad_long_value("tune", optarg, longopts, idx, expected);
     }
     if (optind != argc - 1) {
-        fprintf(stderr, "bograph tune: name one plugin, e.g. `bograph tune rocksdb`\n"
-                        "try `bograph tune --help`\n");
+        fprintf(stderr, "bograph tune: name one plugin, e.g. `bograph tune rocksdb`%s\n"
+                        "try `bograph tune --help`\n",
+                optind < argc - 1 ? " (a program goes after --)" : "");
         return CLI_USAGE;
     }
     a->plugin_name = argv[optind];
+    return -1;
+}
+
+/* Step 1b: what the command plugin needs and only it takes: the space file
+ * and the program after --. -1 when fine; otherwise the exit code. */
+static int tune_check_command(tune_args *a, char **program)
+{
+    int is_command = strcmp(a->plugin_name, "command") == 0;
+    if (!is_command && (a->space_file || program || a->cwd)) {
+        fprintf(stderr, "bograph tune: --space, --cwd and a program after -- are for the "
+                        "command plugin (`bograph tune command --space FILE -- PROGRAM`)\n");
+        return CLI_USAGE;
+    }
+    if (!is_command)
+        return -1;
+    if (!a->space_file || !program || !program[0]) {
+        fprintf(stderr, "bograph tune: the command plugin needs %s: `bograph tune command "
+                        "--space FILE [options] -- PROGRAM [ARGS...]`\ntry `bograph tune "
+                        "--help`\n", !a->space_file ? "--space FILE" : "a program after --");
+        return CLI_USAGE;
+    }
+    char err[1024];
+    a->space = tune_space_load(a->space_file, err, sizeof err);
+    if (!a->space) {
+        fprintf(stderr, "bograph tune: --space %s\n", err);
+        return CLI_USAGE;
+    }
+    a->program = cli_program_argv("tune", program);
+    if (!a->program)
+        return CLI_USAGE;
+    json_t *argv_json = json_array();
+    for (size_t i = 0; argv_json && a->program[i]; i++)
+        json_array_append_new(argv_json, json_string(a->program[i]));
+    if (json_array_size(argv_json) == 0 ||
+        json_object_set_new(a->plugin_options, "argv", argv_json) != 0) {
+        fprintf(stderr, "bograph tune: the program and its arguments must be UTF-8 text\n");
+        return CLI_USAGE;
+    }
     return -1;
 }
 
@@ -410,7 +516,7 @@ static int tune_open_study(client *c, const tune_args *a, const char *url, tune_
 {
     int resumed = 0;
     ts->json = tune_create_study(c, a->name, a->plugin_name, a->algorithm, a->budget, a->seed,
-                                 a->plugin_options, &resumed, err, err_len);
+                                 a->plugin_options, a->space, &resumed, err, err_len);
     if (!ts->json)
         return -1;
     const json_t *study = ts->json;
@@ -455,8 +561,9 @@ static int tune_remeasure_best(const plugin *plug, const tune_study *ts, const t
         printf("\nnot re-measured: the best configuration is the default\n");
         return 0;
     }
+    worker_exec_policy pol = {.program = a->program, .cwd = a->cwd};
     tune_remeasure_options ro = {.plug = plug, .study = ts->json, .k = k,
-                                 .timeout_seconds = a->timeout, .stop = stop};
+                                 .timeout_seconds = a->timeout, .stop = stop, .policy = &pol};
     return tune_remeasure(&ro, dp, (long long)json_integer_value(json_object_get(d, "number")),
                           bp, (long long)json_integer_value(json_object_get(b, "number")));
 }
@@ -480,6 +587,9 @@ static int tune_run_trials(client *c, const tune_args *a, const char *url, const
     wo.timeout_seconds = a->timeout;
     wo.stop = stop;
     wo.worker_name = "tune";
+    wo.program = a->program;
+    wo.program_cwd = a->cwd;
+    wo.max_initial_failures = a->max_initial_failures;
     wo.on_event = tune_on_event;
     wo.user = &progress;
     worker_summary sum;
@@ -511,27 +621,43 @@ static int tune_run_trials(client *c, const tune_args *a, const char *url, const
         fflush(stdout);
         if (!atomic_load(stop))
             cli_signals_wait();
+    } else {
+        printf("bograph: done; the dashboard stops with this job (--keep-serving keeps it up, "
+               "or `bograph serve --db %s` shows the study later)\n", a->so.db_path);
     }
     return CLI_OK;
+}
+
+static void tune_args_free(tune_args *a)
+{
+    json_decref(a->plugin_options);
+    json_decref(a->space);
+    free(a->program);
 }
 
 int cli_tune(int argc, char **argv)
 {
     tune_args a = {.budget = 15, .seed = 1, .algorithm = "bograph", .parallel = 1,
-                   .remeasure = -1};
+                   .remeasure = -1, .max_initial_failures = 5};
     service_options_init(&a.so);
     a.so.token = getenv("BOGRAPH_TOKEN");
+    a.so.request_log = 0;
     a.plugin_options = json_object();
-    int rc = tune_parse_args(argc, argv, &a);
+    int opt_argc;
+    char **program;
+    cli_split_program(argc, argv, &opt_argc, &program);
+    int rc = tune_parse_args(opt_argc, argv, &a);
+    if (rc < 0)
+        rc = tune_check_command(&a, program);
     if (rc >= 0) {
-        json_decref(a.plugin_options);
+        tune_args_free(&a);
         return rc;
     }
 
-    char err[1024];
+    char err[2048];
     plugins_registry *reg = cli_plugins_open(a.plugin_dir, "tune", err, sizeof err);
     if (!reg) {
-        json_decref(a.plugin_options);
+        tune_args_free(&a);
         return CLI_FAILURE;
     }
     if (!plugins_find(reg, a.plugin_name)) {
@@ -540,7 +666,7 @@ int cli_tune(int argc, char **argv)
             fprintf(stderr, " %s", plugins_at(reg, i)->name);
         fprintf(stderr, "\n");
         plugins_registry_free(reg);
-        json_decref(a.plugin_options);
+        tune_args_free(&a);
         return CLI_USAGE;
     }
     a.so.plugins = reg;
@@ -550,7 +676,7 @@ int cli_tune(int argc, char **argv)
     if (cli_signals_install(&stop) != 0) {
         fprintf(stderr, "bograph tune: cannot install signal handlers\n");
         plugins_registry_free(reg);
-        json_decref(a.plugin_options);
+        tune_args_free(&a);
         return CLI_FAILURE;
     }
 
@@ -571,7 +697,13 @@ int cli_tune(int argc, char **argv)
     }
     char default_name[256];
     if (!a.name) {
-        snprintf(default_name, sizeof default_name, "%s-%s-s%lld", a.plugin_name, a.algorithm,
+        /* A command study is named after its program. */
+        const char *what = a.plugin_name;
+        if (a.program) {
+            const char *slash = strrchr(a.program[0], '/');
+            what = slash ? slash + 1 : a.program[0];
+        }
+        snprintf(default_name, sizeof default_name, "%.100s-%s-s%lld", what, a.algorithm,
                  a.seed);
         a.name = default_name;
     }
@@ -585,6 +717,6 @@ out:
     client_free(c);
     service_stop(svc);
     plugins_registry_free(reg);
-    json_decref(a.plugin_options);
+    tune_args_free(&a);
     return rc;
 }

@@ -22,7 +22,8 @@ tune_spread tune_spread_of(const double *v, size_t n);
 
 /* The improvement of best over def as a factor > 1 when best is better:
  * best/def when maximize, def/best when minimize. NAN when either is not
- * finite, zero, or their signs differ. */
+ * finite, zero, or their signs differ. The dashboard shows the same figure
+ * (web/src/trials.js, improvement), both with two decimals ("10.94x"). */
 double tune_ratio(int maximize, double def, double best);
 
 /* The improvement from re-measurements: ratio of the medians, and the range

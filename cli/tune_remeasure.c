@@ -51,15 +51,11 @@ static int tune_runs_init(tune_runs *r, const tune_remeasure_options *o, char *e
     /* Seeds past the trials' (the worker seeds a trial with its number). */
     json_int_t budget = json_integer_value(json_object_get(o->study, "budget"));
     r->seed_base = (unsigned long long)(budget > 0 ? budget : 0) + 1;
-    json_t *opts = json_deep_copy(json_object_get(o->study, "plugin_options"));
-    if (!json_is_object(opts)) {
-        json_decref(opts);
-        opts = json_object();
-    }
-    if ((o->plug->flags & PLUGIN_FLAG_USER_SPACE) && !json_object_get(opts, "objective"))
-        json_object_set_new(opts, "objective", json_string(r->objective));
-    int rc = plugin_options_from_json(opts, &r->options, &r->n_options, err, err_len);
-    json_decref(opts);
+    worker_exec_policy none = {0};
+    worker_exec_policy pol = o->policy ? *o->policy : none;
+    pol.objective = r->objective;
+    int rc = worker_study_options(o->plug, o->study, &pol, &r->options, &r->n_options, err,
+                                  err_len);
     return rc;
 }
 

@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 
 #include "plugins/plugin.h"
+#include "worker/study_options.h"
 
 #define TUNE_REMEASURE_MAX 100     /* largest K */
 #define TUNE_REMEASURE_NOISY 3     /* default K of a plugin that is not deterministic */
@@ -26,6 +27,7 @@ typedef struct {
     unsigned k;                 /* 1..TUNE_REMEASURE_MAX */
     double timeout_seconds;     /* per run; 0 = the plugin's default */
     const atomic_int *stop;     /* cancels the running run and stops; may be NULL */
+    const worker_exec_policy *policy; /* what may run, as for the worker; NULL: none given */
 } tune_remeasure_options;
 
 /* Runs and prints (progress lines, then the figures) the re-measurement of

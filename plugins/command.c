@@ -6,8 +6,9 @@
  *   argv        JSON array of strings, required: ["./bench", "--fast"]
  *   cwd         working directory; default a fresh temporary directory
  *               (removed after the run)
- *   log_file    a file the program writes (relative to the working
- *               directory), read after it exits and returned as the log
+ *   log_file    a file the program writes, a relative path inside the
+ *               working directory (no leading '/', no '..', not a
+ *               symbolic link), read after it exits and returned as the log
  *   log_format  the logs/ parser for the log ("rocksdb", "keyvalue",
  *               "jsonl"); the log is stdout when there is no log_file
  *   objective   the metric that is the objective (set by the worker from
@@ -17,8 +18,13 @@
  * environment variables BOGRAPH_PARAM_<NAME> (the name upper-cased, other
  * characters as '_'); BOGRAPH_TRIAL_DIR names the temporary directory and
  * BOGRAPH_SEED the run's seed. The program runs from argv directly (no
- * shell), under the run's timeout, and its process group is killed on
- * timeout or cancellation.
+ * shell), under the run's timeout; on timeout or cancellation it and every
+ * process it started are killed, also those that left its process group
+ * (plugins/exec.h).
+ *
+ * Metrics beyond the service's limit (BOGRAPH_MAX_METRICS) are dropped,
+ * the objective kept first; a worker takes argv and cwd from a study only
+ * when told to trust it (worker/study_options.h).
  *
  * Metrics: without log_format, stdout must hold a JSON object (the whole
  * output, or its last line that is one): numeric members (nested objects
@@ -30,6 +36,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +58,8 @@
 static const plugin_option_doc cmd_options[] = {
     {"argv", NULL, "the program and its arguments, a JSON array of strings (required)"},
     {"cwd", NULL, "working directory (default: a fresh temporary directory)"},
-    {"log_file", NULL, "file the program writes, read as the log after it exits"},
+    {"log_file", NULL, "file the program writes, read as the log after it exits (a relative "
+                       "path inside the working directory)"},
     {"log_format", NULL, "logs/ parser for the log: rocksdb, keyvalue or jsonl"},
 };
 
@@ -141,8 +149,10 @@ static char **cmd_env(const plugin_config *cfg, const char *dir, unsigned long l
     return env;
 }
 
-/* Adds numeric members of v (flattened with dots) as metrics. */
-static void cmd_add_metrics(plugin_result *res, const char *prefix, json_t *v, int depth)
+/* Adds numeric members of v (flattened with dots) as metrics; only the one
+ * named only when that is not NULL. */
+static void cmd_add_metrics(plugin_result *res, const char *prefix, json_t *v, int depth,
+                            const char *only)
 {
     if (depth > 8)
         return;
@@ -154,12 +164,14 @@ static void cmd_add_metrics(plugin_result *res, const char *prefix, json_t *v, i
             snprintf(name, sizeof name, "%s.%s", prefix, key);
         else
             snprintf(name, sizeof name, "%s", key);
-        if (json_is_number(child))
+        if (json_is_object(child))
+            cmd_add_metrics(res, name, child, depth + 1, only);
+        else if (only && strcmp(name, only) != 0)
+            continue;
+        else if (json_is_number(child))
             res->set_metric(res, name, json_number_value(child));
         else if (json_is_boolean(child))
             res->set_metric(res, name, json_is_true(child) ? 1.0 : 0.0);
-        else if (json_is_object(child))
-            cmd_add_metrics(res, name, child, depth + 1);
     }
 }
 
@@ -203,9 +215,14 @@ static json_t *cmd_stdout_json(const char *out, size_t len, char *err, size_t er
 
 static int cmd_read_file(const char *path, char **text, size_t *len, char *err, size_t err_len)
 {
-    FILE *f = fopen(path, "rb");
+    /* Not through a symbolic link the program left in place of the file. */
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
     if (!f) {
-        snprintf(err, err_len, "log file %.300s: %s", path, strerror(errno));
+        snprintf(err, err_len, "log file %.300s: %s", path,
+                 errno == ELOOP ? "is a symbolic link" : strerror(errno));
+        if (fd >= 0)
+            close(fd);
         return -1;
     }
     /* Chunks of 64 KiB up to CMD_MAX_LOG_FILE bytes; the rest is not read. */
@@ -231,6 +248,24 @@ static int cmd_read_file(const char *path, char **text, size_t *len, char *err, 
     return 0;
 }
 
+/* 1 when log_file is a path inside the run directory: relative, without a
+ * ".." component. */
+static int cmd_log_file_ok(const char *log_file)
+{
+    if (log_file[0] == '/')
+        return 0;
+    for (const char *p = log_file; *p;) {
+        const char *end = strchr(p, '/');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == 2 && p[0] == '.' && p[1] == '.')
+            return 0;
+        p += n;
+        while (*p == '/')
+            p++;
+    }
+    return 1;
+}
+
 /* The log file the program wrote (relative to its working directory), or
  * NULL with why in log_err. */
 static char *cmd_read_log(const char *work, const char *log_file, size_t *log_len,
@@ -238,10 +273,7 @@ static char *cmd_read_log(const char *work, const char *log_file, size_t *log_le
 {
     char path[8300];
     char *text = NULL;
-    if (log_file[0] == '/')
-        snprintf(path, sizeof path, "%s", log_file);
-    else
-        snprintf(path, sizeof path, "%s/%s", work, log_file);
+    snprintf(path, sizeof path, "%s/%s", work, log_file);
     if (cmd_read_file(path, &text, log_len, log_err, log_err_len) != 0)
         return NULL;
     return text;
@@ -264,7 +296,11 @@ static void cmd_verdict(plugin_result *res, const plugin_run_options *opts,
         json_t *rs = json_object_get(obj, "reason");
         said_state = json_is_string(st) ? json_string_value(st) : NULL;
         said_reason = json_is_string(rs) ? json_string_value(rs) : NULL;
-        cmd_add_metrics(res, "", obj, 0);
+        /* The objective first: the host keeps at most PLUGIN_MAX_METRICS. */
+        const char *objective = plugin_option_get(opts, "objective");
+        if (objective)
+            cmd_add_metrics(res, "", obj, 0, objective);
+        cmd_add_metrics(res, "", obj, 0, NULL);
     }
     if (said_state && strcmp(said_state, "infeasible") == 0) {
         plugin_result_set(res, PLUGIN_INFEASIBLE, "%s",
@@ -290,6 +326,10 @@ static void cmd_verdict(plugin_result *res, const plugin_run_options *opts,
             plugin_result_set(res, PLUGIN_FAILED, "the %s parser refused the log: %s", log_format,
                               why);
         } else {
+            const char *objective = plugin_option_get(opts, "objective");
+            for (size_t i = 0; objective && i < lm.count; i++)
+                if (strcmp(lm.items[i].name, objective) == 0)
+                    res->set_metric(res, lm.items[i].name, lm.items[i].value);
             for (size_t i = 0; i < lm.count; i++)
                 res->set_metric(res, lm.items[i].name, lm.items[i].value);
             res->state = PLUGIN_OK;
@@ -328,6 +368,11 @@ static int cmd_run(const plugin *p, const plugin_config *cfg, const plugin_run_o
     }
     if (log_format && !log_format[0])
         log_format = NULL;
+    if (log_file && log_file[0] && !cmd_log_file_ok(log_file)) {
+        plugin_result_set(res, PLUGIN_FAILED, "log_file '%.200s' must stay inside the run "
+                          "directory: a relative path without '..'", log_file);
+        return -1;
+    }
     char **argv = cmd_parse_argv(argv_text, why, sizeof why);
     if (!argv) {
         plugin_result_set(res, PLUGIN_FAILED, "%s", why);

@@ -2,10 +2,11 @@
  * exec.c - fork/execve of a plugin's program with captured output, a
  * timeout and cancellation.
  *
- * The child gets its own process group so a timeout kills the program and
- * everything it started. Between fork and execve the child calls only
- * async-signal-safe functions (the parent may be multi-threaded): everything
- * it needs (resolved path, environment) is built before the fork. An exec
+ * The child gets its own session (and cgroup, when it can: exec_tree.h) so
+ * a timeout kills the program and everything it started. Between fork and
+ * execve the child calls only async-signal-safe functions (the parent may be
+ * multi-threaded): everything it needs (resolved path, environment, the
+ * cgroup's descriptor) is built before the fork. An exec
  * failure is reported to the parent through a close-on-exec pipe.
  */
 /* pipe2 and O_CLOEXEC pipes are GNU/Linux. */
@@ -31,6 +32,7 @@
 #include <unistd.h>
 
 #include "plugins/exec.h"
+#include "plugins/exec_tree.h"
 #include "util/buf.h"
 
 extern char **environ;
@@ -145,16 +147,16 @@ static char *exec_resolve(const char *prog)
     return NULL;
 }
 
-/* environ with extra's entries added, replacing same-named ones. The strings
- * are borrowed; only the array is allocated. */
-static char **exec_build_env(char *const *extra)
+/* environ with extra's entries added, replacing same-named ones, and the
+ * run's mark last. The strings are borrowed; only the array is allocated. */
+static char **exec_build_env(char *const *extra, char *mark)
 {
     size_t n_env = 0, n_extra = 0;
     while (environ && environ[n_env])
         n_env++;
     while (extra && extra[n_extra])
         n_extra++;
-    char **env = malloc((n_env + n_extra + 1) * sizeof *env);
+    char **env = malloc((n_env + n_extra + 2) * sizeof *env);
     if (!env)
         return NULL;
     size_t k = 0;
@@ -169,6 +171,7 @@ static char **exec_build_env(char *const *extra)
     }
     for (size_t j = 0; j < n_extra; j++)
         env[k++] = extra[j];
+    env[k++] = mark;
     env[k] = NULL;
     return env;
 }
@@ -230,6 +233,7 @@ typedef struct {
     int in_fd;                 /* our end of the program's stdin, -1 when closed */
     size_t in_off;             /* bytes of stdin_data written */
     pid_t pid;
+    exec_tree tree;            /* every process of the run */
     double t0;
     sigset_t pipe_set, old_set;
     int child_errno, status, reaped, exited_seen, killed, io_error;
@@ -250,6 +254,7 @@ static void exec_run_init(exec_run *r, const plugin_exec_spec *spec)
     r->devnull = -1;
     r->in_fd = -1;
     r->pid = -1;
+    r->tree.procs_fd = -1;
 }
 
 /* Step 1: the program's path, that it is executable, its environment. */
@@ -271,7 +276,8 @@ static int exec_prepare(exec_run *r, char *err, size_t err_len)
                      strerror(errno));
         return -1;
     }
-    r->env = exec_build_env(spec->env_extra);
+    exec_tree_open(&r->tree, !spec->no_cgroup);
+    r->env = exec_build_env(spec->env_extra, r->tree.mark);
     if (!r->env) {
         exec_err(err, err_len, "out of memory");
         return -1;
@@ -312,13 +318,14 @@ static void exec_child(const exec_run *r)
     sigaction(SIGINT, &dfl, NULL);
     sigaction(SIGTERM, &dfl, NULL);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    setpgid(0, 0);
+    exec_tree_child_enter(&r->tree);
     int in_fd = spec->stdin_data ? r->p_in[0] : r->devnull;
     if (dup2(in_fd, 0) < 0 || dup2(r->p_out[1], 1) < 0 || dup2(r->p_err[1], 2) < 0)
         goto child_fail;
     if (spec->cwd && chdir(spec->cwd) != 0)
         goto child_fail;
     exec_child_close_from(3, r->p_fail[1], r->max_fd);
+    /* (the cgroup.procs descriptor is close-on-exec and already written) */
     execve(r->path, spec->argv, r->env);
 child_fail:;
     int e = errno;
@@ -331,7 +338,8 @@ child_fail:;
  * failed, make our ends non-blocking. */
 static void exec_parent_setup(exec_run *r)
 {
-    setpgid(r->pid, r->pid); /* also done by the child; whichever runs first wins */
+    /* No setpgid here: the child's setsid would fail on a group leader. The
+     * read below waits for its execve, after its setsid. */
     exec_close(&r->devnull);
     exec_close(&r->p_out[1]);
     exec_close(&r->p_err[1]);
@@ -445,20 +453,17 @@ static int exec_watch(exec_run *r, plugin_exec_result *res)
         if (why) {
             res->timed_out = why == 1;
             res->cancelled = why == 2;
-            kill(-r->pid, SIGTERM);
-            kill(r->pid, SIGTERM);
+            exec_tree_kill(&r->tree, r->pid, SIGTERM);
             r->killed = 1;
             r->kill_at = now;
         }
     }
-    if (r->killed && !r->exited_seen && now - r->kill_at > EXEC_TERM_GRACE_S) {
-        kill(-r->pid, SIGKILL);
-        kill(r->pid, SIGKILL);
-    }
+    if (r->killed && !r->exited_seen && now - r->kill_at > EXEC_TERM_GRACE_S)
+        exec_tree_kill(&r->tree, r->pid, SIGKILL);
     /* After the end, read what is left for a short while; a background
      * process that keeps the pipes open is killed with the group. */
     if (r->exited_seen && ((r->out.fd < 0 && r->errs.fd < 0) || now - r->exit_seen_at > 1.0)) {
-        kill(-r->pid, SIGKILL);
+        exec_tree_kill(&r->tree, r->pid, SIGKILL);
         return 1;
     }
     return 0;
@@ -468,10 +473,8 @@ static int exec_watch(exec_run *r, plugin_exec_result *res)
  * take back the SIGPIPE mask. */
 static void exec_reap(exec_run *r, plugin_exec_result *res)
 {
-    if (r->io_error && !r->exited_seen) {
-        kill(-r->pid, SIGKILL);
-        kill(r->pid, SIGKILL);
-    }
+    if (r->io_error && !r->exited_seen)
+        exec_tree_kill(&r->tree, r->pid, SIGKILL);
     if (r->out.fd >= 0)
         exec_stream_read(&r->out);
     if (r->errs.fd >= 0)
@@ -551,6 +554,7 @@ static int exec_release(exec_run *r, int rc, plugin_exec_result *res, char *err,
         buf_free(&r->out.b);
         buf_free(&r->errs.b);
     }
+    exec_tree_close(&r->tree);
     free(r->env);
     free(r->path);
     return rc;

@@ -1,8 +1,11 @@
 /*
  * exec.h - runs a program for a plugin: argv straight to execve (never a
  * shell), optional stdin text, stdout and stderr captured, a wall-clock
- * timeout and a cancel flag, both of which kill the program's whole process
- * group. Safe to call from several threads at once.
+ * timeout and a cancel flag, both of which kill the program and every
+ * process it started, also one that left its process group or session
+ * (plugins/exec_tree.h: a cgroup of its own, else its session and an
+ * environment mark BOGRAPH_RUN_MARK). When the program exits, what it left
+ * running is killed too. Safe to call from several threads at once.
  */
 #ifndef BOGRAPH_PLUGINS_EXEC_H
 #define BOGRAPH_PLUGINS_EXEC_H
@@ -22,6 +25,7 @@ typedef struct {
     const atomic_int *cancel;    /* may be NULL */
     size_t max_output;           /* per stream, the tail is kept: at least half of
                                   * this and at most this many bytes; 0: 16 MiB */
+    int no_cgroup;               /* 1: no cgroup, the /proc walk only */
 } plugin_exec_spec;
 
 typedef struct {

@@ -29,7 +29,8 @@ static void host_err(char *err, size_t err_len, const char *fmt, ...)
 
 static int host_set_metric(plugin_result *res, const char *name, double value)
 {
-    if (!res || !name || !name[0] || !isfinite(value))
+    if (!res || !name || !name[0] || strlen(name) > BOGRAPH_MAX_METRIC_NAME ||
+        !isfinite(value))
         return -1;
     for (size_t i = 0; i < res->n_metrics; i++) {
         if (strcmp(res->metrics[i].name, name) == 0) {

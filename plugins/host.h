@@ -14,9 +14,13 @@
 #include <stddef.h>
 
 #include "plugins/plugin.h"
+#include "util/result_limits.h"
 
-/* Limits the host puts on one result. */
-#define PLUGIN_MAX_METRICS 100000
+/* Limits the host puts on one result: the metrics are those the service
+ * accepts in one report (util/result_limits.h): at most BOGRAPH_MAX_METRICS,
+ * names of at most BOGRAPH_MAX_METRIC_NAME bytes; set_metric refuses the
+ * rest (returns -1) and the result keeps what it has. */
+#define PLUGIN_MAX_METRICS BOGRAPH_MAX_METRICS
 #define PLUGIN_MAX_LOG_BYTES (32u * 1024u * 1024u)
 
 /* A fresh, empty result (state ok, no metrics, no log) with the host's

@@ -250,9 +250,12 @@ int plugin_fill_study(const plugin *p, json_t *body, char *err, size_t err_len)
         }
     }
     if (p->flags & PLUGIN_FLAG_USER_SPACE) {
-        if (!json_object_get(body, "parameters") || !json_object_get(body, "objective")) {
-            pj_err(err, err_len, "plugin '%s' takes its parameters and objective from the "
-                   "study: give both", p->name);
+        /* "objectives" is the study validation's to judge. */
+        if (!json_object_get(body, "parameters") ||
+            (!json_object_get(body, "objective") && !json_object_get(body, "objectives"))) {
+            /* The service puts "plugin 'NAME': " before this. */
+            pj_err(err, err_len, "the study must give its own \"parameters\" and "
+                   "\"objective\"");
             return -1;
         }
     }
@@ -402,11 +405,46 @@ int plugin_options_from_json(const json_t *obj, plugin_option **out, size_t *n, 
     return 0;
 }
 
+/* Text a program printed as a JSON string the service takes: bytes as they
+ * are when they are UTF-8 without NUL; otherwise a copy with each NUL byte
+ * and (when the text is not UTF-8) each byte >= 0x80 as '?'. */
+json_t *plugin_json_text(const char *text, size_t len)
+{
+    if (!text)
+        return json_string("");
+    json_t *s = memchr(text, '\0', len) ? NULL : json_stringn(text, len);
+    if (s)
+        return s;
+    char *clean = malloc(len + 1);
+    if (!clean)
+        return NULL;
+    for (size_t i = 0; i < len; i++)
+        clean[i] = text[i] ? text[i] : '?';
+    s = json_stringn(clean, len);
+    for (size_t i = 0; !s && i < len; i++)
+        if ((unsigned char)clean[i] >= 0x80)
+            clean[i] = '?';
+    if (!s)
+        s = json_stringn(clean, len);
+    free(clean);
+    return s;
+}
+
 json_t *plugin_result_metrics_json(const plugin_result *res)
 {
     json_t *o = json_object();
     for (size_t i = 0; o && i < res->n_metrics; i++) {
-        if (pj_set(o, res->metrics[i].name, json_real(res->metrics[i].value)) != 0) {
+        const char *name = res->metrics[i].name;
+        int rc = json_object_set_new(o, name, json_real(res->metrics[i].value));
+        if (rc != 0) {
+            /* not UTF-8: the name as plugin_json_text cleans it */
+            json_t *clean = plugin_json_text(name, strlen(name));
+            rc = clean ? json_object_set_new(o, json_string_value(clean),
+                                             json_real(res->metrics[i].value))
+                       : -1;
+            json_decref(clean);
+        }
+        if (rc != 0) {
             json_decref(o);
             return NULL;
         }
@@ -416,29 +454,24 @@ json_t *plugin_result_metrics_json(const plugin_result *res)
 
 json_t *plugin_result_to_json(const plugin_result *res)
 {
-    if (res->state != PLUGIN_OK)
-        return json_pack("{s:s, s:b}", "reason", res->reason, "infeasible",
-                         res->state == PLUGIN_INFEASIBLE);
+    if (res->state != PLUGIN_OK) {
+        json_t *o = json_object();
+        if (!o || pj_set(o, "reason", plugin_json_text(res->reason, strlen(res->reason))) != 0 ||
+            pj_set(o, "infeasible", json_boolean(res->state == PLUGIN_INFEASIBLE)) != 0) {
+            json_decref(o);
+            return NULL;
+        }
+        return o;
+    }
     json_t *o = json_object();
     if (!o || pj_set(o, "metrics", plugin_result_metrics_json(res)) != 0) {
         json_decref(o);
         return NULL;
     }
     if (res->log && res->log_len) {
-        /* json_stringn refuses text that is not UTF-8; programs print bytes. */
-        json_t *logs = json_stringn(res->log, res->log_len);
-        if (!logs) {
-            char *clean = malloc(res->log_len + 1);
-            if (clean) {
-                for (size_t i = 0; i < res->log_len; i++) {
-                    unsigned char ch = (unsigned char)res->log[i];
-                    clean[i] = (ch < 0x80 && ch != 0) ? (char)ch : '?';
-                }
-                logs = json_stringn(clean, res->log_len);
-                free(clean);
-            }
-        }
-        if (pj_set(o, "logs", logs) != 0) {
+        /* Programs print bytes: NUL and non-UTF-8 would make the service
+         * refuse the whole report. */
+        if (pj_set(o, "logs", plugin_json_text(res->log, res->log_len)) != 0) {
             json_decref(o);
             return NULL;
         }

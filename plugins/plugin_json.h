@@ -34,7 +34,8 @@ json_t *plugin_to_json(const plugin *p);
  * (a given "parameters" also suppresses the plugin's "default", which may not
  * fit it). "plugin_options" (an object), when present, is checked against the
  * plugin's options. A user-space plugin (command) requires body to give
- * "parameters" and "objective". Sets body "plugin" to p's name. */
+ * "parameters" and "objective" (or "objectives", which the study validation
+ * judges). Sets body "plugin" to p's name. */
 int plugin_fill_study(const plugin *p, json_t *body, char *err, size_t err_len);
 
 /* The service's plugin hook as server/service.h declares it
@@ -61,11 +62,17 @@ int plugin_options_from_json(const json_t *obj, plugin_option **out, size_t *n, 
                              size_t err_len);
 void plugin_options_free(plugin_option *opts, size_t n);
 
-/* The metrics of a result as {name: value}. */
+/* text (len bytes, may hold NUL or be no UTF-8) as a JSON string the
+ * service accepts: NUL bytes become '?', and so does every byte >= 0x80 when
+ * the text is not UTF-8. */
+json_t *plugin_json_text(const char *text, size_t len);
+/* The metrics of a result as {name: value} (a name that is not UTF-8 is
+ * cleaned as plugin_json_text does). */
 json_t *plugin_result_metrics_json(const plugin_result *res);
 /* The body to send for a finished trial: state ok -> the .../complete body
  * {"metrics": {...}, "logs": "...", "log_format": "..."} (logs and
- * log_format only when there is a log); otherwise the .../fail body
+ * log_format only when there is a log; the log cleaned as plugin_json_text
+ * does); otherwise the .../fail body
  * {"reason": "...", "infeasible": true|false}. */
 json_t *plugin_result_to_json(const plugin_result *res);
 

@@ -16,7 +16,8 @@
 #include "store/store.h"
 
 #define API_MAX_CAPTURES 4
-#define API_MAX_QUERY 16
+/* Query arguments a request may carry; more is a 414 (server/http.c). */
+#define API_MAX_QUERY 64
 
 typedef struct {
     const char *method;

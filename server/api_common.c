@@ -209,6 +209,9 @@ void api_trial_write(jsonw *w, const store_trial *t, int with_logs)
     write_time(w, t->finished_at);
     jsonw_lit(w, ",\"lease_expires_at\":");
     write_time(w, t->state == TRIAL_ACTIVE ? t->lease_expires_at : NAN);
+    /* a result that arrived after the lease ran out (store_trial_finish) */
+    int late = t->state != TRIAL_ACTIVE && t->state != TRIAL_EXPIRED && !isnan(t->lease_expires_at);
+    jsonw_lit(w, late ? ",\"late\":true" : ",\"late\":false");
     jsonw_lit(w, t->is_default ? ",\"is_default\":true" : ",\"is_default\":false");
     jsonw_lit(w, ",\"logs_bytes\":");
     if (t->logs_bytes >= 0)

@@ -14,9 +14,10 @@
 #ifdef BOGRAPH_HAVE_LOGS
 #include "logs/logs.h"
 #endif
+#include "util/result_limits.h"
+#include "util/strmap.h"
 #include "util/util.h"
 
-#define API_MAX_METRICS 10000
 #define API_MAX_WORKER 200
 #define API_DEFAULT_LIMIT 100
 #define API_MAX_LIMIT 1000
@@ -66,8 +67,12 @@ void api_suggest(service *svc, const api_request *req, api_response *res)
         }
     if (!arr)
         api_reply_internal(res, "suggest", "out of memory");
-    else
-        api_reply(res, 200, json_pack("{s:o, s:b}", "trials", arr, "done", sug.done));
+    else {
+        json_t *o = json_pack("{s:o, s:b}", "trials", arr, "done", sug.done);
+        if (o && sug.retry_after_seconds > 0)
+            json_object_set_new(o, "retry_after_seconds", json_integer(sug.retry_after_seconds));
+        api_reply(res, 200, o);
+    }
     usecase_suggestion_free(&sug);
     json_decref(body);
 }
@@ -195,6 +200,7 @@ typedef struct {
     double *values;
     size_t n;
     size_t cap;
+    strmap *index;      /* name -> its place in names: merging is linear */
     char *result;
     const char *logs;
     size_t logs_len;
@@ -209,19 +215,26 @@ static void finish_input_free(finish_input *fi)
 {
     free(fi->names);
     free(fi->values);
+    strmap_free(fi->index);
     free(fi->result);
 #ifdef BOGRAPH_HAVE_LOGS
     logs_metrics_free(&fi->parsed);
 #endif
 }
 
+/* Sets metric name (borrowed) to value: a later value of a name replaces
+ * the earlier one (explicit metrics override those parsed from logs). */
 static int fi_set(finish_input *fi, const char *name, double value)
 {
-    for (size_t i = 0; i < fi->n; i++) {
-        if (strcmp(fi->names[i], name) == 0) {
-            fi->values[i] = value;
-            return 0;
-        }
+    size_t at = 0;
+    if (!fi->index && !(fi->index = strmap_new(64)))
+        return -1;
+    int added = strmap_put(fi->index, name, fi->n, &at);
+    if (added < 0)
+        return -1;
+    if (added == 0) {
+        fi->values[at] = value;
+        return 0;
     }
     if (fi->n == fi->cap) {
         size_t ncap = fi->cap ? fi->cap * 2 : 16;
@@ -254,8 +267,8 @@ static int finish_parse(service *svc, const study_def *sd, json_t *body, finish_
     json_t *metrics = json_object_get(body, "metrics");
     if (metrics && !json_is_null(metrics) && !json_is_object(metrics))
         return jv_invalid(e, "metrics", "metrics must be an object of name: number");
-    if (json_object_size(metrics) > API_MAX_METRICS)
-        return jv_invalid(e, "metrics", "at most %d metrics", API_MAX_METRICS);
+    if (json_object_size(metrics) > BOGRAPH_MAX_METRICS)
+        return jv_invalid(e, "metrics", "at most %d metrics", BOGRAPH_MAX_METRICS);
     const char *logs = NULL, *fmt = NULL;
     int has_logs = 0;
     if (jv_get_string(body, "log_format", "", 0, 1, &fmt, NULL, e) != 0)
@@ -295,8 +308,9 @@ static int finish_parse(service *svc, const study_def *sd, json_t *body, finish_
         double d;
         if (key[0] == '\0')
             return jv_invalid(e, "metrics", "metric names must not be empty");
-        if (strlen(key) > 200)
-            return jv_invalid(e, f, "metric name longer than 200 characters");
+        if (strlen(key) > BOGRAPH_MAX_METRIC_NAME)
+            return jv_invalid(e, f, "metric name longer than %d characters",
+                              BOGRAPH_MAX_METRIC_NAME);
         if (jv_number_value(val, &d) != 0)
             return jv_invalid(e, f, "%s must be a finite number", f);
         if (fi_set(fi, key, d) != 0)

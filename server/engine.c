@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/strmap.h"
 #include "util/util.h"
 
 /* The engine's view of a study's history. */
@@ -39,11 +40,16 @@ static void data_free(engine_data *D)
     free(D->metrics);
 }
 
-static int metric_column(engine_data *D, char *name, size_t *cap)
+/* The column of metric name, added when new; cols indexes the columns by
+ * name (linear in the table, not quadratic). -1 when out of memory. */
+static int metric_column(engine_data *D, strmap *cols, char *name, size_t *cap)
 {
-    for (size_t j = 0; j < D->n_metrics; j++)
-        if (strcmp(D->metric_names[j], name) == 0)
-            return (int)j;
+    size_t j = 0;
+    int added = strmap_put(cols, name, D->n_metrics, &j);
+    if (added < 0)
+        return -1;
+    if (added == 0)
+        return (int)j;
     if (D->n_metrics == *cap) {
         size_t ncap = *cap ? *cap * 2 : 16;
         char **grown = realloc(D->metric_names, ncap * sizeof *grown);
@@ -62,19 +68,28 @@ static int metric_table_build(const store_trials *trials, size_t d, engine_data 
                               size_t err_len)
 {
     size_t cap = 0;
+    strmap *cols = strmap_new(64);
+    if (!cols)
+        return util_err(err, err_len, "out of memory");
     for (size_t i = 0; i < trials->count; i++) {
         const store_trial *t = &trials->items[i];
         if ((t->state != TRIAL_COMPLETED && t->state != TRIAL_INFEASIBLE) || t->n_config != d)
             continue;
         for (size_t k = 0; k < t->n_metrics; k++)
-            if (metric_column(D, t->metric_names[k], &cap) < 0)
+            if (metric_column(D, cols, t->metric_names[k], &cap) < 0) {
+                strmap_free(cols);
                 return util_err(err, err_len, "out of memory");
+            }
     }
-    if (D->n_metrics == 0)
+    if (D->n_metrics == 0) {
+        strmap_free(cols);
         return 0;
+    }
     D->metrics = malloc(D->n_obs * D->n_metrics * sizeof(double) + sizeof(double));
-    if (!D->metrics)
+    if (!D->metrics) {
+        strmap_free(cols);
         return util_err(err, err_len, "out of memory");
+    }
     for (size_t r = 0; r < D->n_obs * D->n_metrics; r++)
         D->metrics[r] = NAN;
     size_t row = 0;
@@ -85,12 +100,13 @@ static int metric_table_build(const store_trials *trials, size_t d, engine_data 
         if (row >= D->n_obs)
             break;
         for (size_t k = 0; k < t->n_metrics; k++) {
-            int j = metric_column(D, t->metric_names[k], &cap);
+            int j = metric_column(D, cols, t->metric_names[k], &cap);
             if (j >= 0)
                 D->metrics[row * D->n_metrics + (size_t)j] = t->metric_values[k];
         }
         row++;
     }
+    strmap_free(cols);
     return 0;
 }
 
@@ -211,6 +227,7 @@ static int bograph_request_fill(const study_def *sd, const engine_data *D,
     req->n_metrics = D->n_metrics;
     req->metrics = D->metrics;
     req->kn = ctx ? ctx->kn : NULL;
+    req->kn_checked = req->kn != NULL; /* checked once per change, by the caller */
     req->constraints = *cons;
     req->n_constraints = nc;
     req->relearn_every = sd->relearn_every;

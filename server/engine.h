@@ -36,7 +36,8 @@ int engine_needs_metrics(const study_def *sd);
 typedef struct {
     bo_state *bo;               /* the flat algorithms' state */
     bograph_state *bograph;     /* the BoGraph model's state (its graph) */
-    const knowledge *kn;        /* the study's expert knowledge */
+    const knowledge *kn;        /* the study's expert knowledge, checked against the
+                                 * study (usecase_model_knowledge gives only such) */
 } engine_context;
 
 /* Which model produced a suggestion. */

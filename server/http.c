@@ -1,9 +1,14 @@
 /*
- * http.c - the libmicrohttpd side of the service: one context per request,
- * body accumulation with the size limit (413), the token check (401), the
- * media type check (415), routing (404/405) or the dashboard files, slow
- * routes handed to the suggestion threads with the connection suspended,
- * responses, and on completion the request log line and the counters.
+ * http.c - the libmicrohttpd side of the service: one context per request
+ * (made when the request line arrives), the limits on the request head
+ * (414 for a URL over HTTP_MAX_URI or with more than API_MAX_QUERY
+ * arguments, 431 for headers over HTTP_MAX_HEADERS, 400 for a NUL byte
+ * anywhere in the URL), body accumulation with the size limit (413), the
+ * token check (401), the media type check (415), routing (404/405) or the
+ * dashboard files, slow routes handed to the suggestion threads with the
+ * connection suspended, responses, and on completion the request log line
+ * and the counters. Every answer of the service's own is JSON in the error
+ * shape of docs/api.md.
  */
 #include "server/http.h"
 
@@ -12,23 +17,41 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include "server/executor.h"
+#include "server/http_log.h"
 #include "server/service_internal.h"
 #include "server/router.h"
+#include "store/store.h"
 #include "util/buf.h"
 #include "util/util.h"
 
 /* Largest declared body over the limit that is still read (and dropped)
  * before the 413, so the client gets the answer rather than a reset. */
 #define HTTP_DRAIN_LIMIT (64ull << 20)
+/* Longest URL (path and query, as sent): far above any URL of the API, and
+ * well inside libmicrohttpd's per-connection memory (service.c). */
+#define HTTP_MAX_URI 8192
+/* Largest header block (names, values and separators): a browser sends
+ * 1-2 KiB; also well inside the per-connection memory. */
+#define HTTP_MAX_HEADERS 16384
+/* Longest path kept for the request log. */
+#define HTTP_LOG_PATH 1024
+/* Seconds a client waits before retrying a 503 (storage full or failing). */
+#define HTTP_RETRY_AFTER "30"
 
 typedef struct {
     service *svc;
     struct MHD_Connection *conn;
     double t0;
+    int started;             /* the access handler has seen the request */
     char method[16];
-    char *path;              /* as received (decoded by MHD), kept for the log */
+    char *raw_path;          /* the path as sent (percent-encoded), for the log */
+    int nul_in_uri;          /* %00 somewhere in the URL */
+    int headers_too_large;   /* over HTTP_MAX_HEADERS */
+    int answered_on_socket;  /* reply_on_socket answered; nothing else runs */
+    char *path;              /* decoded by MHD */
     char *route_path;        /* writable copy the router splits */
     const char *route_name;  /* route pattern, "static" or "unmatched" */
     buf body;                /* the request body as it arrives */
@@ -44,6 +67,7 @@ typedef struct {
 
 static void ctx_free(http_ctx *c)
 {
+    free(c->raw_path);
     free(c->path);
     free(c->route_path);
     buf_free(&c->body);
@@ -76,11 +100,36 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
     return MHD_YES;
 }
 
+static enum MHD_Result count_header_bytes(void *cls, enum MHD_ValueKind kind, const char *key,
+                                          const char *value)
+{
+    (void)kind;
+    size_t *n = cls;
+    *n += (key ? strlen(key) : 0) + (value ? strlen(value) : 0) + 4; /* ": " and CRLF */
+    return MHD_YES;
+}
+
+/* A 500 whose message carries the store's STORE_ERR_UNAVAILABLE (disk full,
+ * I/O error) becomes 503 unavailable: not a bug of the service, and a retry
+ * may succeed (send_response adds Retry-After). One place for every
+ * handler and use case. */
+static void map_unavailable(api_response *res)
+{
+    json_t *e = res->status == 500 && res->json ? json_object_get(res->json, "error") : NULL;
+    const char *code = json_string_value(json_object_get(e, "code"));
+    const char *msg = json_string_value(json_object_get(e, "message"));
+    if (code && strcmp(code, "internal") == 0 && msg && strstr(msg, STORE_ERR_UNAVAILABLE)) {
+        json_object_set_new(e, "code", json_string("unavailable"));
+        res->status = 503;
+    }
+}
+
 /* Queues res as the connection's response. */
 static enum MHD_Result send_response(http_ctx *c, api_response *res)
 {
     struct MHD_Response *r = NULL;
     const char *type = "application/json";
+    map_unavailable(res);
     if (res->json) {
         char *txt = json_dumps(res->json, JSON_COMPACT);
         if (txt) {
@@ -121,6 +170,8 @@ static enum MHD_Result send_response(http_ctx *c, api_response *res)
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"bograph\"");
     if (res->json)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (res->status == 503)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, HTTP_RETRY_AFTER);
     c->status = res->status;
     enum MHD_Result ret = MHD_queue_response(c->conn, (unsigned)res->status, r);
     MHD_destroy_response(r);
@@ -161,8 +212,9 @@ static int authorized(http_ctx *c)
             h++;
         return token_equal(h, want);
     }
-    /* RFC 6750 section 2.3: the token as a query parameter */
-    const char *q = api_query(&c->req, "access_token", NULL);
+    /* RFC 6750 section 2.3: the token as a query parameter, wherever it is
+     * among the arguments */
+    const char *q = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND, "access_token");
     return q && token_equal(q, want);
 }
 
@@ -194,6 +246,15 @@ static enum MHD_Result dispatch(http_ctx *c)
     c->req.body_len = c->body.len;
     MHD_get_connection_values(c->conn, MHD_GET_ARGUMENT_KIND, collect_query, c);
 
+    if (c->nul_in_uri)
+        return send_error(c, 400, "invalid_argument", "%s",
+                          "the URL holds a NUL byte (%00), which no path or argument may");
+    if (c->headers_too_large) {
+        char limit[32];
+        snprintf(limit, sizeof limit, "%d", HTTP_MAX_HEADERS);
+        return send_error(c, 431, "too_large", "the request headers are over the limit of %s bytes",
+                          limit);
+    }
     if (c->too_large) {
         char limit[32];
         snprintf(limit, sizeof limit, "%zu", svc->opts.max_body);
@@ -258,23 +319,19 @@ enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const char *
     (void)version;
     service *svc = cls;
     http_ctx *c = *con_cls;
-    if (!c) {
-        c = calloc(1, sizeof *c);
-        if (!c)
-            return MHD_NO;
-        c->svc = svc;
-        c->conn = conn;
-        c->t0 = util_monotonic();
-        c->route_name = "unmatched";
+    if (!c || c->answered_on_socket)
+        return MHD_NO; /* no context (out of memory), or answered already */
+    if (!c->started) {
+        c->started = 1;
         snprintf(c->method, sizeof c->method, "%s", method);
         c->path = strdup(url ? url : "/");
-        api_response_init(&c->res);
-        *con_cls = c;
-        pthread_mutex_lock(&svc->in_flight_mu);
-        svc->in_flight++;
-        pthread_mutex_unlock(&svc->in_flight_mu);
         if (!c->path)
             return MHD_NO;
+        size_t header_bytes = 0;
+        MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header_bytes, &header_bytes);
+        c->headers_too_large = header_bytes > HTTP_MAX_HEADERS;
+        if (c->nul_in_uri || c->headers_too_large)
+            return dispatch(c); /* answered before any body is read */
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
         unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
@@ -311,22 +368,81 @@ enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const char *
     return dispatch(c);
 }
 
-/* Writes s JSON-escaped into out (bounded). */
-static void json_escape(const char *s, char *out, size_t len)
+/* Counts the query arguments of a raw URL ("a=1&b&c=" is 3). */
+static size_t count_args(const char *query)
 {
-    size_t o = 0;
-    for (; *s && o + 7 < len; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') {
-            out[o++] = '\\';
-            out[o++] = (char)ch;
-        } else if (ch < 0x20) {
-            o += (size_t)snprintf(out + o, len - o, "\\u%04x", ch);
-        } else {
-            out[o++] = (char)ch;
-        }
+    if (!query || !query[0])
+        return 0;
+    size_t n = 1;
+    for (const char *p = query; *p; p++)
+        n += *p == '&';
+    return n;
+}
+
+/* Answers the request with a JSON error written straight on the socket, and
+ * shuts the connection. Only for a request line libmicrohttpd 0.9.75 cannot
+ * be trusted with: when the arguments it parses right after http_uri_log
+ * overflow its per-connection memory, it sends nothing and holds the
+ * connection until the idle timeout (measured: 500 arguments, 3.4 KB). The
+ * shut socket makes it drop the connection at once; http_completed still
+ * runs and logs the status. */
+static void reply_on_socket(http_ctx *c, int status, const char *reason, const char *fmt,
+                            const char *arg)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci)
+        return;
+    api_response res;
+    api_response_init(&res);
+    api_reply_errorf(&res, status, "too_large", NULL, fmt, arg);
+    char *body = res.json ? json_dumps(res.json, JSON_COMPACT) : NULL;
+    api_response_clear(&res);
+    char head[256];
+    int n = snprintf(head, sizeof head,
+                     "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
+                     "Cache-Control: no-store\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+                     status, reason, body ? strlen(body) + 1 : 0);
+    if (body && n > 0 && (size_t)n < sizeof head &&
+        send(ci->connect_fd, head, (size_t)n, MSG_NOSIGNAL) == n &&
+        send(ci->connect_fd, body, strlen(body), MSG_NOSIGNAL) == (ssize_t)strlen(body))
+        send(ci->connect_fd, "\n", 1, MSG_NOSIGNAL);
+    free(body);
+    shutdown(ci->connect_fd, SHUT_RDWR);
+    c->status = status;
+    c->answered_on_socket = 1;
+}
+
+void *http_uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    service *svc = cls;
+    http_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->svc = svc;
+    c->conn = conn;
+    c->t0 = util_monotonic();
+    c->route_name = "unmatched";
+    api_response_init(&c->res);
+    pthread_mutex_lock(&svc->in_flight_mu);
+    svc->in_flight++;
+    pthread_mutex_unlock(&svc->in_flight_mu);
+    uri = uri ? uri : "";
+    size_t path_len = strcspn(uri, "?");
+    c->raw_path = strndup(uri, path_len < HTTP_LOG_PATH ? path_len : HTTP_LOG_PATH);
+    /* %00 decodes to a NUL, which would cut the path or an argument short */
+    for (const char *p = strchr(uri, '%'); p; p = strchr(p + 1, '%'))
+        if (p[1] == '0' && p[2] == '0')
+            c->nul_in_uri = 1;
+    char limit[32];
+    if (strlen(uri) > HTTP_MAX_URI) {
+        snprintf(limit, sizeof limit, "%d", HTTP_MAX_URI);
+        reply_on_socket(c, 414, "URI Too Long", "the URL is over the limit of %s bytes", limit);
+    } else if (count_args(uri[path_len] ? uri + path_len + 1 : NULL) > API_MAX_QUERY) {
+        snprintf(limit, sizeof limit, "%d", API_MAX_QUERY);
+        reply_on_socket(c, 414, "URI Too Long", "the URL has more than %s query arguments", limit);
     }
-    out[o] = '\0';
+    return c;
 }
 
 void http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -344,15 +460,12 @@ void http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         status = 499; /* client went away or error before a reply */
     stats_record(svc->stats, c->route_name, c->method, status, secs);
     if (svc->opts.request_log) {
-        char ts[40], path[512], line[900];
+        char ts[40], line[1600];
         util_iso8601(util_now(), 1, ts, sizeof ts);
-        json_escape(c->path ? c->path : "", path, sizeof path);
-        int n = snprintf(line, sizeof line,
-                         "{\"ts\":\"%s\",\"method\":\"%s\",\"route\":\"%s\",\"path\":\"%s\","
-                         "\"status\":%d,\"ms\":%.3f}\n",
-                         ts, c->method, c->route_name, path, status, secs * 1000.0);
+        size_t n = http_log_line(line, sizeof line, ts, c->method, c->route_name,
+                                 c->raw_path ? c->raw_path : "", status, secs * 1000.0);
         if (n > 0)
-            fwrite(line, 1, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, stderr);
+            fwrite(line, 1, n, stderr);
     }
     ctx_free(c);
     pthread_mutex_lock(&svc->in_flight_mu);

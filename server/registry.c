@@ -23,6 +23,8 @@ struct registry_entry {
     knowledge *kn;          /* parsed from kn_text, NULL when it failed */
     char *kn_text;
     char *kn_error;         /* why kn_text could not be parsed */
+    int kn_checked;         /* registry_knowledge_checked */
+    char *kn_check_error;
     store_trials history;   /* by id */
     int64_t history_seq;
     int history_metrics;    /* the history carries the trials' metrics */
@@ -53,6 +55,9 @@ static void entry_clear(registry_entry *e)
     e->kn_text = NULL;
     free(e->kn_error);
     e->kn_error = NULL;
+    e->kn_checked = 0;
+    free(e->kn_check_error);
+    e->kn_check_error = NULL;
     store_trials_free(&e->history);
     e->history_seq = 0;
     e->history_metrics = 0;
@@ -91,7 +96,7 @@ void registry_free(registry *r)
     free(r);
 }
 
-registry_entry *registry_lock(registry *r, int64_t study_id)
+registry_entry *registry_lock(registry *r, int64_t study_id, char *err, size_t err_len)
 {
     assert(r);
     pthread_mutex_lock(&r->mu);
@@ -102,6 +107,7 @@ registry_entry *registry_lock(registry *r, int64_t study_id)
         e = calloc(1, sizeof *e);
         if (!e) {
             pthread_mutex_unlock(&r->mu);
+            util_err(err, err_len, "out of memory");
             return NULL;
         }
         e->study_id = study_id;
@@ -112,7 +118,7 @@ registry_entry *registry_lock(registry *r, int64_t study_id)
     e->users++;
     pthread_mutex_unlock(&r->mu);
     pthread_mutex_lock(&e->mu);
-    if (r->st && store_study_lock(r->st, study_id, &e->db_lock, NULL, 0) != STORE_OK) {
+    if (r->st && store_study_lock(r->st, study_id, &e->db_lock, err, err_len) != STORE_OK) {
         e->db_lock = NULL;
         registry_release(r, e);
         return NULL;
@@ -180,6 +186,9 @@ int registry_knowledge(registry_entry *e, const char *text, const knowledge **ou
     knowledge_free(e->kn);
     free(e->kn_text);
     free(e->kn_error);
+    free(e->kn_check_error);
+    e->kn_check_error = NULL;
+    e->kn_checked = 0;
     e->kn = kn;
     e->kn_text = copy;
     e->kn_error = kn ? NULL : strdup(kerr);
@@ -187,9 +196,24 @@ int registry_knowledge(registry_entry *e, const char *text, const knowledge **ou
     return kn ? 0 : util_err(err, err_len, "%s", kerr);
 }
 
+int registry_knowledge_checked(registry_entry *e, const char **why)
+{
+    assert(e && why);
+    *why = e->kn_check_error ? e->kn_check_error : "unusable";
+    return e->kn_checked;
+}
+
+void registry_knowledge_set_checked(registry_entry *e, const char *why)
+{
+    assert(e);
+    free(e->kn_check_error);
+    e->kn_check_error = why ? strdup(why) : NULL;
+    e->kn_checked = why ? -1 : 1;
+}
+
 void registry_forget(registry *r, int64_t study_id)
 {
-    registry_entry *e = registry_lock(r, study_id);
+    registry_entry *e = registry_lock(r, study_id, NULL, 0);
     if (!e)
         return;
     entry_clear(e);

@@ -34,10 +34,10 @@ void registry_free(registry *r);
 void registry_use_store(registry *r, store *st);
 
 /* Locks the study's entry (creating it on first use), then the store's
- * study lock when there is a store, and returns it; NULL when out of memory
- * or when the store's lock cannot be had (the database does not answer).
- * Release with registry_release. */
-registry_entry *registry_lock(registry *r, int64_t study_id);
+ * study lock when there is a store, and returns it; NULL with err when out
+ * of memory or when the store's lock cannot be had (the store's message:
+ * the database does not answer). Release with registry_release. */
+registry_entry *registry_lock(registry *r, int64_t study_id, char *err, size_t err_len);
 void registry_release(registry *r, registry_entry *e);
 /* The study's model state (created on first use; may be NULL when out of
  * memory). Only valid while the entry is locked. */
@@ -51,6 +51,12 @@ bograph_state *registry_bograph_state(registry_entry *e);
  * with a message. The handle is only valid while the entry is locked. */
 int registry_knowledge(registry_entry *e, const char *text, const knowledge **out, char *err,
                        size_t err_len);
+/* The check of that handle against the study, cached with it until the
+ * text changes: 1 passed, -1 failed (*why says why), 0 not checked yet;
+ * registry_knowledge_set_checked records a result (why NULL: passed).
+ * Locked entry only. */
+int registry_knowledge_checked(registry_entry *e, const char **why);
+void registry_knowledge_set_checked(registry_entry *e, const char *why);
 /* The study's trial history as the engine sees it, kept in memory and
  * brought up to date from the store by seq (registry_history_refresh), so a
  * suggestion reads only the trials that changed since the last one. Only

@@ -20,7 +20,22 @@
 #include "server/executor.h"
 #include "server/http.h"
 #include "server/service_internal.h"
+#include "util/result_limits.h"
 #include "util/util.h"
+
+/* Connections: an idle one is closed after SERVICE_IDLE_TIMEOUT seconds (a
+ * suspended one, waiting for a suggestion, is not idle); one address holds
+ * at most SERVICE_MAX_CONNECTIONS_PER_IP of the SERVICE_MAX_CONNECTIONS, so
+ * idle connections from one client cannot lock the others out (at 1,000
+ * idle connections from one address and a 120 s timeout, they did). */
+#define SERVICE_IDLE_TIMEOUT 30
+#define SERVICE_MAX_CONNECTIONS 1000
+#define SERVICE_MAX_CONNECTIONS_PER_IP 64
+/* Memory per connection (libmicrohttpd's pool, touched only as used): the
+ * request line and headers must fit in it with room to answer, so the
+ * service's own limits (server/http.c: 8 KiB URL, 16 KiB headers) answer
+ * JSON before libmicrohttpd's would answer HTML. */
+#define SERVICE_CONNECTION_MEMORY (64u << 10)
 
 #ifndef BOGRAPH_WEB_DIR
 #define BOGRAPH_WEB_DIR ""
@@ -32,7 +47,7 @@ void service_options_init(service_options *o)
     o->db_path = "bograph.db";
     o->host = "127.0.0.1";
     o->port = 8080;
-    o->max_body = 8u << 20;
+    o->max_body = BOGRAPH_DEFAULT_MAX_BODY;
     o->max_log_bytes = 1u << 20;
     o->web_dir = NULL;
     o->threads = 4;
@@ -158,8 +173,11 @@ int service_start(const service_options *o, service **out, char *err, size_t err
     svc->daemon = MHD_start_daemon(
         flags, (uint16_t)o->port, NULL, NULL, http_access, svc, MHD_OPTION_SOCK_ADDR,
         (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)svc->opts.threads,
-        MHD_OPTION_NOTIFY_COMPLETED, http_completed, svc, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)120, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_END);
+        MHD_OPTION_URI_LOG_CALLBACK, http_uri_log, svc, MHD_OPTION_NOTIFY_COMPLETED,
+        http_completed, svc, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVICE_IDLE_TIMEOUT,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVICE_MAX_CONNECTIONS,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)SERVICE_MAX_CONNECTIONS_PER_IP,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVICE_CONNECTION_MEMORY, MHD_OPTION_END);
     if (!svc->daemon) {
         util_err(err, err_len, "cannot listen on %s:%u (in use, or not an address of this host)",
                  svc->host, o->port);

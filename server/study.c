@@ -13,12 +13,15 @@
 #include <unistd.h>
 
 #include "util/rng.h"
+#include "util/strmap.h"
 #include "util/util.h"
 
 #define STUDY_MAX_PARAMS 1000
 #define STUDY_MAX_CHOICES 10000
 #define STUDY_MAX_NAME 200
 #define STUDY_MAX_LEASE 31536000.0
+/* Room for "BOGRAPH_PARAM_" and a name of STUDY_MAX_NAME bytes. */
+#define STUDY_ENV_MAX (STUDY_MAX_NAME + 32)
 
 
 int study_algorithm_parse(const char *name, study_algorithm *out)
@@ -89,6 +92,9 @@ static int validate_numeric(json_t *p, const char *pre, const char *name, const 
     } else if (!(high > low)) {
         rc = jv_invalid(e, jv_field(f, sizeof f, pre, "high"), "%s must be greater than low",
                         f);
+    } else if (!isfinite(high - low)) {
+        rc = jv_invalid(e, jv_field(f, sizeof f, pre, "high"),
+                        "the range of '%s', high - low, is wider than a number can hold", name);
     } else if (log_scale && !(low > 0)) {
         rc = jv_invalid(e, jv_field(f, sizeof f, pre, "low"),
                         "%s must be positive on a log scale", f);
@@ -128,6 +134,7 @@ static int validate_categorical(json_t *p, const char *pre, const char *name, sp
         rc = jv_invalid(e, f, "%s has more than %d entries", f, STUDY_MAX_CHOICES);
     else if (!(names = calloc(n, sizeof *names)))
         rc = jv_fail(e, 500, "internal", NULL, "out of memory");
+    strmap *seen = rc == 0 ? strmap_new(n) : NULL;
     for (size_t k = 0; rc == 0 && k < n; k++) {
         json_t *c = json_array_get(choices, k);
         char cf[300];
@@ -138,17 +145,17 @@ static int validate_categorical(json_t *p, const char *pre, const char *name, sp
             break;
         }
         names[k] = json_string_value(c);
-        for (size_t j = 0; j < k; j++) {
-            if (strcmp(names[j], names[k]) == 0) {
-                rc = jv_invalid(e, cf, "choice '%s' appears twice", names[k]);
-                break;
-            }
-        }
+        int added = seen ? strmap_put(seen, names[k], k, NULL) : -1;
+        if (added < 0)
+            rc = jv_fail(e, 500, "internal", NULL, "out of memory");
+        else if (added == 0)
+            rc = jv_invalid(e, cf, "choice '%s' appears twice", names[k]);
     }
     if (rc == 0 && space_add_categorical(sp, name, names, n, serr, sizeof serr) != 0)
         rc = jv_invalid(e, pre, "%s: %s", pre, serr);
     if (rc == 0)
         json_object_set(norm, "choices", choices);
+    strmap_free(seen);
     free(names);
     return rc;
 }
@@ -173,6 +180,11 @@ static int validate_ordinal(json_t *p, const char *pre, const char *name, space 
         rc = jv_invalid(e, f, "%s has more than %d entries", f, STUDY_MAX_CHOICES);
     else if (!(vals = calloc(n, sizeof *vals)))
         rc = jv_fail(e, 500, "internal", NULL, "out of memory");
+    /* duplicates found by hashing each value's bytes (as hex text) */
+    char *keys = rc == 0 ? malloc(n * 17) : NULL;
+    strmap *seen = keys ? strmap_new(n) : NULL;
+    if (rc == 0 && !seen)
+        rc = jv_fail(e, 500, "internal", NULL, "out of memory");
     for (size_t k = 0; rc == 0 && k < n; k++) {
         char cf[300];
         snprintf(cf, sizeof cf, "%s[%zu]", f, k);
@@ -180,17 +192,24 @@ static int validate_ordinal(json_t *p, const char *pre, const char *name, space 
             rc = jv_invalid(e, cf, "%s must be a finite number", cf);
             break;
         }
-        for (size_t j = 0; j < k; j++) {
-            if (vals[j] == vals[k]) {
-                rc = jv_invalid(e, cf, "value %g appears twice", vals[k]);
-                break;
-            }
-        }
+        if (vals[k] == 0)
+            vals[k] = 0; /* -0 and 0 are the same value */
+        char *key = keys + k * 17;
+        const unsigned char *bytes = (const unsigned char *)&vals[k];
+        for (size_t j = 0; j < sizeof(double); j++)
+            snprintf(key + 2 * j, 3, "%02x", bytes[j]);
+        int added = strmap_put(seen, key, k, NULL);
+        if (added < 0)
+            rc = jv_fail(e, 500, "internal", NULL, "out of memory");
+        else if (added == 0)
+            rc = jv_invalid(e, cf, "value %g appears twice", vals[k]);
     }
     if (rc == 0 && space_add_ordinal(sp, name, vals, n, serr, sizeof serr) != 0)
         rc = jv_invalid(e, pre, "%s: %s", pre, serr);
     if (rc == 0)
         json_object_set(norm, "values", values);
+    strmap_free(seen);
+    free(keys);
     free(vals);
     return rc;
 }
@@ -234,6 +253,41 @@ static int validate_param(json_t *p, size_t i, space *sp, json_t *out, jv_error 
         json_array_append(out, norm);
     json_decref(norm);
     return rc;
+}
+
+/* The environment variable a parameter reaches a `command` program as
+ * (plugins/command.c): BOGRAPH_PARAM_ and the name with ASCII letters
+ * upper-cased, digits kept and every other byte as '_'. */
+static void param_env_name(const char *name, char *out, size_t out_len)
+{
+    size_t o = (size_t)snprintf(out, out_len, "BOGRAPH_PARAM_");
+    for (const unsigned char *c = (const unsigned char *)name; *c && o + 1 < out_len; c++) {
+        int alnum = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9');
+        out[o++] = !alnum ? '_' : (*c >= 'a' && *c <= 'z') ? (char)(*c - 'a' + 'A') : (char)*c;
+    }
+    out[o] = '\0';
+}
+
+/* Parameters whose names become the same environment variable (a-b and
+ * a_b are both BOGRAPH_PARAM_A_B): a 400 naming both. envs maps the names
+ * seen so far; env_text holds space for one name per parameter. */
+static int check_env_clash(json_t *params, size_t i, strmap *envs, char *env_text, jv_error *e)
+{
+    const char *name = json_string_value(json_object_get(json_array_get(params, i), "name"));
+    char *env = env_text + i * STUDY_ENV_MAX;
+    param_env_name(name, env, STUDY_ENV_MAX);
+    size_t prev = 0;
+    int added = strmap_put(envs, env, i, &prev);
+    if (added < 0)
+        return jv_fail(e, 500, "internal", NULL, "out of memory");
+    if (added == 0) {
+        char f[64];
+        snprintf(f, sizeof f, "parameters[%zu].name", i);
+        return jv_invalid(e, f, "parameters '%s' and '%s' both become the environment variable %s",
+                          json_string_value(json_object_get(json_array_get(params, prev), "name")),
+                          name, env);
+    }
+    return 0;
 }
 
 static int validate_pair_list(json_t *list, const char *field, json_t **out, jv_error *e)
@@ -355,6 +409,20 @@ int study_knowledge_validate(json_t *k, const char *field, json_t **out, jv_erro
     if (jv_only_keys(k, keys, field, e) != 0)
         return -1;
     char f[256];
+    /* the caps (structure/knowledge.h) bound the work of every later check */
+    static const struct {
+        const char *key, *what;
+        size_t max;
+    } caps[] = {{"edges", "required edges", KNOWLEDGE_MAX_EDGES},
+                {"forbidden", "forbidden edges", KNOWLEDGE_MAX_FORBIDDEN},
+                {"models", "models", KNOWLEDGE_MAX_MODELS}};
+    for (size_t c = 0; c < sizeof caps / sizeof caps[0]; c++) {
+        json_t *part = json_object_get(k, caps[c].key);
+        size_t n = json_is_array(part) ? json_array_size(part) : json_object_size(part);
+        if (n > caps[c].max)
+            return jv_invalid(e, jv_field(f, sizeof f, field, caps[c].key),
+                              "%s: at most %zu %s (%zu given)", f, caps[c].max, caps[c].what, n);
+    }
     json_t *edges = NULL, *forbidden = NULL;
     if (validate_pair_list(json_object_get(k, "edges"), jv_field(f, sizeof f, field, "edges"),
                            &edges, e) != 0)
@@ -527,9 +595,16 @@ int study_validate(json_t *body, json_t **spec_out, json_t **knowledge_out, jv_e
     space *sp = space_new();
     json_t *norm_params = json_array();
     json_t *spec = NULL, *knowledge = NULL;
-    int rc = (sp && norm_params) ? 0 : jv_fail(e, 500, "internal", NULL, "out of memory");
-    for (size_t i = 0; rc == 0 && i < json_array_size(params); i++)
+    strmap *envs = strmap_new(json_array_size(params));
+    char *env_text = malloc(json_array_size(params) * STUDY_ENV_MAX);
+    int rc = (sp && norm_params && envs && env_text)
+                 ? 0
+                 : jv_fail(e, 500, "internal", NULL, "out of memory");
+    for (size_t i = 0; rc == 0 && i < json_array_size(params); i++) {
         rc = validate_param(json_array_get(params, i), i, sp, norm_params, e);
+        if (rc == 0)
+            rc = check_env_clash(params, i, envs, env_text, e);
+    }
 
     const char *obj_name = NULL, *goal = "minimize";
     if (rc == 0)
@@ -570,6 +645,8 @@ int study_validate(json_t *body, json_t **spec_out, json_t **knowledge_out, jv_e
         rc = validate_default(body, sp, spec, e);
     json_decref(norm_params);
     json_decref(norm_cons);
+    strmap_free(envs);
+    free(env_text);
     space_free(sp);
     if (rc != 0) {
         json_decref(spec);

@@ -37,7 +37,8 @@ int usecase_fail_internal(jv_error *e, const char *what, const char *err);
 int usecase_study_load(const usecase_env *env, int64_t id, store_study *s, study_def *sd,
                        jv_error *e);
 
-/* Marks the study done when its budget is spent (finished trials >= budget). */
+/* Marks the study done when its budget is spent: trials started (every
+ * state) >= budget and none of them active. */
 void usecase_budget_update(const usecase_env *env, const store_study *s, const study_def *sd);
 
 /* ---- the best trial, deleting a study (usecase_best.c) ---- */
@@ -60,7 +61,11 @@ int usecase_study_delete(const usecase_env *env, int64_t id, const char *as_give
 
 /* ---- suggest (usecase_suggest.c) ---- */
 
-#define USECASE_MAX_COUNT 1000
+/* Most trials one suggest leases (docs/api.md): each costs an acquisition
+ * maximisation on a suggestion thread. */
+#define USECASE_MAX_COUNT 100
+/* The retry hint of an answer with no trials that is not done. */
+#define USECASE_RETRY_SECONDS 2
 
 /* Trials handed to a worker: first its own active ones, then new ones (as
  * stored). Free with usecase_suggestion_free. */
@@ -68,15 +73,22 @@ typedef struct {
     store_trial *trials;
     size_t count;
     int done;               /* the budget is spent */
+    /* > 0 when there are no trials and the study is not done (the rest of
+     * the budget, or every configuration of a small space, is leased to
+     * others): seconds to wait before asking again */
+    int retry_after_seconds;
 } usecase_suggestion;
 
 void usecase_suggestion_free(usecase_suggestion *s);
 
 /* Leases up to count (1..USECASE_MAX_COUNT) trials of study study_id to
  * worker (may be NULL): the worker's own active trials first, then new
- * points within the budget, the study's default configuration first until a
- * live trial runs it, distinct from the pending ones. Takes the study's
- * lock. 0, or -1 with e (404 no study / deleted, 500). */
+ * points within the budget (which counts every trial started, expired ones
+ * too), the study's default configuration first until a live trial runs
+ * it, distinct from the pending ones; fewer when a finite space has fewer
+ * configurations that no active trial runs. When the model cannot answer,
+ * the points come from the study's Sobol sequence and say why. Takes the
+ * study's lock. 0, or -1 with e (404 no study / deleted, 500). */
 int usecase_suggest(const usecase_env *env, int64_t study_id, size_t count, const char *worker,
                     usecase_suggestion *out, jv_error *e);
 

@@ -33,8 +33,19 @@ void usecase_model_knowledge(registry_entry *e, const store_study *s, const stud
     }
     if (!kn)
         return;
+    const char *why = NULL;
+    int checked = registry_knowledge_checked(e, &why);
+    if (checked < 0) {
+        util_err(note, note_len, "stored knowledge ignored: %s", why);
+        return;
+    }
+    if (checked > 0) {
+        *out = kn;
+        return;
+    }
     /* Knowledge is checked when it arrives; this catches knowledge stored
-     * by an older version that did not check it. */
+     * by an older version that did not check it. Once per change of the
+     * knowledge: the registry keeps the outcome. */
     size_t p = space_size(sd->sp);
     const char **names = calloc(p + 1, sizeof *names);
     if (!names) {
@@ -45,6 +56,7 @@ void usecase_model_knowledge(registry_entry *e, const store_study *s, const stud
         names[j] = space_param_name(sd->sp, j);
     int rc = knowledge_validate(kn, NULL, 0, names, p, sd->objective, err, sizeof err);
     free(names);
+    registry_knowledge_set_checked(e, rc != 0 ? err : NULL);
     if (rc != 0) {
         util_err(note, note_len, "stored knowledge ignored: %s", err);
         return;
@@ -118,9 +130,10 @@ int usecase_structure(const usecase_env *env, int64_t study_id, bograph_graph *o
     assert(env && out && note && note_len > 0 && e);
     memset(out, 0, sizeof *out);
     note[0] = '\0';
-    registry_entry *lock = registry_lock(env->reg, study_id);
+    char why[512] = "";
+    registry_entry *lock = registry_lock(env->reg, study_id, why, sizeof why);
     if (!lock)
-        return usecase_fail_internal(e, "locking the study", "out of memory");
+        return usecase_fail_internal(e, "locking the study", why);
     int rc = structure_locked(env, lock, study_id, out, note, note_len, e);
     registry_release(env->reg, lock);
     return rc;

@@ -39,10 +39,11 @@ int usecase_study_load(const usecase_env *env, int64_t id, store_study *s, study
     return 0;
 }
 
-/* Trials that are finished: completed, failed or infeasible. */
+/* Trials that are over: every trial started but the active ones (an
+ * expired trial counts against the budget; its result may still arrive). */
 static int64_t finished(const int64_t c[TRIAL_N_STATES])
 {
-    return c[TRIAL_COMPLETED] + c[TRIAL_FAILED] + c[TRIAL_INFEASIBLE];
+    return c[TRIAL_COMPLETED] + c[TRIAL_FAILED] + c[TRIAL_INFEASIBLE] + c[TRIAL_EXPIRED];
 }
 
 void usecase_budget_update(const usecase_env *env, const store_study *s, const study_def *sd)

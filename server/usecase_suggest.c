@@ -20,6 +20,7 @@
 
 #include "server/engine.h"
 #include "util/rng.h"
+#include "util/strmap.h"
 #include "util/util.h"
 
 /* The new points of one suggestion, the arrays the store takes. */
@@ -53,10 +54,14 @@ void usecase_suggestion_free(usecase_suggestion *s)
     memset(s, 0, sizeof *s);
 }
 
-/* Trials that use up budget: every state but expired. */
+/* Trials that use up budget: every trial started, whatever became of it
+ * (an expired one too: its result may still arrive, late). */
 static int64_t budget_used(const int64_t c[TRIAL_N_STATES])
 {
-    return c[TRIAL_ACTIVE] + c[TRIAL_COMPLETED] + c[TRIAL_FAILED] + c[TRIAL_INFEASIBLE];
+    int64_t n = 0;
+    for (int i = 0; i < TRIAL_N_STATES; i++)
+        n += c[i];
+    return n;
 }
 
 /* How many new points the budget allows out of want; sets done (and the
@@ -72,7 +77,7 @@ static int budget_allows(const usecase_env *env, const store_study *s, const stu
     *allowed = want;
     if (sd->budget < 0)
         return 0;
-    if (c[TRIAL_COMPLETED] + c[TRIAL_FAILED] + c[TRIAL_INFEASIBLE] >= sd->budget) {
+    if (budget_used(c) - c[TRIAL_ACTIVE] >= sd->budget) {
         *done = 1;
         if (strcmp(s->state, "done") != 0)
             store_study_set_state(env->st, s->id, "done", err, sizeof err);
@@ -101,6 +106,28 @@ static int default_first(const study_def *sd, const store_trials *hist)
     return 1;
 }
 
+/* When the study's model cannot answer (err says why), the points after
+ * the default come from the study's Sobol sequence instead, and the trials
+ * say so (model "sobol", the reason). Stored data that was accepted must
+ * never make suggest fail. */
+static int batch_space_filling(const study_def *sd, const store_trials *hist, suggest_batch *b,
+                               uint64_t seed, const char *model_err, jv_error *e)
+{
+    size_t first = b->with_default ? 1 : 0;
+    study_def flat = *sd; /* a shallow copy: only the algorithm differs */
+    flat.algorithm = STUDY_ALG_SOBOL;
+    char err[512] = "";
+    engine_info info;
+    if (engine_suggest(&flat, hist, b->with_default ? sd->default_config : NULL, first,
+                       b->want - first, seed, NULL, b->configs + first * b->d, &info, err,
+                       sizeof err) != 0)
+        return usecase_fail_internal(e, "computing suggestions", err);
+    snprintf(b->info.model, sizeof b->info.model, "%s", info.model);
+    snprintf(b->info.reason, sizeof b->info.reason, "the %s model could not answer: %.100s",
+             study_algorithm_name(sd->algorithm), model_err);
+    return 0;
+}
+
 /* Asks the study's algorithm for the points after the default, the
  * knowledge's note (when the stored knowledge could not be used) appended
  * to the model's reason. */
@@ -122,8 +149,9 @@ static int batch_compute(registry_entry *lock, const store_study *s, const study
     snprintf(note, sizeof note, "%s", info->reason);
     if (engine_suggest(sd, hist, b->with_default ? sd->default_config : NULL, first,
                        b->want - first, seed, &ctx, b->configs + first * b->d, info, err,
-                       sizeof err) != 0)
-        return usecase_fail_internal(e, "computing suggestions", err);
+                       sizeof err) != 0 &&
+        batch_space_filling(sd, hist, b, seed, err, e) != 0)
+        return -1;
     if (note[0]) { /* the stored knowledge could not be used */
         char both[2 * sizeof info->reason + 4];
         snprintf(both, sizeof both, "%s%s%s", info->reason, info->reason[0] ? "; " : "", note);
@@ -153,7 +181,62 @@ static int batch_rows(const study_def *sd, suggest_batch *b, jv_error *e)
     return 0;
 }
 
-/* Computes want new points and stores them leased to worker; their ids in b->ids. */
+/* Distinct configurations among the active trials of hist: each raw
+ * configuration written as hex text (its doubles' bytes, -0 as 0) into one
+ * hash set, so the count is linear in the trials. (size_t)-1 when out of
+ * memory. */
+static size_t active_distinct(const study_def *sd, const store_trials *hist)
+{
+    size_t d = space_size(sd->sp), n_active = 0, klen = 16 * d + 1;
+    for (size_t i = 0; i < hist->count; i++)
+        n_active += hist->items[i].state == TRIAL_ACTIVE && hist->items[i].n_config == d;
+    char *keys = malloc(n_active * klen + 1);
+    strmap *set = strmap_new(n_active);
+    size_t k = 0, distinct = (size_t)-1;
+    if (!keys || !set)
+        goto out;
+    for (size_t i = 0; i < hist->count; i++) {
+        const store_trial *t = &hist->items[i];
+        if (t->state != TRIAL_ACTIVE || t->n_config != d)
+            continue;
+        char *key = keys + k++ * klen;
+        for (size_t p = 0; p < d; p++) {
+            double v = t->config[p] == 0 ? 0.0 : t->config[p]; /* -0 is 0 */
+            const unsigned char *bytes = (const unsigned char *)&v;
+            for (size_t j = 0; j < sizeof v; j++)
+                snprintf(key + 2 * (p * sizeof v + j), 3, "%02x", bytes[j]);
+        }
+        if (strmap_put(set, key, i, NULL) < 0)
+            goto out;
+    }
+    distinct = strmap_count(set);
+out:
+    strmap_free(set);
+    free(keys);
+    return distinct;
+}
+
+/* How many of want new configurations the space still has free: a finite
+ * space smaller than the active trials plus want holds only its
+ * configurations that no active trial runs (observed ones may be measured
+ * again). */
+static size_t free_configurations(const study_def *sd, const store_trials *hist, size_t want)
+{
+    double card = space_cardinality(sd->sp);
+    size_t n_active = 0;
+    for (size_t i = 0; i < hist->count; i++)
+        n_active += hist->items[i].state == TRIAL_ACTIVE;
+    if (!(card <= (double)(n_active + want)))
+        return want;
+    size_t held = active_distinct(sd, hist);
+    if (held == (size_t)-1)
+        return want; /* out of memory: the engine will say so */
+    double left = card - (double)held;
+    return left <= 0 ? 0 : left < (double)want ? (size_t)left : want;
+}
+
+/* Computes want new points (fewer when the space has fewer free) and stores
+ * them leased to worker; their ids in b->ids. */
 static int suggest_new(const usecase_env *env, registry_entry *lock, const store_study *s,
                        const study_def *sd, const char *worker, suggest_batch *b, jv_error *e)
 {
@@ -163,6 +246,9 @@ static int suggest_new(const usecase_env *env, registry_entry *lock, const store
                                  sizeof err) != 0)
         return usecase_fail_internal(e, "reading trials", err);
     const store_trials *hist = registry_history(lock);
+    b->want = free_configurations(sd, hist, b->want);
+    if (b->want == 0) /* others hold every configuration: ask again later */
+        return 0;
     b->configs = calloc(b->want * b->d + 1, sizeof *b->configs);
     b->news = calloc(b->want, sizeof *b->news);
     b->origins = calloc(b->want, sizeof *b->origins);
@@ -240,6 +326,8 @@ static int suggest_locked(const usecase_env *env, registry_entry *lock, int64_t 
     if (b.want > 0 && (suggest_new(env, lock, &s, &sd, worker, &b, e) != 0 ||
                        append_stored(env, s.id, b.ids, b.want, out, e) != 0))
         goto out;
+    if (out->count == 0 && !out->done)
+        out->retry_after_seconds = USECASE_RETRY_SECONDS;
     rc = 0;
 out:
     batch_free(&b);
@@ -254,9 +342,10 @@ int usecase_suggest(const usecase_env *env, int64_t study_id, size_t count, cons
     assert(env && out && e);
     assert(count >= 1 && count <= USECASE_MAX_COUNT);
     memset(out, 0, sizeof *out);
-    registry_entry *lock = registry_lock(env->reg, study_id);
+    char why[512] = "";
+    registry_entry *lock = registry_lock(env->reg, study_id, why, sizeof why);
     if (!lock)
-        return usecase_fail_internal(e, "locking the study", "out of memory");
+        return usecase_fail_internal(e, "locking the study", why);
     int rc = suggest_locked(env, lock, study_id, count, worker, out, e);
     registry_release(env->reg, lock);
     if (rc != 0)

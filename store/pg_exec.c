@@ -62,7 +62,24 @@ void pg_p_null(pg_params *p)
     p_slot(p);
 }
 
-/* err <- "what: first line of the server's message"; marks a dead connection. */
+/* STORE_ERR_UNAVAILABLE and a separator when the failure means the database
+ * cannot serve now but a later retry may: the connection is lost, or the
+ * SQLSTATE is of class 08 (connection exception), 53 (insufficient
+ * resources: disk full 53100, out of memory, too many connections), 57P
+ * (shutting down, cannot connect now) or 58 (system error: I/O); else "". */
+static const char *unavailable_prefix(const pg_conn *c, const PGresult *r)
+{
+    if (PQstatus(c->db) != CONNECTION_OK)
+        return STORE_ERR_UNAVAILABLE ": ";
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    if (state && (strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0 ||
+                  strncmp(state, "57P", 3) == 0 || strncmp(state, "58", 2) == 0))
+        return STORE_ERR_UNAVAILABLE ": ";
+    return "";
+}
+
+/* err <- "what: postgres: first line of the server's message", with the
+ * STORE_ERR_UNAVAILABLE marker when it applies; marks a dead connection. */
 static void exec_error(pg_conn *c, const PGresult *r, const char *what, char *err,
                        size_t err_len)
 {
@@ -70,7 +87,7 @@ static void exec_error(pg_conn *c, const PGresult *r, const char *what, char *er
     if (!msg || !*msg)
         msg = PQerrorMessage(c->db);
     size_t n = strcspn(msg, "\n");
-    util_err(err, err_len, "%s: postgres: %.*s", what, (int)n, msg);
+    util_err(err, err_len, "%s: postgres: %s%.*s", what, unavailable_prefix(c, r), (int)n, msg);
     if (PQstatus(c->db) != CONNECTION_OK)
         c->broken = 1;
 }

@@ -67,6 +67,7 @@ typedef struct pg_store {
     store base;
     char *uri;
     int schema_version;
+    int opened;             /* pg_store_open succeeded: connect failures are unavailability */
     pthread_mutex_t mu;     /* the pool and the figures */
     pthread_cond_t freed;   /* a connection went back or closed */
     pg_conn *idle;
@@ -93,8 +94,10 @@ static inline pg_store *pg_of(store *st)
 pg_conn *pg_conn_get(pg_store *pg, int for_lock, char *err, size_t err_len);
 /* Back to the pool: a broken one (or one left inside a transaction) is closed. */
 void pg_conn_put(pg_store *pg, pg_conn *c);
-/* Opens a new connection to uri, with a clear message when it fails. */
-PGconn *pg_connect(const char *uri, char *err, size_t err_len);
+/* Opens a new connection to uri, with a clear message when it fails; the
+ * message carries STORE_ERR_UNAVAILABLE when unavailable is set (the store
+ * is open: the database answered before, so a retry may succeed). */
+PGconn *pg_connect(const char *uri, int unavailable, char *err, size_t err_len);
 
 /* ---- statements (pg_exec.c) ---- */
 

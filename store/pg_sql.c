@@ -76,8 +76,8 @@ const char *const pg_stmt_sql[PG_STMT_COUNT] = {
         "RETURNING id",
     [PG_TRIAL_FINISH] =
         "UPDATE trials SET state = $3, objective = $4, reason = $5, result = $6, seq = $7, "
-        "finished_at = $8, lease_expires_at = NULL, logs_bytes = $9, logs_truncated = $10 "
-        "WHERE id = $1 AND study_id = $2",
+        "finished_at = $8, lease_expires_at = CASE WHEN state = 'expired' THEN lease_expires_at END, "
+        "logs_bytes = $9, logs_truncated = $10 WHERE id = $1 AND study_id = $2",
     [PG_TRIAL_HEARTBEAT] =
         "UPDATE trials SET lease_expires_at = $3, seq = $4 WHERE id = $1 AND study_id = $2",
     [PG_METRIC_INSERT] =

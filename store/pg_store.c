@@ -48,7 +48,7 @@ static void pg_notice_quiet(void *arg, const char *message)
     (void)message;
 }
 
-PGconn *pg_connect(const char *uri, char *err, size_t err_len)
+PGconn *pg_connect(const char *uri, int unavailable, char *err, size_t err_len)
 {
     /* Earlier keywords are defaults the URI may override. */
     const char *keys[] = {"connect_timeout", "application_name", "client_encoding", "dbname",
@@ -70,7 +70,8 @@ PGconn *pg_connect(const char *uri, char *err, size_t err_len)
     while (o > 0 && one[o - 1] == ' ')
         o--;
     one[o] = '\0';
-    util_err(err, err_len, "cannot connect to PostgreSQL at %s: %s", shown, one);
+    util_err(err, err_len, "cannot connect to PostgreSQL at %s: %s%s", shown,
+             unavailable ? STORE_ERR_UNAVAILABLE ": " : "", one);
     PQfinish(db);
     return NULL;
 }
@@ -109,7 +110,7 @@ pg_conn *pg_conn_get(pg_store *pg, int for_lock, char *err, size_t err_len)
     pthread_mutex_unlock(&pg->mu);
     c = calloc(1, sizeof *c);
     if (c)
-        c->db = pg_connect(pg->uri, err, err_len);
+        c->db = pg_connect(pg->uri, pg->opened, err, err_len);
     else
         util_err(err, err_len, "out of memory");
     if (!c || !c->db) {
@@ -346,6 +347,7 @@ int pg_store_open(const char *uri, store_sync sync, store **out, char *err, size
         return -1;
     }
     pg_conn_put(pg, c);
+    pg->opened = 1;
     *out = &pg->base;
     return 0;
 }

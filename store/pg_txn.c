@@ -40,8 +40,13 @@ static int run_once(pg_store *pg, pg_tx_mode mode, pg_body body, void *ctx, int 
     if (begin_sql[mode] && !c->broken) {
         if (rc == STORE_OK) {
             c->commit_sent = 1;
-            if (pg_exec_sql(c, "COMMIT", err, err_len) != 0)
+            if (pg_exec_sql(c, "COMMIT", err, err_len) != 0) {
                 rc = STORE_ERROR;
+                /* not "unavailable" (a 503 promises nothing was written) */
+                if (c->broken)
+                    util_err(err, err_len, "committing: postgres: the connection was lost "
+                                           "after COMMIT went out: the outcome is unknown");
+            }
         } else {
             pg_exec_sql(c, "ROLLBACK", NULL, 0);
         }

@@ -22,9 +22,12 @@
 #include "store/sqlite_internal.h"
 
 #include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/util.h"
 
@@ -88,7 +91,8 @@ const char *const sqlite_stmt_sql[STMT_COUNT] = {
         "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
     [STMT_TRIAL_FINISH] =
         "UPDATE trials SET state = ?3, objective = ?4, reason = ?5, result = ?6, seq = ?7, "
-        "finished_at = ?8, lease_expires_at = NULL, logs_bytes = ?9, logs_truncated = ?10 "
+        "finished_at = ?8, lease_expires_at = CASE WHEN state = 'expired' THEN lease_expires_at END, "
+        "logs_bytes = ?9, logs_truncated = ?10 "
         "WHERE id = ?1 AND study_id = ?2",
     [STMT_TRIAL_HEARTBEAT] =
         "UPDATE trials SET lease_expires_at = ?3, seq = ?4 WHERE id = ?1 AND study_id = ?2",
@@ -97,9 +101,18 @@ const char *const sqlite_stmt_sql[STMT_COUNT] = {
     [STMT_LOGS_INSERT] = "INSERT OR REPLACE INTO trial_logs(trial_id, text) VALUES(?1, ?2)",
 };
 
+/* STORE_ERR_UNAVAILABLE and a separator when db's last error is a full
+ * disk or an I/O error (a retry may succeed), else "". */
+static const char *unavailable_prefix(sqlite3 *db)
+{
+    int code = db ? sqlite3_extended_errcode(db) & 0xff : SQLITE_OK;
+    return code == SQLITE_FULL || code == SQLITE_IOERR ? STORE_ERR_UNAVAILABLE ": " : "";
+}
+
 int sqlite_store_err(sqlite_conn *c, const char *what, char *err, size_t err_len)
 {
-    util_err(err, err_len, "%s: %s", what, c && c->db ? sqlite3_errmsg(c->db) : "no connection");
+    util_err(err, err_len, "%s: %s%s", what, c ? unavailable_prefix(c->db) : "",
+             c && c->db ? sqlite3_errmsg(c->db) : "no connection");
     return STORE_ERROR;
 }
 
@@ -107,7 +120,8 @@ int sqlite_conn_exec_sql(sqlite3 *db, const char *sql, char *err, size_t err_len
 {
     char *msg = NULL;
     if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        util_err(err, err_len, "sqlite: %s", msg ? msg : sqlite3_errmsg(db));
+        util_err(err, err_len, "sqlite: %s%s", unavailable_prefix(db),
+                 msg ? msg : sqlite3_errmsg(db));
         sqlite3_free(msg);
         return -1;
     }
@@ -136,7 +150,7 @@ static sqlite_conn *conn_open(sqlite_store *st, char *err, size_t err_len)
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                              NULL);
     if (rc != SQLITE_OK) {
-        util_err(err, err_len, "cannot open %s: %s", st->path,
+        util_err(err, err_len, "cannot open %s: %s%s", st->path, unavailable_prefix(c->db),
                  c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
         conn_free(c);
         return NULL;
@@ -278,6 +292,23 @@ const store_ops sqlite_store_ops = {
     .study_restore = sqlite_study_restore,
 };
 
+/* Creates a missing database file readable by its owner only (0600): SQLite
+ * would create it 0644, and it gives the -wal and -shm files the mode of the
+ * database file. An existing file keeps its mode; ":memory:" and "file:"
+ * URIs are left to SQLite. 0, or -1 with a message. */
+static int create_private(const char *path, char *err, size_t err_len)
+{
+    if (!path[0] || strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0)
+        return 0;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        return close(fd) == 0 ? 0 : util_err(err, err_len, "cannot create %s: %s", path,
+                                             strerror(errno));
+    if (errno == EEXIST)
+        return 0;
+    return util_err(err, err_len, "cannot create %s: %s", path, strerror(errno));
+}
+
 int sqlite_store_open(const char *path, store_sync sync, store **out, char *err,
                       size_t err_len)
 {
@@ -294,6 +325,10 @@ int sqlite_store_open(const char *path, store_sync sync, store **out, char *err,
     if (!st->path) {
         sqlite_store_close(&st->base);
         return util_err(err, err_len, "out of memory");
+    }
+    if (create_private(st->path, err, err_len) != 0) {
+        sqlite_store_close(&st->base);
+        return -1;
     }
     sqlite_conn *c = conn_open(st, err, err_len);
     if (!c) {

@@ -101,6 +101,11 @@ enum {
     STORE_SAME = 3          /* idempotent repeat: nothing changed */
 };
 
+/* Every backend puts this text in err when the storage is full or failing
+ * (disk full, I/O error), which a later retry may get past: the service
+ * answers such failures with 503 and Retry-After instead of 500. */
+#define STORE_ERR_UNAVAILABLE "storage unavailable"
+
 typedef struct {
     int64_t id;
     char *name;
@@ -130,7 +135,7 @@ typedef struct {
     int64_t seq;
     double created_at;
     double finished_at;        /* NAN when not finished */
-    double lease_expires_at;   /* NAN when not leased */
+    double lease_expires_at;   /* NAN when not leased; kept by a late result */
     int is_default;
     int64_t logs_bytes;        /* size of the logs reported, -1 when none */
     int logs_truncated;
@@ -245,6 +250,8 @@ typedef struct {
 } store_result;
 
 /* Finishes an active (or expired: its result is still worth keeping) trial.
+ * A finished trial keeps lease_expires_at only when it was expired (a late
+ * result: finished after its lease ran out); otherwise it is cleared.
  * STORE_SAME when it already finished with an equal result (same state and
  * result text), STORE_CONFLICT when finished differently, STORE_NOT_FOUND. */
 int store_trial_finish(store *st, int64_t study_id, int64_t trial_id, const store_result *res,

@@ -13,20 +13,22 @@
 #include "structure/defaults.h"
 #include "structure/knowledge.h"
 #include "structure/preprocess.h"
+#include "util/strmap.h"
 
 /* Metric names the model must keep: those named by knowledge or by a
- * constraint (and present in the table). */
+ * constraint (and present in the table), each once (a hash set: linear in
+ * the knowledge). */
 static size_t bg_forced(const bograph_request *req, const char **out, size_t cap)
 {
     size_t n = 0;
     const knowledge *kn = req->kn;
+    strmap *seen = strmap_new(cap);
+    if (!seen)
+        return 0;
 #define BG_FORCE(name)                                                                     \
     do {                                                                                   \
         const char *s_ = (name);                                                           \
-        int seen_ = 0;                                                                     \
-        for (size_t q_ = 0; q_ < n; q_++)                                                  \
-            seen_ |= strcmp(out[q_], s_) == 0;                                             \
-        if (!seen_ && n < cap)                                                             \
+        if (n < cap && strmap_put(seen, s_, n, NULL) == 1)                                 \
             out[n++] = s_;                                                                 \
     } while (0)
     for (size_t i = 0; i < knowledge_n_edges(kn); i++) {
@@ -45,6 +47,7 @@ static size_t bg_forced(const bograph_request *req, const char **out, size_t cap
     for (size_t c = 0; c < req->n_constraints; c++)
         BG_FORCE(req->constraints[c].metric);
 #undef BG_FORCE
+    strmap_free(seen);
     return n;
 }
 

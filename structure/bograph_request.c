@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bo/suggest.h"
 #include "structure/bograph_request.h"
 #include "structure/defaults.h"
 #include "structure/graph_state.h"
@@ -92,6 +93,9 @@ int bg_data_build(const bograph_request *req, bg_data *d)
             }
     }
     bg_data_warp(req, d);
+    /* objectives so large that the node GPs' sums would overflow (unused
+     * rows are NAN and stay so) */
+    bo_tame_outputs(d->t, d->n);
     return 0;
 }
 
@@ -142,7 +146,7 @@ int bg_validate(const bograph_request *req, const double *out, char *err, size_t
         }
     }
     size_t p = space_size(req->base.sp);
-    if (req->kn) {
+    if (req->kn && !req->kn_checked) {
         const char **pn = malloc(p * sizeof *pn);
         if (!pn) {
             bg_err(err, err_len, "out of memory");

@@ -42,6 +42,9 @@ typedef struct {
     size_t n_metrics;
     const double *metrics;
     const knowledge *kn;          /* may be NULL */
+    int kn_checked;               /* 1: the caller checked kn against this space and
+                                   * objective (knowledge_validate) when it changed, so
+                                   * the request does not check it again */
     const bograph_constraint *constraints;
     size_t n_constraints;
     size_t relearn_every;         /* relearn after this many new trials; 0 = adaptive:

@@ -1,29 +1,18 @@
 /*
  * knowledge.c - expert knowledge: required and forbidden edges and
- * parametric node models, formulas parsed with libmatheval.
- *
- * Node names may contain dots ("db.write.micros.p95"), which libmatheval's
- * identifiers cannot, so a formula is rewritten before parsing: every
- * variable (an identifier of letters, digits, '_' and '.', not followed by
- * '(' and not one of libmatheval's constants) becomes "_v<k>", k in order of
- * first appearance; the original names are kept in that order.
- *
- * libmatheval's parser is a non-reentrant bison/flex parser with global
- * state, so every evaluator_create is serialised by one mutex: the only
- * process-wide state of this module, guarding a third-party library.
+ * parametric node models. A model's formula is parsed by structure/formula.h
+ * (muParser): the knowledge keeps its text and its variables, and compiles a
+ * formula handle for whoever evaluates it.
  */
-#include <math.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <matheval.h>
-
+#include "structure/formula.h"
 #include "structure/knowledge.h"
+#include "util/strmap.h"
 
-#define KN_FORMULA_MAX 4096
 #define KN_NAME_MAX 256
 
 typedef struct {
@@ -33,27 +22,20 @@ typedef struct {
 typedef struct {
     char *node;
     char *formula;     /* as given */
-    char *rewritten;   /* variables renamed _v<k> */
-    char **vars;
+    char **vars;       /* its variables, in order of first appearance */
     size_t n_vars;
 } kn_model;
 
 struct knowledge {
     kn_edge *edges;
     size_t n_edges, cap_edges;
+    strmap *edge_set;           /* (from, to) -> index, for repeats and lookups */
     kn_edge *forbidden;
     size_t n_forbidden, cap_forbidden;
+    strmap *forbidden_set;
     kn_model *models;
     size_t n_models, cap_models;
 };
-
-struct knowledge_formula {
-    void *eval;
-    size_t n_vars;
-    char **names;      /* _v0, _v1, ... */
-};
-
-static pthread_mutex_t kn_matheval_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void kn_err(char *err, size_t err_len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -68,14 +50,6 @@ static void kn_err(char *err, size_t err_len, const char *fmt, ...)
     va_end(ap);
 }
 
-static void *kn_matheval_create(const char *s)
-{
-    pthread_mutex_lock(&kn_matheval_lock);
-    void *e = evaluator_create((char *)s);
-    pthread_mutex_unlock(&kn_matheval_lock);
-    return e;
-}
-
 knowledge *knowledge_new(void)
 {
     return calloc(1, sizeof(knowledge));
@@ -85,7 +59,6 @@ static void kn_model_clear(kn_model *m)
 {
     free(m->node);
     free(m->formula);
-    free(m->rewritten);
     for (size_t k = 0; k < m->n_vars; k++)
         free(m->vars[k]);
     free(m->vars);
@@ -108,6 +81,8 @@ void knowledge_free(knowledge *kn)
     free(kn->edges);
     free(kn->forbidden);
     free(kn->models);
+    strmap_free(kn->edge_set);
+    strmap_free(kn->forbidden_set);
     free(kn);
 }
 
@@ -124,8 +99,12 @@ static int kn_check_name(const char *what, const char *name, char *err, size_t e
     return 0;
 }
 
-static int kn_push_edge(kn_edge **arr, size_t *n, size_t *cap, const char *what,
-                        const char *from, const char *to, char *err, size_t err_len)
+/* Appends from -> to to an edge list (a repeat is the same knowledge and
+ * is not added again), up to max edges. The set indexes the list by
+ * (from, to) and borrows the list's strings. */
+static int kn_push_edge(kn_edge **arr, size_t *n, size_t *cap, strmap **set, size_t max,
+                        const char *what, const char *from, const char *to, char *err,
+                        size_t err_len)
 {
     if (kn_check_name(what, from, err, err_len) || kn_check_name(what, to, err, err_len))
         return -1;
@@ -133,9 +112,16 @@ static int kn_push_edge(kn_edge **arr, size_t *n, size_t *cap, const char *what,
         kn_err(err, err_len, "%s: self loop on '%s'", what, from);
         return -1;
     }
-    for (size_t i = 0; i < *n; i++)
-        if (strcmp((*arr)[i].from, from) == 0 && strcmp((*arr)[i].to, to) == 0)
-            return 0; /* a repeated edge is the same knowledge */
+    if (!*set && !(*set = strmap_new(16))) {
+        kn_err(err, err_len, "out of memory");
+        return -1;
+    }
+    if (strmap_get2(*set, from, to, NULL))
+        return 0; /* a repeated edge is the same knowledge */
+    if (*n >= max) {
+        kn_err(err, err_len, "%s: more than %zu of them", what, max);
+        return -1;
+    }
     if (*n == *cap) {
         size_t c = *cap ? 2 * *cap : 8;
         kn_edge *a = realloc(*arr, c * sizeof *a);
@@ -147,7 +133,7 @@ static int kn_push_edge(kn_edge **arr, size_t *n, size_t *cap, const char *what,
         *cap = c;
     }
     char *f = strdup(from), *t = strdup(to);
-    if (!f || !t) {
+    if (!f || !t || strmap_put2(*set, f, t, *n, NULL) < 0) {
         free(f);
         free(t);
         kn_err(err, err_len, "out of memory");
@@ -161,122 +147,28 @@ static int kn_push_edge(kn_edge **arr, size_t *n, size_t *cap, const char *what,
 
 int knowledge_add_edge(knowledge *kn, const char *from, const char *to, char *err, size_t err_len)
 {
-    return kn_push_edge(&kn->edges, &kn->n_edges, &kn->cap_edges, "edge", from, to, err, err_len);
+    return kn_push_edge(&kn->edges, &kn->n_edges, &kn->cap_edges, &kn->edge_set,
+                        KNOWLEDGE_MAX_EDGES, "edge", from, to, err, err_len);
 }
 
 int knowledge_add_forbidden(knowledge *kn, const char *from, const char *to, char *err,
                             size_t err_len)
 {
-    return kn_push_edge(&kn->forbidden, &kn->n_forbidden, &kn->cap_forbidden, "forbidden edge",
-                        from, to, err, err_len);
+    return kn_push_edge(&kn->forbidden, &kn->n_forbidden, &kn->cap_forbidden,
+                        &kn->forbidden_set, KNOWLEDGE_MAX_FORBIDDEN, "forbidden edge", from, to,
+                        err, err_len);
 }
 
-static int kn_ident_start(char c)
+/* Copies the variables of a parsed formula into m; 0 or -1 (memory). */
+static int kn_model_take_vars(kn_model *m, const formula *parsed)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-
-static int kn_ident_char(char c)
-{
-    return kn_ident_start(c) || (c >= '0' && c <= '9');
-}
-
-static int kn_is_constant(const char *s, size_t n)
-{
-    static const char *const constants[] = {"e",  "log2e", "log10e", "ln2",  "ln10",
-                                            "pi", "pi_2",  "pi_4",   "sqrt2", "sqrt1_2"};
-    for (size_t i = 0; i < sizeof constants / sizeof constants[0]; i++)
-        if (strlen(constants[i]) == n && memcmp(constants[i], s, n) == 0)
-            return 1;
-    return 0;
-}
-
-/* Rewrites formula into m (rewritten, vars). 0 or -1. */
-static int kn_rewrite(kn_model *m, const char *formula, char *err, size_t err_len)
-{
-    size_t len = strlen(formula);
-    if (len == 0 || len > KN_FORMULA_MAX) {
-        kn_err(err, err_len, "formula is empty or longer than %d characters", KN_FORMULA_MAX);
+    size_t n = formula_n_vars(parsed);
+    m->vars = calloc(n ? n : 1, sizeof *m->vars);
+    if (!m->vars)
         return -1;
-    }
-    size_t cap = 4 * len + 64;
-    char *out = malloc(cap);
-    if (!out) {
-        kn_err(err, err_len, "out of memory");
-        return -1;
-    }
-    size_t o = 0;
-    for (size_t i = 0; i < len;) {
-        char c = formula[i];
-        if (c >= '0' && c <= '9') {
-            /* A number, with its exponent: "1e3" is not the variable e3. */
-            size_t j = i;
-            while (j < len && ((formula[j] >= '0' && formula[j] <= '9') || formula[j] == '.'))
-                j++;
-            if (j < len && (formula[j] == 'e' || formula[j] == 'E')) {
-                size_t k = j + 1;
-                if (k < len && (formula[k] == '+' || formula[k] == '-'))
-                    k++;
-                if (k < len && formula[k] >= '0' && formula[k] <= '9') {
-                    while (k < len && formula[k] >= '0' && formula[k] <= '9')
-                        k++;
-                    j = k;
-                }
-            }
-            memcpy(out + o, formula + i, j - i);
-            o += j - i;
-            i = j;
-            continue;
-        }
-        if (!kn_ident_start(c)) {
-            out[o++] = c;
-            i++;
-            continue;
-        }
-        size_t j = i;
-        while (j < len && (kn_ident_char(formula[j]) ||
-                           (formula[j] == '.' && j + 1 < len && kn_ident_char(formula[j + 1]))))
-            j++;
-        size_t k = j;
-        while (k < len && (formula[k] == ' ' || formula[k] == '\t'))
-            k++;
-        int is_call = k < len && formula[k] == '(';
-        if (is_call || kn_is_constant(formula + i, j - i)) {
-            memcpy(out + o, formula + i, j - i);
-            o += j - i;
-            i = j;
-            continue;
-        }
-        size_t idx = m->n_vars;
-        for (size_t v = 0; v < m->n_vars; v++)
-            if (strlen(m->vars[v]) == j - i && memcmp(m->vars[v], formula + i, j - i) == 0)
-                idx = v;
-        if (idx == m->n_vars) {
-            if (j - i > KN_NAME_MAX) {
-                free(out);
-                kn_err(err, err_len, "name longer than %d characters", KN_NAME_MAX);
-                return -1;
-            }
-            char **vars = realloc(m->vars, (m->n_vars + 1) * sizeof *vars);
-            if (!vars) {
-                free(out);
-                kn_err(err, err_len, "out of memory");
-                return -1;
-            }
-            m->vars = vars;
-            m->vars[m->n_vars] = strndup(formula + i, j - i);
-            if (!m->vars[m->n_vars]) {
-                free(out);
-                kn_err(err, err_len, "out of memory");
-                return -1;
-            }
-            m->n_vars++;
-        }
-        o += (size_t)snprintf(out + o, cap - o, "_v%zu", idx);
-        i = j;
-    }
-    out[o] = '\0';
-    m->rewritten = out;
+    for (; m->n_vars < n; m->n_vars++)
+        if (!(m->vars[m->n_vars] = strdup(formula_var(parsed, m->n_vars))))
+            return -1;
     return 0;
 }
 
@@ -289,6 +181,10 @@ int knowledge_add_model(knowledge *kn, const char *node, const char *formula, ch
         kn_err(err, err_len, "model %s: no formula", node);
         return -1;
     }
+    if (kn->n_models >= KNOWLEDGE_MAX_MODELS) {
+        kn_err(err, err_len, "model %s: more than %d models", node, KNOWLEDGE_MAX_MODELS);
+        return -1;
+    }
     for (size_t i = 0; i < kn->n_models; i++)
         if (strcmp(kn->models[i].node, node) == 0) {
             kn_err(err, err_len, "model %s: given twice", node);
@@ -297,18 +193,18 @@ int knowledge_add_model(knowledge *kn, const char *node, const char *formula, ch
     kn_model m;
     memset(&m, 0, sizeof m);
     char sub[256];
-    if (kn_rewrite(&m, formula, sub, sizeof sub)) {
+    struct formula *parsed = formula_parse(formula, sub, sizeof sub);
+    if (!parsed) {
         kn_err(err, err_len, "model %s: %s", node, sub);
+        return -1;
+    }
+    if (kn_model_take_vars(&m, parsed)) {
+        formula_free(parsed);
+        kn_err(err, err_len, "out of memory");
         kn_model_clear(&m);
         return -1;
     }
-    void *ev = kn_matheval_create(m.rewritten);
-    if (!ev) {
-        kn_err(err, err_len, "model %s: cannot parse formula '%s'", node, formula);
-        kn_model_clear(&m);
-        return -1;
-    }
-    evaluator_destroy(ev);
+    formula_free(parsed);
     if (m.n_vars == 0) {
         kn_err(err, err_len, "model %s: formula '%s' names no node", node, formula);
         kn_model_clear(&m);
@@ -403,63 +299,240 @@ fail:
     return NULL;
 }
 
-static int kn_in(const char *const *names, size_t n, const char *s)
+/* A set of the n strings of names (NULL entries skipped); NULL when out
+ * of memory. */
+static strmap *kn_set_of(const char *const *names, size_t n)
 {
-    if (!s)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (names[i] && strcmp(names[i], s) == 0)
-            return 1;
-    return 0;
+    strmap *m = strmap_new(n);
+    for (size_t i = 0; m && names && i < n; i++)
+        if (names[i] && strmap_put(m, names[i], i, NULL) < 0) {
+            strmap_free(m);
+            return NULL;
+        }
+    return m;
 }
 
-/* Edges of required edges and models, for the cycle check. */
+/* The graph of required edges and model inputs, for the cycle check: nodes
+ * numbered through a name map, arcs in compressed rows (out[first[v] ..
+ * first[v + 1]) are v's successors). */
 typedef struct {
-    const char *from, *to;
-} kn_pair;
+    size_t n_nodes, n_arcs;
+    const char **name;   /* per node */
+    size_t *first;       /* n_nodes + 1 */
+    size_t *out;         /* n_arcs */
+    size_t *from, *to;   /* per arc, in input order */
+} kn_graph;
 
-static size_t kn_pairs(const knowledge *kn, kn_pair **out)
+static void kn_graph_free(kn_graph *g)
 {
+    free(g->name);
+    free(g->first);
+    free(g->out);
+    free(g->from);
+    free(g->to);
+}
+
+/* Node id of s, added when new; (size_t)-1 when out of memory. */
+static size_t kn_node(strmap *ids, kn_graph *g, const char *s)
+{
+    size_t id = g->n_nodes;
+    int added = strmap_put(ids, s, id, &id);
+    if (added < 0)
+        return (size_t)-1;
+    if (added)
+        g->name[g->n_nodes++] = s;
+    return id;
+}
+
+static int kn_graph_build(const knowledge *kn, kn_graph *g)
+{
+    memset(g, 0, sizeof *g);
     size_t n = kn->n_edges;
     for (size_t i = 0; i < kn->n_models; i++)
         n += kn->models[i].n_vars;
-    kn_pair *p = malloc((n ? n : 1) * sizeof *p);
-    if (!p) {
-        *out = NULL;
-        return 0;
-    }
-    size_t k = 0;
-    for (size_t i = 0; i < kn->n_edges; i++) {
-        p[k].from = kn->edges[i].from;
-        p[k++].to = kn->edges[i].to;
+    g->name = malloc((2 * n + 1) * sizeof *g->name);
+    g->first = calloc(2 * n + 2, sizeof *g->first);
+    g->out = malloc((n + 1) * sizeof *g->out);
+    g->from = malloc((n + 1) * sizeof *g->from);
+    g->to = malloc((n + 1) * sizeof *g->to);
+    strmap *ids = strmap_new(2 * n);
+    int rc = -1;
+    if (!g->name || !g->first || !g->out || !g->from || !g->to || !ids)
+        goto out;
+    for (size_t i = 0; i < kn->n_edges; i++, g->n_arcs++) {
+        g->from[g->n_arcs] = kn_node(ids, g, kn->edges[i].from);
+        g->to[g->n_arcs] = kn_node(ids, g, kn->edges[i].to);
+        if (g->from[g->n_arcs] == (size_t)-1 || g->to[g->n_arcs] == (size_t)-1)
+            goto out;
     }
     for (size_t i = 0; i < kn->n_models; i++)
-        for (size_t v = 0; v < kn->models[i].n_vars; v++) {
-            p[k].from = kn->models[i].vars[v];
-            p[k++].to = kn->models[i].node;
+        for (size_t v = 0; v < kn->models[i].n_vars; v++, g->n_arcs++) {
+            g->from[g->n_arcs] = kn_node(ids, g, kn->models[i].vars[v]);
+            g->to[g->n_arcs] = kn_node(ids, g, kn->models[i].node);
+            if (g->from[g->n_arcs] == (size_t)-1 || g->to[g->n_arcs] == (size_t)-1)
+                goto out;
         }
-    *out = p;
-    return n;
+    /* counting sort of the arcs by their tail */
+    for (size_t a = 0; a < g->n_arcs; a++)
+        g->first[g->from[a] + 1]++;
+    for (size_t v = 0; v < g->n_nodes; v++)
+        g->first[v + 1] += g->first[v];
+    size_t *fill = malloc((g->n_nodes + 1) * sizeof *fill);
+    if (!fill)
+        goto out;
+    memcpy(fill, g->first, (g->n_nodes + 1) * sizeof *fill);
+    for (size_t a = 0; a < g->n_arcs; a++)
+        g->out[fill[g->from[a]]++] = g->to[a];
+    free(fill);
+    rc = 0;
+out:
+    strmap_free(ids);
+    return rc;
 }
 
-/* Depth-first search for a cycle over the pairs: 1 when one exists, with the
- * name of a node on it in *at. */
-static int kn_cycle_from(const kn_pair *p, size_t n, size_t e, unsigned char *state,
-                         const char **at)
+/* Whether the graph has a cycle, by Kahn's algorithm (iterative, linear in
+ * nodes and arcs: no recursion however long a chain is). When it has one,
+ * *at names a node on it: every node left over has a left-over
+ * predecessor, so walking back n_nodes steps from any of them ends on a
+ * cycle. -1 when out of memory. */
+static int kn_graph_cycle(const kn_graph *g, const char **at)
 {
-    /* state per pair: 0 unvisited, 1 on the stack, 2 done; a pair is the
-     * node it points to. */
-    if (state[e] == 1) {
-        *at = p[e].to;
-        return 1;
+    size_t n = g->n_nodes;
+    size_t *indeg = calloc(n + 1, sizeof *indeg), *queue = malloc((n + 1) * sizeof *queue);
+    size_t *pred = malloc((n + 1) * sizeof *pred);
+    int rc = -1;
+    if (!indeg || !queue || !pred)
+        goto out;
+    for (size_t a = 0; a < g->n_arcs; a++)
+        indeg[g->to[a]]++;
+    size_t head = 0, tail = 0;
+    for (size_t v = 0; v < n; v++)
+        if (indeg[v] == 0)
+            queue[tail++] = v;
+    while (head < tail) {
+        size_t v = queue[head++];
+        for (size_t k = g->first[v]; k < g->first[v + 1]; k++)
+            if (--indeg[g->out[k]] == 0)
+                queue[tail++] = g->out[k];
     }
-    if (state[e] == 2)
-        return 0;
-    state[e] = 1;
-    for (size_t f = 0; f < n; f++)
-        if (strcmp(p[f].from, p[e].to) == 0 && kn_cycle_from(p, n, f, state, at))
-            return 1;
-    state[e] = 2;
+    rc = tail < n;
+    if (!rc)
+        goto out;
+    size_t start = n;
+    for (size_t a = 0; a < g->n_arcs; a++)
+        if (indeg[g->from[a]] > 0 && indeg[g->to[a]] > 0) {
+            pred[g->to[a]] = g->from[a];
+            start = g->to[a];
+        }
+    for (size_t step = 0; step < n; step++)
+        start = pred[start];
+    *at = g->name[start];
+out:
+    free(indeg);
+    free(queue);
+    free(pred);
+    return rc;
+}
+
+/* Required edges and models that form a cycle: 0, or -1 with a message. */
+static int kn_check_acyclic(const knowledge *kn, char *err, size_t err_len)
+{
+    kn_graph g;
+    const char *at = NULL;
+    int cyc = kn_graph_build(kn, &g) == 0 ? kn_graph_cycle(&g, &at) : -1;
+    if (cyc < 0)
+        kn_err(err, err_len, "out of memory");
+    else if (cyc)
+        kn_err(err, err_len, "edges and models form a cycle through '%s'", at);
+    kn_graph_free(&g);
+    return cyc ? -1 : 0;
+}
+
+/* The checks of one required edge i. */
+static int kn_check_edge(const knowledge *kn, size_t i, const strmap *names,
+                         const strmap *params, const char *objective, char *err,
+                         size_t err_len)
+{
+    const kn_edge *e = &kn->edges[i];
+    if (names && !strmap_get(names, e->from, NULL)) {
+        kn_err(err, err_len, "edges[%zu]: unknown node '%s'", i, e->from);
+        return -1;
+    }
+    if (names && !strmap_get(names, e->to, NULL)) {
+        kn_err(err, err_len, "edges[%zu]: unknown node '%s'", i, e->to);
+        return -1;
+    }
+    if (strmap_get(params, e->to, NULL)) {
+        kn_err(err, err_len, "edges[%zu]: '%s' is a parameter and cannot have parents", i, e->to);
+        return -1;
+    }
+    if (objective && strcmp(e->from, objective) == 0) {
+        kn_err(err, err_len, "edges[%zu]: the objective '%s' cannot have children", i,
+               objective);
+        return -1;
+    }
+    if (strmap_get2(kn->forbidden_set, e->from, e->to, NULL)) {
+        kn_err(err, err_len, "edges[%zu]: %s -> %s is also forbidden", i, e->from, e->to);
+        return -1;
+    }
+    return 0;
+}
+
+/* The checks of model i. */
+static int kn_check_model(const knowledge *kn, size_t i, const strmap *names,
+                          const strmap *params, const char *objective, char *err,
+                          size_t err_len)
+{
+    const kn_model *m = &kn->models[i];
+    if (names && !strmap_get(names, m->node, NULL)) {
+        kn_err(err, err_len, "models.%s: unknown node '%s'", m->node, m->node);
+        return -1;
+    }
+    if (strmap_get(params, m->node, NULL)) {
+        kn_err(err, err_len, "models.%s: '%s' is a parameter, it cannot have a model", m->node,
+               m->node);
+        return -1;
+    }
+    for (size_t v = 0; v < m->n_vars; v++) {
+        if (names && !strmap_get(names, m->vars[v], NULL)) {
+            kn_err(err, err_len, "models.%s: unknown node '%s' in formula '%s'", m->node,
+                   m->vars[v], m->formula);
+            return -1;
+        }
+        if (objective && strcmp(m->vars[v], objective) == 0) {
+            kn_err(err, err_len, "models.%s: the objective '%s' cannot be an input", m->node,
+                   objective);
+            return -1;
+        }
+        if (strmap_get2(kn->forbidden_set, m->vars[v], m->node, NULL)) {
+            kn_err(err, err_len, "models.%s: uses '%s', but %s -> %s is forbidden", m->node,
+                   m->vars[v], m->vars[v], m->node);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Every check but the cycle one, with names and params as hash sets. */
+static int kn_check_entries(const knowledge *kn, const strmap *names, const strmap *params,
+                            const char *objective, char *err, size_t err_len)
+{
+    for (size_t i = 0; i < kn->n_edges; i++)
+        if (kn_check_edge(kn, i, names, params, objective, err, err_len) != 0)
+            return -1;
+    for (size_t i = 0; names && i < kn->n_forbidden; i++) {
+        const kn_edge *e = &kn->forbidden[i];
+        const char *unknown = !strmap_get(names, e->from, NULL) ? e->from
+                              : !strmap_get(names, e->to, NULL) ? e->to
+                                                                  : NULL;
+        if (unknown) {
+            kn_err(err, err_len, "forbidden[%zu]: unknown node '%s'", i, unknown);
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < kn->n_models; i++)
+        if (kn_check_model(kn, i, names, params, objective, err, err_len) != 0)
+            return -1;
     return 0;
 }
 
@@ -469,97 +542,16 @@ int knowledge_validate(const knowledge *kn, const char *const *names, size_t n_n
 {
     if (!kn)
         return 0;
-    for (size_t i = 0; i < kn->n_edges; i++) {
-        const kn_edge *e = &kn->edges[i];
-        if (names && !kn_in(names, n_names, e->from)) {
-            kn_err(err, err_len, "edges[%zu]: unknown node '%s'", i, e->from);
-            return -1;
-        }
-        if (names && !kn_in(names, n_names, e->to)) {
-            kn_err(err, err_len, "edges[%zu]: unknown node '%s'", i, e->to);
-            return -1;
-        }
-        if (kn_in(param_names, n_params, e->to)) {
-            kn_err(err, err_len, "edges[%zu]: '%s' is a parameter and cannot have parents", i,
-                   e->to);
-            return -1;
-        }
-        if (objective && strcmp(e->from, objective) == 0) {
-            kn_err(err, err_len, "edges[%zu]: the objective '%s' cannot have children", i,
-                   objective);
-            return -1;
-        }
-        for (size_t j = 0; j < kn->n_forbidden; j++)
-            if (strcmp(kn->forbidden[j].from, e->from) == 0 &&
-                strcmp(kn->forbidden[j].to, e->to) == 0) {
-                kn_err(err, err_len, "edges[%zu]: %s -> %s is also forbidden", i, e->from,
-                       e->to);
-                return -1;
-            }
-    }
-    for (size_t i = 0; i < kn->n_forbidden; i++) {
-        const kn_edge *e = &kn->forbidden[i];
-        if (names && !kn_in(names, n_names, e->from)) {
-            kn_err(err, err_len, "forbidden[%zu]: unknown node '%s'", i, e->from);
-            return -1;
-        }
-        if (names && !kn_in(names, n_names, e->to)) {
-            kn_err(err, err_len, "forbidden[%zu]: unknown node '%s'", i, e->to);
-            return -1;
-        }
-    }
-    for (size_t i = 0; i < kn->n_models; i++) {
-        const kn_model *m = &kn->models[i];
-        if (names && !kn_in(names, n_names, m->node)) {
-            kn_err(err, err_len, "models.%s: unknown node '%s'", m->node, m->node);
-            return -1;
-        }
-        if (kn_in(param_names, n_params, m->node)) {
-            kn_err(err, err_len, "models.%s: '%s' is a parameter, it cannot have a model",
-                   m->node, m->node);
-            return -1;
-        }
-        for (size_t v = 0; v < m->n_vars; v++) {
-            if (names && !kn_in(names, n_names, m->vars[v])) {
-                kn_err(err, err_len, "models.%s: unknown node '%s' in formula '%s'", m->node,
-                       m->vars[v], m->formula);
-                return -1;
-            }
-            if (objective && strcmp(m->vars[v], objective) == 0) {
-                kn_err(err, err_len, "models.%s: the objective '%s' cannot be an input",
-                       m->node, objective);
-                return -1;
-            }
-            for (size_t j = 0; j < kn->n_forbidden; j++)
-                if (strcmp(kn->forbidden[j].from, m->vars[v]) == 0 &&
-                    strcmp(kn->forbidden[j].to, m->node) == 0) {
-                    kn_err(err, err_len, "models.%s: uses '%s', but %s -> %s is forbidden",
-                           m->node, m->vars[v], m->vars[v], m->node);
-                    return -1;
-                }
-        }
-    }
-    kn_pair *p;
-    size_t n = kn_pairs(kn, &p);
-    if (!p) {
+    strmap *name_set = names ? kn_set_of(names, n_names) : NULL;
+    strmap *param_set = kn_set_of(param_names, param_names ? n_params : 0);
+    int rc = -1;
+    if ((names && !name_set) || !param_set)
         kn_err(err, err_len, "out of memory");
-        return -1;
-    }
-    unsigned char *state = calloc(n ? n : 1, 1);
-    if (!state) {
-        free(p);
-        kn_err(err, err_len, "out of memory");
-        return -1;
-    }
-    const char *at = NULL;
-    int cyc = 0;
-    for (size_t e = 0; e < n && !cyc; e++)
-        cyc = kn_cycle_from(p, n, e, state, &at);
-    if (cyc)
-        kn_err(err, err_len, "edges and models form a cycle through '%s'", at);
-    free(state);
-    free(p);
-    return cyc ? -1 : 0;
+    else if (kn_check_entries(kn, name_set, param_set, objective, err, err_len) == 0)
+        rc = kn_check_acyclic(kn, err, err_len);
+    strmap_free(name_set);
+    strmap_free(param_set);
+    return rc;
 }
 
 size_t knowledge_n_edges(const knowledge *kn)
@@ -658,47 +650,19 @@ knowledge_formula *knowledge_formula_new(const knowledge *kn, size_t model, char
         return NULL;
     }
     const kn_model *m = &kn->models[model];
-    knowledge_formula *f = calloc(1, sizeof *f);
-    if (!f) {
-        kn_err(err, err_len, "out of memory");
-        return NULL;
-    }
-    f->n_vars = m->n_vars;
-    f->names = calloc(m->n_vars, sizeof *f->names);
-    f->eval = kn_matheval_create(m->rewritten);
-    if (!f->names || !f->eval) {
-        knowledge_formula_free(f);
-        kn_err(err, err_len, "model %s: cannot compile formula", m->node);
-        return NULL;
-    }
-    for (size_t k = 0; k < m->n_vars; k++) {
-        char buf[32];
-        snprintf(buf, sizeof buf, "_v%zu", k);
-        f->names[k] = strdup(buf);
-        if (!f->names[k]) {
-            knowledge_formula_free(f);
-            kn_err(err, err_len, "out of memory");
-            return NULL;
-        }
-    }
+    char sub[256];
+    formula *f = formula_parse(m->formula, sub, sizeof sub);
+    if (!f)
+        kn_err(err, err_len, "model %s: %s", m->node, sub);
     return f;
 }
 
 void knowledge_formula_free(knowledge_formula *f)
 {
-    if (!f)
-        return;
-    if (f->eval)
-        evaluator_destroy(f->eval);
-    if (f->names)
-        for (size_t k = 0; k < f->n_vars; k++)
-            free(f->names[k]);
-    free(f->names);
-    free(f);
+    formula_free(f);
 }
 
 double knowledge_formula_eval(knowledge_formula *f, const double *values)
 {
-    double v = evaluator_evaluate(f->eval, (int)f->n_vars, f->names, (double *)values);
-    return isfinite(v) ? v : NAN;
+    return formula_eval(f, values);
 }

@@ -2,7 +2,7 @@
  * knowledge.h - what an expert knows about a study's system, as the BoGraph
  * model uses it: required edges (always in the graph), forbidden edges
  * (never learnt), and parametric models, a node given as a formula of other
- * nodes (e.g. "edp" = "energy * latency"), parsed with libmatheval. A
+ * nodes (e.g. "edp" = "energy * latency"), parsed by structure/formula.h. A
  * parametric node is modelled as the formula (its mean) plus a GP on the
  * residual, as in BOAT.
  *
@@ -22,15 +22,23 @@
 
 typedef struct knowledge knowledge;
 
+/* The most a handle holds (docs/api.md): beyond them adding is an error.
+ * Checks and lookups are linear in these (hash sets, an iterative cycle
+ * check), so the caps bound the work of one request. */
+#define KNOWLEDGE_MAX_EDGES 50000
+#define KNOWLEDGE_MAX_FORBIDDEN 200000
+#define KNOWLEDGE_MAX_MODELS 1000
+
 knowledge *knowledge_new(void);
 void knowledge_free(knowledge *kn);
 knowledge *knowledge_clone(const knowledge *kn);
 
-/* A required edge from -> to. Self loops and empty names are errors.
+/* A required edge from -> to. Self loops, empty names and more than
+ * KNOWLEDGE_MAX_EDGES edges are errors (a repeat is not added again).
  * 0, or -1 with a message. */
 int knowledge_add_edge(knowledge *kn, const char *from, const char *to,
                        char *err, size_t err_len);
-/* A forbidden edge from -> to. */
+/* A forbidden edge from -> to (at most KNOWLEDGE_MAX_FORBIDDEN). */
 int knowledge_add_forbidden(knowledge *kn, const char *from, const char *to,
                             char *err, size_t err_len);
 /* node = formula. The formula is parsed now: a syntax error, a formula with
@@ -58,7 +66,9 @@ knowledge *knowledge_from_arrays(const char *const *edges, size_t n_edges,
  * objective). The service cannot know metric names before trials report
  * them, so at PUT time it passes names = NULL; bograph_suggest ignores
  * entries naming nodes it does not have yet. 0, or -1 with a message naming
- * the entry ("edges[0]: unknown node 'foo'"). */
+ * the entry ("edges[0]: unknown node 'foo'"). Linear in the knowledge and
+ * the names; the cycle check is iterative, so a chain of any length is fine
+ * on any stack. */
 int knowledge_validate(const knowledge *kn, const char *const *names, size_t n_names,
                        const char *const *param_names, size_t n_params,
                        const char *objective, char *err, size_t err_len);
@@ -80,10 +90,10 @@ int knowledge_model_index(const knowledge *kn, const char *node);
  * model notices changed knowledge even when the handle is rebuilt per call. */
 uint64_t knowledge_fingerprint(const knowledge *kn);
 
-/* A compiled formula, for evaluation. One per thread: evaluation is not
- * reentrant on one handle. vars are the model's variables in the order of
- * knowledge_model_var. */
-typedef struct knowledge_formula knowledge_formula;
+/* A compiled formula (structure/formula.h), for evaluation. One per thread:
+ * evaluation is not reentrant on one handle. vars are the model's variables
+ * in the order of knowledge_model_var. */
+typedef struct formula knowledge_formula;
 knowledge_formula *knowledge_formula_new(const knowledge *kn, size_t model,
                                          char *err, size_t err_len);
 void knowledge_formula_free(knowledge_formula *f);

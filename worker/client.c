@@ -31,6 +31,7 @@ struct client {
     int max_attempts;
     double max_backoff;
     const atomic_int *cancel;
+    const char *retry_log;
 };
 
 typedef struct {
@@ -136,6 +137,11 @@ void client_set_retries(client *c, int max_attempts, double max_backoff_seconds)
 void client_set_cancel(client *c, const atomic_int *cancel)
 {
     c->cancel = cancel;
+}
+
+void client_set_retry_log(client *c, const char *who)
+{
+    c->retry_log = who;
 }
 
 static int client_cancelled(const client *c)
@@ -249,9 +255,16 @@ int client_request(client *c, const char *method, const char *path, const json_t
             snprintf(err, err_len, "%s %s: HTTP %ld", method, url, st);
         /* the next replica at once; a wait once each has failed */
         c->at = (c->at + 1) % c->n_bases;
-        if (++tried < c->n_bases)
+        if (++tried < c->n_bases && !last) {
+            if (c->retry_log && !client_cancelled(c))
+                fprintf(stderr, "%s: %s; trying %s (attempt %d of %d)\n", c->retry_log,
+                        err ? err : url, c->bases[c->at], attempt + 1, c->max_attempts);
             continue;
+        }
         tried = 0;
+        if (!last && c->retry_log && !client_cancelled(c))
+            fprintf(stderr, "%s: %s; retrying in %.1f s (attempt %d of %d)\n", c->retry_log,
+                    err ? err : url, wait, attempt + 1, c->max_attempts);
         if (!last)
             client_backoff(c, wait);
         wait = wait * 2 > c->max_backoff ? c->max_backoff : wait * 2;

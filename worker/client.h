@@ -27,6 +27,11 @@ void client_set_retries(client *c, int max_attempts, double max_backoff_seconds)
  * request fails with "cancelled". */
 void client_set_cancel(client *c, const atomic_int *cancel);
 
+/* When who is set (e.g. "bograph worker"), each failed attempt that will be
+ * retried is said on stderr: "who: GET URL: Couldn't connect to server;
+ * retrying in 0.8 s (attempt 2 of 8)". who must outlive c. */
+void client_set_retry_log(client *c, const char *who);
+
 /* Sends method path (e.g. "POST", "/v1/studies/3/suggest") with body (may be
  * NULL). On an answer: 0, *status set, *out the parsed JSON body (NULL when
  * the body was not JSON; caller json_decrefs). -1 with a message when no

@@ -26,8 +26,12 @@ struct demo {
     int started;
 };
 
+#define DEMO_STR_(x) #x
+#define DEMO_STR(x) DEMO_STR_(x)
+
 static const char demo_body[] =
-    "{\"name\": \"demo\", \"algorithm\": \"bograph\", \"budget\": 60, \"seed\": 1,"
+    "{\"name\": \"demo\", \"algorithm\": \"bograph\", \"budget\": " DEMO_STR(DEMO_BUDGET) ","
+    " \"seed\": 1,"
     " \"if_exists\": \"return\","
     " \"parameters\": ["
     "  {\"name\": \"freq_ghz\", \"type\": \"float\", \"low\": 0.8, \"high\": 3.6},"
@@ -116,7 +120,8 @@ static void *demo_main(void *p)
             int done = json_is_true(json_object_get(ans, "done"));
             json_decref(ans);
             if (done) {
-                fprintf(stderr, "bograph demo: the demo study's budget is spent\n");
+                fprintf(stderr, "bograph demo: the demo study's budget is spent; the dashboard "
+                                "stays up until Ctrl-C\n");
                 break;
             }
             continue;

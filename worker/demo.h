@@ -13,6 +13,11 @@
 
 typedef struct demo demo;
 
+/* The demo study's budget and the pause between its trials: with the model's
+ * own time, five minutes or more of trials to watch on the dashboard. */
+#define DEMO_BUDGET 200
+#define DEMO_DELAY_SECONDS 1.5
+
 /* Creates (or finds) the study "demo" on the service at base_url
  * ("http://127.0.0.1:8080") and starts the worker thread. *study_id gets the
  * study's id (a string of at most 31 characters). 0, or -1 with err. */

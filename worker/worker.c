@@ -1,7 +1,8 @@
 /*
  * worker.c - the ask/run/report loop of the worker: study lookup, one thread
  * per parallel slot, a heartbeat thread per running trial, reports with
- * retries, and a clean stop that fails the running trials with a reason.
+ * retries (fitted to the request limit), failing fast when the first trials
+ * all fail, and a clean stop that fails the running trials with a reason.
  */
 #include "worker/worker.h"
 
@@ -17,11 +18,18 @@
 
 #include "plugins/host.h"
 #include "plugins/plugin_json.h"
+#include "util/result_limits.h"
 #include "worker/client.h"
+#include "worker/constraints.h"
+#include "worker/report.h"
+#include "worker/study_options.h"
 
 #define WORKER_IDLE_WAIT_SECONDS 1.0
 #define WORKER_MAX_IDLE_ROUNDS_QUIET 0
 #define WORKER_STOPPED_REASON "worker stopped before the trial finished"
+/* Smallest request limit a 413 shrinks the report to before it goes without
+ * its log. */
+#define WORKER_MIN_BODY (64u * 1024u)
 
 typedef struct {
     const worker_options *o;
@@ -29,13 +37,19 @@ typedef struct {
     plugin_option *run_options;     /* the study's plugin_options, plus "objective" */
     size_t n_run_options;
     char objective[256];
+    json_t *constraints;            /* the study's, owned; may be NULL */
     double lease_seconds;
     char base_name[200];
-    atomic_size_t started;          /* trials taken, against max_trials */
-    pthread_mutex_t mu;             /* summary, events, fatal */
+    atomic_size_t started;          /* trials reserved, against max_trials */
+    pthread_mutex_t mu;             /* summary, events, fatal, the fields below */
     worker_summary sum;
     char fatal[2048];
     int has_fatal;
+    size_t max_body;                /* shrunk by a 413 */
+    size_t first_failures;          /* trials failed before any other outcome */
+    int any_outcome;                /* a trial completed or was infeasible */
+    char default_failed[700];       /* "the default configuration (trial 1) failed: ..." */
+    char last_failure[PLUGIN_REASON_MAX];
 } worker_ctx;
 
 typedef struct {
@@ -48,6 +62,7 @@ void worker_options_init(worker_options *o)
 {
     memset(o, 0, sizeof *o);
     o->parallel = 1;
+    o->max_initial_failures = 5;
 }
 
 static int worker_stopping(const worker_ctx *ctx)
@@ -132,33 +147,25 @@ static void *worker_heartbeat_main(void *arg)
 
 /* ---- one trial ----------------------------------------------------------- */
 
-/* The body to report: the plugin's, with the objective among the metrics
- * when the plugin gave it only as res->objective. */
-static json_t *worker_report_body(const worker_ctx *ctx, const plugin_result *res)
-{
-    json_t *body = plugin_result_to_json(res);
-    if (!body || res->state != PLUGIN_OK || !res->has_objective || !ctx->objective[0])
-        return body;
-    json_t *metrics = json_object_get(body, "metrics");
-    if (json_is_object(metrics) && !json_object_get(metrics, ctx->objective))
-        json_object_set_new(metrics, ctx->objective, json_real(res->objective));
-    return body;
-}
-
 /* Posts body to trial_path/verb. 1 when acknowledged (2xx), 0 when refused
- * (the reason in why), -1 when no answer came. */
+ * (the reason in why, the status and the error's field in *status and
+ * field), -1 when no answer came. */
 static int worker_post(client *c, const char *trial_path, const char *verb, const json_t *body,
-                       char *why, size_t why_len)
+                       long *status, char *field, size_t field_len, char *why, size_t why_len)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/%s", trial_path, verb);
-    long status;
     json_t *out = NULL;
     int rc;
-    if (client_request(c, "POST", path, body, &status, &out, why, why_len) != 0)
+    *status = 0;
+    if (field_len)
+        field[0] = '\0';
+    if (client_request(c, "POST", path, body, status, &out, why, why_len) != 0)
         rc = -1;
-    else if (status / 100 != 2) {
-        snprintf(why, why_len, "HTTP %ld: %s", status, client_error_message(out));
+    else if (*status / 100 != 2) {
+        snprintf(why, why_len, "HTTP %ld: %s", *status, client_error_message(out));
+        const char *f = json_string_value(json_object_get(json_object_get(out, "error"), "field"));
+        snprintf(field, field_len, "%s", f ? f : "");
         rc = 0;
     } else
         rc = 1;
@@ -166,23 +173,72 @@ static int worker_post(client *c, const char *trial_path, const char *verb, cons
     return rc;
 }
 
+/* Whether a refusal of a complete body may be the log's doing: too large
+ * (413) or a log the service's parser refused (400 on logs/log_format). */
+static int worker_log_refused(long status, const char *field)
+{
+    return status == 413 ||
+           (status == 400 && (strncmp(field, "logs", 4) == 0 || strcmp(field, "log_format") == 0));
+}
+
+/* Sends the result, fitted to the request limit; a 413 shrinks the limit and
+ * a refused log is left out, so a measured result is never lost to its log.
+ * What worker_post returns for the last attempt. */
+static int worker_send_result(worker_slot *slot, client *c, const char *trial_path,
+                              const plugin_result *res, char *why, size_t why_len)
+{
+    worker_ctx *ctx = slot->ctx;
+    pthread_mutex_lock(&ctx->mu);
+    size_t limit = ctx->max_body;
+    pthread_mutex_unlock(&ctx->mu);
+    const char *verb = res->state == PLUGIN_OK ? "complete" : "fail";
+    for (int attempt = 0;; attempt++) {
+        worker_report_fit fit;
+        json_t *body = worker_report_body(res, ctx->objective, limit, &fit);
+        if (!body) {
+            snprintf(why, why_len, "out of memory building the report");
+            return -1;
+        }
+        long status;
+        char field[128];
+        int rc = worker_post(c, trial_path, verb, body, &status, field, sizeof field, why,
+                             why_len);
+        json_decref(body);
+        if (rc == 1 && (fit.log_cut || fit.log_dropped)) {
+            pthread_mutex_lock(&ctx->mu);
+            ctx->sum.logs_cut++;
+            pthread_mutex_unlock(&ctx->mu);
+            if (ctx->o->verbose)
+                fprintf(stderr, "bograph worker %s: %s: log of %zu bytes %s to fit what the "
+                        "service accepts\n", slot->name, trial_path, fit.log_bytes,
+                        fit.log_dropped ? "left out" : "cut to its tail");
+        }
+        if (rc != 0 || res->state != PLUGIN_OK || fit.log_dropped || attempt >= 8 ||
+            !fit.log_bytes || !worker_log_refused(status, field))
+            return rc;
+        /* A 413: the service's limit is lower than assumed; remember it. */
+        if (status == 413) {
+            limit = limit / 4 >= WORKER_MIN_BODY ? limit / 4 : 0;
+            pthread_mutex_lock(&ctx->mu);
+            if (limit && limit < ctx->max_body)
+                ctx->max_body = limit;
+            pthread_mutex_unlock(&ctx->mu);
+        } else {
+            limit = 0;
+        }
+    }
+}
+
 /* Reports a result; 1 when the service acknowledged it. A result the service
  * refuses (e.g. metrics without the objective) is reported as a failure with
  * the service's reason, so the trial is not handed out to this worker again
  * and again; when even that is refused the worker stops. */
 static int worker_report(worker_slot *slot, client *c, const char *trial_path,
-                         const plugin_result *res)
+                         plugin_result *res)
 {
     worker_ctx *ctx = slot->ctx;
-    json_t *body = worker_report_body(ctx, res);
-    if (!body) {
-        fprintf(stderr, "bograph worker: out of memory building the report\n");
-        return 0;
-    }
     char why[1024];
-    int rc = worker_post(c, trial_path, res->state == PLUGIN_OK ? "complete" : "fail", body, why,
-                         sizeof why);
-    json_decref(body);
+    int rc = worker_send_result(slot, c, trial_path, res, why, sizeof why);
     if (rc == 1)
         return 1;
     if (rc < 0) {
@@ -193,18 +249,73 @@ static int worker_report(worker_slot *slot, client *c, const char *trial_path,
     fprintf(stderr, "bograph worker: the service refused the result of %s: %s\n", trial_path,
             why);
     if (res->state == PLUGIN_OK) {
-        char reason[1100];
-        snprintf(reason, sizeof reason, "the service refused the result: %s", why);
-        json_t *fail = json_pack("{s:s, s:b}", "reason", reason, "infeasible", 0);
-        rc = fail ? worker_post(c, trial_path, "fail", fail, why, sizeof why) : -1;
+        plugin_result_set(res, PLUGIN_FAILED, "the service refused the result: %s", why);
+        json_t *fail = plugin_result_to_json(res);
+        long status;
+        char field[128];
+        rc = fail ? worker_post(c, trial_path, "fail", fail, &status, field, sizeof field, why,
+                                sizeof why) : -1;
         json_decref(fail);
         if (rc == 1)
-            return 0;
+            return 1;
     }
     char msg[1400];
     snprintf(msg, sizeof msg, "cannot report trial %s: %s", trial_path, why);
     worker_set_fatal(ctx, msg);
     return 0;
+}
+
+/* Counts a finished trial into the summary and the fail-fast state; sets
+ * the fatal error when the first max_initial_failures trials all failed.
+ * Called with ctx->mu held. */
+static void worker_count_outcome(worker_ctx *ctx, const plugin_result *res, int reported,
+                                 long long number, int is_default)
+{
+    if (!reported)
+        ctx->sum.unreported++;
+    else if (res->state == PLUGIN_OK)
+        ctx->sum.completed++;
+    else if (res->state == PLUGIN_INFEASIBLE)
+        ctx->sum.infeasible++;
+    else
+        ctx->sum.failed++;
+    if (worker_stopping(ctx) || ctx->any_outcome || !reported)
+        return;
+    if (res->state != PLUGIN_FAILED) {
+        ctx->any_outcome = 1;
+        return;
+    }
+    ctx->first_failures++;
+    snprintf(ctx->last_failure, sizeof ctx->last_failure, "%s", res->reason);
+    if (is_default)
+        snprintf(ctx->default_failed, sizeof ctx->default_failed,
+                 "the default configuration (trial %lld) failed: %.600s", number, res->reason);
+    size_t limit = ctx->o->max_initial_failures;
+    if (limit && ctx->first_failures >= limit && !ctx->has_fatal) {
+        snprintf(ctx->fatal, sizeof ctx->fatal, "the first %zu trials all failed, so this "
+                 "stops (--max-initial-failures %zu)%s%s; the last said: %.700s",
+                 ctx->first_failures, limit, ctx->default_failed[0] ? "; " : "",
+                 ctx->default_failed, ctx->last_failure);
+        ctx->has_fatal = 1;
+        ctx->sum.failed_fast = 1;
+    }
+}
+
+/* "bograph worker NAME: trial 3 (gp) ok: y 0.25, misses mem 90 > 80 (1.2s)".
+ * Called with ctx->mu held. */
+static void worker_print_trial(const worker_ctx *ctx, const worker_slot *slot,
+                               const plugin_result *res, long long number, const char *model,
+                               const char *missed)
+{
+    char what[PLUGIN_REASON_MAX + 300];
+    if (res->state == PLUGIN_OK && res->has_objective)
+        snprintf(what, sizeof what, "ok: %s %.6g%s%s", ctx->objective[0] ? ctx->objective :
+                 "objective", res->objective, missed[0] ? ", misses constraint " : "", missed);
+    else
+        snprintf(what, sizeof what, "%s%s%s", plugin_state_name(res->state),
+                 res->reason[0] ? ": " : "", res->reason);
+    fprintf(stderr, "bograph worker %s: trial %lld (%s) %s (%.1fs)\n", slot->name, number,
+            model && model[0] ? model : "?", what, res->elapsed_seconds);
 }
 
 static void worker_run_trial(worker_slot *slot, client *c, const json_t *trial)
@@ -260,25 +371,23 @@ static void worker_run_trial(worker_slot *slot, client *c, const json_t *trial)
     /* The report must get through even while stopping: a client without the
      * stop flag, with a few retries. */
     int reported = worker_report(slot, c, trial_path, &res);
+    const char *model = json_string_value(json_object_get(trial, "model"));
+    int is_default = json_is_true(json_object_get(trial, "is_default"));
+    char missed[300] = "";
+    if (res.state == PLUGIN_OK)
+        worker_constraint_missed(ctx->constraints, &res, missed, sizeof missed);
 
     pthread_mutex_lock(&ctx->mu);
-    if (!reported)
-        ctx->sum.unreported++;
-    else if (res.state == PLUGIN_OK)
-        ctx->sum.completed++;
-    else if (res.state == PLUGIN_INFEASIBLE)
-        ctx->sum.infeasible++;
-    else
-        ctx->sum.failed++;
+    worker_count_outcome(ctx, &res, reported, number, is_default);
     if (ctx->o->verbose)
-        fprintf(stderr, "bograph worker %s: trial %lld %s%s%s (%.1fs)\n", slot->name, number,
-                plugin_state_name(res.state), res.reason[0] ? ": " : "", res.reason,
-                res.elapsed_seconds);
+        worker_print_trial(ctx, slot, &res, number, model, missed);
     if (ctx->o->on_event) {
         worker_event ev = {.trial_id = tid, .number = number, .worker = slot->name,
                            .params = params, .state = res.state, .reason = res.reason,
                            .has_objective = res.has_objective, .objective = res.objective,
-                           .elapsed_seconds = res.elapsed_seconds, .reported = reported};
+                           .elapsed_seconds = res.elapsed_seconds, .reported = reported,
+                           .model = model ? model : "", .is_default = is_default,
+                           .constraint_missed = missed};
         ctx->o->on_event(ctx->o->user, &ev);
     }
     pthread_mutex_unlock(&ctx->mu);
@@ -298,17 +407,28 @@ static void *worker_slot_main(void *arg)
         return NULL;
     }
     client_set_retries(c, 10, 10.0);
+    client_set_retry_log(c, "bograph worker");
     char path[256];
     snprintf(path, sizeof path, "/v1/studies/%s/suggest", ctx->o->study_id);
 
     while (!worker_stopping(ctx) && !worker_has_fatal(ctx)) {
-        if (ctx->o->max_trials && atomic_load(&ctx->started) >= ctx->o->max_trials)
+        /* Reserve a trial of max_trials before asking, so parallel slots
+         * never run more than max_trials together. */
+        size_t max = ctx->o->max_trials;
+        if (max && atomic_fetch_add(&ctx->started, 1) >= max) {
+            atomic_fetch_sub(&ctx->started, 1);
             break;
+        }
         json_t *body = json_pack("{s:i, s:s}", "count", 1, "worker", slot->name);
         long status;
         json_t *out = NULL;
         int rc = client_request(c, "POST", path, body, &status, &out, err, sizeof err);
         json_decref(body);
+        json_t *trials = json_object_get(out, "trials");
+        size_t n = rc == 0 && status / 100 == 2 && json_is_array(trials) ? json_array_size(trials)
+                                                                         : 0;
+        if (max && n == 0)
+            atomic_fetch_sub(&ctx->started, 1);
         if (rc != 0) {
             worker_set_fatal(ctx, err);
             break;
@@ -320,21 +440,18 @@ static void *worker_slot_main(void *arg)
             worker_set_fatal(ctx, msg);
             break;
         }
-        json_t *trials = json_object_get(out, "trials");
         if (json_is_true(json_object_get(out, "done"))) {
             json_decref(out);
             break;
         }
-        if (!json_is_array(trials) || json_array_size(trials) == 0) {
+        if (n == 0) {
             /* Budget held by other workers' active trials: wait for them. */
             json_decref(out);
             worker_sleep(ctx, WORKER_IDLE_WAIT_SECONDS);
             continue;
         }
-        for (size_t i = 0; i < json_array_size(trials) && !worker_has_fatal(ctx); i++) {
-            atomic_fetch_add(&ctx->started, 1);
+        for (size_t i = 0; i < n && !worker_has_fatal(ctx); i++)
             worker_run_trial(slot, c, json_array_get(trials, i));
-        }
         json_decref(out);
     }
     client_free(c);
@@ -343,7 +460,8 @@ static void *worker_slot_main(void *arg)
 
 /* ---- set-up -------------------------------------------------------------- */
 
-/* Reads the study: plugin, plugin_options, objective, lease. */
+/* Reads the study: plugin, plugin_options (under the worker's rule on what
+ * runs: worker/study_options.h), objective, constraints, lease. */
 static int worker_load_study(worker_ctx *ctx, char *err, size_t err_len)
 {
     const worker_options *o = ctx->o;
@@ -351,6 +469,7 @@ static int worker_load_study(worker_ctx *ctx, char *err, size_t err_len)
     if (!c)
         return -1;
     client_set_cancel(c, o->stop);
+    client_set_retry_log(c, "bograph worker");
     char path[256];
     snprintf(path, sizeof path, "/v1/studies/%s", o->study_id);
     long status;
@@ -384,19 +503,66 @@ static int worker_load_study(worker_ctx *ctx, char *err, size_t err_len)
     snprintf(ctx->objective, sizeof ctx->objective, "%s", objective ? objective : "");
     json_t *lease = json_object_get(study, "lease_seconds");
     ctx->lease_seconds = json_is_number(lease) ? json_number_value(lease) : 600.0;
+    json_t *constraints = json_object_get(study, "constraints");
+    ctx->constraints = json_is_array(constraints) ? json_incref(constraints) : NULL;
 
-    /* The study's plugin options, and the objective for user-space plugins. */
-    json_t *opts = json_deep_copy(json_object_get(study, "plugin_options"));
-    if (!json_is_object(opts)) {
-        json_decref(opts);
-        opts = json_object();
-    }
-    if ((ctx->plug->flags & PLUGIN_FLAG_USER_SPACE) && ctx->objective[0] &&
-        !json_object_get(opts, "objective"))
-        json_object_set_new(opts, "objective", json_string(ctx->objective));
-    rc = plugin_options_from_json(opts, &ctx->run_options, &ctx->n_run_options, err, err_len);
-    json_decref(opts);
+    worker_exec_policy pol = {.program = o->program, .cwd = o->program_cwd,
+                              .trust_study_command = o->trust_study_command,
+                              .objective = ctx->objective};
+    rc = worker_study_options(ctx->plug, study, &pol, &ctx->run_options, &ctx->n_run_options,
+                              err, err_len);
     json_decref(study);
+    return rc;
+}
+
+/* The slots' threads, started and joined. 0, or -1 with err. */
+static int worker_run_slots(worker_ctx *ctx, char *err, size_t err_len)
+{
+    const worker_options *o = ctx->o;
+    if (o->worker_name) {
+        snprintf(ctx->base_name, sizeof ctx->base_name, "%s", o->worker_name);
+    } else {
+        char host[128] = "worker";
+        gethostname(host, sizeof host - 1);
+        host[sizeof host - 1] = '\0';
+        snprintf(ctx->base_name, sizeof ctx->base_name, "%s-%ld", host, (long)getpid());
+    }
+    unsigned n = o->parallel ? o->parallel : 1;
+    if (ctx->plug->max_parallel > 0 && n > (unsigned)ctx->plug->max_parallel) {
+        fprintf(stderr, "bograph worker: the plugin '%s' runs at most %d trial%s at a time on "
+                "one machine: --parallel %u capped at %d\n", ctx->plug->name,
+                ctx->plug->max_parallel, ctx->plug->max_parallel == 1 ? "" : "s", n,
+                ctx->plug->max_parallel);
+        n = (unsigned)ctx->plug->max_parallel;
+    }
+    worker_slot *slots = calloc(n, sizeof *slots);
+    pthread_t *threads = calloc(n, sizeof *threads);
+    int rc = 0;
+    if (!slots || !threads) {
+        snprintf(err, err_len, "out of memory");
+        rc = -1;
+    } else {
+        unsigned started = 0;
+        for (unsigned i = 0; i < n; i++) {
+            slots[i].ctx = ctx;
+            slots[i].index = i;
+            if (n == 1)
+                snprintf(slots[i].name, sizeof slots[i].name, "%s", ctx->base_name);
+            else
+                snprintf(slots[i].name, sizeof slots[i].name, "%s/%u", ctx->base_name, i);
+            if (pthread_create(&threads[i], NULL, worker_slot_main, &slots[i]) != 0)
+                break;
+            started++;
+        }
+        for (unsigned i = 0; i < started; i++)
+            pthread_join(threads[i], NULL);
+        if (started == 0) {
+            snprintf(err, err_len, "could not start worker threads");
+            rc = -1;
+        }
+    }
+    free(slots);
+    free(threads);
     return rc;
 }
 
@@ -406,57 +572,29 @@ int worker_run(const worker_options *o, worker_summary *sum, char *err, size_t e
     worker_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
     ctx.o = o;
+    ctx.max_body = o->max_body ? o->max_body : BOGRAPH_DEFAULT_MAX_BODY;
     atomic_init(&ctx.started, 0);
     pthread_mutex_init(&ctx.mu, NULL);
     int rc = worker_load_study(&ctx, err, err_len);
-    if (rc == 0) {
-        if (o->worker_name) {
-            snprintf(ctx.base_name, sizeof ctx.base_name, "%s", o->worker_name);
-        } else {
-            char host[128] = "worker";
-            gethostname(host, sizeof host - 1);
-            host[sizeof host - 1] = '\0';
-            snprintf(ctx.base_name, sizeof ctx.base_name, "%s-%ld", host, (long)getpid());
-        }
-        unsigned n = o->parallel ? o->parallel : 1;
-        if (ctx.plug->max_parallel > 0 && n > (unsigned)ctx.plug->max_parallel)
-            n = (unsigned)ctx.plug->max_parallel;
-        worker_slot *slots = calloc(n, sizeof *slots);
-        pthread_t *threads = calloc(n, sizeof *threads);
-        if (!slots || !threads) {
-            snprintf(err, err_len, "out of memory");
-            rc = -1;
-        } else {
-            unsigned started = 0;
-            for (unsigned i = 0; i < n; i++) {
-                slots[i].ctx = &ctx;
-                slots[i].index = i;
-                if (n == 1)
-                    snprintf(slots[i].name, sizeof slots[i].name, "%s", ctx.base_name);
-                else
-                    snprintf(slots[i].name, sizeof slots[i].name, "%s/%u", ctx.base_name, i);
-                if (pthread_create(&threads[i], NULL, worker_slot_main, &slots[i]) != 0)
-                    break;
-                started++;
-            }
-            for (unsigned i = 0; i < started; i++)
-                pthread_join(threads[i], NULL);
-            if (started == 0) {
-                snprintf(err, err_len, "could not start worker threads");
-                rc = -1;
-            }
-        }
-        free(slots);
-        free(threads);
-        if (rc == 0 && ctx.has_fatal) {
-            snprintf(err, err_len, "%s", ctx.fatal);
-            rc = -1;
-        }
-    }
+    if (rc == 0)
+        rc = worker_run_slots(&ctx, err, err_len);
     ctx.sum.interrupted = o->stop && atomic_load(o->stop) != 0;
+    if (rc == 0 && ctx.has_fatal) {
+        snprintf(err, err_len, "%s", ctx.fatal);
+        rc = -1;
+    } else if (rc == 0 && !ctx.sum.interrupted && !ctx.any_outcome && ctx.first_failures > 0 &&
+               o->max_initial_failures) {
+        /* The study ended before max_initial_failures trials, all failed. */
+        snprintf(err, err_len, "all %zu trials this worker ran failed%s%s; the last said: %.700s",
+                 ctx.first_failures, ctx.default_failed[0] ? "; " : "", ctx.default_failed,
+                 ctx.last_failure);
+        ctx.sum.failed_fast = 1;
+        rc = -1;
+    }
     if (sum)
         *sum = ctx.sum;
     plugin_options_free(ctx.run_options, ctx.n_run_options);
+    json_decref(ctx.constraints);
     pthread_mutex_destroy(&ctx.mu);
     return rc;
 }

@@ -85,6 +85,12 @@ void apitest_pg_drop(const char *name)
     pg_run_sql(base, sql);
 }
 
+int apitest_pg_admin_sql(const char *sql)
+{
+    const char *base = apitest_pg_uri();
+    return base ? pg_run_sql(base, sql) : -1;
+}
+
 int apitest_sql(const apitest_server *s, const char *sql)
 {
     if (s->pgdb[0])

@@ -36,6 +36,9 @@ void apitest_pg_drop(const char *name);
 /* Runs SQL on the server's database behind its back (either backend);
  * 0 or -1. */
 int apitest_sql(const apitest_server *s, const char *sql);
+/* Runs SQL on the PostgreSQL cluster's maintenance database (as a
+ * superuser): for what a database cannot do to itself. 0 or -1. */
+int apitest_pg_admin_sql(const char *sql);
 
 /* Creates a temp dir (when s->dir is empty) and starts bograph serve on it
  * with the extra arguments (NULL-terminated, may be NULL). On PostgreSQL the

@@ -5,10 +5,12 @@
  * killed with SIGKILL mid-run and started again. Afterwards: every
  * acknowledged result is stored with its value, no configuration was
  * suggested twice, there is one default trial, the budget is kept exactly
- * (a trial abandoned by a worker expires and is replaced), and the poller
+ * (a trial abandoned by a worker expires and, being started, counts
+ * against the budget, as docs/api.md says), and the poller
  * saw every change once, in seq order, ending at each trial's final state.
  * And a replica whose database stops answering says so on /healthz (503)
- * and /metrics, and serves again once it answers; `bograph worker --url
+ * and /metrics, answers requests with 503 unavailable (not 500), and serves
+ * again once it answers; `bograph worker --url
  * A,B,C` moves on when its replica dies and finishes the study.
  */
 #include <math.h>
@@ -266,8 +268,8 @@ static void check_final(json_t *trials)
                      seen_state[id], seq, state);
     }
     assert_int_equal(n_default, 1);
-    assert_int_equal(n_finished, BUDGET);
-    assert_int_equal(n_expired, 1); /* the abandoned one */
+    assert_int_equal(n_finished, BUDGET - 1);
+    assert_int_equal(n_expired, 1); /* the abandoned one, started: part of the budget */
     for (long id = 1; id < MAX_TRIALS; id++)
         if (is_acked[id]) {
             int found = 0;
@@ -394,7 +396,8 @@ static void test_database_outage(void **state)
     char path[64];
     snprintf(path, sizeof path, "/v1/studies/%s", id);
     assert_int_equal(apitest_call(&s, "GET", path, NULL, &r), 0);
-    assert_int_equal(r.status, 500);
+    assert_int_equal(r.status, 503);
+    assert_string_equal(apitest_error_code(&r), "unavailable");
     apitest_resp_free(&r);
     /* back: the same replica serves again, without a restart */
     snprintf(sql, sizeof sql, "ALTER DATABASE %s ALLOW_CONNECTIONS true", s.pgdb);
@@ -433,7 +436,7 @@ static void test_worker_failover(void **state)
     snprintf(b.pgdb, sizeof b.pgdb, "%s", a.pgdb);
     assert_int_equal(apitest_start(&b, args), 0);
     char id[32], urls[256], out[200];
-    apitest_create_study(&b, "{\"name\": \"fo\", \"plugin\": \"partition\", \"budget\": 12, "
+    apitest_create_study(&b, "{\"name\": \"fo\", \"plugin\": \"partition\", \"budget\": 40, "
                              "\"algorithm\": \"random\"}", id, sizeof id);
     /* a dead address first, then the replica to kill, then the survivor */
     snprintf(urls, sizeof urls, "http://127.0.0.1:1,%s,%s", a.base, b.base);
@@ -448,8 +451,9 @@ static void test_worker_failover(void **state)
               (char *)NULL);
         _exit(127);
     }
-    for (int i = 0; i < 600 && finished(&b, id) < 4; i++)
-        usleep(50 * 1000);
+    /* early: under a loaded machine the poll may lag several trials */
+    for (int i = 0; i < 3000 && finished(&b, id) < 2; i++)
+        usleep(10 * 1000);
     apitest_stop(&a, SIGKILL);
     long at_kill = finished(&b, id);
     int status = -1;
@@ -466,9 +470,9 @@ static void test_worker_failover(void **state)
             fprintf(stderr, "no worker output\n");
         fail_msg("the worker did not finish after its replica died");
     }
-    assert_int_equal(finished(&b, id), 12);
-    print_message("the replica died with %ld of 12 trials finished\n", at_kill);
-    assert_true(at_kill < 12); /* the worker had work left when it lost its replica */
+    assert_int_equal(finished(&b, id), 40);
+    print_message("the replica died with %ld of 40 trials finished\n", at_kill);
+    assert_true(at_kill < 40); /* the worker had work left when it lost its replica */
     apitest_cleanup(&b);
     apitest_cleanup(&a);
 }

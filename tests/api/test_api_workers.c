@@ -172,11 +172,12 @@ static void test_worker_stops_cleanly_on_sigint(void **state)
     snprintf(body, sizeof body,
              "{\"name\": \"slow\", \"plugin\": \"command\", \"budget\": 3, \"algorithm\": \"random\","
              " \"parameters\": [{\"name\": \"x\", \"type\": \"float\", \"low\": 0, \"high\": 1}],"
-             " \"objective\": {\"name\": \"y\"},"
-             " \"plugin_options\": {\"argv\": [\"%s/sleep.sh\"]}}", SCRIPTS_DIR);
+             " \"objective\": {\"name\": \"y\"}}");
     apitest_create_study(&srv, body, id, sizeof id);
     snprintf(out, sizeof out, "%s/worker-sigint.out", srv.dir);
-    pid_t pid = spawn_bograph(out, "worker", "--url", srv.base, "--study", id, NULL);
+    char prog[300];
+    snprintf(prog, sizeof prog, "%s/sleep.sh", SCRIPTS_DIR);
+    pid_t pid = spawn_bograph(out, "worker", "--url", srv.base, "--study", id, "--", prog, NULL);
     /* Wait until the worker holds a trial. */
     snprintf(path, sizeof path, "/v1/studies/%s", id);
     long long active = 0;

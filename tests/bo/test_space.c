@@ -260,10 +260,36 @@ static void test_cardinality_enumeration(void **state)
     space_free(sp);
 }
 
+/* A range whose width is not a finite number (every suggestion was the
+ * upper bound): the service refuses new ones, but a stored study with one
+ * still loads, and the encoding spans the whole range. */
+static void test_infinite_width(void **state)
+{
+    (void)state;
+    space *sp = space_new();
+    char err[256] = "";
+    assert_int_equal(space_add_float(sp, "w", -1.7e308, 1.7e308, 0, err, sizeof err), 0);
+    double c[1], u[1];
+    const double us[] = {0, 0.25, 0.5, 0.9, 1};
+    for (size_t i = 0; i < 5; i++) {
+        u[0] = us[i];
+        space_decode(sp, u, c);
+        assert_true(isfinite(c[0]) && c[0] >= -1.7e308 && c[0] <= 1.7e308);
+        double back[1];
+        space_encode(sp, c, back);
+        assert_true(fabs(back[0] - us[i]) < 1e-12);
+    }
+    u[0] = 0.25;
+    space_decode(sp, u, c);
+    assert_true(c[0] < -1e307); /* not the upper bound */
+    space_free(sp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shape),
+        cmocka_unit_test(test_infinite_width),
         cmocka_unit_test(test_add_errors),
         cmocka_unit_test(test_validate),
         cmocka_unit_test(test_roundtrip),

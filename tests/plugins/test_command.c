@@ -3,7 +3,8 @@
  * real programs (tests/plugins/scripts): metrics from stdout JSON, the
  * configuration on stdin and in the environment, log files through a
  * parser, bad output, failures, infeasible configurations, timeouts,
- * cancellation, stray background processes and clean-up.
+ * cancellation, stray background processes (also ones that setsid away),
+ * log files kept inside the run directory, the metrics limit and clean-up.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -254,6 +256,30 @@ static void test_cancel(void **state)
     plugin_result_free(&r);
 }
 
+/* 1 while pid runs: gone, or a zombie waiting for a reaper, is not running
+ * (waits up to a second for the kill to land). */
+static int process_running(pid_t pid)
+{
+    int running = 0;
+    for (int i = 0; i < 50; i++) {
+        char path[64], buf[512] = "";
+        snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            return 0;
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+        const char *close_paren = strrchr(buf, ')');
+        running = !(close_paren && (close_paren[2] == 'Z' || close_paren[2] == 'X'));
+        if (!running)
+            return 0;
+        struct timespec ts = {0, 20 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return running;
+}
+
 /* A background process holding stdout open neither hangs the run nor
  * survives it. */
 static void test_background_process_killed(void **state)
@@ -268,27 +294,83 @@ static void test_background_process_killed(void **state)
     assert_true(took < 10.0);
     pid_t bg = (pid_t)metric(&r, "bg");
     assert_true(bg > 1);
-    /* Gone, or a zombie waiting for a reaper: not running. */
-    int running = 0;
-    for (int i = 0; i < 50; i++) {
-        char path[64], buf[512] = "";
-        snprintf(path, sizeof path, "/proc/%d/stat", (int)bg);
-        FILE *f = fopen(path, "r");
-        if (!f) {
-            running = 0;
-            break;
-        }
-        size_t n = fread(buf, 1, sizeof buf - 1, f);
-        fclose(f);
-        buf[n] = '\0';
-        const char *close_paren = strrchr(buf, ')');
-        running = !(close_paren && (close_paren[2] == 'Z' || close_paren[2] == 'X'));
-        if (!running)
-            break;
-        struct timespec ts = {0, 20 * 1000000L};
-        nanosleep(&ts, NULL);
+    assert_false(process_running(bg));
+    plugin_result_free(&r);
+}
+
+/* Runs setsid_sleeper.sh through exec.c with a 0.5 s timeout (with or
+ * without a cgroup): the sleeper it started in a session of its own must be
+ * gone after the run. */
+static void check_setsid_sleeper_killed(int no_cgroup)
+{
+    char prog[600];
+    snprintf(prog, sizeof prog, "%s/setsid_sleeper.sh", SCRIPTS_DIR);
+    char *argv[] = {prog, NULL};
+    plugin_exec_spec spec = {.argv = argv, .timeout_seconds = 0.5, .no_cgroup = no_cgroup};
+    plugin_exec_result er;
+    char err[256];
+    assert_int_equal(plugin_exec_run(&spec, &er, err, sizeof err), 0);
+    assert_true(er.timed_out);
+    const char *bg_text = strstr(er.out, "\"bg\": ");
+    assert_non_null(bg_text);
+    pid_t bg = (pid_t)atol(bg_text + 6);
+    assert_true(bg > 1);
+    /* It was alive and had left the program's session when the run began. */
+    assert_false(process_running(bg));
+    plugin_exec_result_free(&er);
+}
+
+static void test_setsid_grandchild_killed(void **state)
+{
+    (void)state;
+    check_setsid_sleeper_killed(0);
+}
+
+static void test_setsid_grandchild_killed_without_cgroup(void **state)
+{
+    (void)state;
+    check_setsid_sleeper_killed(1);
+}
+
+/* log_file stays inside the run directory. */
+static void test_log_file_inside_run_dir(void **state)
+{
+    (void)state;
+    const char *bad[] = {"/etc/passwd", "../out.log", "sub/../../out.log", ".."};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        plugin_result r;
+        plugin_result_init(&r);
+        plugin_option o[] = {{"log_file", bad[i]}, {"log_format", "keyvalue"}};
+        run_script("logfile.sh", o, 2, 10, NULL, &r);
+        assert_int_equal(r.state, PLUGIN_FAILED);
+        if (!strstr(r.reason, "inside the run directory"))
+            fail_msg("log_file %s: %s", bad[i], r.reason);
+        plugin_result_free(&r);
     }
-    assert_false(running);
+    /* A relative path with "." and a name holding ".." is fine. */
+    plugin_result r;
+    plugin_result_init(&r);
+    plugin_option o[] = {{"log_file", "./out.log"}, {"log_format", "keyvalue"}};
+    run_script("logfile.sh", o, 2, 10, NULL, &r);
+    if (r.state != PLUGIN_OK)
+        fail_msg("state %s: %s", plugin_state_name(r.state), r.reason);
+    plugin_result_free(&r);
+}
+
+/* More metrics than the service takes: the result keeps BOGRAPH_MAX_METRICS
+ * of them, the objective among them, and stays ok. */
+static void test_metrics_within_the_service_limit(void **state)
+{
+    (void)state;
+    plugin_result r;
+    plugin_result_init(&r);
+    plugin_option o[] = {{"objective", "y"}};
+    assert_int_equal(run_script("many_metrics.sh", o, 1, 30, NULL, &r), 0);
+    if (r.state != PLUGIN_OK)
+        fail_msg("state %s: %s", plugin_state_name(r.state), r.reason);
+    assert_int_equal(r.n_metrics, BOGRAPH_MAX_METRICS);
+    assert_true(metric(&r, "y") == 7);
+    assert_true(r.has_objective && r.objective == 7);
     plugin_result_free(&r);
 }
 
@@ -346,6 +428,10 @@ int main(void)
         cmocka_unit_test(test_flood_times_out),
         cmocka_unit_test(test_cancel),
         cmocka_unit_test(test_background_process_killed),
+        cmocka_unit_test(test_setsid_grandchild_killed),
+        cmocka_unit_test(test_setsid_grandchild_killed_without_cgroup),
+        cmocka_unit_test(test_log_file_inside_run_dir),
+        cmocka_unit_test(test_metrics_within_the_service_limit),
         cmocka_unit_test(test_exec_unread_stdin),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

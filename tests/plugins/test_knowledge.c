@@ -2,7 +2,7 @@
  * test_knowledge.c - the expert knowledge every built-in plugin declares is
  * accepted by structure/knowledge.h as the service will use it: edges and
  * forbidden edges between known nodes, no edge into a parameter or out of
- * the objective, no cycle, and formulas libmatheval parses.
+ * the objective, no cycle, and formulas that parse.
  */
 #include <setjmp.h>
 #include <stdarg.h>

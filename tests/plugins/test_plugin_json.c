@@ -114,7 +114,9 @@ static void test_fill_study(void **state)
     /* The command plugin needs the study's space and objective. */
     body = json_loads("{\"name\": \"c\"}", 0, &je);
     assert_int_equal(plugin_fill_study(&plugin_command, body, err, sizeof err), -1);
-    assert_non_null(strstr(err, "parameters and objective"));
+    assert_non_null(strstr(err, "own \"parameters\" and \"objective\""));
+    /* It does not name the plugin: the service puts "plugin 'command': " first. */
+    assert_null(strstr(err, "command"));
     json_decref(body);
     body = json_loads("{\"parameters\": [{\"name\": \"x\", \"type\": \"float\", \"low\": 0, "
                       "\"high\": 1}], \"objective\": {\"name\": \"y\", \"goal\": \"minimize\"},"
@@ -242,6 +244,34 @@ static void test_result_json(void **state)
     plugin_result_free(&res);
 }
 
+/* A NUL byte in a log (which the service's JSON parser refuses) becomes '?',
+ * UTF-8 around it is kept; a reason and a metric name that are not UTF-8
+ * still make a body. */
+static void test_result_json_nul_and_bytes(void **state)
+{
+    (void)state;
+    plugin_result res;
+    plugin_result_init(&res);
+    res.set_metric(&res, "y", 1);
+    res.set_metric(&res, "caf\xe9", 2);
+    res.append_log(&res, "a\0b \xc3\xa9\n", 7);
+    json_t *j = plugin_result_to_json(&res);
+    assert_non_null(j);
+    assert_string_equal(json_string_value(json_object_get(j, "logs")), "a?b \xc3\xa9\n");
+    assert_non_null(json_object_get(json_object_get(j, "metrics"), "caf?"));
+    char *text = json_dumps(j, JSON_COMPACT);
+    assert_non_null(text);
+    assert_null(strstr(text, "\\u0000"));
+    free(text);
+    json_decref(j);
+    plugin_result_set(&res, PLUGIN_FAILED, "bad byte \xff in stderr");
+    j = plugin_result_to_json(&res);
+    assert_non_null(j);
+    assert_string_equal(json_string_value(json_object_get(j, "reason")), "bad byte ? in stderr");
+    json_decref(j);
+    plugin_result_free(&res);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -252,6 +282,7 @@ int main(void)
         cmocka_unit_test(test_config_json_roundtrip),
         cmocka_unit_test(test_options_from_json),
         cmocka_unit_test(test_result_json),
+        cmocka_unit_test(test_result_json_nul_and_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

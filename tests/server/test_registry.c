@@ -55,7 +55,7 @@ static void test_history_key(void **state)
     store *older = make_store("c.db", 1000.0, 2);   /* study 1 with a smaller seq */
     registry *r = registry_new();
     registry_use_store(r, a); /* SQLite: the in-process lock only */
-    registry_entry *e = registry_lock(r, 1);
+    registry_entry *e = registry_lock(r, 1, NULL, 0);
     assert_non_null(e);
     refresh(e, a);
     assert_int_equal(registry_history(e)->count, 3);

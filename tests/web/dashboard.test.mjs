@@ -6,8 +6,9 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fmtNum, fmtPct } from '../../web/src/format.js';
+import { fmtFactor, fmtNum } from '../../web/src/format.js';
 import { CLIENT_METHOD } from '../../web/src/importance.js';
+import { goalOf, improvement } from '../../web/src/trials.js';
 import { CONFIG, Service, checkPrerequisites, launchBrowser, pool } from './lib.mjs';
 
 const SPACE = [
@@ -182,8 +183,10 @@ if (prerequisiteError) {
     assert.ok(failed > 0);
     assert.ok(text.includes(`failed ${failed}`), `row shows ${failed} failed: ${text}`);
     assert.equal(await row.locator('td.best').innerText(), fmtNum(best.best.objective));
-    const imp = (best.best.objective - best.default.objective) / Math.abs(best.default.objective);
-    assert.equal(await row.locator('td.improvement').innerText(), fmtPct(imp));
+    // the factor `bograph tune` prints for the same study
+    const imp = improvement(goalOf(study), best.best.objective, best.default.objective);
+    assert.ok(imp !== null);
+    assert.equal(await row.locator('td.improvement').innerText(), fmtFactor(imp));
     await shot(page, 'studies');
   });
 

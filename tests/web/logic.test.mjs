@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { computeImportance, correlationRatio, ranks, spearman } from '../../web/src/importance.js';
 import { better, countByModel, feasible, improvement, modelOf, modelSummaryText } from '../../web/src/trials.js';
-import { fmtNum, fmtPct } from '../../web/src/format.js';
+import { fmtFactor, fmtNum, fmtPct } from '../../web/src/format.js';
 
 const close = (a, b, eps = 1e-12) => assert.ok(Math.abs(a - b) <= eps, `${a} != ${b}`);
 
@@ -55,12 +55,16 @@ test('computeImportance ranks parameters, handles ordinal and categorical, skips
   assert.deepEqual(computeImportance(params, trials.slice(0, 2)).map((i) => i.value), [null, null, null, null]);
 });
 
-test('improvement over the default is positive when better, for both goals', () => {
-  close(improvement('maximize', 120, 100), 0.2);
-  close(improvement('minimize', 80, 100), 0.2);
-  close(improvement('minimize', 120, 100), -0.2);
+test('improvement over the default is the factor the CLI prints, > 1 when better', () => {
+  close(improvement('maximize', 120, 100), 1.2);
+  close(improvement('minimize', 80, 100), 1.25);
+  close(improvement('minimize', 120, 100), 100 / 120);
+  // the study of issue 14: default 8851.49, best 809.171 -> 10.94x in both
+  close(improvement('minimize', 809.171, 8851.49), 8851.49 / 809.171);
+  assert.equal(fmtFactor(improvement('minimize', 809.171, 8851.49)), '10.94x');
   close(improvement('maximize', -50, -100), 0.5);
   assert.equal(improvement('maximize', 1, 0), null);
+  assert.equal(improvement('maximize', -1, 2), null);
   assert.equal(improvement('maximize', null, 3), null);
   assert.ok(better('minimize', 1, 2) && better('maximize', 2, 1));
 });

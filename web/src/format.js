@@ -1,4 +1,4 @@
-// Number, date and percentage formatting shared by the views. The Intl
+// Number, date, factor and percentage formatting shared by the views. The Intl
 // formatters are built once: toLocaleString with options builds a new one on
 // every call, which costs more than the rest of a table render.
 
@@ -22,6 +22,12 @@ export function fmtNum(v) {
   const a = Math.abs(v);
   if (a !== 0 && (a >= 1e6 || a < 1e-3)) return v.toExponential(3);
   return SIG5.format(v);
+}
+
+/* An improvement factor as the CLI prints it: "10.94x". */
+export function fmtFactor(f) {
+  if (f === null || f === undefined || !Number.isFinite(f)) return '–';
+  return f.toFixed(2) + 'x';
 }
 
 export function fmtPct(r) {

@@ -103,11 +103,16 @@ export function isScored(t) {
   return t.state === 'completed' && typeof t.objective === 'number' && Number.isFinite(t.objective);
 }
 
-/* Relative improvement of best over default, signed so that better is positive. */
+/* Improvement of best over default as a factor, the one definition the CLI
+   uses too (cli/tune_figures.c, tune_ratio): best/default when maximising,
+   default/best when minimising, so > 1 is better and 2 means twice as good.
+   null when either is missing, not finite or zero, or their signs differ (no
+   ratio says anything then). */
 export function improvement(goal, best, def) {
-  if (typeof best !== 'number' || typeof def !== 'number' || def === 0) return null;
-  const d = goal === 'minimize' ? def - best : best - def;
-  return d / Math.abs(def);
+  if (typeof best !== 'number' || typeof def !== 'number') return null;
+  if (!Number.isFinite(best) || !Number.isFinite(def) || best === 0 || def === 0) return null;
+  if (best > 0 !== def > 0) return null;
+  return goal === 'minimize' ? def / best : best / def;
 }
 
 export function countByState(trials) {

@@ -2,7 +2,7 @@
 // and improvement over the default configuration. Refreshed every 10 s.
 import { useEffect, useState } from 'preact/hooks';
 import { getBest, listStudies } from '../api.js';
-import { fmtNum, fmtPct } from '../format.js';
+import { fmtFactor, fmtNum } from '../format.js';
 import { useInterval, useTokenVersion } from '../hooks.js';
 import { Empty, ErrorBox, Loading, StateChip } from '../components/States.jsx';
 import { STATES, goalOf, improvement, objectiveName } from '../trials.js';
@@ -113,7 +113,7 @@ function StudyRow({ study, best }) {
       </td>
       <td class="num best">{best && best.error ? <span class="muted" title={best.error.message}>error</span> : fmtNum(b)}</td>
       <td class="num">{fmtNum(d)}</td>
-      <td class={`num improvement ${imp > 0 ? 'up' : imp < 0 ? 'down' : ''}`}>{fmtPct(imp)}</td>
+      <td class={`num improvement ${imp > 1 ? 'up' : imp !== null && imp < 1 ? 'down' : ''}`}>{fmtFactor(imp)}</td>
     </tr>
   );
 }

@@ -4,7 +4,7 @@
 // full reload).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { getBest, getImportance, getStructure, getStudy } from '../api.js';
-import { fmtNum, fmtPct } from '../format.js';
+import { fmtFactor, fmtNum } from '../format.js';
 import { useInterval, useNow, useTokenVersion } from '../hooks.js';
 import { TrialStore, STATES, countByState, goalOf, improvement, objectiveName } from '../trials.js';
 import { Convergence } from '../components/Convergence.jsx';
@@ -202,8 +202,8 @@ export function StudyPage({ studyId, trialId }) {
         </div>
         <div class="card">
           <h3>Improvement over default</h3>
-          <p class={`big ${imp > 0 ? 'up' : imp < 0 ? 'down' : ''}`} data-testid="improvement">
-            {fmtPct(imp)}
+          <p class={`big ${imp > 1 ? 'up' : imp !== null && imp < 1 ? 'down' : ''}`} data-testid="improvement">
+            {fmtFactor(imp)}
           </p>
           <p class="muted">{goal === 'minimize' ? 'lower is better' : 'higher is better'}</p>
         </div>
