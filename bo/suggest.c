@@ -20,6 +20,7 @@
 #include "bo/design.h"
 #include "bo/gp.h"
 #include "util/rng.h"
+#include "util/util.h"
 
 /* The GP of a study, kept between calls so its fit warm-starts. */
 struct bo_state {
@@ -373,6 +374,25 @@ double bo_warp_outputs(double *y, size_t n)
     return best_lam;
 }
 
+/* The inverse of bo_yj and its derivative (*dydw). */
+static double bo_yj_inv(double w, double lam, double *dydw)
+{
+    double a = w >= 0 ? lam : 2 - lam;
+    double x = w >= 0 ? w : -w;
+    double y, d;
+    if (fabs(a) < 1e-12) {
+        y = expm1(x);
+        d = exp(x);
+    } else {
+        double base = x * a + 1;
+        if (!(base > 1e-300)) base = 1e-300;
+        y = pow(base, 1 / a) - 1;
+        d = pow(base, 1 / a - 1);
+    }
+    *dydw = d;
+    return w >= 0 ? y : -y;
+}
+
 int bo_tame_outputs(double *y, size_t n)
 {
     double big = 0;
@@ -394,6 +414,8 @@ typedef struct {
     double *U;         /* n x dim encoded */
     double *y;         /* n */
     size_t n_feasible; /* feasible trials (not configurations) */
+    double warp_mean, warp_sd, warp_lambda; /* the output warping (lambda NAN: none) */
+    int tamed;         /* y was fitted as sign(y) log1p(|y|) (bo_tame_outputs) */
 } bo_data;
 
 static void bo_data_free(bo_data *dt)
@@ -426,7 +448,7 @@ static int bo_data_build(const bo_request *req, bo_data *dt)
     }
     /* extreme objectives: the range, the imputation and the warping below
      * would overflow */
-    bo_tame_outputs(yy, n);
+    dt->tamed = bo_tame_outputs(yy, n);
     double lo = INFINITY, hi = -INFINITY;
     for (size_t i = 0; i < n; i++) {
         if (isnan(yy[i])) continue;
@@ -462,11 +484,40 @@ static int bo_data_build(const bo_request *req, bo_data *dt)
     }
     for (size_t g = 0; g < dt->n; g++)
         if (count[g] > 0) dt->y[g] /= (double)count[g];
-    if (!req->no_output_warping) bo_warp_outputs(dt->y, dt->n);
+    dt->warp_lambda = NAN;
+    if (!req->no_output_warping) {
+        /* what bo_warp_outputs standardises with, to undo it in predictions */
+        double m = 0, v = 0;
+        for (size_t g = 0; g < dt->n; g++) m += dt->y[g];
+        m /= (double)(dt->n ? dt->n : 1);
+        for (size_t g = 0; g < dt->n; g++) v += (dt->y[g] - m) * (dt->y[g] - m);
+        dt->warp_mean = m;
+        dt->warp_sd = sqrt(v / (double)(dt->n ? dt->n : 1));
+        dt->warp_lambda = bo_warp_outputs(dt->y, dt->n);
+    }
     free(count);
     free(yy);
     free(group);
     return 0;
+}
+
+/* A GP prediction (warped, maybe tamed, maximisation units) in the objective's
+ * units. */
+static void bo_unwarp(const bo_request *req, const bo_data *dt, double m, double var,
+                      double *mean, double *sd)
+{
+    double s = sqrt(var > 0 ? var : 0), y = m, dydw = 1;
+    if (isfinite(dt->warp_lambda)) {
+        y = dt->warp_mean + dt->warp_sd * bo_yj_inv(m, dt->warp_lambda, &dydw);
+        dydw *= dt->warp_sd;
+    }
+    if (dt->tamed) { /* undo sign(y) log1p(|y|) */
+        double a = fabs(y);
+        dydw *= exp(a);
+        y = copysign(expm1(a), y);
+    }
+    *mean = req->maximize ? y : -y;
+    *sd = s * fabs(dydw);
 }
 
 /* Distinct configurations among the observed and pending ones. */
@@ -545,9 +596,10 @@ static double bo_gp_incumbent(gp *g, const bo_data *dt, size_t dim, double *mu,
  * candidate it saw is taken, any new point. u gets the encoded maximiser. */
 static int bo_gp_propose(const bo_request *req, const bo_data *dt, bo_acq_ctx *actx,
                          const double *anchors, size_t n_anchor, const double *exclude,
-                         size_t n_ex, double *out, size_t k, double *u, char *err,
-                         size_t err_len)
+                         size_t n_ex, double *out, size_t k, double *u, int *from_acq,
+                         char *err, size_t err_len)
 {
+    *from_acq = 0;
     const space *sp = req->sp;
     size_t p = space_size(sp);
     acqopt_options aopt;
@@ -563,6 +615,7 @@ static int bo_gp_propose(const bo_request *req, const bo_data *dt, bo_acq_ctx *a
     if (acqopt_maximize(sp, bo_acq_eval, actx, &aopt, exclude, n_ex, u, &val, aerr,
                         sizeof aerr) == 0) {
         space_decode(sp, u, c);
+        *from_acq = 1;
     } else {
         /* every candidate the acquisition saw is taken: any new point */
         design *d = design_random_new(p, rng_stream_seed(req->seed, (uint64_t)(dt->n + k)));
@@ -634,7 +687,10 @@ static int bo_suggest_gp(const bo_request *req, double *out, char *err, size_t e
     gopt.maxeval = bo_gp_maxeval(dt.n);
     gopt.max_fit_points = BO_GP_FIT_SUBSET;
     gopt.seed = rng_stream_seed(req->seed, (uint64_t)dt.n);
+    double t0 = util_monotonic();
     if (gp_fit(g, dt.U, dt.y, dt.n, &gopt, err, err_len) != 0) goto done;
+    double t1 = util_monotonic();
+    if (req->timing) req->timing->fit_seconds += t1 - t0;
 
     mu = malloc(dt.n * sizeof(double));
     size_t n_anchor = dt.n < BO_N_ANCHORS ? dt.n : BO_N_ANCHORS;
@@ -663,15 +719,27 @@ static int bo_suggest_gp(const bo_request *req, double *out, char *err, size_t e
     actx.var_floor = 1e-12 * gp_signal_variance(g);
     if (!(actx.var_floor > 0)) actx.var_floor = 1e-300;
     for (size_t k = n_sobol; k < req->count; k++) {
-        if (bo_gp_propose(req, &dt, &actx, anchors, n_anchor, exclude, n_ex, out, k, u, err,
-                          err_len) != 0)
+        int from_acq = 0;
+        if (bo_gp_propose(req, &dt, &actx, anchors, n_anchor, exclude, n_ex, out, k, u,
+                          &from_acq, err, err_len) != 0)
             goto done;
+        if (req->explain && from_acq) {
+            /* what the GP expected there, before the point joins it */
+            bo_explain *x = &req->explain[k];
+            double m, var;
+            space_encode(sp, out + k * p, u);
+            gp_predict(g, u, &m, &var, NULL, NULL);
+            x->from_model = 1;
+            x->acquisition = bo_acq_eval(u, NULL, &actx);
+            bo_unwarp(req, &dt, m, var, &x->mean, &x->sd);
+        }
         if (k + 1 < req->count) {
             if (bo_gp_believe(g, sp, out + k * p, u, &best, exclude, &n_ex, err, err_len) != 0)
                 goto done;
             actx.best = best;
         }
     }
+    if (req->timing) req->timing->acq_seconds += util_monotonic() - t1;
     rc = 0;
 done:
     gp_free(owned);
@@ -679,6 +747,51 @@ done:
     free(exclude);
     free(mu);
     free(anchors);
+    free(u);
+    return rc;
+}
+
+int bo_predict(const bo_request *req, const double *configs, size_t m, double *mean, double *sd,
+               char *err, size_t err_len)
+{
+    const space *sp = req->sp;
+    size_t p = space_size(sp), dim = space_encoded_dim(sp);
+    for (size_t i = 0; i < m; i++)
+        if (space_validate(sp, configs + i * p, err, err_len) != 0) return -1;
+    bo_data dt;
+    if (bo_data_build(req, &dt) != 0) {
+        bo_errf(err, err_len, "out of memory");
+        return -1;
+    }
+    int rc = -1;
+    gp *owned = NULL;
+    double *u = malloc(dim * sizeof(double));
+    gp *g = u ? bo_gp_model(req, dim, &owned) : NULL;
+    if (dt.n < 2 || dt.n_feasible == 0) {
+        bo_errf(err, err_len, "the GP needs 2 distinct configurations with a feasible result");
+        goto done;
+    }
+    if (!g) {
+        bo_errf(err, err_len, "out of memory");
+        goto done;
+    }
+    gp_options gopt;
+    gp_options_default(&gopt);
+    gopt.n_restarts = bo_gp_restarts(dt.n);
+    gopt.maxeval = bo_gp_maxeval(dt.n);
+    gopt.max_fit_points = BO_GP_FIT_SUBSET;
+    gopt.seed = rng_stream_seed(req->seed, (uint64_t)dt.n);
+    if (gp_fit(g, dt.U, dt.y, dt.n, &gopt, err, err_len) != 0) goto done;
+    for (size_t i = 0; i < m; i++) {
+        double mu, var;
+        space_encode(sp, configs + i * p, u);
+        gp_predict(g, u, &mu, &var, NULL, NULL);
+        bo_unwarp(req, &dt, mu, var, &mean[i], &sd[i]);
+    }
+    rc = 0;
+done:
+    gp_free(owned);
+    bo_data_free(&dt);
     free(u);
     return rc;
 }

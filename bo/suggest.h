@@ -21,6 +21,20 @@ typedef struct bo_state bo_state;
 bo_state *bo_state_new(void);
 void bo_state_free(bo_state *st);
 
+/* What the model expected of one proposal (bo_request.explain). */
+typedef struct {
+    int from_model;             /* 1: the GP's acquisition chose it; 0: a space-filling or
+                                 * random point (the other fields are then 0) */
+    double mean, sd;            /* the GP's prediction of the objective, in its own units */
+    double acquisition;         /* the acquisition there (log EI or UCB, the model's scale) */
+} bo_explain;
+
+/* Where a suggestion's time went (bo_request.timing); bo_suggest adds to it. */
+typedef struct {
+    double fit_seconds;         /* fitting the model */
+    double acq_seconds;         /* maximising the acquisition */
+} bo_timing;
+
 typedef struct {
     const space *sp;
     bo_algorithm algorithm;
@@ -44,6 +58,10 @@ typedef struct {
     /* gp: 1 turns off the output warping (standardise + Yeo-Johnson with
      * the lambda of maximum likelihood, as HEBO does) applied before the fit. */
     int no_output_warping;
+    /* Optional outputs (NULL: not wanted): explain[k] for proposal k (count
+     * entries, left untouched for points no model chose), and timing. */
+    bo_explain *explain;
+    bo_timing *timing;
 } bo_request;
 
 void bo_request_init(bo_request *req, const space *sp);
@@ -52,6 +70,14 @@ void bo_request_init(bo_request *req, const space *sp);
  * from each other, from the pending ones and (where the space allows) from
  * the observed ones. Deterministic for a given request and seed. */
 int bo_suggest(const bo_request *req, double *out, char *err, size_t err_len);
+
+/* The GP's predictive mean and standard deviation of the objective (in
+ * its own units: the output warping undone, sd by the delta method) at m
+ * raw configurations, fitted as bo_suggest's gp would be (warm-started from
+ * req->state). -1 with a message when fewer than 2 distinct configurations
+ * have a feasible result, or on a bad configuration. */
+int bo_predict(const bo_request *req, const double *configs, size_t m, double *mean, double *sd,
+               char *err, size_t err_len);
 
 /* The default number of space-filling points before the GP starts, for a
  * space with `dim` parameters: clamp(dim + 1, 5, 10) (bo/defaults.h). */

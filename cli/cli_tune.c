@@ -286,6 +286,29 @@ static json_t *tune_create_study(client *c, const char *name, const char *plugin
         return NULL;
     }
     *resumed = status == 200;
+    json_t *had = json_object_get(study, "budget");
+    if (*resumed && json_is_integer(had) && json_integer_value(had) < budget) {
+        /* a larger --budget continues the same study to it */
+        json_t *patch = json_pack("{s:I}", "budget", (json_int_t)budget);
+        char path[96];
+        snprintf(path, sizeof path, "/v1/studies/%s",
+                 json_string_value(json_object_get(study, "id")));
+        json_t *patched = NULL;
+        long pst = 0;
+        rc = client_request(c, "PATCH", path, patch, &pst, &patched, err, err_len);
+        json_decref(patch);
+        if (rc != 0 || pst != 200) {
+            if (rc == 0)
+                snprintf(err, err_len, "raising the budget: %s", client_error_message(patched));
+            json_decref(patched);
+            json_decref(study);
+            return NULL;
+        }
+        printf("bograph: study '%s' had budget %lld: raised to %ld\n", name,
+               (long long)json_integer_value(had), budget);
+        json_decref(study);
+        study = patched;
+    }
     return study;
 }
 

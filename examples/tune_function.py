@@ -9,7 +9,10 @@ parameter that is slow to call in real life (here it is instant). Some
 configurations cannot run at all (the function raises MemoryError): they are
 reported as infeasible, so the optimiser learns to avoid them. The script
 asks for a configuration, runs it, reports the result, until the budget is
-spent, then prints the best configuration against the default one.
+spent (while other workers hold the last trials it waits as the service says,
+retry_after_seconds, and asks again), then prints the best configuration
+against the default one. Study.optimize in the client does the same loop in
+one call (examples/optimize_function.py).
 Exit code 0 when the best found beats the default configuration.
 """
 
@@ -67,9 +70,17 @@ def main():
 
     worker = "example-%d" % os.getpid()
     while True:
-        trials, done = client.suggest(sid, count=1, worker=worker)
-        if done or not trials:
+        ans = client.ask(sid, count=1, worker=worker)
+        trials = ans["trials"]
+        if ans["done"]:
             break
+        if not trials:
+            # other workers hold the rest of the budget: their trials may fail
+            # or expire, so wait as the service says and ask again
+            wait = ans.get("retry_after_seconds", 1)
+            print("no trial free: others hold the rest of the budget; asking again in %ss" % wait)
+            time.sleep(wait)
+            continue
         for t in trials:
             p = t["params"]
             try:

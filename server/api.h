@@ -69,6 +69,8 @@ void api_study_create(service *svc, const api_request *req, api_response *res);
 void api_study_list(service *svc, const api_request *req, api_response *res);
 void api_study_get(service *svc, const api_request *req, api_response *res);
 void api_study_delete(service *svc, const api_request *req, api_response *res);
+void api_study_patch(service *svc, const api_request *req, api_response *res);
+void api_trial_predict(service *svc, const api_request *req, api_response *res);
 void api_study_best(service *svc, const api_request *req, api_response *res);
 void api_study_importance(service *svc, const api_request *req, api_response *res);
 void api_study_structure(service *svc, const api_request *req, api_response *res);
@@ -92,7 +94,7 @@ void static_serve(service *svc, const char *path, api_response *res);
 /* What the use cases work on, from the service. */
 static inline usecase_env api_env(service *svc)
 {
-    return (usecase_env){.st = svc->st, .reg = svc->reg};
+    return (usecase_env){.st = svc->st, .reg = svc->reg, .stats = svc->stats};
 }
 /* Sets the reply of a use case's trial (takes it: cleared here). */
 void api_reply_trial(api_response *res, int status, store_trial *t, int with_logs);
@@ -107,5 +109,7 @@ json_t *api_trial_json(const store_trial *t, int with_logs);
 /* The same object written as text (the one definition of a trial's JSON). */
 #include "server/jsonw.h"
 void api_trial_write(jsonw *w, const store_trial *t, int with_logs);
+/* Replies with the trials as CSV (api_export.c). */
+void api_trials_csv(const study_def *sd, const store_trials *ts, api_response *res);
 
 #endif

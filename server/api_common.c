@@ -229,6 +229,14 @@ void api_trial_write(jsonw *w, const store_trial *t, int with_logs)
         jsonw_str(w, t->model_reason);
     else
         jsonw_lit(w, "null");
+    /* stored as the JSON text the API returns */
+    jsonw_lit(w, ",\"explanation\":");
+    jsonw_lit(w, t->explanation ? t->explanation : "null");
+    jsonw_lit(w, ",\"key\":");
+    if (t->key)
+        jsonw_str(w, t->key);
+    else
+        jsonw_lit(w, "null");
     if (with_logs) {
         jsonw_lit(w, ",\"logs\":");
         if (t->logs)

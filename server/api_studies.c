@@ -208,3 +208,39 @@ void api_study_best(service *svc, const api_request *req, api_response *res)
     study_def_free(&sd);
     store_study_clear(&s);
 }
+
+void api_study_patch(service *svc, const api_request *req, api_response *res)
+{
+    jv_error e;
+    json_t *body = NULL;
+    if (jv_parse_object(req->body, req->body_len, 0, &body, &e) != 0) {
+        api_reply_error(res, &e);
+        return;
+    }
+    static const char *const keys[] = {"budget", "name", "state", NULL};
+    usecase_patch p = {0};
+    json_t *jb = json_object_get(body, "budget");
+    p.has_budget = jb != NULL;
+    p.budget = -1;
+    if (jv_only_keys(body, keys, "", &e) != 0 ||
+        (jb && !json_is_null(jb) &&
+         jv_get_int(body, "budget", "", 1, 1, 1000000000, &p.budget, NULL, &e) != 0) ||
+        jv_get_string(body, "name", "", 0, 1, &p.name, NULL, &e) != 0 ||
+        jv_get_string(body, "state", "", 0, 1, &p.state, NULL, &e) != 0) {
+        api_reply_error(res, &e);
+    } else if (p.name && strlen(p.name) > 200) {
+        api_reply_errorf(res, 400, "invalid_argument", "name", "name is longer than 200 characters");
+    } else if (p.state && strcmp(p.state, "active") != 0 && strcmp(p.state, "done") != 0) {
+        api_reply_errorf(res, 400, "invalid_argument", "state", "state must be active or done");
+    } else {
+        int64_t id = api_parse_id(req->captures[0]);
+        usecase_env env = api_env(svc);
+        if (id < 0)
+            api_reply_errorf(res, 404, "not_found", NULL, "no study '%s'", req->captures[0]);
+        else if (usecase_study_patch(&env, id, &p, &e) != 0)
+            api_reply_error(res, &e);
+        else
+            reply_study(svc, id, 200, res);
+    }
+    json_decref(body);
+}

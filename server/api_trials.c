@@ -21,6 +21,7 @@
 #define API_MAX_WORKER 200
 #define API_DEFAULT_LIMIT 100
 #define API_MAX_LIMIT 1000
+#define API_MAX_EXPORT 1000000
 
 void api_suggest(service *svc, const api_request *req, api_response *res)
 {
@@ -80,9 +81,17 @@ void api_suggest(service *svc, const api_request *req, api_response *res)
 void api_trial_list(service *svc, const api_request *req, api_response *res)
 {
     int state = -1;
-    int64_t after = 0, limit = API_DEFAULT_LIMIT;
+    int64_t after = 0, limit = API_DEFAULT_LIMIT, max_limit = API_MAX_LIMIT;
     int present;
-    const char *v = api_query(req, "state", &present);
+    const char *v = api_query(req, "format", &present);
+    int csv = present && v && strcmp(v, "csv") == 0;
+    if (present && !csv && !(v && strcmp(v, "json") == 0)) {
+        api_reply_errorf(res, 400, "invalid_argument", "format", "format must be json or csv");
+        return;
+    }
+    if (csv) /* an export: every trial unless limited */
+        limit = max_limit = API_MAX_EXPORT;
+    v = api_query(req, "state", &present);
     if (present) {
         trial_state ts;
         if (!v || store_state_parse(v, &ts) != 0) {
@@ -96,7 +105,7 @@ void api_trial_list(service *svc, const api_request *req, api_response *res)
         const char *key;
         int64_t *out;
         int64_t min, max;
-    } ints[] = {{"after_seq", &after, 0, INT64_MAX / 2}, {"limit", &limit, 1, API_MAX_LIMIT}};
+    } ints[] = {{"after_seq", &after, 0, INT64_MAX / 2}, {"limit", &limit, 1, max_limit}};
     for (size_t i = 0; i < 2; i++) {
         v = api_query(req, ints[i].key, &present);
         if (!present)
@@ -120,6 +129,9 @@ void api_trial_list(service *svc, const api_request *req, api_response *res)
     if (store_trials_page(svc->st, s.id, state, after, (size_t)limit, &page, err, sizeof err) !=
         STORE_OK) {
         api_reply_internal(res, "listing trials", err);
+    } else if (csv) {
+        api_trials_csv(&sd, &page, res);
+        store_trials_free(&page);
     } else {
         /* Written as text directly: this is the dashboard's polling path. */
         jsonw w;
@@ -488,81 +500,169 @@ void api_trial_heartbeat(service *svc, const api_request *req, api_response *res
     store_study_clear(&s);
 }
 
+#define API_MAX_IMPORT 10000
+
+/* One parsed import item: its configuration, result and key. */
+typedef struct {
+    double *config;
+    finish_input fi;
+    store_result r;
+    const char *worker, *key;
+} import_parsed;
+
+static void import_parsed_free(import_parsed *ip)
+{
+    free(ip->config);
+    finish_input_free(&ip->fi);
+}
+
+/* "<prefix><field>" in e->field for an item of a bulk import ("trials[3].params.x"). */
+static void import_field_prefix(jv_error *e, const char *prefix)
+{
+    if (!prefix[0] || e->status != 400)
+        return;
+    char f[2 * sizeof e->field];
+    snprintf(f, sizeof f, "%s%s%s", prefix, e->field[0] ? "." : "", e->field);
+    snprintf(e->field, sizeof e->field, "%.*s", (int)sizeof e->field - 1, f);
+}
+
+/* Validates one import object (the single form's body or one of trials[]). */
+static int import_item_parse(service *svc, const study_def *sd, json_t *item,
+                             import_parsed *ip, jv_error *e)
+{
+    memset(ip, 0, sizeof *ip);
+#ifdef BOGRAPH_HAVE_LOGS
+    logs_metrics_init(&ip->fi.parsed);
+#endif
+    if (!json_is_object(item))
+        return jv_invalid(e, "", "each trial must be an object");
+    static const char *const keys[] = {"params", "metrics", "logs", "log_format", "state",
+                                       "reason", "worker", "key", NULL};
+    const char *state_name = "completed", *reason = NULL;
+    if (jv_only_keys(item, keys, "", e) != 0 ||
+        jv_get_string(item, "state", "", 0, 1, &state_name, NULL, e) != 0 ||
+        jv_get_string(item, "reason", "", 0, 0, &reason, NULL, e) != 0 ||
+        jv_get_string(item, "worker", "", 0, 1, &ip->worker, NULL, e) != 0 ||
+        jv_get_string(item, "key", "", 0, 1, &ip->key, NULL, e) != 0)
+        return -1;
+    if (ip->key && strlen(ip->key) > API_MAX_WORKER)
+        return jv_invalid(e, "key", "key is longer than %d", API_MAX_WORKER);
+    trial_state ts;
+    if (store_state_parse(state_name, &ts) != 0 ||
+        (ts != TRIAL_COMPLETED && ts != TRIAL_FAILED && ts != TRIAL_INFEASIBLE))
+        return jv_invalid(e, "state", "state must be completed, failed or infeasible");
+    if (!json_object_get(item, "params"))
+        return jv_invalid(e, "params", "params is required");
+    ip->config = calloc(space_size(sd->sp) + 1, sizeof *ip->config);
+    if (!ip->config)
+        return jv_fail(e, 500, "internal", NULL, "out of memory");
+    double y = 0;
+    if (study_params_parse(sd, json_object_get(item, "params"), "params", ip->config, e) != 0 ||
+        finish_parse(svc, sd, item, &ip->fi, e) != 0 ||
+        (ts == TRIAL_COMPLETED && finish_objective(sd, &ip->fi, &y, e) != 0))
+        return -1;
+    const finish_input *fi = &ip->fi;
+    ip->r = (store_result){.state = ts,
+                           .metric_names = fi->names,
+                           .metric_values = fi->values,
+                           .n_metrics = fi->n,
+                           .has_objective = ts == TRIAL_COMPLETED,
+                           .objective = y,
+                           .reason = ts == TRIAL_COMPLETED ? NULL : (reason ? reason : ""),
+                           .logs = fi->logs,
+                           .logs_len = fi->logs_len,
+                           .logs_bytes = fi->logs_bytes,
+                           .logs_truncated = fi->logs_truncated,
+                           .result = fi->result};
+    return 0;
+}
+
+/* The items of an import: trials[] of the bulk form, or the body itself. */
+static int import_items(json_t *body, json_t **list, size_t *n, jv_error *e)
+{
+    *list = json_object_get(body, "trials");
+    if (!*list) {
+        *n = 1;
+        return 0;
+    }
+    if (!json_is_array(*list) || json_array_size(*list) == 0)
+        return jv_invalid(e, "trials", "trials must be a non-empty array");
+    if (json_array_size(*list) > API_MAX_IMPORT)
+        return jv_invalid(e, "trials", "at most %d trials in one import", API_MAX_IMPORT);
+    if (json_object_size(body) != 1)
+        return jv_invalid(e, "trials", "a bulk import has trials and nothing else");
+    *n = json_array_size(*list);
+    return 0;
+}
+
+/* Parses every item (all or nothing) and imports them through the use case. */
+static void import_run(service *svc, const store_study *s, const study_def *sd, json_t *body,
+                       json_t *list, size_t n, api_response *res)
+{
+    jv_error e;
+    import_parsed *ips = calloc(n, sizeof *ips);
+    usecase_import_item *items = calloc(n, sizeof *items);
+    size_t parsed = 0;
+    int ok = ips && items;
+    if (!ok)
+        api_reply_internal(res, "importing", "out of memory");
+    for (size_t i = 0; ok && i < n; i++, parsed++) {
+        if (import_item_parse(svc, sd, list ? json_array_get(list, i) : body, &ips[i], &e) != 0) {
+            char prefix[40] = "";
+            if (list)
+                snprintf(prefix, sizeof prefix, "trials[%zu]", i);
+            import_field_prefix(&e, prefix);
+            api_reply_error(res, &e);
+            ok = 0;
+            parsed++;
+            break;
+        }
+        items[i] = (usecase_import_item){.config = ips[i].config, .worker = ips[i].worker,
+                                         .r = &ips[i].r, .key = ips[i].key};
+    }
+    store_trials got;
+    size_t n_new = 0;
+    usecase_env env = api_env(svc);
+    if (ok && usecase_import_many(&env, s, sd, items, n, &got, &n_new, &e) != 0) {
+        api_reply_error(res, &e);
+    } else if (ok && !list) {
+        /* the single form answers with the trial; 200 when its key was stored before */
+        api_reply_trial(res, n_new ? 201 : 200, &got.items[0], 0);
+        store_trials_free(&got);
+    } else if (ok) {
+        json_t *arr = json_array();
+        for (size_t i = 0; arr && i < got.count; i++)
+            if (json_array_append_new(arr, api_trial_json(&got.items[i], 0)) != 0) {
+                json_decref(arr);
+                arr = NULL;
+            }
+        api_reply(res, n_new ? 201 : 200,
+                  arr ? json_pack("{s:o, s:I}", "trials", arr, "created", (json_int_t)n_new) : NULL);
+        store_trials_free(&got);
+    }
+    for (size_t i = 0; ips && i < parsed; i++)
+        import_parsed_free(&ips[i]);
+    free(ips);
+    free(items);
+}
+
 void api_trial_import(service *svc, const api_request *req, api_response *res)
 {
     jv_error e;
-    json_t *body = NULL;
-    if (jv_parse_object(req->body, req->body_len, 0, &body, &e) != 0) {
+    json_t *body = NULL, *list = NULL;
+    size_t n = 0;
+    if (jv_parse_object(req->body, req->body_len, 0, &body, &e) != 0 ||
+        import_items(body, &list, &n, &e) != 0) {
         api_reply_error(res, &e);
-        return;
-    }
-    static const char *const keys[] = {"params", "metrics", "logs", "log_format", "state",
-                                       "reason", "worker", NULL};
-    const char *state_name = "completed", *reason = NULL, *worker = NULL;
-    if (jv_only_keys(body, keys, "", &e) != 0 ||
-        jv_get_string(body, "state", "", 0, 1, &state_name, NULL, &e) != 0 ||
-        jv_get_string(body, "reason", "", 0, 0, &reason, NULL, &e) != 0 ||
-        jv_get_string(body, "worker", "", 0, 1, &worker, NULL, &e) != 0) {
-        api_reply_error(res, &e);
-        json_decref(body);
-        return;
-    }
-    trial_state ts;
-    if (store_state_parse(state_name, &ts) != 0 ||
-        (ts != TRIAL_COMPLETED && ts != TRIAL_FAILED && ts != TRIAL_INFEASIBLE)) {
-        api_reply_errorf(res, 400, "invalid_argument", "state",
-                         "state must be completed, failed or infeasible");
-        json_decref(body);
-        return;
-    }
-    if (!json_object_get(body, "params")) {
-        api_reply_errorf(res, 400, "invalid_argument", "params", "params is required");
         json_decref(body);
         return;
     }
     store_study s;
     study_def sd;
-    if (api_load_study(svc, req, res, &s, &sd) != 0) {
-        json_decref(body);
-        return;
+    if (api_load_study(svc, req, res, &s, &sd) == 0) {
+        import_run(svc, &s, &sd, body, list, n, res);
+        study_def_free(&sd);
+        store_study_clear(&s);
     }
-    size_t d = space_size(sd.sp);
-    double *config = calloc(d + 1, sizeof *config);
-    finish_input fi;
-    memset(&fi, 0, sizeof fi);
-#ifdef BOGRAPH_HAVE_LOGS
-    logs_metrics_init(&fi.parsed);
-#endif
-    double y = 0;
-    if (!config) {
-        api_reply_internal(res, "importing", "out of memory");
-    } else if (study_params_parse(&sd, json_object_get(body, "params"), "params", config, &e) != 0 ||
-               finish_parse(svc, &sd, body, &fi, &e) != 0 ||
-               (ts == TRIAL_COMPLETED && finish_objective(&sd, &fi, &y, &e) != 0)) {
-        api_reply_error(res, &e);
-    } else {
-        store_result r = {.state = ts,
-                          .metric_names = fi.names,
-                          .metric_values = fi.values,
-                          .n_metrics = fi.n,
-                          .has_objective = ts == TRIAL_COMPLETED,
-                          .objective = y,
-                          .reason = ts == TRIAL_COMPLETED ? NULL : (reason ? reason : ""),
-                          .logs = fi.logs,
-                          .logs_len = fi.logs_len,
-                          .logs_bytes = fi.logs_bytes,
-                          .logs_truncated = fi.logs_truncated,
-                          .result = fi.result};
-        usecase_env env = api_env(svc);
-        store_trial t;
-        if (usecase_import(&env, &s, &sd, config, worker, &r, &t, &e) != 0)
-            api_reply_error(res, &e);
-        else
-            api_reply_trial(res, 201, &t, 0);
-    }
-    free(config);
-    finish_input_free(&fi);
-    study_def_free(&sd);
-    store_study_clear(&s);
     json_decref(body);
 }

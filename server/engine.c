@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/jsonw.h"
 #include "util/strmap.h"
 #include "util/util.h"
 
@@ -171,8 +172,116 @@ static int flat_algorithm(study_algorithm a, bo_algorithm *out)
     }
 }
 
+void engine_info_free(engine_info *info)
+{
+    if (!info)
+        return;
+    for (size_t i = 0; info->explanation && i < info->n_explanation; i++)
+        free(info->explanation[i]);
+    free(info->explanation);
+    info->explanation = NULL;
+    info->n_explanation = 0;
+}
+
+/* The explanations a suggestion asks the engine for, and its timing. */
+typedef struct {
+    bo_explain *bo;             /* count */
+    bograph_explain *graph;     /* count, bograph studies only */
+    bo_timing timing;
+} engine_explain;
+
+static void write_prediction(jsonw *w, double mean, double sd)
+{
+    jsonw_lit(w, "{\"mean\":");
+    jsonw_double(w, mean);
+    jsonw_lit(w, ",\"sd\":");
+    jsonw_double(w, sd);
+    jsonw_lit(w, "}");
+}
+
+/* The notes of explanations without a prediction. */
+#define ENGINE_NOTE_INITIAL \
+    "a space-filling point: the GP proposes after its initial design, or found no new point"
+#define ENGINE_NOTE_FALLBACK \
+    "a space-filling point: the study's model could not answer (model_reason says why)"
+
+/* The explanation of point k as JSON text (malloc'd; NULL when no model
+ * chose it and the algorithm has none). */
+static char *explain_text(const engine_explain *x, size_t k, int has_model)
+{
+    jsonw w;
+    jsonw_init(&w);
+    const bograph_explain *g = x->graph ? &x->graph[k] : NULL;
+    const bo_explain *b = x->bo ? &x->bo[k] : NULL;
+    if (g && g->from_model) {
+        jsonw_lit(&w, "{\"model\":\"bograph\",\"predicted\":");
+        write_prediction(&w, g->mean, g->sd);
+        jsonw_lit(&w, ",\"acquisition\":");
+        jsonw_double(&w, g->acquisition);
+        jsonw_lit(&w, ",\"acquisition_function\":\"log_ei\",\"metrics\":{");
+        for (size_t i = 0; i < g->n_nodes; i++) {
+            if (i)
+                jsonw_raw(&w, ",", 1);
+            jsonw_str(&w, g->nodes[i].name);
+            jsonw_raw(&w, ":", 1);
+            write_prediction(&w, g->nodes[i].mean, g->nodes[i].sd);
+        }
+        jsonw_lit(&w, "}}");
+    } else if (b && b->from_model) {
+        jsonw_lit(&w, "{\"model\":\"gp\",\"predicted\":");
+        write_prediction(&w, b->mean, b->sd);
+        jsonw_lit(&w, ",\"acquisition\":");
+        jsonw_double(&w, b->acquisition);
+        jsonw_lit(&w, ",\"acquisition_function\":\"log_ei\"}");
+    } else if (has_model) {
+        jsonw_lit(&w, "{\"model\":null,\"predicted\":null,\"acquisition\":null,\"note\":");
+        jsonw_str(&w, ENGINE_NOTE_INITIAL);
+        jsonw_lit(&w, "}");
+    } else {
+        jsonw_free(&w);
+        return NULL;
+    }
+    return jsonw_finish(&w, NULL);
+}
+
+/* Fills info's explanations and timing from x. */
+static int explain_finish(const engine_explain *x, size_t count, int has_model,
+                          engine_info *info, char *err, size_t err_len)
+{
+    info->fit_seconds = x->timing.fit_seconds;
+    info->acq_seconds = x->timing.acq_seconds;
+    info->explanation = calloc(count ? count : 1, sizeof *info->explanation);
+    if (!info->explanation)
+        return util_err(err, err_len, "out of memory");
+    info->n_explanation = count;
+    for (size_t k = 0; has_model && k < count; k++)
+        if (!(info->explanation[k] = explain_text(x, k, has_model)))
+            return util_err(err, err_len, "out of memory");
+    return 0;
+}
+
+int engine_explain_space_filling(engine_info *info, size_t count, char *err, size_t err_len)
+{
+    engine_info_free(info);
+    info->explanation = calloc(count ? count : 1, sizeof *info->explanation);
+    if (!info->explanation)
+        return util_err(err, err_len, "out of memory");
+    info->n_explanation = count;
+    for (size_t k = 0; k < count; k++) {
+        jsonw w;
+        jsonw_init(&w);
+        jsonw_lit(&w, "{\"model\":null,\"predicted\":null,\"acquisition\":null,\"note\":");
+        jsonw_str(&w, ENGINE_NOTE_FALLBACK);
+        jsonw_lit(&w, "}");
+        if (!(info->explanation[k] = jsonw_finish(&w, NULL)))
+            return util_err(err, err_len, "out of memory");
+    }
+    return 0;
+}
+
 static int run_flat(const study_def *sd, bo_algorithm alg, const engine_data *D, size_t count,
-                    uint64_t seed, bo_state *state, double *out, char *err, size_t err_len)
+                    uint64_t seed, bo_state *state, engine_explain *x, double *out, char *err,
+                    size_t err_len)
 {
     bo_request req;
     bo_request_init(&req, sd->sp);
@@ -187,6 +296,8 @@ static int run_flat(const study_def *sd, bo_algorithm alg, const engine_data *D,
     req.count = count;
     req.seed = seed;
     req.state = state;
+    req.explain = x ? x->bo : NULL;
+    req.timing = x ? &x->timing : NULL;
     return bo_suggest(&req, out, err, err_len);
 }
 
@@ -244,13 +355,16 @@ static int bograph_request_fill(const study_def *sd, const engine_data *D,
  * the plain GP, saying why.
  */
 static int engine_bograph(const study_def *sd, const engine_data *D, const engine_context *ctx,
-                          size_t count, uint64_t seed, double *out, engine_info *info, char *err,
-                          size_t err_len)
+                          size_t count, uint64_t seed, engine_explain *x, double *out,
+                          engine_info *info, char *err, size_t err_len)
 {
     bograph_request req;
     bograph_constraint *cons = NULL;
     if (bograph_request_fill(sd, D, ctx, count, seed, &req, &cons, err, err_len) != 0)
         return -1;
+    req.explain = x->graph;
+    req.base.explain = x->bo;
+    req.base.timing = &x->timing;
     bograph_info bi;
     memset(&bi, 0, sizeof bi);
     int rc = bograph_suggest(&req, out, &bi, err, err_len);
@@ -275,15 +389,27 @@ int engine_suggest(const study_def *sd, const store_trials *trials,
         return -1;
     int rc;
     bo_algorithm alg;
-    if (sd->algorithm == STUDY_ALG_BOGRAPH) {
-        rc = engine_bograph(sd, &D, ctx, count, seed, out, info, err, err_len);
+    int graph = sd->algorithm == STUDY_ALG_BOGRAPH;
+    engine_explain x = {.bo = calloc(count ? count : 1, sizeof *x.bo),
+                        .graph = graph ? calloc(count ? count : 1, sizeof *x.graph) : NULL};
+    if (!x.bo || (graph && !x.graph)) {
+        rc = util_err(err, err_len, "out of memory");
+    } else if (graph) {
+        rc = engine_bograph(sd, &D, ctx, count, seed, &x, out, info, err, err_len);
     } else if (flat_algorithm(sd->algorithm, &alg) == 0) {
-        rc = run_flat(sd, alg, &D, count, seed, ctx ? ctx->bo : NULL, out, err, err_len);
+        rc = run_flat(sd, alg, &D, count, seed, ctx ? ctx->bo : NULL, &x, out, err, err_len);
         if (rc == 0 && info)
             snprintf(info->model, sizeof info->model, "%s", bo_algorithm_name(alg));
     } else {
         rc = util_err(err, err_len, "unknown algorithm '%s'", sd->algorithm_name);
     }
+    int has_model = graph || (rc == 0 && flat_algorithm(sd->algorithm, &alg) == 0 && alg == BO_GP);
+    if (rc == 0 && info && explain_finish(&x, count, has_model, info, err, err_len) != 0) {
+        engine_info_free(info);
+        rc = -1;
+    }
+    free(x.bo);
+    free(x.graph);
     data_free(&D);
     return rc;
 }
@@ -301,6 +427,81 @@ int engine_structure(const study_def *sd, const store_trials *trials, const engi
     if (rc == 0)
         rc = bograph_structure(&req, out, err, err_len);
     free(cons);
+    data_free(&D);
+    return rc;
+}
+
+/* The GP's prediction of D's study at configs. */
+static int predict_gp(const study_def *sd, const engine_data *D, const double *configs, size_t m,
+                      bo_state *state, engine_prediction *out, char *err, size_t err_len)
+{
+    bo_request req;
+    bo_request_init(&req, sd->sp);
+    req.algorithm = BO_GP;
+    req.maximize = sd->maximize;
+    req.X = D->X;
+    req.y = D->y;
+    req.infeasible = D->infeasible;
+    req.n_obs = D->n_obs;
+    req.seed = sd->seed;
+    req.state = state;
+    double *mean = malloc(2 * (m ? m : 1) * sizeof *mean);
+    if (!mean)
+        return util_err(err, err_len, "out of memory");
+    int rc = bo_predict(&req, configs, m, mean, mean + m, err, err_len);
+    for (size_t i = 0; rc == 0 && i < m; i++) {
+        out[i].mean = mean[i];
+        out[i].sd = mean[m + i];
+    }
+    free(mean);
+    return rc;
+}
+
+/* The graph model's prediction at configs: 1 when it would not answer (then
+ * the GP does), 0 with out filled, -1 on a hard error. */
+static int predict_graph(const study_def *sd, const engine_data *D, const double *configs,
+                         size_t m, const engine_context *ctx, engine_prediction *out, char *err,
+                         size_t err_len)
+{
+    bograph_request req;
+    bograph_constraint *cons = NULL;
+    if (bograph_request_fill(sd, D, ctx, 1, sd->seed, &req, &cons, err, err_len) != 0)
+        return -1;
+    bograph_explain *x = calloc(m ? m : 1, sizeof *x);
+    int rc = x ? bograph_explain_at(&req, configs, m, x, err, err_len)
+               : util_err(err, err_len, "out of memory");
+    for (size_t i = 0; rc == 0 && i < m; i++) {
+        out[i].mean = x[i].mean;
+        out[i].sd = x[i].sd;
+        out[i].n_nodes = x[i].n_nodes;
+        memcpy(out[i].nodes, x[i].nodes, sizeof out[i].nodes);
+    }
+    free(x);
+    free(cons);
+    if (rc != 0 && strncmp(err, "no graph model", 14) == 0)
+        return 1;
+    return rc;
+}
+
+int engine_predict(const study_def *sd, const store_trials *trials, const double *configs,
+                   size_t m, const engine_context *ctx, engine_prediction *out, char *model,
+                   size_t model_len, char *err, size_t err_len)
+{
+    memset(out, 0, m * sizeof *out);
+    engine_data D;
+    if (data_build(sd, trials, NULL, 0, engine_needs_metrics(sd), &D, err, err_len) != 0)
+        return -1;
+    int rc = 1;
+    if (sd->algorithm == STUDY_ALG_BOGRAPH) {
+        rc = predict_graph(sd, &D, configs, m, ctx, out, err, err_len);
+        if (rc == 0)
+            snprintf(model, model_len, "%s", BOGRAPH_MODEL_GRAPH);
+    }
+    if (rc == 1) {
+        rc = predict_gp(sd, &D, configs, m, ctx ? ctx->bo : NULL, out, err, err_len);
+        if (rc == 0)
+            snprintf(model, model_len, "%s", "gp");
+    }
     data_free(&D);
     return rc;
 }

@@ -44,7 +44,21 @@ typedef struct {
 typedef struct {
     char model[32];             /* "random", "sobol", "gp" or "bograph" */
     char reason[160];           /* why ("" when nothing to say): bograph's fallback reason */
+    /* What the model expected of each point: n_explanation (= count) JSON
+     * object texts, malloc'd, NULL for a point of an algorithm without a
+     * model (random, sobol); engine_info_free releases them. */
+    char **explanation;
+    size_t n_explanation;
+    double fit_seconds;         /* time fitting the model, 0 without one */
+    double acq_seconds;         /* time maximising the acquisition */
 } engine_info;
+
+void engine_info_free(engine_info *info);
+
+/* Replaces info's explanations by count ones of space-filling points that
+ * stand in for a model that could not answer: no model, predicted null,
+ * acquisition null, a note (docs/api.md). -1 when out of memory. */
+int engine_explain_space_filling(engine_info *info, size_t count, char *err, size_t err_len);
 
 /* Proposes count configurations (count x space_size() raw values in out),
  * distinct from each other, from the active trials and from the n_extra
@@ -55,6 +69,23 @@ int engine_suggest(const study_def *sd, const store_trials *trials,
                    const double *extra_pending, size_t n_extra, size_t count, uint64_t seed,
                    const engine_context *ctx, double *out, engine_info *info, char *err,
                    size_t err_len);
+
+/* A model's prediction at one configuration: the objective's mean and sd
+ * (own units) and, for the graph model, its metric nodes' means. */
+typedef struct {
+    double mean, sd;
+    size_t n_nodes;
+    bograph_node_value nodes[BOGRAPH_EXPLAIN_NODES];
+} engine_prediction;
+
+/* Predicts at m configurations (m x space_size() raw values) with the model
+ * that would answer the study's next suggestion: the graph model for a
+ * bograph study when it answers, else the GP (model says which: "bograph"
+ * or "gp"). -1 with a message when no model can be fitted yet (too few
+ * trials). */
+int engine_predict(const study_def *sd, const store_trials *trials, const double *configs,
+                   size_t m, const engine_context *ctx, engine_prediction *out, char *model,
+                   size_t model_len, char *err, size_t err_len);
 
 /* The BoGraph graph of the study's trials (they must carry their metrics)
  * and knowledge, for any algorithm: the graph in ctx->bograph when it is

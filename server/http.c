@@ -11,6 +11,7 @@
  * shape of docs/api.md.
  */
 #include "server/http.h"
+#include "server/jsonw.h"
 
 #include <microhttpd.h>
 #include <stdio.h>
@@ -131,7 +132,7 @@ static enum MHD_Result send_response(http_ctx *c, api_response *res)
     const char *type = "application/json";
     map_unavailable(res);
     if (res->json) {
-        char *txt = json_dumps(res->json, JSON_COMPACT);
+        char *txt = jsonw_dumps(res->json, NULL);
         if (txt) {
             size_t len = strlen(txt);
             /* a trailing newline keeps curl output tidy */

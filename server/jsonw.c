@@ -98,6 +98,8 @@ void jsonw_double(jsonw *w, double v)
         jsonw_raw(w, ".0", 2);
         return;
     }
+    /* %.15g drops trailing zeros, so it is the shortest form whenever one of
+     * at most 15 digits reads back; 16 and 17 digits only when needed */
     for (int prec = 15; prec <= 17; prec++) {
         n = snprintf(tmp, sizeof tmp, "%.*g", prec, v);
         if (prec == 17 || strtod(tmp, NULL) == v)
@@ -127,6 +129,66 @@ void jsonw_int(jsonw *w, int64_t v)
     if (v < 0)
         *--p = '-';
     jsonw_raw(w, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+void jsonw_value(jsonw *w, const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        const char *key;
+        json_t *item;
+        int first = 1;
+        jsonw_raw(w, "{", 1);
+        json_object_foreach((json_t *)v, key, item) {
+            if (!first)
+                jsonw_raw(w, ",", 1);
+            first = 0;
+            jsonw_str(w, key);
+            jsonw_raw(w, ":", 1);
+            jsonw_value(w, item);
+        }
+        jsonw_raw(w, "}", 1);
+        break;
+    }
+    case JSON_ARRAY:
+        jsonw_raw(w, "[", 1);
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            if (i)
+                jsonw_raw(w, ",", 1);
+            jsonw_value(w, json_array_get(v, i));
+        }
+        jsonw_raw(w, "]", 1);
+        break;
+    case JSON_STRING:
+        jsonw_strn(w, json_string_value(v), json_string_length(v));
+        break;
+    case JSON_INTEGER:
+        jsonw_int(w, (int64_t)json_integer_value(v));
+        break;
+    case JSON_REAL:
+        jsonw_double(w, json_real_value(v));
+        break;
+    case JSON_TRUE:
+        jsonw_lit(w, "true");
+        break;
+    case JSON_FALSE:
+        jsonw_lit(w, "false");
+        break;
+    default:
+        jsonw_lit(w, "null");
+        break;
+    }
+}
+
+char *jsonw_dumps(const json_t *v, size_t *len)
+{
+    jsonw w;
+    jsonw_init(&w);
+    if (v)
+        jsonw_value(&w, v);
+    else
+        jsonw_lit(&w, "null");
+    return jsonw_finish(&w, len);
 }
 
 char *jsonw_finish(jsonw *w, size_t *len)

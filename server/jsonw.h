@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "util/buf.h"
 
 typedef struct {
@@ -28,6 +30,12 @@ void jsonw_strn(jsonw *w, const char *s, size_t n);
  * an exponent); non-finite values become null. */
 void jsonw_double(jsonw *w, double v);
 void jsonw_int(jsonw *w, int64_t v);
+/* Appends a jansson value (objects keep their key order; reals in their
+ * shortest round-trip form, unlike json_dumps' 17 digits). */
+void jsonw_value(jsonw *w, const json_t *v);
+/* A jansson value as compact text in the same form (malloc'd, NULL when out
+ * of memory); *len (may be NULL) gets its length. */
+char *jsonw_dumps(const json_t *v, size_t *len);
 /* Hands over the text (NUL-terminated, malloc'd) and its length; NULL when
  * out of memory. The writer is left empty. */
 char *jsonw_finish(jsonw *w, size_t *len);

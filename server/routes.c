@@ -14,6 +14,8 @@ const router_route router_routes[] = {
     {"POST", "/v1/studies", api_study_create, 0, 0},
     {"GET", "/v1/studies/{}", api_study_get, 0, 0},
     {"DELETE", "/v1/studies/{}", api_study_delete, 0, 0},
+    {"PATCH", "/v1/studies/{}", api_study_patch, 0, 0},
+    {"POST", "/v1/studies/{}/predict", api_trial_predict, 1, 0},
     {"GET", "/v1/studies/{}/best", api_study_best, 0, 0},
     {"GET", "/v1/studies/{}/importance", api_study_importance, 1, 0},
     {"GET", "/v1/studies/{}/structure", api_study_structure, 1, 0},

@@ -19,6 +19,7 @@
 #define STUDY_MAX_PARAMS 1000
 #define STUDY_MAX_CHOICES 10000
 #define STUDY_MAX_NAME 200
+#define STUDY_MAX_DESCRIPTION 4096
 #define STUDY_MAX_LEASE 31536000.0
 /* Room for "BOGRAPH_PARAM_" and a name of STUDY_MAX_NAME bytes. */
 #define STUDY_ENV_MAX (STUDY_MAX_NAME + 32)
@@ -223,9 +224,16 @@ static int validate_param(json_t *p, size_t i, space *sp, json_t *out, jv_error 
     if (!json_is_object(p))
         return jv_invalid(e, pre, "%s must be an object", pre);
     static const char *const keys[] = {"name", "type", "low", "high", "log", "choices", "values",
-                                       NULL};
+                                       "description", NULL};
     if (jv_only_keys(p, keys, pre, e) != 0)
         return -1;
+    /* a plugin's parameters come with a description: kept as given */
+    const char *description = NULL;
+    if (jv_get_string(p, "description", pre, 0, 0, &description, NULL, e) != 0)
+        return -1;
+    if (description && strlen(description) > STUDY_MAX_DESCRIPTION)
+        return jv_invalid(e, jv_field(f, sizeof f, pre, "description"),
+                          "%s is longer than %d characters", f, STUDY_MAX_DESCRIPTION);
     const char *name = NULL, *type = NULL;
     if (jv_get_string(p, "name", pre, 1, 1, &name, NULL, e) != 0 ||
         check_name(name, jv_field(f, sizeof f, pre, "name"), e) != 0)
@@ -249,6 +257,8 @@ static int validate_param(json_t *p, size_t i, space *sp, json_t *out, jv_error 
         rc = jv_invalid(e, jv_field(f, sizeof f, pre, "type"),
                         "%s must be float, int, categorical or ordinal", f);
     }
+    if (rc == 0 && description)
+        json_object_set_new(norm, "description", json_string(description));
     if (rc == 0)
         json_array_append(out, norm);
     json_decref(norm);

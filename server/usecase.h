@@ -17,16 +17,19 @@
 #include <stdint.h>
 
 #include "server/jsonv.h"
+#include "server/engine.h"
 #include "server/registry.h"
+#include "server/stats.h"
 #include "server/study.h"
 #include "store/store.h"
 #include "structure/bograph.h"
 #include "structure/knowledge.h"
 
-/* What the use cases work on; both borrowed, neither NULL. */
+/* What the use cases work on; borrowed, st and reg not NULL. */
 typedef struct {
     store *st;
     registry *reg;
+    stats *stats;       /* model figures for /metrics; may be NULL */
 } usecase_env;
 
 /* 500 internal "<what>: <err>" (err "" or NULL: "failed"); returns -1. */
@@ -37,9 +40,34 @@ int usecase_fail_internal(jv_error *e, const char *what, const char *err);
 int usecase_study_load(const usecase_env *env, int64_t id, store_study *s, study_def *sd,
                        jv_error *e);
 
-/* Marks the study done when its budget is spent: trials started (every
- * state) >= budget and none of them active. */
+/* The budget rule, one for suggest, completions, imports and PATCH: the
+ * budget counts trials started, whatever became of them (an expired trial
+ * too: its result may still arrive, late). */
+int64_t usecase_budget_started(const int64_t c[TRIAL_N_STATES]);
+/* 1 when budget (>= 0; -1 is unlimited, never spent) is spent: the trials
+ * started but not active reach it, so with no more started than the budget,
+ * budget trials started and none of them is active. */
+int usecase_budget_spent(int64_t budget, const int64_t c[TRIAL_N_STATES]);
+
+/* Marks the study done when its budget is spent (usecase_budget_spent). */
 void usecase_budget_update(const usecase_env *env, const store_study *s, const study_def *sd);
+
+/* ---- changing a study (usecase_patch.c) ---- */
+
+/* What PATCH /v1/studies/{id} changes; a field not given stays. */
+typedef struct {
+    int has_budget;
+    int64_t budget;             /* -1: unlimited */
+    const char *name;           /* NULL: unchanged */
+    const char *state;          /* "active", "done" or NULL (then "done" exactly when a new
+                                 * budget is spent, usecase_budget_spent, "active"
+                                 * otherwise) */
+} usecase_patch;
+
+/* Applies p to study id under its lock: 400 (field budget) for a budget
+ * below the trials already started (every state, expired included),
+ * 409 when the name is another study's, 404, 500. */
+int usecase_study_patch(const usecase_env *env, int64_t id, const usecase_patch *p, jv_error *e);
 
 /* ---- the best trial, deleting a study (usecase_best.c) ---- */
 
@@ -64,7 +92,8 @@ int usecase_study_delete(const usecase_env *env, int64_t id, const char *as_give
 /* Most trials one suggest leases (docs/api.md): each costs an acquisition
  * maximisation on a suggestion thread. */
 #define USECASE_MAX_COUNT 100
-/* The retry hint of an answer with no trials that is not done. */
+/* The retry hint of an answer with no trials that is not done: this many
+ * seconds, or the study's lease_seconds (rounded up) when shorter. */
 #define USECASE_RETRY_SECONDS 2
 
 /* Trials handed to a worker: first its own active ones, then new ones (as
@@ -75,7 +104,7 @@ typedef struct {
     int done;               /* the budget is spent */
     /* > 0 when there are no trials and the study is not done (the rest of
      * the budget, or every configuration of a small space, is leased to
-     * others): seconds to wait before asking again */
+     * others): seconds to wait before asking again; 0 otherwise */
     int retry_after_seconds;
 } usecase_suggestion;
 
@@ -121,6 +150,31 @@ int usecase_heartbeat(const usecase_env *env, const store_study *s, const study_
 int usecase_import(const usecase_env *env, const store_study *s, const study_def *sd,
                    const double *config, const char *worker, const store_result *r,
                    store_trial *out, jv_error *e);
+
+/* One trial of a bulk import. */
+typedef struct {
+    const double *config;       /* space_size() values, in the space */
+    const char *worker;         /* may be NULL */
+    const store_result *r;
+    const char *key;            /* idempotency key, may be NULL */
+} usecase_import_item;
+
+/* Stores n finished trials in one transaction (all or none); an item whose
+ * key the study already holds is not stored again. out gets the n trials as
+ * stored, in order (store_trials_free); *n_new (may be NULL) how many were
+ * new. 404 when the study was deleted, 500. */
+int usecase_import_many(const usecase_env *env, const store_study *s, const study_def *sd,
+                        const usecase_import_item *items, size_t n, store_trials *out,
+                        size_t *n_new, jv_error *e);
+
+/* ---- predictions (usecase_predict.c) ---- */
+
+/* The study's model at m configurations (m x space_size() raw values, in
+ * the space): out[i] as engine_predict gives it, model the model's name.
+ * Takes the study's lock. 404, 409 while no model can be fitted (too few
+ * trials), 500. */
+int usecase_predict(const usecase_env *env, int64_t study_id, const double *configs, size_t m,
+                    engine_prediction *out, char *model, size_t model_len, jv_error *e);
 
 /* ---- importance (usecase_importance.c) ---- */
 

@@ -39,11 +39,17 @@ int usecase_study_load(const usecase_env *env, int64_t id, store_study *s, study
     return 0;
 }
 
-/* Trials that are over: every trial started but the active ones (an
- * expired trial counts against the budget; its result may still arrive). */
-static int64_t finished(const int64_t c[TRIAL_N_STATES])
+int64_t usecase_budget_started(const int64_t c[TRIAL_N_STATES])
 {
-    return c[TRIAL_COMPLETED] + c[TRIAL_FAILED] + c[TRIAL_INFEASIBLE] + c[TRIAL_EXPIRED];
+    int64_t n = 0;
+    for (int i = 0; i < TRIAL_N_STATES; i++)
+        n += c[i];
+    return n;
+}
+
+int usecase_budget_spent(int64_t budget, const int64_t c[TRIAL_N_STATES])
+{
+    return budget >= 0 && usecase_budget_started(c) - c[TRIAL_ACTIVE] >= budget;
 }
 
 void usecase_budget_update(const usecase_env *env, const store_study *s, const study_def *sd)
@@ -54,7 +60,7 @@ void usecase_budget_update(const usecase_env *env, const store_study *s, const s
     int64_t c[TRIAL_N_STATES];
     char err[256];
     if (store_study_counts(env->st, s->id, c, err, sizeof err) == STORE_OK &&
-        finished(c) >= sd->budget)
+        usecase_budget_spent(sd->budget, c))
         store_study_set_state(env->st, s->id, "done", err, sizeof err);
 }
 

@@ -12,8 +12,10 @@
  * proceed meanwhile.
  */
 #include "server/usecase.h"
+#include "server/jsonw.h"
 
 #include <assert.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +46,7 @@ static void batch_free(suggest_batch *b)
     free(b->origins);
     free(b->configs);
     free(b->ids);
+    engine_info_free(&b->info);
 }
 
 void usecase_suggestion_free(usecase_suggestion *s)
@@ -52,16 +55,6 @@ void usecase_suggestion_free(usecase_suggestion *s)
         store_trial_clear(&s->trials[i]);
     free(s->trials);
     memset(s, 0, sizeof *s);
-}
-
-/* Trials that use up budget: every trial started, whatever became of it
- * (an expired one too: its result may still arrive, late). */
-static int64_t budget_used(const int64_t c[TRIAL_N_STATES])
-{
-    int64_t n = 0;
-    for (int i = 0; i < TRIAL_N_STATES; i++)
-        n += c[i];
-    return n;
 }
 
 /* How many new points the budget allows out of want; sets done (and the
@@ -77,12 +70,12 @@ static int budget_allows(const usecase_env *env, const store_study *s, const stu
     *allowed = want;
     if (sd->budget < 0)
         return 0;
-    if (budget_used(c) - c[TRIAL_ACTIVE] >= sd->budget) {
+    if (usecase_budget_spent(sd->budget, c)) {
         *done = 1;
         if (strcmp(s->state, "done") != 0)
             store_study_set_state(env->st, s->id, "done", err, sizeof err);
     }
-    int64_t left = sd->budget - budget_used(c);
+    int64_t left = sd->budget - usecase_budget_started(c);
     if (left < 0)
         left = 0;
     if ((int64_t)want > left)
@@ -106,10 +99,10 @@ static int default_first(const study_def *sd, const store_trials *hist)
     return 1;
 }
 
-/* When the study's model cannot answer (err says why), the points after
- * the default come from the study's Sobol sequence instead, and the trials
- * say so (model "sobol", the reason). Stored data that was accepted must
- * never make suggest fail. */
+/* When the study's model cannot answer (model_err says why), the points
+ * after the default come from the study's Sobol sequence instead, and the
+ * trials say so (model "sobol", the reason, an explanation without a
+ * prediction). Stored data that was accepted must never make suggest fail. */
 static int batch_space_filling(const study_def *sd, const store_trials *hist, suggest_batch *b,
                                uint64_t seed, const char *model_err, jv_error *e)
 {
@@ -117,22 +110,24 @@ static int batch_space_filling(const study_def *sd, const store_trials *hist, su
     study_def flat = *sd; /* a shallow copy: only the algorithm differs */
     flat.algorithm = STUDY_ALG_SOBOL;
     char err[512] = "";
-    engine_info info;
+    engine_info_free(&b->info);
     if (engine_suggest(&flat, hist, b->with_default ? sd->default_config : NULL, first,
-                       b->want - first, seed, NULL, b->configs + first * b->d, &info, err,
+                       b->want - first, seed, NULL, b->configs + first * b->d, &b->info, err,
                        sizeof err) != 0)
         return usecase_fail_internal(e, "computing suggestions", err);
-    snprintf(b->info.model, sizeof b->info.model, "%s", info.model);
     snprintf(b->info.reason, sizeof b->info.reason, "the %s model could not answer: %.100s",
              study_algorithm_name(sd->algorithm), model_err);
+    if (engine_explain_space_filling(&b->info, b->want - first, err, sizeof err) != 0)
+        return usecase_fail_internal(e, "computing suggestions", err);
     return 0;
 }
 
 /* Asks the study's algorithm for the points after the default, the
  * knowledge's note (when the stored knowledge could not be used) appended
  * to the model's reason. */
-static int batch_compute(registry_entry *lock, const store_study *s, const study_def *sd,
-                         const store_trials *hist, suggest_batch *b, jv_error *e)
+static int batch_compute(stats *env_stats, registry_entry *lock, const store_study *s,
+                         const study_def *sd, const store_trials *hist, suggest_batch *b,
+                         jv_error *e)
 {
     size_t first = b->with_default ? 1 : 0;
     if (b->want <= first)
@@ -152,6 +147,9 @@ static int batch_compute(registry_entry *lock, const store_study *s, const study
                        sizeof err) != 0 &&
         batch_space_filling(sd, hist, b, seed, err, e) != 0)
         return -1;
+    if (env_stats)
+        stats_record_model(env_stats, info->model, info->reason, b->want - first,
+                           info->fit_seconds, info->acq_seconds);
     if (note[0]) { /* the stored knowledge could not be used */
         char both[2 * sizeof info->reason + 4];
         snprintf(both, sizeof both, "%s%s%s", info->reason, info->reason[0] ? "; " : "", note);
@@ -166,7 +164,7 @@ static int batch_rows(const study_def *sd, suggest_batch *b, jv_error *e)
 {
     for (size_t i = 0; i < b->want; i++) {
         json_t *p = study_params_json(sd, b->configs + i * b->d);
-        b->params_text[i] = p ? json_dumps(p, JSON_COMPACT) : NULL;
+        b->params_text[i] = p ? jsonw_dumps(p, NULL) : NULL;
         json_decref(p);
         if (!b->params_text[i])
             return usecase_fail_internal(e, "encoding parameters", "out of memory");
@@ -177,6 +175,9 @@ static int batch_rows(const study_def *sd, suggest_batch *b, jv_error *e)
         b->origins[i].model = b->news[i].is_default ? "default" : b->info.model;
         b->origins[i].model_reason =
             !b->news[i].is_default && b->info.reason[0] ? b->info.reason : NULL;
+        size_t k = i - (b->with_default ? 1 : 0);
+        if (!b->news[i].is_default && k < b->info.n_explanation)
+            b->origins[i].explanation = b->info.explanation[k];
     }
     return 0;
 }
@@ -259,7 +260,7 @@ static int suggest_new(const usecase_env *env, registry_entry *lock, const store
     b->with_default = default_first(sd, hist);
     if (b->with_default)
         memcpy(b->configs, sd->default_config, b->d * sizeof(double));
-    if (batch_compute(lock, s, sd, hist, b, e) != 0 || batch_rows(sd, b, e) != 0)
+    if (batch_compute(env->stats, lock, s, sd, hist, b, e) != 0 || batch_rows(sd, b, e) != 0)
         return -1;
     double now = util_now();
     int rc = store_trials_insert_suggested(env->st, s->id, b->news, b->origins, b->want, worker,
@@ -305,6 +306,19 @@ static int take_own(const usecase_env *env, int64_t study_id, const char *worker
     return 0;
 }
 
+/* Nothing to hand out and not done: other workers hold the rest of the
+ * budget, or every configuration of a small space. The answer only changes
+ * when one of their trials finishes or a lease runs out, so ask again after
+ * USECASE_RETRY_SECONDS, or the lease (rounded up) when shorter. */
+static int retry_after(const study_def *sd)
+{
+    if (sd->lease_seconds < USECASE_RETRY_SECONDS) {
+        double r = ceil(sd->lease_seconds);
+        return r < 1 ? 1 : (int)r;
+    }
+    return USECASE_RETRY_SECONDS;
+}
+
 static int suggest_locked(const usecase_env *env, registry_entry *lock, int64_t study_id,
                           size_t count, const char *worker, usecase_suggestion *out, jv_error *e)
 {
@@ -327,7 +341,7 @@ static int suggest_locked(const usecase_env *env, registry_entry *lock, int64_t 
                        append_stored(env, s.id, b.ids, b.want, out, e) != 0))
         goto out;
     if (out->count == 0 && !out->done)
-        out->retry_after_seconds = USECASE_RETRY_SECONDS;
+        out->retry_after_seconds = retry_after(&sd);
     rc = 0;
 out:
     batch_free(&b);

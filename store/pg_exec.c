@@ -88,6 +88,8 @@ static void exec_error(pg_conn *c, const PGresult *r, const char *what, char *er
         msg = PQerrorMessage(c->db);
     size_t n = strcspn(msg, "\n");
     util_err(err, err_len, "%s: postgres: %s%.*s", what, unavailable_prefix(c, r), (int)n, msg);
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    snprintf(c->sqlstate, sizeof c->sqlstate, "%s", state ? state : "");
     if (PQstatus(c->db) != CONNECTION_OK)
         c->broken = 1;
 }

@@ -25,6 +25,7 @@ typedef enum {
     PG_STUDY_DELETE,
     PG_STUDY_SET_STATE,
     PG_STUDY_SET_KNOWLEDGE,
+    PG_STUDY_UPDATE,
     PG_STUDY_COUNTS,
     PG_COUNTS_ALL,
     PG_STUDY_LOCK_ROW,
@@ -48,6 +49,7 @@ typedef enum {
     PG_TRIAL_HEARTBEAT,
     PG_METRIC_INSERT,
     PG_LOGS_INSERT,
+    PG_TRIAL_BY_KEY,
     PG_ADVISORY_LOCK,
     PG_ADVISORY_UNLOCK,
     PG_STMT_COUNT
@@ -59,6 +61,7 @@ typedef struct pg_conn {
     int broken;          /* the connection failed: dropped when it goes back */
     int commit_sent;     /* COMMIT went out: a failure now leaves the outcome unknown */
     int for_lock;        /* counted in pg_store.locking */
+    char sqlstate[6];    /* of the last failed statement ("" when none came) */
     struct pg_conn *next;
 } pg_conn;
 
@@ -101,7 +104,7 @@ PGconn *pg_connect(const char *uri, int unavailable, char *err, size_t err_len);
 
 /* ---- statements (pg_exec.c) ---- */
 
-#define PG_MAX_PARAMS 20
+#define PG_MAX_PARAMS 24
 
 /* Parameters of one statement, in text format but for bytes (binary). */
 typedef struct {
@@ -167,7 +170,7 @@ int pg_migrate(pg_store *pg, pg_conn *c, char *err, size_t err_len);
  * The *_METRICS statements add each metric's name and value (columns
  * PG_METRIC_COL and after, NULL without metrics): one row per metric, the
  * rows of a trial together, its metrics by name. */
-#define PG_METRIC_COL 19
+#define PG_METRIC_COL 21
 int pg_trial_from_row(const PGresult *r, int row, store_trial *t);
 /* The metrics of every trial of ts in one query. */
 int pg_load_metrics_many(pg_conn *c, store_trials *ts, char *err, size_t err_len);
@@ -185,6 +188,8 @@ int pg_study_delete(store *st, int64_t id, char *err, size_t err_len);
 int pg_study_set_state(store *st, int64_t id, const char *state, char *err, size_t err_len);
 int pg_study_set_knowledge(store *st, int64_t id, const char *knowledge, char *err,
                            size_t err_len);
+int pg_study_update(store *st, int64_t id, const char *name, const char *spec,
+                    const char *state, char *err, size_t err_len);
 int pg_study_counts(store *st, int64_t id, int64_t counts[TRIAL_N_STATES], char *err,
                     size_t err_len);
 int pg_counts_all(store *st, int64_t counts[TRIAL_N_STATES], char *err, size_t err_len);
@@ -211,6 +216,9 @@ int pg_trial_heartbeat(store *st, int64_t study_id, int64_t trial_id, double lea
 int pg_trial_import(store *st, int64_t study_id, const store_new_trial *trial,
                     const char *worker, const store_result *res, double now, int64_t *out_id,
                     char *err, size_t err_len);
+int pg_trials_import(store *st, int64_t study_id, const store_import *items, size_t n,
+                     double now, int64_t *out_ids, unsigned char *existed, char *err,
+                     size_t err_len);
 int pg_study_restore(store *st, const store_study *s, const store_trials *trials, char *err,
                      size_t err_len);
 int pg_study_lock(store *st, int64_t study_id, store_lock **out, char *err, size_t err_len);

@@ -58,6 +58,11 @@ static const char *const migrations[] = {
     /* 2: which model proposed each trial (NULL for imported ones) */
     "ALTER TABLE trials ADD COLUMN model TEXT;"
     "ALTER TABLE trials ADD COLUMN model_reason TEXT;",
+    /* 3: what the model expected of each trial; idempotency keys of imports */
+    "ALTER TABLE trials ADD COLUMN explanation TEXT;"
+    "ALTER TABLE trials ADD COLUMN import_key TEXT;"
+    "CREATE UNIQUE INDEX trials_study_key ON trials(study_id, import_key) "
+    "WHERE import_key IS NOT NULL;",
 };
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])
 

@@ -43,12 +43,14 @@ static int restore_trial(pg_conn *c, const store_trial *t, char *err, size_t err
     pg_p_int(&p, t->logs_truncated ? 1 : 0);
     pg_p_text(&p, t->model);
     pg_p_text(&p, t->model_reason);
+    pg_p_text(&p, t->explanation);
+    pg_p_text(&p, t->key);
     PGresult *r = pg_exec_params(
         c,
         "INSERT INTO trials(id, study_id, number, state, worker, params, config, objective, "
         "reason, result, seq, created_at, finished_at, lease_expires_at, is_default, logs_bytes, "
-        "logs_truncated, model, model_reason) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-        "$11, $12, $13, $14, $15, $16, $17, $18, $19)",
+        "logs_truncated, model, model_reason, explanation, import_key) VALUES($1, $2, $3, $4, "
+        "$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
         &p, "copying a trial", err, err_len);
     if (!r)
         return STORE_ERROR;

@@ -8,11 +8,12 @@
 #define TRIAL_COLS \
     "id, study_id, number, state, worker, params, config, objective, reason, result, seq, " \
     "created_at, finished_at, lease_expires_at, is_default, logs_bytes, logs_truncated, model, " \
-    "model_reason"
+    "model_reason, explanation, import_key"
 #define TRIAL_COLS_T \
     "t.id, t.study_id, t.number, t.state, t.worker, t.params, t.config, t.objective, " \
     "t.reason, t.result, t.seq, t.created_at, t.finished_at, t.lease_expires_at, " \
-    "t.is_default, t.logs_bytes, t.logs_truncated, t.model, t.model_reason"
+    "t.is_default, t.logs_bytes, t.logs_truncated, t.model, t.model_reason, t.explanation, " \
+    "t.import_key"
 /* trials with their metrics in one statement (one row per metric) */
 #define WITH_METRICS " LEFT JOIN trial_metrics m ON m.trial_id = t.id"
 #define STUDY_COLS "id, name, spec, plugin, knowledge, state, created_at, seq, next_number"
@@ -27,6 +28,8 @@ const char *const pg_stmt_sql[PG_STMT_COUNT] = {
     [PG_STUDY_DELETE] = "DELETE FROM studies WHERE id = $1",
     [PG_STUDY_SET_STATE] = "UPDATE studies SET state = $2 WHERE id = $1",
     [PG_STUDY_SET_KNOWLEDGE] = "UPDATE studies SET knowledge = $2 WHERE id = $1",
+    [PG_STUDY_UPDATE] =
+        "UPDATE studies SET name = $2, spec = $3, state = coalesce($4, state) WHERE id = $1",
     [PG_STUDY_COUNTS] = "SELECT state, count(*) FROM trials WHERE study_id = $1 GROUP BY state",
     [PG_COUNTS_ALL] = "SELECT state, count(*) FROM trials GROUP BY state",
     [PG_STUDY_LOCK_ROW] = "SELECT seq FROM studies WHERE id = $1 FOR UPDATE",
@@ -71,9 +74,9 @@ const char *const pg_stmt_sql[PG_STMT_COUNT] = {
     [PG_TRIAL_INSERT] =
         "INSERT INTO trials(study_id, number, state, worker, params, config, objective, reason, "
         "result, seq, created_at, finished_at, lease_expires_at, is_default, logs_bytes, "
-        "logs_truncated, model, model_reason, id) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-        "$10, $11, $12, $13, $14, $15, $16, $17, $18, coalesce($19, nextval('trials_id_seq'))) "
-        "RETURNING id",
+        "logs_truncated, model, model_reason, explanation, import_key, id) VALUES($1, $2, $3, $4, "
+        "$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "
+        "coalesce($21, nextval('trials_id_seq'))) RETURNING id",
     [PG_TRIAL_FINISH] =
         "UPDATE trials SET state = $3, objective = $4, reason = $5, result = $6, seq = $7, "
         "finished_at = $8, lease_expires_at = CASE WHEN state = 'expired' THEN lease_expires_at END, "
@@ -86,6 +89,7 @@ const char *const pg_stmt_sql[PG_STMT_COUNT] = {
     [PG_LOGS_INSERT] =
         "INSERT INTO trial_logs(trial_id, text) VALUES($1, $2) "
         "ON CONFLICT (trial_id) DO UPDATE SET text = excluded.text",
+    [PG_TRIAL_BY_KEY] = "SELECT id FROM trials WHERE study_id = $1 AND import_key = $2",
     [PG_ADVISORY_LOCK] = "SELECT pg_advisory_lock($1::int, $2::int)",
     [PG_ADVISORY_UNLOCK] = "SELECT pg_advisory_unlock($1::int, $2::int)",
 };

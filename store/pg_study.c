@@ -228,3 +228,31 @@ int pg_counts_all(store *st, int64_t counts[TRIAL_N_STATES], char *err, size_t e
     counts_args a = {1, 0, counts};
     return pg_run(pg_of(st), PG_TX_NONE, counts_body, &a, err, err_len);
 }
+
+typedef struct {
+    int64_t id;
+    const char *name, *spec, *state;
+} study_patch_args;
+
+static int study_patch_body(pg_conn *c, void *ctx, char *err, size_t err_len)
+{
+    const study_patch_args *a = ctx;
+    pg_params p = {0};
+    pg_p_int(&p, a->id);
+    pg_p_text(&p, a->name);
+    pg_p_text(&p, a->spec);
+    pg_p_text(&p, a->state);
+    PGresult *r = pg_exec(c, PG_STUDY_UPDATE, &p, "updating the study", err, err_len);
+    if (!r) /* unique_violation: the name is another study's */
+        return strcmp(c->sqlstate, "23505") == 0 ? STORE_CONFLICT : STORE_ERROR;
+    int changed = strcmp(PQcmdTuples(r), "0") != 0;
+    PQclear(r);
+    return changed ? STORE_OK : STORE_NOT_FOUND;
+}
+
+int pg_study_update(store *st, int64_t id, const char *name, const char *spec,
+                    const char *state, char *err, size_t err_len)
+{
+    study_patch_args a = {id, name, spec, state};
+    return pg_run(pg_of(st), PG_TX_WRITE, study_patch_body, &a, err, err_len);
+}

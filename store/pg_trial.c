@@ -58,8 +58,11 @@ int pg_trial_from_row(const PGresult *r, int row, store_trial *t)
     t->logs_truncated = (int)pg_i64(r, row, 16);
     t->model = pg_strdup(r, row, 17);
     t->model_reason = pg_strdup(r, row, 18);
-    static const int text_cols[] = {4, 5, 8, 9, 17, 18};
-    char *const texts[] = {t->worker, t->params, t->reason, t->result, t->model, t->model_reason};
+    t->explanation = pg_strdup(r, row, 19);
+    t->key = pg_strdup(r, row, 20);
+    static const int text_cols[] = {4, 5, 8, 9, 17, 18, 19, 20};
+    char *const texts[] = {t->worker, t->params, t->reason, t->result,
+                           t->model,  t->model_reason, t->explanation, t->key};
     for (size_t i = 0; i < sizeof text_cols / sizeof text_cols[0]; i++)
         if (!texts[i] && !pg_null(r, row, text_cols[i]))
             ok = 0;

@@ -96,7 +96,8 @@ int pg_expire_leases(store *st, int64_t study_id, double now, int *n_expired, ch
 static int insert_trial(pg_conn *c, int64_t study_id, int64_t number, trial_state state,
                         const char *worker, const store_new_trial *t,
                         const store_trial_origin *origin, const store_result *res, double now,
-                        double lease_until, int64_t *out_id, char *err, size_t err_len)
+                        double lease_until, const char *key, int64_t *out_id, char *err,
+                        size_t err_len)
 {
     int64_t seq = pg_next_seq(c, study_id, err, err_len);
     if (seq < 0)
@@ -133,6 +134,8 @@ static int insert_trial(pg_conn *c, int64_t study_id, int64_t number, trial_stat
     pg_p_int(&p, res && res->logs_truncated ? 1 : 0);
     pg_p_text(&p, origin ? origin->model : NULL);
     pg_p_text(&p, origin ? origin->model_reason : NULL);
+    pg_p_text(&p, origin ? origin->explanation : NULL);
+    pg_p_text(&p, key);
     pg_p_null(&p); /* id: the next */
     PGresult *r = pg_exec(c, PG_TRIAL_INSERT, &p, "inserting a trial", err, err_len);
     if (!r)
@@ -204,7 +207,7 @@ static int insert_body(pg_conn *c, void *ctx, char *err, size_t err_len)
     for (size_t i = 0; rc == STORE_OK && i < a->n; i++)
         rc = insert_trial(c, a->study_id, first + (int64_t)i, TRIAL_ACTIVE, a->worker,
                           &a->trials[i], a->origins ? &a->origins[i] : NULL, NULL, a->now,
-                          a->lease_until, &a->out_ids[i], err, err_len);
+                          a->lease_until, NULL, &a->out_ids[i], err, err_len);
     return rc;
 }
 
@@ -237,7 +240,7 @@ static int import_body(pg_conn *c, void *ctx, char *err, size_t err_len)
     if (number == 0)
         return STORE_NOT_FOUND;
     int rc = insert_trial(c, a->study_id, number, a->res->state, a->worker, a->trial, NULL,
-                          a->res, a->now, NAN, a->out_id, err, err_len);
+                          a->res, a->now, NAN, NULL, a->out_id, err, err_len);
     if (rc == STORE_OK)
         rc = write_result_rows(c, *a->out_id, a->res, err, err_len);
     return rc;
@@ -249,6 +252,69 @@ int pg_trial_import(store *st, int64_t study_id, const store_new_trial *trial,
 {
     import_args a = {study_id, trial, worker, res, now, out_id};
     return pg_run(pg_of(st), PG_TX_WRITE, import_body, &a, err, err_len);
+}
+
+typedef struct {
+    int64_t study_id;
+    const store_import *items;
+    size_t n;
+    double now;
+    int64_t *out_ids;
+    unsigned char *existed;
+} import_many_args;
+
+/* The id of the study's trial with key: 0 when none, -1 on error. */
+static int64_t trial_by_key(pg_conn *c, int64_t study_id, const char *key, char *err,
+                            size_t err_len)
+{
+    pg_params p = {0};
+    pg_p_int(&p, study_id);
+    pg_p_text(&p, key);
+    PGresult *r = pg_exec(c, PG_TRIAL_BY_KEY, &p, "looking up an import key", err, err_len);
+    if (!r)
+        return -1;
+    int64_t id = PQntuples(r) == 1 ? pg_i64(r, 0, 0) : 0;
+    PQclear(r);
+    return id;
+}
+
+/* The study row is locked first: imports of one study, from any replica,
+ * run one at a time, and each statement after the lock (READ COMMITTED)
+ * sees the keys the one before committed, so a key is stored once. */
+static int import_many_body(pg_conn *c, void *ctx, char *err, size_t err_len)
+{
+    const import_many_args *a = ctx;
+    int rc = pg_study_lock_row(c, a->study_id, err, err_len);
+    for (size_t i = 0; rc == STORE_OK && i < a->n; i++) {
+        const store_import *it = &a->items[i];
+        a->existed[i] = 0;
+        if (it->key) {
+            int64_t id = trial_by_key(c, a->study_id, it->key, err, err_len);
+            if (id < 0)
+                return STORE_ERROR;
+            if (id > 0) {
+                a->out_ids[i] = id;
+                a->existed[i] = 1;
+                continue;
+            }
+        }
+        int64_t number = take_numbers(c, a->study_id, 1, err, err_len);
+        if (number <= 0)
+            return number < 0 ? STORE_ERROR : STORE_NOT_FOUND;
+        rc = insert_trial(c, a->study_id, number, it->res->state, it->worker, it->trial, NULL,
+                          it->res, a->now, NAN, it->key, &a->out_ids[i], err, err_len);
+        if (rc == STORE_OK)
+            rc = write_result_rows(c, a->out_ids[i], it->res, err, err_len);
+    }
+    return rc;
+}
+
+int pg_trials_import(store *st, int64_t study_id, const store_import *items, size_t n,
+                     double now, int64_t *out_ids, unsigned char *existed, char *err,
+                     size_t err_len)
+{
+    import_many_args a = {study_id, items, n, now, out_ids, existed};
+    return pg_run(pg_of(st), PG_TX_WRITE, import_many_body, &a, err, err_len);
 }
 
 static int same_text(const char *a, const char *b)

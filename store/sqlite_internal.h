@@ -24,6 +24,7 @@ typedef enum {
     STMT_STUDY_DELETE,
     STMT_STUDY_SET_STATE,
     STMT_STUDY_SET_KNOWLEDGE,
+    STMT_STUDY_UPDATE,
     STMT_STUDY_COUNTS,
     STMT_COUNTS_ALL,
     STMT_STUDY_BUMP_SEQ,
@@ -45,6 +46,7 @@ typedef enum {
     STMT_TRIAL_HEARTBEAT,
     STMT_METRIC_INSERT,
     STMT_LOGS_INSERT,
+    STMT_TRIAL_BY_KEY,
     STMT_COUNT
 } sqlite_stmt_id;
 
@@ -122,6 +124,8 @@ int sqlite_study_get(store *st, int64_t id, store_study *out, char *err, size_t 
 int sqlite_study_list(store *st, store_study **out, size_t *n, char *err, size_t err_len);
 int sqlite_study_delete(store *st, int64_t id, char *err, size_t err_len);
 int sqlite_study_set_state(store *st, int64_t id, const char *state, char *err, size_t err_len);
+int sqlite_study_update(store *st, int64_t id, const char *name, const char *spec,
+                        const char *state, char *err, size_t err_len);
 int sqlite_study_set_knowledge(store *st, int64_t id, const char *knowledge, char *err,
                                size_t err_len);
 int sqlite_study_counts(store *st, int64_t id, int64_t counts[TRIAL_N_STATES], char *err,
@@ -150,6 +154,9 @@ int sqlite_trial_heartbeat(store *st, int64_t study_id, int64_t trial_id, double
 int sqlite_trial_import(store *st, int64_t study_id, const store_new_trial *trial,
                         const char *worker, const store_result *res, double now,
                         int64_t *out_id, char *err, size_t err_len);
+int sqlite_trials_import(store *st, int64_t study_id, const store_import *items, size_t n,
+                         double now, int64_t *out_ids, unsigned char *existed, char *err,
+                         size_t err_len);
 /* sqlite_restore.c */
 int sqlite_study_restore(store *st, const store_study *s, const store_trials *trials, char *err,
                          size_t err_len);

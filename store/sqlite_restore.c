@@ -61,6 +61,8 @@ static int restore_trial(sqlite_conn *c, sqlite3_stmt *s, const store_trial *t, 
     sqlite3_bind_int(s, 17, t->logs_truncated ? 1 : 0);
     bind_text_or_null(s, 18, t->model);
     bind_text_or_null(s, 19, t->model_reason);
+    bind_text_or_null(s, 20, t->explanation);
+    bind_text_or_null(s, 21, t->key);
     if (sqlite3_step(s) != SQLITE_DONE)
         return sqlite_store_err(c, "copying a trial", err, err_len);
     for (size_t i = 0; i < t->n_metrics; i++) {
@@ -132,8 +134,8 @@ static int restore_body(sqlite_conn *c, void *ctx, char *err, size_t err_len)
         c,
         "INSERT INTO trials(id, study_id, number, state, worker, params, config, objective, "
         "reason, result, seq, created_at, finished_at, lease_expires_at, is_default, logs_bytes, "
-        "logs_truncated, model, model_reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-        "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+        "logs_truncated, model, model_reason, explanation, import_key) VALUES(?1, ?2, ?3, ?4, "
+        "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
         err, err_len);
     if (!s)
         return STORE_ERROR;

@@ -34,7 +34,7 @@
 #define TRIAL_COLS \
     "id, study_id, number, state, worker, params, config, objective, reason, result, seq, " \
     "created_at, finished_at, lease_expires_at, is_default, logs_bytes, logs_truncated, model, " \
-    "model_reason"
+    "model_reason, explanation, import_key"
 #define STUDY_COLS "id, name, spec, plugin, knowledge, state, created_at, seq, next_number"
 
 const char *const sqlite_stmt_sql[STMT_COUNT] = {
@@ -51,6 +51,8 @@ const char *const sqlite_stmt_sql[STMT_COUNT] = {
     [STMT_STUDY_DELETE] = "DELETE FROM studies WHERE id = ?1",
     [STMT_STUDY_SET_STATE] = "UPDATE studies SET state = ?2 WHERE id = ?1",
     [STMT_STUDY_SET_KNOWLEDGE] = "UPDATE studies SET knowledge = ?2 WHERE id = ?1",
+    [STMT_STUDY_UPDATE] =
+        "UPDATE studies SET name = ?2, spec = ?3, state = coalesce(?4, state) WHERE id = ?1",
     [STMT_STUDY_COUNTS] = "SELECT state, count(*) FROM trials WHERE study_id = ?1 GROUP BY state",
     [STMT_COUNTS_ALL] = "SELECT state, count(*) FROM trials GROUP BY state",
     [STMT_STUDY_BUMP_SEQ] = "UPDATE studies SET seq = seq + 1 WHERE id = ?1 RETURNING seq",
@@ -87,8 +89,8 @@ const char *const sqlite_stmt_sql[STMT_COUNT] = {
     [STMT_TRIAL_INSERT] =
         "INSERT INTO trials(study_id, number, state, worker, params, config, objective, reason, "
         "result, seq, created_at, finished_at, lease_expires_at, is_default, logs_bytes, "
-        "logs_truncated, model, model_reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-        "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+        "logs_truncated, model, model_reason, explanation, import_key) VALUES(?1, ?2, ?3, ?4, "
+        "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
     [STMT_TRIAL_FINISH] =
         "UPDATE trials SET state = ?3, objective = ?4, reason = ?5, result = ?6, seq = ?7, "
         "finished_at = ?8, lease_expires_at = CASE WHEN state = 'expired' THEN lease_expires_at END, "
@@ -99,6 +101,7 @@ const char *const sqlite_stmt_sql[STMT_COUNT] = {
     [STMT_METRIC_INSERT] =
         "INSERT OR REPLACE INTO trial_metrics(trial_id, name, value) VALUES(?1, ?2, ?3)",
     [STMT_LOGS_INSERT] = "INSERT OR REPLACE INTO trial_logs(trial_id, text) VALUES(?1, ?2)",
+    [STMT_TRIAL_BY_KEY] = "SELECT id FROM trials WHERE study_id = ?1 AND import_key = ?2",
 };
 
 /* STORE_ERR_UNAVAILABLE and a separator when db's last error is a full
@@ -276,6 +279,7 @@ const store_ops sqlite_store_ops = {
     .study_list = sqlite_study_list,
     .study_delete = sqlite_study_delete,
     .study_set_state = sqlite_study_set_state,
+    .study_update = sqlite_study_update,
     .study_set_knowledge = sqlite_study_set_knowledge,
     .study_counts = sqlite_study_counts,
     .counts_all = sqlite_counts_all,
@@ -290,6 +294,7 @@ const store_ops sqlite_store_ops = {
     .trial_heartbeat = sqlite_trial_heartbeat,
     .trial_import = sqlite_trial_import,
     .study_restore = sqlite_study_restore,
+    .trials_import = sqlite_trials_import,
 };
 
 /* Creates a missing database file readable by its owner only (0600): SQLite

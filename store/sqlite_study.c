@@ -198,6 +198,41 @@ int sqlite_study_set_knowledge(store *st, int64_t id, const char *knowledge, cha
                         err, err_len);
 }
 
+typedef struct {
+    int64_t id;
+    const char *name, *spec, *state;
+} study_patch_args;
+
+static int study_patch_body(sqlite_conn *c, void *ctx, char *err, size_t err_len)
+{
+    const study_patch_args *a = ctx;
+    sqlite3_stmt *s = sqlite_conn_stmt(c, STMT_STUDY_UPDATE, err, err_len);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 1, a->id);
+    sqlite3_bind_text(s, 2, a->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, a->spec, -1, SQLITE_STATIC);
+    if (a->state)
+        sqlite3_bind_text(s, 4, a->state, -1, SQLITE_STATIC);
+    int step = sqlite3_step(s);
+    int rc = STORE_OK;
+    if ((step & 0xff) == SQLITE_CONSTRAINT)
+        rc = STORE_CONFLICT;    /* the name is another study's */
+    else if (step != SQLITE_DONE)
+        rc = sqlite_store_err(c, "updating the study", err, err_len);
+    else if (sqlite3_changes(c->db) == 0)
+        rc = STORE_NOT_FOUND;
+    sqlite3_reset(s);
+    return rc;
+}
+
+int sqlite_study_update(store *st, int64_t id, const char *name, const char *spec,
+                        const char *state, char *err, size_t err_len)
+{
+    study_patch_args a = {id, name, spec, state};
+    return sqlite_write(st, study_patch_body, &a, err, err_len);
+}
+
 static int counts_query(store *st, sqlite_stmt_id id, int64_t study_id,
                         int64_t counts[TRIAL_N_STATES], char *err, size_t err_len)
 {

@@ -51,6 +51,8 @@ void sqlite_trial_from_row(sqlite3_stmt *s, store_trial *t)
     t->logs_truncated = sqlite3_column_int(s, 16);
     t->model = sqlite_col_strdup(s, 17);
     t->model_reason = sqlite_col_strdup(s, 18);
+    t->explanation = sqlite_col_strdup(s, 19);
+    t->key = sqlite_col_strdup(s, 20);
 }
 
 int sqlite_load_metrics(sqlite_conn *c, store_trial *t, char *err, size_t err_len)
@@ -521,7 +523,8 @@ int sqlite_expire_leases(store *st, int64_t study_id, double now, int *n_expired
 static int insert_trial(sqlite_conn *c, int64_t study_id, int64_t number, trial_state state,
                         const char *worker, const store_new_trial *t,
                         const store_trial_origin *origin, const store_result *res, double now,
-                        double lease_until, int64_t *out_id, char *err, size_t err_len)
+                        double lease_until, const char *key, int64_t *out_id, char *err,
+                        size_t err_len)
 {
     int64_t seq = sqlite_next_seq(c, study_id, err, err_len);
     if (seq < 0)
@@ -558,6 +561,10 @@ static int insert_trial(sqlite_conn *c, int64_t study_id, int64_t number, trial_
         sqlite3_bind_text(s, 17, origin->model, -1, SQLITE_STATIC);
     if (origin && origin->model_reason)
         sqlite3_bind_text(s, 18, origin->model_reason, -1, SQLITE_STATIC);
+    if (origin && origin->explanation)
+        sqlite3_bind_text(s, 19, origin->explanation, -1, SQLITE_STATIC);
+    if (key)
+        sqlite3_bind_text(s, 20, key, -1, SQLITE_STATIC);
     int rc = STORE_OK;
     if (sqlite3_step(s) != SQLITE_DONE)
         rc = sqlite_store_err(c, "inserting a trial", err, err_len);
@@ -637,7 +644,7 @@ static int insert_body(sqlite_conn *c, void *ctx, char *err, size_t err_len)
     for (size_t i = 0; rc == STORE_OK && i < a->n; i++)
         rc = insert_trial(c, a->study_id, first + (int64_t)i, TRIAL_ACTIVE, a->worker,
                           &a->trials[i], a->origins ? &a->origins[i] : NULL, NULL, a->now,
-                          a->lease_until, &a->out_ids[i], err, err_len);
+                          a->lease_until, NULL, &a->out_ids[i], err, err_len);
     return rc;
 }
 
@@ -670,7 +677,7 @@ static int import_body(sqlite_conn *c, void *ctx, char *err, size_t err_len)
     if (number == 0)
         return STORE_NOT_FOUND;
     int rc = insert_trial(c, a->study_id, number, a->res->state, a->worker, a->trial, NULL,
-                          a->res, a->now, NAN, a->out_id, err, err_len);
+                          a->res, a->now, NAN, NULL, a->out_id, err, err_len);
     if (rc == STORE_OK)
         rc = write_result_rows(c, *a->out_id, a->res, err, err_len);
     return rc;
@@ -682,6 +689,73 @@ int sqlite_trial_import(store *st, int64_t study_id, const store_new_trial *tria
 {
     import_args a = {study_id, trial, worker, res, now, out_id};
     return sqlite_write(st, import_body, &a, err, err_len);
+}
+
+typedef struct {
+    int64_t study_id;
+    const store_import *items;
+    size_t n;
+    double now;
+    int64_t *out_ids;
+    unsigned char *existed;
+} import_many_args;
+
+/* The id of the study's trial with key (0 when none, -1 on error). */
+static int64_t trial_by_key(sqlite_conn *c, int64_t study_id, const char *key, char *err,
+                            size_t err_len)
+{
+    sqlite3_stmt *s = sqlite_conn_stmt(c, STMT_TRIAL_BY_KEY, err, err_len);
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, study_id);
+    sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+    int step = sqlite3_step(s);
+    int64_t id = step == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_reset(s);
+    if (step != SQLITE_ROW && step != SQLITE_DONE) {
+        sqlite_store_err(c, "looking up an import key", err, err_len);
+        return -1;
+    }
+    return id;
+}
+
+static int import_many_body(sqlite_conn *c, void *ctx, char *err, size_t err_len)
+{
+    const import_many_args *a = ctx;
+    for (size_t i = 0; i < a->n; i++) {
+        const store_import *it = &a->items[i];
+        a->existed[i] = 0;
+        if (it->key) {
+            int64_t id = trial_by_key(c, a->study_id, it->key, err, err_len);
+            if (id < 0)
+                return STORE_ERROR;
+            if (id > 0) {
+                a->out_ids[i] = id;
+                a->existed[i] = 1;
+                continue;
+            }
+        }
+        int64_t number = take_numbers(c, a->study_id, 1, err, err_len);
+        if (number < 0)
+            return STORE_ERROR;
+        if (number == 0)
+            return STORE_NOT_FOUND;
+        int rc = insert_trial(c, a->study_id, number, it->res->state, it->worker, it->trial, NULL,
+                              it->res, a->now, NAN, it->key, &a->out_ids[i], err, err_len);
+        if (rc == STORE_OK)
+            rc = write_result_rows(c, a->out_ids[i], it->res, err, err_len);
+        if (rc != STORE_OK)
+            return rc;
+    }
+    return STORE_OK;
+}
+
+int sqlite_trials_import(store *st, int64_t study_id, const store_import *items, size_t n,
+                         double now, int64_t *out_ids, unsigned char *existed, char *err,
+                         size_t err_len)
+{
+    import_many_args a = {study_id, items, n, now, out_ids, existed};
+    return sqlite_write(st, import_many_body, &a, err, err_len);
 }
 
 static int same_text(const char *a, const char *b)

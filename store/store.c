@@ -189,6 +189,13 @@ int store_study_set_state(store *st, int64_t id, const char *state, char *err, s
     return st->ops->study_set_state(st, id, state, err, err_len);
 }
 
+int store_study_update(store *st, int64_t id, const char *name, const char *spec,
+                       const char *state, char *err, size_t err_len)
+{
+    assert(st && name && spec);
+    return st->ops->study_update(st, id, name, spec, state, err, err_len);
+}
+
 int store_study_set_knowledge(store *st, int64_t id, const char *knowledge, char *err,
                               size_t err_len)
 {
@@ -294,6 +301,16 @@ int store_trial_import(store *st, int64_t study_id, const store_new_trial *trial
     return st->ops->trial_import(st, study_id, trial, worker, res, now, out_id, err, err_len);
 }
 
+int store_trials_import(store *st, int64_t study_id, const store_import *items, size_t n,
+                        double now, int64_t *out_ids, unsigned char *existed, char *err,
+                        size_t err_len)
+{
+    assert(st && (items || n == 0) && (out_ids || n == 0) && (existed || n == 0));
+    for (size_t i = 0; i < n; i++)
+        assert(items[i].trial && items[i].res);
+    return st->ops->trials_import(st, study_id, items, n, now, out_ids, existed, err, err_len);
+}
+
 void store_study_clear(store_study *s)
 {
     if (!s)
@@ -318,6 +335,8 @@ void store_trial_clear(store_trial *t)
     free(t->logs);
     free(t->model);
     free(t->model_reason);
+    free(t->explanation);
+    free(t->key);
     for (size_t i = 0; i < t->n_metrics; i++)
         free(t->metric_names[i]);
     free(t->metric_names);

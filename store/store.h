@@ -20,7 +20,8 @@
  *   trials(id, study_id, number, state, worker, params JSON, config BLOB of
  *          raw doubles for the engine, objective, reason, result JSON,
  *          seq, created_at, finished_at, lease_expires_at, is_default,
- *          logs_bytes, logs_truncated, model, model_reason)
+ *          logs_bytes, logs_truncated, model, model_reason, explanation JSON,
+ *          import_key UNIQUE per study when set)
  *   trial_metrics(trial_id, name, value)   long table: trials x metrics
  *   trial_logs(trial_id, text)             raw logs (the tail when capped)
  *
@@ -35,7 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 typedef struct store store;
 
@@ -143,6 +144,8 @@ typedef struct {
     char *model;               /* which model proposed it ("gp", "bograph", "default", ...);
                                 * NULL for imported trials and those of older versions */
     char *model_reason;        /* why that model (e.g. the bograph fallback's reason), or NULL */
+    char *explanation;         /* JSON object text: what the model expected of it, or NULL */
+    char *key;                 /* the import's idempotency key, or NULL */
     size_t n_metrics;
     char **metric_names;
     double *metric_values;
@@ -169,6 +172,11 @@ int store_study_get(store *st, int64_t id, store_study *out, char *err, size_t e
 int store_study_list(store *st, store_study **out, size_t *n, char *err, size_t err_len);
 int store_study_delete(store *st, int64_t id, char *err, size_t err_len);
 int store_study_set_state(store *st, int64_t id, const char *state, char *err, size_t err_len);
+/* Replaces the study's name and spec (the validated JSON text) and, when
+ * state is not NULL, its state, in one write. STORE_CONFLICT when another
+ * study has the name, STORE_NOT_FOUND. */
+int store_study_update(store *st, int64_t id, const char *name, const char *spec,
+                       const char *state, char *err, size_t err_len);
 /* Replaces the expert knowledge (JSON text, NULL to clear). */
 int store_study_set_knowledge(store *st, int64_t id, const char *knowledge,
                               char *err, size_t err_len);
@@ -215,10 +223,12 @@ typedef struct {
     int is_default;
 } store_new_trial;
 
-/* Which model proposed a new trial (both may be NULL). */
+/* Which model proposed a new trial and what it expected (all may be NULL;
+ * explanation is JSON object text). */
 typedef struct {
     const char *model;
     const char *model_reason;
+    const char *explanation;
 } store_trial_origin;
 
 /* Inserts n active trials leased to worker (may be NULL) until lease_until,
@@ -263,6 +273,22 @@ int store_trial_heartbeat(store *st, int64_t study_id, int64_t trial_id, double 
 int store_trial_import(store *st, int64_t study_id, const store_new_trial *trial,
                        const char *worker, const store_result *res, double now,
                        int64_t *out_id, char *err, size_t err_len);
+
+/* One trial of a bulk import. */
+typedef struct {
+    const store_new_trial *trial;
+    const char *worker;         /* may be NULL */
+    const store_result *res;
+    const char *key;            /* idempotency key, unique per study; may be NULL */
+} store_import;
+
+/* Adds n already evaluated trials in one transaction: all or none. An item
+ * whose key is already stored in the study (before, or earlier in items) is
+ * not stored again: out_ids[i] gets the stored trial's id and existed[i] 1
+ * (0 for a new trial). STORE_NOT_FOUND when the study does not exist. */
+int store_trials_import(store *st, int64_t study_id, const store_import *items, size_t n,
+                        double now, int64_t *out_ids, unsigned char *existed, char *err,
+                        size_t err_len);
 
 /* ---- copying between databases (bograph migrate) ---- */
 

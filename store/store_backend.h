@@ -25,6 +25,8 @@ typedef struct store_ops {
     int (*study_list)(store *st, store_study **out, size_t *n, char *err, size_t err_len);
     int (*study_delete)(store *st, int64_t id, char *err, size_t err_len);
     int (*study_set_state)(store *st, int64_t id, const char *state, char *err, size_t err_len);
+    int (*study_update)(store *st, int64_t id, const char *name, const char *spec,
+                        const char *state, char *err, size_t err_len);
     int (*study_set_knowledge)(store *st, int64_t id, const char *knowledge, char *err,
                                size_t err_len);
     int (*study_counts)(store *st, int64_t id, int64_t counts[TRIAL_N_STATES], char *err,
@@ -54,6 +56,9 @@ typedef struct store_ops {
     int (*trial_import)(store *st, int64_t study_id, const store_new_trial *trial,
                         const char *worker, const store_result *res, double now,
                         int64_t *out_id, char *err, size_t err_len);
+    int (*trials_import)(store *st, int64_t study_id, const store_import *items, size_t n,
+                         double now, int64_t *out_ids, unsigned char *existed, char *err,
+                         size_t err_len);
     int (*study_restore)(store *st, const store_study *s, const store_trials *trials,
                          char *err, size_t err_len);
 

@@ -31,6 +31,7 @@
 #include "structure/model.h"
 #include "structure/preprocess.h"
 #include "util/rng.h"
+#include "util/util.h"
 
 /* ---- fallback ---- */
 
@@ -251,6 +252,56 @@ static int bg_prepare(const bograph_request *req, bg_run *r, char *reason, size_
     return 0;
 }
 
+/* What the model expects at u (encoded), the acquisition value there: the
+ * objective's mean and sd (as bograph_predict gives them) and the graph's
+ * metric nodes. */
+static void bg_explain_point(bg_run *r, const double *u, double acq, int maximize,
+                             bograph_explain *x)
+{
+    model *m = &r->m;
+    bo_acquisition acq_kind = m->acq;
+    double beta = m->beta;
+    size_t n_cons = m->n_cons;
+    m->acq = BO_ACQ_UCB;
+    m->n_cons = 0;
+    m->beta = 0;
+    double mu = model_acq(m, u);
+    m->beta = 1;
+    double s = model_acq(m, u) - mu;
+    m->acq = acq_kind;
+    m->beta = beta;
+    m->n_cons = n_cons;
+    double own = bg_data_own(&r->d, maximize, mu, &s);
+    x->from_model = 1;
+    x->mean = own;
+    x->sd = s;
+    x->acquisition = acq;
+    x->n_nodes = 0;
+    double *vals = malloc(r->gr->N * sizeof *vals);
+    if (!vals)
+        return;
+    /* model_predict_nodes leaves the point's samples in m->val (S x N) */
+    model_predict_nodes(m, u, vals);
+    size_t N = m->n_nodes, S = m->S;
+    for (size_t v = r->gr->p; v < r->gr->p + r->gr->k && x->n_nodes < BOGRAPH_EXPLAIN_NODES; v++) {
+        if (!r->gr->g->alive[v] || !r->gr->names[v])
+            continue;
+        bograph_node_value *nv = &x->nodes[x->n_nodes++];
+        snprintf(nv->name, sizeof nv->name, "%s", r->gr->names[v]);
+        const preprocess_metric *pm = &r->pm[v - r->gr->p];
+        nv->mean = preprocess_from_std(pm, vals[v]);
+        double sum = 0, sum2 = 0;
+        for (size_t s = 0; s < S; s++) {
+            double raw = preprocess_from_std(pm, m->val[s * N + v]);
+            sum += raw;
+            sum2 += raw * raw;
+        }
+        double var = S > 1 ? (sum2 - sum * sum / (double)S) / (double)(S - 1) : 0;
+        nv->sd = var > 0 ? sqrt(var) : 0;
+    }
+    free(vals);
+}
+
 /* The n_best encoded configurations with the best objective (t scratch of
  * d->n values) into best, best first: the anchors of the acquisition
  * optimisation. */
@@ -297,7 +348,11 @@ int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
     bg_run r;
     char reason[128], gp_reason[256] = "";
     int n_from_gp_first = 0;
+    double t0 = util_monotonic();
     int prc = bg_prepare(req, &r, reason, sizeof reason, err, err_len);
+    double t1 = util_monotonic();
+    if (req->base.timing)
+        req->base.timing->fit_seconds += t1 - t0;
     if (prc != 0) {
         bg_run_free(&r);
         return prc < 0 ? -1 : bg_fallback(req, out, info, reason, err, err_len);
@@ -351,6 +406,7 @@ int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
             memcpy(pend + req->base.n_pending * p, out, k * p * sizeof *pend);
             sub_req.base.pending = pend;
             sub_req.base.n_pending = n_pend;
+            sub_req.base.explain = req->base.explain ? req->base.explain + k : NULL;
             sub_req.base.count = req->base.count - k;
             int frc = bg_fallback(&sub_req, out + k * p, NULL, "", err, err_len);
             free(pend);
@@ -364,6 +420,9 @@ int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
         }
         space_decode(req->base.sp, u, out + k * p);
         space_encode(req->base.sp, out + k * p, u);
+        if (req->explain)
+            bg_explain_point(&r, u, bg_acq_fn(u, NULL, &actx), req->base.maximize,
+                             &req->explain[k]);
         memcpy(exclude + n_ex * dim, u, dim * sizeof *u);
         n_ex++;
         if (k + 1 < req->base.count && model_add_fantasy(&r.m, u, NULL, sub, sizeof sub) != 0) {
@@ -371,6 +430,8 @@ int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
             goto done;
         }
     }
+    if (req->base.timing)
+        req->base.timing->acq_seconds += util_monotonic() - t1;
     if (info && n_from_gp_first) {
         /* The GP answered the first point (and so the rest): say so. */
         snprintf(info->model, sizeof info->model, "%s", BOGRAPH_MODEL_GP);
@@ -435,15 +496,46 @@ int bograph_predict(const bograph_request *req, const double *configs, size_t m_
             r.m.beta = 1;
             s = model_acq(&r.m, u) - mu;
         }
-        double own = req->base.maximize ? mu : -mu;
-        if (r.d.log_objective) {
-            /* back from the log scale: the median, and the delta method */
-            own = exp(own);
-            s *= own;
-        }
-        mean[i] = own;
+        mean[i] = bg_data_own(&r.d, req->base.maximize, mu, &s);
         if (sd)
             sd[i] = s;
+    }
+    free(u);
+    bg_run_free(&r);
+    return rc;
+}
+
+int bograph_explain_at(const bograph_request *req, const double *configs, size_t m_pts,
+                       bograph_explain *out, char *err, size_t err_len)
+{
+    double dummy = 0;
+    if (bg_validate(req, &dummy, err, err_len) != 0)
+        return -1;
+    if (m_pts && (!configs || !out)) {
+        bg_err(err, err_len, "bograph_explain_at: no configurations or output");
+        return -1;
+    }
+    bg_run r;
+    char reason[128];
+    int prc = bg_prepare(req, &r, reason, sizeof reason, err, err_len);
+    if (prc != 0) {
+        if (prc > 0)
+            bg_err(err, err_len, "no graph model: %s", reason);
+        bg_run_free(&r);
+        return -1;
+    }
+    double *u = malloc(r.d.dim_u * sizeof *u);
+    int rc = u ? 0 : -1;
+    if (!u)
+        bg_err(err, err_len, "out of memory");
+    bg_acq_ctx actx = {.m = &r.m, .feas = &r.feas, .grad2 = NULL};
+    for (size_t i = 0; i < m_pts && rc == 0; i++) {
+        if (space_validate(req->base.sp, configs + i * r.d.p, err, err_len) != 0) {
+            rc = -1;
+            break;
+        }
+        space_encode(req->base.sp, configs + i * r.d.p, u);
+        bg_explain_point(&r, u, bg_acq_fn(u, NULL, &actx), req->base.maximize, &out[i]);
     }
     free(u);
     bg_run_free(&r);

@@ -66,6 +66,14 @@ int bograph_suggest(const bograph_request *req, double *out, bograph_info *info,
 int bograph_predict(const bograph_request *req, const double *configs, size_t m,
                     double *mean, double *sd, char *err, size_t err_len);
 
+/* What the graph model expects at m configurations (m x space_size() raw
+ * values): out[i] as bograph_suggest's explanation of a proposal there
+ * (the objective's mean and sd, the acquisition, the metric nodes). -1
+ * with a message "no graph model: <reason>" when the request would fall
+ * back to the plain GP, or on a bad argument. */
+int bograph_explain_at(const bograph_request *req, const double *configs, size_t m,
+                       bograph_explain *out, char *err, size_t err_len);
+
 /* The graph for a request without suggesting: the state's graph when it is
  * current, else learnt now (and stored in req->state when there is one).
  * With too few trials with metrics, the nodes are the parameters and the

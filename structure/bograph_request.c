@@ -95,8 +95,26 @@ int bg_data_build(const bograph_request *req, bg_data *d)
     bg_data_warp(req, d);
     /* objectives so large that the node GPs' sums would overflow (unused
      * rows are NAN and stay so) */
-    bo_tame_outputs(d->t, d->n);
+    d->tamed = bo_tame_outputs(d->t, d->n);
     return 0;
+}
+
+double bg_data_own(const bg_data *d, int maximize, double mu, double *s)
+{
+    if (d->tamed) { /* never with the log scale: log(y) is far below BO_Y_EXTREME */
+        double a = fabs(mu);
+        if (s)
+            *s *= exp(a);
+        mu = copysign(expm1(a), mu);
+    }
+    double own = maximize ? mu : -mu;
+    if (d->log_objective) {
+        /* back from the log scale: the median, and the delta method */
+        own = exp(own);
+        if (s)
+            *s *= own;
+    }
+    return own;
 }
 
 int bg_validate(const bograph_request *req, const double *out, char *err, size_t err_len)

@@ -20,6 +20,7 @@ typedef struct {
     size_t n_use;              /* rows usable */
     size_t n_with_metrics;     /* usable rows with at least one metric */
     int log_objective;         /* t is log(y) or -log(y) (a positive objective over a decade) */
+    int tamed;                 /* t is sign(t) log1p(|t|) (bo_tame_outputs: extreme objectives) */
 } bg_data;
 
 /* 0, or -1 with a message for a bad request (see bograph_suggest). */
@@ -28,6 +29,10 @@ int bg_validate(const bograph_request *req, const double *out, char *err, size_t
  * by bg_data_free). */
 int bg_data_build(const bograph_request *req, bg_data *d);
 void bg_data_free(bg_data *d);
+/* A model value mu in t's units back in the objective's own units (the
+ * compression of extreme objectives and the log scale undone); *s (may be
+ * NULL), a spread around mu, is carried along by the delta method. */
+double bg_data_own(const bg_data *d, int maximize, double mu, double *s);
 /* Fingerprint of the constrained metrics' names. */
 uint64_t bg_cons_fp(const bograph_request *req);
 /* Whether observed row i meets the constraints (metrics as reported). */

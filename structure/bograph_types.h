@@ -21,6 +21,25 @@ typedef struct {
     double value;
 } bograph_constraint;
 
+/* What the graph model expected of one proposal (bograph_request.explain). */
+#define BOGRAPH_EXPLAIN_NODES 16
+typedef struct {
+    char name[96];
+    double mean;                  /* predicted value, in the metric's own units */
+    double sd;                    /* its spread over the model's samples, same units */
+} bograph_node_value;
+
+typedef struct {
+    int from_model;               /* 1: the graph model's acquisition chose it (else the
+                                   * fallback GP did: see base.explain) */
+    double mean, sd;              /* the objective's prediction, in its own units */
+    double acquisition;           /* the graph's acquisition there (log scale, with the
+                                   * probability of running at all) */
+    size_t n_nodes;               /* the metric nodes of the graph in use (at most
+                                   * BOGRAPH_EXPLAIN_NODES) */
+    bograph_node_value nodes[BOGRAPH_EXPLAIN_NODES];
+} bograph_explain;
+
 typedef struct bograph_state bograph_state;
 bograph_state *bograph_state_new(void);
 void bograph_state_free(bograph_state *st);
@@ -53,6 +72,10 @@ typedef struct {
     /* Refinements (bograph_request_init sets the defaults). */
     size_t min_trials;            /* feasible trials with metrics before the graph; 0 = default */
     size_t max_metrics;           /* top-k metrics kept by preprocessing; 0 = default */
+    /* Optional output (NULL: not wanted): explain[k] for proposal k when the
+     * graph model chose it (count entries). Points the fallback GP chose are
+     * explained in base.explain (when set), base.timing gets the time spent. */
+    bograph_explain *explain;
 } bograph_request;
 
 /* Zeroes req and sets base.sp and the defaults (bo_request_init's, and

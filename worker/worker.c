@@ -25,6 +25,8 @@
 #include "worker/study_options.h"
 
 #define WORKER_IDLE_WAIT_SECONDS 1.0
+/* The longest retry_after_seconds the worker honours as given. */
+#define WORKER_MAX_RETRY_WAIT_SECONDS 60.0
 #define WORKER_MAX_IDLE_ROUNDS_QUIET 0
 #define WORKER_STOPPED_REASON "worker stopped before the trial finished"
 /* Smallest request limit a 413 shrinks the report to before it goes without
@@ -396,6 +398,17 @@ static void worker_run_trial(worker_slot *slot, client *c, const json_t *trial)
 
 /* ---- the loop of one slot ------------------------------------------------ */
 
+/* How long to wait after an empty answer that is not done: its
+ * retry_after_seconds (docs/api.md), capped, else a short idle wait. */
+static double worker_retry_wait(const json_t *answer)
+{
+    json_t *r = json_object_get(answer, "retry_after_seconds");
+    double s = json_is_number(r) ? json_number_value(r) : 0;
+    if (!(s > 0))
+        return WORKER_IDLE_WAIT_SECONDS;
+    return s < WORKER_MAX_RETRY_WAIT_SECONDS ? s : WORKER_MAX_RETRY_WAIT_SECONDS;
+}
+
 static void *worker_slot_main(void *arg)
 {
     worker_slot *slot = arg;
@@ -411,6 +424,7 @@ static void *worker_slot_main(void *arg)
     char path[256];
     snprintf(path, sizeof path, "/v1/studies/%s/suggest", ctx->o->study_id);
 
+    int idle = 0; /* the last answer had nothing to run (said once per wait) */
     while (!worker_stopping(ctx) && !worker_has_fatal(ctx)) {
         /* Reserve a trial of max_trials before asking, so parallel slots
          * never run more than max_trials together. */
@@ -445,11 +459,18 @@ static void *worker_slot_main(void *arg)
             break;
         }
         if (n == 0) {
-            /* Budget held by other workers' active trials: wait for them. */
+            /* Budget, or every configuration, held by other workers' active
+             * trials: wait as long as the service asks, then ask again. */
+            double wait = worker_retry_wait(out);
+            if (ctx->o->verbose && !idle)
+                fprintf(stderr, "bograph worker %s: nothing free (other workers hold the rest "
+                                "of the budget); asking again in %g s\n", slot->name, wait);
+            idle = 1;
+            worker_sleep(ctx, wait);
             json_decref(out);
-            worker_sleep(ctx, WORKER_IDLE_WAIT_SECONDS);
             continue;
         }
+        idle = 0;
         for (size_t i = 0; i < n && !worker_has_fatal(ctx); i++)
             worker_run_trial(slot, c, json_array_get(trials, i));
         json_decref(out);

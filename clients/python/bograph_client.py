@@ -1,6 +1,19 @@
 """bograph_client - a small client for the bograph REST API (standard library only).
 
+The common case, as short as Optuna's:
+
     from bograph_client import Client
+
+    study = Client("http://127.0.0.1:8080").create_study(
+        "demo", parameters=[{"name": "x", "type": "float", "low": -5, "high": 10}],
+        objective={"name": "y", "goal": "minimize"}, budget=30, if_exists="return")
+    study.optimize(lambda trial: (trial["x"] - 2) ** 2, n_trials=30, n_jobs=2)
+    print(study.best_trial["params"])
+
+The objective gets a Trial (trial["x"], trial.params, trial.report(name,
+value) for intermediate metrics the graph model learns from) and returns the
+objective's value (or a dict of metrics holding it); raising Infeasible marks
+the configuration as one that cannot run. The same loop by hand:
 
     c = Client("http://127.0.0.1:8080", token=None)
     study = c.create_study("demo",
@@ -16,23 +29,31 @@
     print(c.best(study["id"])["best"])
     print(c.structure(study["id"])["edges"])   # the learned graph
 
-Besides studies and trials it covers every route of the API: structure,
-set_knowledge, importance, plugins, plugin, healthz, metrics and openapi.
+Besides studies and trials it covers every route of the API: update_study
+(PATCH: budget, name, state), import_trials (bulk, all or nothing, with
+idempotency keys), export_csv, predict, structure, set_knowledge,
+importance, plugins, plugin, healthz, metrics and openapi.
 
 Errors from the service raise BographError with the HTTP status, the error
 code, the message and the offending field. Requests that fail to reach the
 service are retried a few times: every call is safe to repeat (completing
-twice with the same result is a no-op, and a worker asking again for
-suggestions gets the trials it already holds).
+twice with the same result is a no-op, a worker asking again for
+suggestions gets the trials it already holds, and add_trial and
+import_trials send an idempotency key, so a retried import stores nothing
+twice).
 """
 
 import json
+import os
+import socket
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 
-__all__ = ["Client", "BographError"]
+__all__ = ["Client", "BographError", "Study", "Trial", "Infeasible"]
 
 
 class BographError(Exception):
@@ -78,11 +99,11 @@ class Client:
                     text = resp.read().decode("utf-8")
                     return text if raw else json.loads(text)
             except urllib.error.HTTPError as e:
-                raw = e.read().decode("utf-8", "replace")
+                text = e.read().decode("utf-8", "replace")
                 try:
-                    err = json.loads(raw)["error"]
+                    err = json.loads(text)["error"]
                 except (ValueError, KeyError, TypeError):
-                    err = {"code": "http_%d" % e.code, "message": raw[:200]}
+                    err = {"code": "http_%d" % e.code, "message": text[:200]}
                 raise BographError(e.code, err.get("code"), err.get("message"),
                                    err.get("field")) from None
             except (urllib.error.URLError, ConnectionError, TimeoutError) as e:
@@ -104,13 +125,23 @@ class Client:
         if objective is not None:
             body["objective"] = objective
         body.update({k: v for k, v in fields.items() if v is not None})
-        return self.request("POST", "/v1/studies", body)
+        return Study(self, self.request("POST", "/v1/studies", body))
 
     def studies(self):
-        return self.request("GET", "/v1/studies")["studies"]
+        return [Study(self, s) for s in self.request("GET", "/v1/studies")["studies"]]
 
     def study(self, study_id):
-        return self.request("GET", "/v1/studies/%s" % study_id)
+        """The study (a Study: a dict of the API's fields, with optimize)."""
+        return Study(self, self.request("GET", "/v1/studies/%s" % study_id))
+
+    def update_study(self, study_id, budget=None, name=None, state=None):
+        """Changes the study (PATCH) and returns it: a new budget (raising the
+        budget of a done study makes it active again; a budget below the
+        trials already started, expired ones included, is a 400), name or
+        state ("active", "done")."""
+        body = {k: v for k, v in (("budget", budget), ("name", name), ("state", state))
+                if v is not None}
+        return Study(self, self.request("PATCH", "/v1/studies/%s" % study_id, body))
 
     def delete_study(self, study_id):
         return self.request("DELETE", "/v1/studies/%s" % study_id)
@@ -175,9 +206,11 @@ class Client:
     def heartbeat(self, study_id, trial_id):
         return self.request("POST", "/v1/studies/%s/trials/%s/heartbeat" % (study_id, trial_id), {})
 
-    def add_trial(self, study_id, params, metrics=None, state=None, reason=None):
-        """Adds an already evaluated trial (warm start)."""
-        body = {"params": params}
+    def add_trial(self, study_id, params, metrics=None, state=None, reason=None, key=None):
+        """Adds an already evaluated trial (warm start). key makes it
+        idempotent (a key the study holds answers with the stored trial);
+        without one a fresh key is sent, so a retry cannot store it twice."""
+        body = {"params": params, "key": key or uuid.uuid4().hex}
         if metrics is not None:
             body["metrics"] = metrics
         if state is not None:
@@ -185,6 +218,47 @@ class Client:
         if reason is not None:
             body["reason"] = reason
         return self.request("POST", "/v1/studies/%s/trials" % study_id, body)
+
+    def import_trials(self, study_id, trials):
+        """Adds many evaluated trials at once, all or nothing: trials is a list
+        of {"params", "metrics", "state", "reason", "logs", "log_format",
+        "key"} (at most 10,000). A trial whose key the study holds is not
+        stored again. Returns {"trials": [stored trials, in order],
+        "created": how many were new}. One bad trial raises BographError 400
+        with field "trials[i]..." and stores nothing."""
+        return self.request("POST", "/v1/studies/%s/trials" % study_id, {"trials": list(trials)})
+
+    def export_csv(self, study_id, state=None):
+        """The study's trials as CSV text: number, state, each parameter, the
+        objective, each metric, model, created_at, finished_at."""
+        return self.request("GET", "/v1/studies/%s/trials" % study_id,
+                            query={"format": "csv", "state": state}, raw=True)
+
+    def predict(self, study_id, params=None, params_list=None):
+        """What the study's model expects: one prediction {"objective":
+        {"mean", "sd"}, "metrics": {...}, "model"} for params (a dict), or a
+        list of them for params_list. BographError 409 while the study has
+        too few trials for a model."""
+        if params_list is not None:
+            return self.request("POST", "/v1/studies/%s/predict" % study_id,
+                                {"params_list": list(params_list)})["predictions"]
+        return self.request("POST", "/v1/studies/%s/predict" % study_id,
+                            {"params": params})["predictions"][0]
+
+    def ask(self, study_id, count=1, worker=None):
+        """The suggest answer as it is: {"trials", "done"} and, when trials is
+        empty and done is false (other workers hold the rest of the budget,
+        or every configuration of a small space), "retry_after_seconds": the
+        seconds to wait before asking again."""
+        body = {"count": count}
+        if worker:
+            body["worker"] = worker
+        return self.request("POST", "/v1/studies/%s/suggest" % study_id, body)
+
+    def optimize(self, study_id, fn, n_trials=None, n_jobs=1, catch=(), worker=None):
+        """Study(...).optimize for a study id: see Study.optimize."""
+        return self.study(study_id).optimize(fn, n_trials=n_trials, n_jobs=n_jobs, catch=catch,
+                                             worker=worker)
 
     def trial(self, study_id, trial_id):
         return self.request("GET", "/v1/studies/%s/trials/%s" % (study_id, trial_id))
@@ -222,3 +296,172 @@ class Client:
     def openapi(self):
         """The API's OpenAPI 3 document."""
         return self.request("GET", "/v1/openapi.json")
+
+
+class Infeasible(Exception):
+    """Raised by an objective function: the configuration cannot run (out of
+    memory, refused): the trial is reported infeasible, a very bad outcome
+    the model learns to avoid, and optimize goes on."""
+
+
+class Trial:
+    """One configuration handed to an objective function by Study.optimize:
+    trial["x"] or trial.params["x"] its values, trial.number, trial.id,
+    trial.explanation (what the model expected of it), and report(name,
+    value) for intermediate metrics (the graph model learns from them)."""
+
+    def __init__(self, study, data):
+        self.study = study
+        self.data = data
+        self.id = data["id"]
+        self.number = data["number"]
+        self.params = data["params"]
+        self.model = data.get("model")
+        self.explanation = data.get("explanation")
+        self.metrics = {}
+
+    def __getitem__(self, name):
+        return self.params[name]
+
+    def report(self, name, value):
+        """Records a metric of this trial, sent with its result."""
+        self.metrics[name] = float(value)
+
+    def heartbeat(self):
+        """Extends the trial's lease (optimize does this while fn runs)."""
+        return self.study.client.heartbeat(self.study["id"], self.id)
+
+
+class Study(dict):
+    """A study as the API returns it (a dict), bound to its client."""
+
+    def __init__(self, client, data):
+        super().__init__(data)
+        self.client = client
+
+    @property
+    def best_trial(self):
+        """The best completed trial meeting the constraints, or None."""
+        return self.client.best(self["id"]).get("best")
+
+    def trials(self, state=None):
+        return list(self.client.trials(self["id"], state=state))
+
+    def predict(self, params):
+        return self.client.predict(self["id"], params=params)
+
+    def optimize(self, fn, n_trials=None, n_jobs=1, catch=(), worker=None):
+        """Runs fn(trial) on n_trials configurations the service proposes
+        (None: until the study's budget is spent; fewer when the budget ends
+        first), n_jobs at a time in threads, each thread its own worker. fn
+        returns the objective's value, or a dict of metrics holding it;
+        raising Infeasible marks the configuration infeasible. Any other
+        exception marks the trial failed with the exception as reason and,
+        unless its class is in catch, stops optimize and is raised again once
+        the running trials have finished. While other workers hold the rest
+        of the budget, the jobs wait as the service says
+        (retry_after_seconds). worker names the jobs (default host-pid;
+        "<worker>-<j>" for several): a worker gets its own unfinished trials
+        back first. Returns the trials this call finished."""
+        n_jobs = max(1, int(n_jobs))
+        base = worker or "%s-%d" % (socket.gethostname(), os.getpid())
+        run = _OptimizeRun(self, fn, n_trials, catch)
+        # one job keeps the worker name as given, so a rerun gets its own
+        # unfinished trials back; several are "<worker>-<j>"
+        threads = [threading.Thread(target=run.job,
+                                    args=(base if n_jobs == 1 else "%s-%d" % (base, j),),
+                                    daemon=True)
+                   for j in range(n_jobs)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if run.error is not None:
+            raise run.error
+        return run.finished
+
+
+class _OptimizeRun:
+    """The state Study.optimize's jobs share."""
+
+    def __init__(self, study, fn, n_trials, catch):
+        self.study, self.fn, self.catch = study, fn, tuple(catch)
+        self.left = n_trials
+        self.lock = threading.Lock()
+        self.stop = False
+        self.error = None
+        self.finished = []
+        goal = (study.get("objective") or {})
+        self.objective = goal.get("name")
+        self.lease = float(study.get("lease_seconds") or 600.0)
+
+    def claim(self):
+        with self.lock:
+            if self.stop or (self.left is not None and self.left <= 0):
+                return False
+            if self.left is not None:
+                self.left -= 1
+            return True
+
+    def unclaim(self):
+        with self.lock:
+            if self.left is not None:
+                self.left += 1
+
+    def job(self, worker):
+        c, sid = self.study.client, self.study["id"]
+        while self.claim():
+            try:
+                ans = c.ask(sid, 1, worker)
+            except BographError as e:
+                self.fail_run(e)
+                return
+            if not ans["trials"]:
+                self.unclaim()
+                if ans.get("done"):
+                    return
+                time.sleep(float(ans.get("retry_after_seconds") or 1))
+                continue
+            self.run_trial(Trial(self.study, ans["trials"][0]))
+
+    def fail_run(self, e):
+        with self.lock:
+            self.stop = True
+            if self.error is None:
+                self.error = e
+
+    def run_trial(self, trial):
+        c, sid = self.study.client, self.study["id"]
+        done = threading.Event()
+        beat = threading.Thread(target=self.heartbeats, args=(trial, done), daemon=True)
+        beat.start()
+        try:
+            value = self.fn(trial)
+        except Infeasible as e:
+            done.set()
+            self.finished.append(c.fail(sid, trial.id, reason=str(e) or "infeasible",
+                                        infeasible=True))
+            return
+        except Exception as e:  # the objective's own failure: reported, then raised
+            done.set()
+            self.finished.append(c.fail(sid, trial.id, reason="%s: %s" % (type(e).__name__, e)))
+            if not isinstance(e, self.catch):
+                self.fail_run(e)
+            return
+        finally:
+            done.set()
+            beat.join()
+        metrics = dict(trial.metrics)
+        if isinstance(value, dict):
+            metrics.update(value)
+        else:
+            metrics[self.objective] = float(value)
+        self.finished.append(c.complete(sid, trial.id, metrics=metrics))
+
+    def heartbeats(self, trial, done):
+        """Extends the lease every third of it while the objective runs."""
+        while not done.wait(max(1.0, self.lease / 3.0)):
+            try:
+                trial.heartbeat()
+            except BographError:
+                return

@@ -1,10 +1,11 @@
 /*
  * test_api_migrate.c - `bograph migrate` round trip SQLite -> PostgreSQL ->
  * SQLite: a service on a SQLite file runs two studies (completed, failed,
- * infeasible, active and imported trials, logs, knowledge); after each copy
- * a service on the copy answers every study and trial (logs included) as
- * the original did, ids and seq preserved; a copy into a database that
- * holds studies is refused; new trials on the copy get new ids.
+ * infeasible, active and imported trials, an import key, logs, knowledge);
+ * after each copy a service on the copy answers every study and trial (logs
+ * included) as the original did, ids and seq preserved; a copy into a
+ * database that holds studies is refused; new trials on the copy get new
+ * ids, and the copied import key still answers with its trial.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -31,6 +32,10 @@ static void post(const apitest_server *s, const char *path, const char *body, lo
     json_decref(apitest_expect(s, "POST", path, body, status));
 }
 
+/* An import with an idempotency key (trial 5 of study 1). */
+#define KEYED_IMPORT \
+    "{\"params\": {\"x\": 0.125, \"m\": \"b\"}, \"metrics\": {\"lat\": 1.25}, \"key\": \"run-1\"}"
+
 /* Two studies with trials in every state. */
 static void fill(const apitest_server *s)
 {
@@ -52,7 +57,7 @@ static void fill(const apitest_server *s)
     snprintf(path, sizeof path, "/v1/studies/%s/trials/3/fail", id);
     post(s, path, "{\"reason\": \"node rebooted\"}", 200);
     snprintf(path, sizeof path, "/v1/studies/%s/trials", id);
-    post(s, path, "{\"params\": {\"x\": 0.125, \"m\": \"b\"}, \"metrics\": {\"lat\": 1.25}}", 201);
+    post(s, path, KEYED_IMPORT, 201);
     apitest_create_study(s,
                          "{\"name\": \"two\", \"parameters\": [{\"name\": \"n\", \"type\": \"int\", "
                          "\"low\": 1, \"high\": 9}], \"objective\": {\"name\": \"y\", \"goal\": "
@@ -138,6 +143,10 @@ static void test_round_trip(void **state)
     json_t *r = apitest_expect(&b, "POST", "/v1/studies/2/suggest", "{\"count\": 1}", 200);
     const char *tid = json_string_value(json_object_get(json_array_get(json_object_get(r, "trials"), 0), "id"));
     assert_string_equal(tid, "8");
+    json_decref(r);
+    /* the import key came along: sending the import again stores nothing */
+    r = apitest_expect(&b, "POST", "/v1/studies/1/trials", KEYED_IMPORT, 200);
+    assert_string_equal(json_string_value(json_object_get(r, "id")), "5");
     json_decref(r);
     json_decref(want);
 

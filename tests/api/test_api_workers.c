@@ -2,7 +2,8 @@
  * test_api_workers.c - the plugin endpoints, `bograph worker` and `bograph
  * tune` against a real service on loopback: a worker runs a plugin study to
  * its budget, a worker stopped by SIGINT reports its running trial as failed
- * (never lost), tune runs a whole job, prints its summary and resumes, and
+ * (never lost), a worker waits while others hold the rest of the budget
+ * (retry_after_seconds), tune runs a whole job, prints its summary and resumes, and
  * re-measures a noisy plugin's default and best (and stops cleanly when
  * interrupted doing so).
  */
@@ -212,6 +213,72 @@ static void test_worker_stops_cleanly_on_sigint(void **state)
     json_decref(page);
 }
 
+/* Polls the study until its count of state reaches want (up to ~30 s). */
+static long long wait_count(const char *study_path, const char *state, long long want)
+{
+    long long n = -1;
+    for (int i = 0; i < 600; i++) {
+        json_t *st = apitest_expect(&srv, "GET", study_path, NULL, 200);
+        n = count_of(st, state);
+        json_decref(st);
+        if (n >= want)
+            break;
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return n;
+}
+
+/* While another worker holds the rest of the budget, suggest answers no
+ * trial, not done, with retry_after_seconds: the worker waits that long
+ * (saying so once) and asks again instead of exiting, and finishes the
+ * study once the holder's trial is done. */
+static void test_worker_waits_while_budget_is_held(void **state)
+{
+    (void)state;
+    char id[32], body[1024], out[300], path[128], prog[300];
+    snprintf(body, sizeof body,
+             "{\"name\": \"held\", \"plugin\": \"command\", \"budget\": 2, \"algorithm\": \"random\","
+             " \"lease_seconds\": 600,"
+             " \"parameters\": [{\"name\": \"x\", \"type\": \"float\", \"low\": 0, \"high\": 1}],"
+             " \"objective\": {\"name\": \"y\"}}");
+    apitest_create_study(&srv, body, id, sizeof id);
+    snprintf(path, sizeof path, "/v1/studies/%s/suggest", id);
+    json_t *held = apitest_expect(&srv, "POST", path, "{\"count\": 1, \"worker\": \"holder\"}", 200);
+    const char *held_id =
+        json_string_value(json_object_get(json_array_get(json_object_get(held, "trials"), 0), "id"));
+    assert_non_null(held_id);
+    snprintf(out, sizeof out, "%s/worker-held.out", srv.dir);
+    snprintf(prog, sizeof prog, "%s/echo_x.sh", SCRIPTS_DIR);
+    pid_t pid = spawn_bograph(out, "worker", "--url", srv.base, "--study", id, "--", prog, NULL);
+    snprintf(path, sizeof path, "/v1/studies/%s", id);
+    assert_int_equal(wait_count(path, "completed", 1), 1);
+    /* the worker says it waits the service's retry_after_seconds (2 s here) */
+    char *text = NULL;
+    for (int i = 0; i < 600; i++) {
+        free(text);
+        text = slurp(out);
+        if (strstr(text, "asking again in"))
+            break;
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    if (!strstr(text, "asking again in 2 s"))
+        fprintf(stderr, "worker output:\n%s\n", text);
+    assert_non_null(strstr(text, "asking again in 2 s"));
+    free(text);
+    assert_int_equal(waitpid(pid, NULL, WNOHANG), 0); /* still there */
+    char done_path[256];
+    snprintf(done_path, sizeof done_path, "/v1/studies/%s/trials/%s/complete", id, held_id);
+    json_decref(apitest_expect(&srv, "POST", done_path, "{\"metrics\": {\"y\": 0.5}}", 200));
+    json_decref(held);
+    assert_int_equal(wait_exit(pid, 60), 0);
+    json_t *st = apitest_expect(&srv, "GET", path, NULL, 200);
+    assert_int_equal(count_of(st, "completed"), 2);
+    assert_string_equal(json_string_value(json_object_get(st, "state")), "done");
+    json_decref(st);
+}
+
 static void test_worker_usage_errors(void **state)
 {
     (void)state;
@@ -387,6 +454,7 @@ int main(void)
         cmocka_unit_test(test_plugin_endpoints),
         cmocka_unit_test(test_worker_runs_a_study),
         cmocka_unit_test(test_worker_stops_cleanly_on_sigint),
+        cmocka_unit_test(test_worker_waits_while_budget_is_held),
         cmocka_unit_test(test_worker_usage_errors),
         cmocka_unit_test(test_tune_runs_and_resumes),
         cmocka_unit_test(test_tune_remeasures_a_noisy_plugin),

@@ -316,6 +316,32 @@ class ClientTest(unittest.TestCase):
         self.assertIn(srv.url, e.message)
 
 
+class StudyMethods(unittest.TestCase):
+    """The v1.1 methods once each (test_client_study.py tests them in depth)."""
+
+    def test_v11_methods(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            srv = Server(tmp, "v11")
+            try:
+                c = TracedClient(srv.url, retries=0)
+                s = c.create_study("v11", parameters=SPACE3, objective={"name": "edp",
+                                   "goal": "minimize"}, algorithm="random", budget=3)
+                self.assertEqual(c.update_study(s["id"], budget=4)["budget"], 4)
+                got = c.import_trials(s["id"], [{"params": {"x1": 0.5, "x2": 0.5, "x3": 0.5},
+                                                 "metrics": system_run({"x1": 0.5, "x2": 0.5,
+                                                                        "x3": 0.5}), "key": "a"}])
+                self.assertEqual(got["created"], 1)
+                self.assertIn("edp", c.export_csv(s["id"]).splitlines()[0])
+                self.assertEqual(len(c.ask(s["id"], count=1, worker="w")["trials"]), 1)
+                done = c.optimize(s["id"], lambda t: system_run(t.params), worker="w")
+                self.assertEqual(len(done), 3)
+                pred = c.predict(s["id"], {"x1": 0.1, "x2": 0.2, "x3": 0.3})
+                self.assertEqual(pred["model"], "gp")
+                self.assertGreater(pred["objective"]["sd"], 0)
+            finally:
+                self.assertEqual(srv.stop(), 0)
+
+
 class Coverage(unittest.TestCase):
     def test_every_method_called(self):
         public = {n for n in dir(Client) if not n.startswith("_") and callable(getattr(Client, n))}
@@ -326,6 +352,7 @@ if __name__ == "__main__":
     # Coverage runs last: unittest orders classes by name, so name it explicitly.
     loader = unittest.TestLoader()
     suite = unittest.TestSuite([loader.loadTestsFromTestCase(ClientTest),
+                                loader.loadTestsFromTestCase(StudyMethods),
                                 loader.loadTestsFromTestCase(Coverage)])
     result = unittest.TextTestRunner(verbosity=2).run(suite)
     sys.exit(0 if result.wasSuccessful() else 1)

@@ -108,12 +108,35 @@ static void test_iso8601(void **state)
     }
 }
 
+/* A jansson tree as text: key order kept, reals in their shortest form
+ * (json_dumps writes 9.1 as 9.0999999999999996), every kind of value. */
+static void test_value_shortest(void **state)
+{
+    (void)state;
+    json_t *v = json_pack("{s:f, s:f, s:f, s:I, s:[b, b, n], s:s, s:{}}", "x", 9.1, "y", 0.1 + 0.2,
+                          "z", 1e-7, "n", (json_int_t)-3, "a", 1, 0, "s", "q\"", "o");
+    assert_non_null(v);
+    size_t len = 0;
+    char *txt = jsonw_dumps(v, &len);
+    assert_non_null(txt);
+    assert_string_equal(txt, "{\"x\":9.1,\"y\":0.30000000000000004,\"z\":1e-07,\"n\":-3,"
+                             "\"a\":[true,false,null],\"s\":\"q\\\"\",\"o\":{}}");
+    assert_int_equal(len, strlen(txt));
+    /* and it reads back to the same tree */
+    json_t *back = json_loads(txt, 0, NULL);
+    assert_true(json_equal(v, back));
+    json_decref(back);
+    free(txt);
+    json_decref(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_strings_and_ints),
         cmocka_unit_test(test_doubles_round_trip),
         cmocka_unit_test(test_iso8601),
+        cmocka_unit_test(test_value_shortest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

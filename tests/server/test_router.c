@@ -49,7 +49,7 @@ static void test_not_found_and_method(void **state)
                      ROUTER_NOT_FOUND);
     assert_int_equal(match("GET", "/v1//trials", &r, caps, buf, allow), ROUTER_NOT_FOUND);
     assert_int_equal(match("PUT", "/v1/studies/1", &r, caps, buf, allow), ROUTER_BAD_METHOD);
-    assert_string_equal(allow, "GET, DELETE");
+    assert_string_equal(allow, "GET, DELETE, PATCH");
     assert_int_equal(match("GET", "/v1/studies/1/suggest", &r, caps, buf, allow),
                      ROUTER_BAD_METHOD);
     assert_string_equal(allow, "POST");

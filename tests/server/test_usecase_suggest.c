@@ -1,9 +1,10 @@
 /*
  * test_usecase_suggest.c - suggest (server/usecase_suggest.c) when the
  * study's model cannot answer, against a real SQLite store: the points come
- * from the study's Sobol sequence and say why (model "sobol", the reason),
- * never a 500; and the retry hint of an empty answer while the rest of the
- * budget is leased to another worker.
+ * from the study's Sobol sequence and say why (model "sobol", the reason,
+ * an explanation without a prediction), never a 500; and the retry hint
+ * of an empty answer while the rest of the budget is leased to another
+ * worker.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -81,6 +82,12 @@ static void test_model_failure_falls_back(void **state)
         assert_non_null(sug.trials[i].model_reason);
         assert_non_null(strstr(sug.trials[i].model_reason, "could not answer"));
         assert_non_null(strstr(sug.trials[i].model_reason, "unknown algorithm"));
+        /* explained as a space-filling point: no model, no prediction */
+        const char *x = sug.trials[i].explanation;
+        assert_non_null(x);
+        assert_non_null(strstr(x, "\"model\":null"));
+        assert_non_null(strstr(x, "\"predicted\":null"));
+        assert_non_null(strstr(x, "could not answer"));
     }
     assert_int_equal(sug.retry_after_seconds, 0);
     usecase_suggestion_free(&sug);

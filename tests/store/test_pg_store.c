@@ -2,10 +2,12 @@
  * test_pg_store.c - what only the PostgreSQL backend has, on the test
  * cluster (scripts/pg_cluster.sh, BOGRAPH_TEST_PG_URI_FILE): clear errors
  * for a wrong URI, database or password; replicas opening a fresh database
- * together migrate it once; a newer schema is refused; the study lock
+ * (or one at schema 2) together migrate it once; a newer schema is refused; the study lock
  * excludes a second holder until released (or until the holder's sessions
- * close); work goes on after the database restarts; and a study copied
- * SQLite -> PostgreSQL -> SQLite with store_study_restore comes back equal.
+ * close); work goes on after the database restarts; a study copied
+ * SQLite -> PostgreSQL -> SQLite with store_study_restore comes back equal
+ * (explanations and import keys included); and two replicas importing one
+ * key at once store one trial.
  */
 #include <math.h>
 #include <pthread.h>
@@ -133,12 +135,51 @@ static void test_migrate_once(void **state)
         assert_true(ok != NULL);
     }
     PGresult *r = admin_exec(uri, "SELECT count(*), max(version) FROM schema_migrations");
-    assert_string_equal(PQgetvalue(r, 0, 0), "2");
+    assert_int_equal(atoi(PQgetvalue(r, 0, 0)), STORE_SCHEMA_VERSION); /* each once */
     assert_int_equal(atoi(PQgetvalue(r, 0, 1)), STORE_SCHEMA_VERSION);
     PQclear(r);
     /* a newer schema than this build knows is refused */
     PQclear(admin_exec(uri, "INSERT INTO schema_migrations VALUES(99, 0)"));
     open_fails(uri, "newer than this bograph understands");
+}
+
+/* A database at schema 2 with a trial (schema 3's columns dropped again):
+ * six replicas opening it together apply migration 3 once, and the old
+ * trial reads with neither explanation nor key. */
+static void test_upgrade_from_v2(void **state)
+{
+    (void)state;
+    store *st = open_uri(uri);
+    char err[256];
+    int64_t sid = 0, id = 0;
+    assert_int_equal(store_study_create(st, "old", "{}", NULL, NULL, 1.0, &sid, err, sizeof err),
+                     STORE_OK);
+    double c = 1;
+    store_new_trial t = {"{\"x\":1}", &c, 1, 0};
+    assert_int_equal(store_trials_insert_active(st, sid, &t, 1, "w", 1.0, 2.0, &id, err,
+                                                sizeof err),
+                     STORE_OK);
+    store_close(st);
+    PQclear(admin_exec(uri, "ALTER TABLE trials DROP COLUMN explanation, DROP COLUMN import_key;"
+                            "DELETE FROM schema_migrations WHERE version = 3"));
+    pthread_t th[6];
+    for (int i = 0; i < 6; i++)
+        pthread_create(&th[i], NULL, open_thread, NULL);
+    for (int i = 0; i < 6; i++) {
+        void *ok = NULL;
+        pthread_join(th[i], &ok);
+        assert_true(ok != NULL);
+    }
+    PGresult *r = admin_exec(uri, "SELECT count(*) FROM schema_migrations WHERE version = 3");
+    assert_string_equal(PQgetvalue(r, 0, 0), "1");
+    PQclear(r);
+    st = open_uri(uri);
+    store_trial got;
+    assert_int_equal(store_trial_get(st, sid, id, 0, &got, err, sizeof err), STORE_OK);
+    assert_null(got.explanation);
+    assert_null(got.key);
+    store_trial_clear(&got);
+    store_close(st);
 }
 
 typedef struct {
@@ -251,7 +292,9 @@ static int64_t fill(store *st)
     store_new_trial t[3] = {{"{\"x\":0.25}", &cfg[0], 1, 1},
                             {"{\"x\":-1.5}", &cfg[1], 1, 0},
                             {"{\"x\":1e-300}", &cfg[2], 1, 0}};
-    store_trial_origin o[3] = {{"default", NULL}, {"bograph", "fell back: few trials"}, {"gp", NULL}};
+    store_trial_origin o[3] = {{"default", NULL, NULL},
+                               {"bograph", "fell back: few trials", "{\"lat\":{\"mean\":2}}"},
+                               {"gp", NULL, NULL}};
     assert_int_equal(store_trials_insert_suggested(st, sid, t, o, 3, "w1", 101.0, 701.0, ids, err,
                                                    sizeof err),
                      STORE_OK);
@@ -266,6 +309,11 @@ static int64_t fill(store *st)
     double icfg = 9.0;
     store_new_trial it = {"{\"x\":9}", &icfg, 1, 0};
     assert_int_equal(store_trial_import(st, sid, &it, NULL, &done, 104.0, &imp, err, sizeof err),
+                     STORE_OK);
+    store_import keyed = {&it, "w2", &done, "run-7"};
+    unsigned char existed = 0;
+    assert_int_equal(store_trials_import(st, sid, &keyed, 1, 105.0, &imp, &existed, err,
+                                         sizeof err),
                      STORE_OK);
     return sid;
 }
@@ -334,7 +382,7 @@ static void same_study(store *x, store *y, int64_t sid)
     store_trials ta, tb;
     assert_int_equal(store_trials_all(x, sid, 1, &ta, err, sizeof err), STORE_OK);
     assert_int_equal(store_trials_all(y, sid, 1, &tb, err, sizeof err), STORE_OK);
-    assert_int_equal(ta.count, 4);
+    assert_int_equal(ta.count, 5);
     assert_int_equal(ta.count, tb.count);
     for (size_t i = 0; i < ta.count; i++) {
         const store_trial *p = &ta.items[i], *q = &tb.items[i];
@@ -348,6 +396,8 @@ static void same_study(store *x, store *y, int64_t sid)
         same_text(p->result, q->result);
         same_text(p->model, q->model);
         same_text(p->model_reason, q->model_reason);
+        same_text(p->explanation, q->explanation);
+        same_text(p->key, q->key);
         assert_int_equal(p->n_config, q->n_config);
         assert_memory_equal(p->config, q->config, p->n_config * sizeof(double));
         assert_int_equal(p->has_objective, q->has_objective);
@@ -373,6 +423,59 @@ static void same_study(store *x, store *y, int64_t sid)
     store_trials_free(&tb);
 }
 
+typedef struct {
+    store *st;
+    int64_t study, id;
+    int rc;
+} key_racer;
+
+static void *import_thread(void *arg)
+{
+    key_racer *k = arg;
+    char err[256];
+    double c = 0.5;
+    store_new_trial t = {"{\"x\":0.5}", &c, 1, 0};
+    store_result res = {.state = TRIAL_COMPLETED, .has_objective = 1, .objective = 1.0,
+                        .logs_bytes = -1, .result = "{}"};
+    store_import item = {&t, "w", &res, "once"};
+    unsigned char existed = 0;
+    k->rc = store_trials_import(k->st, k->study, &item, 1, 1.0, &k->id, &existed, err,
+                                sizeof err);
+    if (k->rc != STORE_OK)
+        fprintf(stderr, "import: %s\n", err);
+    return NULL;
+}
+
+/* Two replicas (two handles) import the same key at once, four threads
+ * each: one trial is stored and every import answers with its id (without
+ * the study row lock taken first, the later ones hit the unique index). */
+static void test_import_key_replicas(void **state)
+{
+    (void)state;
+    store *a = open_uri(uri), *b = open_uri(uri);
+    char err[256];
+    int64_t sid = 0;
+    assert_int_equal(store_study_create(a, "k", "{}", NULL, NULL, 1.0, &sid, err, sizeof err),
+                     STORE_OK);
+    pthread_t th[8];
+    key_racer k[8];
+    for (int i = 0; i < 8; i++) {
+        k[i] = (key_racer){i % 2 ? b : a, sid, 0, -1};
+        pthread_create(&th[i], NULL, import_thread, &k[i]);
+    }
+    for (int i = 0; i < 8; i++)
+        pthread_join(th[i], NULL);
+    for (int i = 0; i < 8; i++) {
+        assert_int_equal(k[i].rc, STORE_OK);
+        assert_int_equal(k[i].id, k[0].id);
+    }
+    int64_t counts[TRIAL_N_STATES];
+    assert_int_equal(store_study_counts(b, sid, counts, err, sizeof err), STORE_OK);
+    assert_int_equal(counts[TRIAL_COMPLETED], 1);
+    store_close(a);
+    store_close(b);
+}
+
 /* SQLite -> PostgreSQL -> SQLite: the same study, ids, seq and all; and new
  * ids in the copy continue after the copied ones. */
 static void test_restore_round_trip(void **state)
@@ -395,6 +498,14 @@ static void test_restore_round_trip(void **state)
     store_new_trial t = {"{\"x\":1}", &c, 1, 0};
     assert_int_equal(store_trials_insert_active(pg, sid, &t, 1, "w", 1.0, 2.0, ids, err, sizeof err),
                      STORE_OK);
+    assert_int_equal(ids[0], 6);
+    /* the key came along: importing it again finds the copied trial */
+    store_import again = {&t, NULL, &(store_result){.state = TRIAL_COMPLETED, .logs_bytes = -1},
+                          "run-7"};
+    unsigned char existed = 0;
+    assert_int_equal(store_trials_import(pg, sid, &again, 1, 3.0, ids, &existed, err, sizeof err),
+                     STORE_OK);
+    assert_int_equal(existed, 1);
     assert_int_equal(ids[0], 5);
     store_close(s1);
     store_close(pg);
@@ -414,8 +525,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_upgrade_from_v2, setup, teardown),
         cmocka_unit_test_setup_teardown(test_study_lock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restore_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_key_replicas, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reconnect, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
