@@ -28,6 +28,7 @@ typedef struct {
 int cli_serve(int argc, char **argv);
 int cli_tune(int argc, char **argv);
 int cli_worker(int argc, char **argv);
+int cli_migrate(int argc, char **argv);
 
 /* ---- Shared by the subcommands (cli_common.c) ---- */
 

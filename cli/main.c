@@ -10,6 +10,7 @@ static const cli_command commands[] = {
     {"serve", "run the tuning service (REST API, dashboard, SQLite store)", cli_serve},
     {"tune", "tune a target system on this machine: service, worker and progress in one", cli_tune},
     {"worker", "run trials of a study for a service, on this or another machine", cli_worker},
+    {"migrate", "copy every study and trial between SQLite and PostgreSQL", cli_migrate},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -3,7 +3,10 @@
 # test: the unit, API and browser tests in the normal build, then the unit tests
 # again under AddressSanitizer + UndefinedBehaviorSanitizer, then every
 # libFuzzer harness for 15 s (scripts/fuzz.sh; FUZZ_SECONDS changes it, 0
-# skips it).
+# skips it). The PostgreSQL runs (ctest label pg: the store and every API
+# test as *_pg, the replica and migrate tests) start a throwaway cluster
+# themselves (scripts/pg_cluster.sh, a ctest fixture) from Debian's
+# `postgresql`, which deps.sh installs.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

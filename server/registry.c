@@ -1,6 +1,8 @@
 /*
  * registry.c - a small table of per-study locks and model states, guarded by
  * one mutex that is only held to find an entry, never during a suggestion.
+ * An entry's in-process mutex comes first, then the store's study lock (one
+ * connection per study waiting, not one per request).
  */
 #include "server/registry.h"
 
@@ -28,6 +30,8 @@ struct registry_entry {
     int history_metrics;    /* the history carries the trials' metrics */
     char *cache;            /* registry_cache_* */
     int64_t cache_seq;
+    double study_created_at; /* of the study the history was read from (0: none yet) */
+    store_lock *db_lock;    /* the store's study lock while locked */
     int users;              /* holders and waiters; the entry stays while > 0 */
     struct registry_entry *next;
 };
@@ -35,6 +39,7 @@ struct registry_entry {
 struct registry {
     pthread_mutex_t mu;
     registry_entry *head;
+    store *st;              /* NULL: in-process locks only */
 };
 
 /* Drops everything the entry holds but its lock. */
@@ -58,6 +63,7 @@ static void entry_clear(registry_entry *e)
     e->history_metrics = 0;
     free(e->cache);
     e->cache = NULL;
+    e->study_created_at = 0;
 }
 
 registry *registry_new(void)
@@ -66,6 +72,12 @@ registry *registry_new(void)
     if (r)
         pthread_mutex_init(&r->mu, NULL);
     return r;
+}
+
+void registry_use_store(registry *r, store *st)
+{
+    assert(r);
+    r->st = st;
 }
 
 void registry_free(registry *r)
@@ -84,7 +96,7 @@ void registry_free(registry *r)
     free(r);
 }
 
-registry_entry *registry_lock(registry *r, int64_t study_id)
+registry_entry *registry_lock(registry *r, int64_t study_id, char *err, size_t err_len)
 {
     assert(r);
     pthread_mutex_lock(&r->mu);
@@ -95,6 +107,7 @@ registry_entry *registry_lock(registry *r, int64_t study_id)
         e = calloc(1, sizeof *e);
         if (!e) {
             pthread_mutex_unlock(&r->mu);
+            util_err(err, err_len, "out of memory");
             return NULL;
         }
         e->study_id = study_id;
@@ -105,12 +118,21 @@ registry_entry *registry_lock(registry *r, int64_t study_id)
     e->users++;
     pthread_mutex_unlock(&r->mu);
     pthread_mutex_lock(&e->mu);
+    if (r->st && store_study_lock(r->st, study_id, &e->db_lock, err, err_len) != STORE_OK) {
+        e->db_lock = NULL;
+        registry_release(r, e);
+        return NULL;
+    }
     return e;
 }
 
 void registry_release(registry *r, registry_entry *e)
 {
     assert(r && e);
+    if (e->db_lock) {
+        store_study_unlock(r->st, e->db_lock);
+        e->db_lock = NULL;
+    }
     pthread_mutex_unlock(&e->mu);
     pthread_mutex_lock(&r->mu);
     e->users--;
@@ -191,10 +213,14 @@ void registry_knowledge_set_checked(registry_entry *e, const char *why)
 
 void registry_forget(registry *r, int64_t study_id)
 {
-    registry_entry *e = registry_lock(r, study_id);
+    registry_entry *e = registry_lock(r, study_id, NULL, 0);
     if (!e)
         return;
     entry_clear(e);
+    if (e->db_lock) {
+        store_study_unlock(r->st, e->db_lock);
+        e->db_lock = NULL;
+    }
     pthread_mutex_unlock(&e->mu);
     pthread_mutex_lock(&r->mu);
     e->users--;
@@ -229,10 +255,40 @@ static store_trial *find_by_id(store_trials *h, int64_t id)
     return lo < h->count && h->items[lo].id == id ? &h->items[lo] : NULL;
 }
 
+/* Whether the entry still describes the study in the store: drops it all
+ * when not (another study, or a seq that went back); *current set when the
+ * store has no change past the history. */
+static int history_check(registry_entry *e, store *st, int64_t study_id, int *current,
+                         char *err, size_t err_len)
+{
+    store_study s;
+    *current = 0;
+    int rc = store_study_get(st, study_id, &s, err, err_len);
+    if (rc == STORE_NOT_FOUND)
+        return 0; /* deleted meanwhile: the caller finds out when it writes */
+    if (rc != STORE_OK)
+        return -1;
+    if (e->study_created_at != 0 &&
+        (s.created_at != e->study_created_at || s.seq < e->history_seq)) {
+        int metrics = e->history_metrics;
+        entry_clear(e);
+        e->history_metrics = metrics;
+    }
+    e->study_created_at = s.created_at;
+    *current = e->history_seq > 0 && s.seq == e->history_seq;
+    store_study_clear(&s);
+    return 0;
+}
+
 int registry_history_refresh(registry_entry *e, store *st, int64_t study_id, int with_metrics,
                              char *err, size_t err_len)
 {
     assert(e && st);
+    int current = 0;
+    if (history_check(e, st, study_id, &current, err, err_len) != 0)
+        return -1;
+    if (current && (!with_metrics || e->history_metrics))
+        return 0;
     if (with_metrics && !e->history_metrics) {
         /* read again, whole, with the metrics */
         store_trials_free(&e->history);

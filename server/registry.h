@@ -4,6 +4,16 @@
  * parallel) and the study's model state carried between suggestions: the
  * flat GP's bo_state, the BoGraph model's bograph_state (its learnt graph)
  * and the parsed expert knowledge.
+ *
+ * With a store (registry_use_store), locking a study also takes the store's
+ * study lock, so replicas of the service sharing one PostgreSQL database
+ * compute a study's suggestions one at a time. What an entry keeps is a
+ * cache, never the truth: its history is brought up to date from the store
+ * by seq before each use, and the whole entry (history, model state, cached
+ * answers) is dropped when the study in the store is not the one it was
+ * built from (another created_at) or its seq went back (the database was
+ * replaced or restored), so a model state is only ever reused on a history
+ * that extends the one it was fitted on.
  */
 #ifndef BOGRAPH_SERVER_REGISTRY_H
 #define BOGRAPH_SERVER_REGISTRY_H
@@ -20,10 +30,14 @@ typedef struct registry_entry registry_entry;
 
 registry *registry_new(void);
 void registry_free(registry *r);
+/* Makes registry_lock take st's study lock as well (cross-process). */
+void registry_use_store(registry *r, store *st);
 
-/* Locks the study's entry (creating it on first use) and returns it; NULL
- * only when out of memory. Release with registry_release. */
-registry_entry *registry_lock(registry *r, int64_t study_id);
+/* Locks the study's entry (creating it on first use), then the store's
+ * study lock when there is a store, and returns it; NULL with err when out
+ * of memory or when the store's lock cannot be had (the store's message:
+ * the database does not answer). Release with registry_release. */
+registry_entry *registry_lock(registry *r, int64_t study_id, char *err, size_t err_len);
 void registry_release(registry *r, registry_entry *e);
 /* The study's model state (created on first use; may be NULL when out of
  * memory). Only valid while the entry is locked. */

@@ -149,6 +149,8 @@ int service_start(const service_options *o, service **out, char *err, size_t err
         return -1;
     }
     svc->reg = registry_new();
+    if (svc->reg)
+        registry_use_store(svc->reg, svc->st);
     svc->stats = stats_new();
     svc->exec = executor_new(svc->opts.suggest_threads, err, err_len);
     if (!svc->reg || !svc->stats || !svc->exec) {

@@ -170,9 +170,10 @@ int usecase_importance_text(const usecase_env *env, int64_t study_id,
 {
     assert(env && render && text && e);
     *text = NULL;
-    registry_entry *lock = registry_lock(env->reg, study_id);
+    char why[512] = "";
+    registry_entry *lock = registry_lock(env->reg, study_id, why, sizeof why);
     if (!lock)
-        return usecase_fail_internal(e, "locking the study", "out of memory");
+        return usecase_fail_internal(e, "locking the study", why);
     int rc = importance_locked(env, lock, study_id, render, text, e);
     registry_release(env->reg, lock);
     return rc;

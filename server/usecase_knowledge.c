@@ -130,9 +130,10 @@ int usecase_structure(const usecase_env *env, int64_t study_id, bograph_graph *o
     assert(env && out && note && note_len > 0 && e);
     memset(out, 0, sizeof *out);
     note[0] = '\0';
-    registry_entry *lock = registry_lock(env->reg, study_id);
+    char why[512] = "";
+    registry_entry *lock = registry_lock(env->reg, study_id, why, sizeof why);
     if (!lock)
-        return usecase_fail_internal(e, "locking the study", "out of memory");
+        return usecase_fail_internal(e, "locking the study", why);
     int rc = structure_locked(env, lock, study_id, out, note, note_len, e);
     registry_release(env->reg, lock);
     return rc;

@@ -77,9 +77,10 @@ out:
 int usecase_study_patch(const usecase_env *env, int64_t id, const usecase_patch *p, jv_error *e)
 {
     assert(env && p && e);
-    registry_entry *lock = registry_lock(env->reg, id);
+    char why[512] = "";
+    registry_entry *lock = registry_lock(env->reg, id, why, sizeof why);
     if (!lock)
-        return usecase_fail_internal(e, "locking the study", "out of memory");
+        return usecase_fail_internal(e, "locking the study", why);
     int rc = patch_locked(env, id, p, e);
     registry_release(env->reg, lock);
     return rc;

@@ -47,9 +47,10 @@ int usecase_predict(const usecase_env *env, int64_t study_id, const double *conf
                     engine_prediction *out, char *model, size_t model_len, jv_error *e)
 {
     assert(env && (configs || m == 0) && (out || m == 0) && model && e);
-    registry_entry *lock = registry_lock(env->reg, study_id);
+    char why[512] = "";
+    registry_entry *lock = registry_lock(env->reg, study_id, why, sizeof why);
     if (!lock)
-        return usecase_fail_internal(e, "locking the study", "out of memory");
+        return usecase_fail_internal(e, "locking the study", why);
     int rc = predict_locked(env, lock, study_id, configs, m, out, model, model_len, e);
     registry_release(env->reg, lock);
     return rc;

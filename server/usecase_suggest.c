@@ -356,9 +356,10 @@ int usecase_suggest(const usecase_env *env, int64_t study_id, size_t count, cons
     assert(env && out && e);
     assert(count >= 1 && count <= USECASE_MAX_COUNT);
     memset(out, 0, sizeof *out);
-    registry_entry *lock = registry_lock(env->reg, study_id);
+    char why[512] = "";
+    registry_entry *lock = registry_lock(env->reg, study_id, why, sizeof why);
     if (!lock)
-        return usecase_fail_internal(e, "locking the study", "out of memory");
+        return usecase_fail_internal(e, "locking the study", why);
     int rc = suggest_locked(env, lock, study_id, count, worker, out, e);
     registry_release(env->reg, lock);
     if (rc != 0)

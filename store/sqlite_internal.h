@@ -157,5 +157,8 @@ int sqlite_trial_import(store *st, int64_t study_id, const store_new_trial *tria
 int sqlite_trials_import(store *st, int64_t study_id, const store_import *items, size_t n,
                          double now, int64_t *out_ids, unsigned char *existed, char *err,
                          size_t err_len);
+/* sqlite_restore.c */
+int sqlite_study_restore(store *st, const store_study *s, const store_trials *trials, char *err,
+                         size_t err_len);
 
 #endif

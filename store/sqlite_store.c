@@ -293,6 +293,7 @@ const store_ops sqlite_store_ops = {
     .trial_finish = sqlite_trial_finish,
     .trial_heartbeat = sqlite_trial_heartbeat,
     .trial_import = sqlite_trial_import,
+    .study_restore = sqlite_study_restore,
     .trials_import = sqlite_trials_import,
 };
 

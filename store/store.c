@@ -5,8 +5,9 @@
  * backend (state names, releasing the result structs).
  *
  * A plain path or "sqlite:<path>" (also "sqlite://<path>") opens the SQLite
- * backend; any other "<scheme>://..." or "postgres:"/"postgresql:" string is
- * refused with "unsupported database" until its backend exists.
+ * backend; "postgresql://..." and "postgres://..." (libpq URIs, handed over
+ * whole) open the PostgreSQL backend; any other "<scheme>://..." string is
+ * refused with "unsupported database".
  */
 #include "store/store_backend.h"
 
@@ -38,12 +39,16 @@ int store_state_parse(const char *name, trial_state *out)
 }
 
 /* The backends this build has, by URI scheme; a plain path is the first's.
- * A new backend is one row here and its own files. */
+ * A new backend is one row here and its own files. whole: the backend takes
+ * the database string as given (a URI), else what follows "<scheme>:". */
 static const struct {
     const char *scheme;
     int (*open)(const char *path, store_sync sync, store **out, char *err, size_t err_len);
+    int whole;
 } store_backends[] = {
-    {"sqlite", sqlite_store_open},
+    {"sqlite", sqlite_store_open, 0},
+    {"postgresql", pg_store_open, 1},
+    {"postgres", pg_store_open, 1},
 };
 #define STORE_N_BACKENDS (sizeof store_backends / sizeof store_backends[0])
 
@@ -79,6 +84,8 @@ int store_open(const char *path, store_sync sync, store **out, char *err, size_t
         size_t n = strlen(store_backends[i].scheme);
         if (n + 1 != scheme || strncmp(path, store_backends[i].scheme, n) != 0)
             continue;
+        if (store_backends[i].whole)
+            return store_backends[i].open(path, sync, out, err, err_len);
         /* The rest is the backend's: for SQLite a path ("sqlite:x.db",
          * "sqlite:///abs/x.db" as well as "sqlite://x.db"). */
         const char *rest = path + scheme;
@@ -88,7 +95,8 @@ int store_open(const char *path, store_sync sync, store **out, char *err, size_t
             return util_err(err, err_len, "no database path in %s", path);
         return store_backends[i].open(rest, sync, out, err, err_len);
     }
-    return util_err(err, err_len, "unsupported database \"%.*s\" (this build has: sqlite)",
+    return util_err(err, err_len,
+                    "unsupported database \"%.*s\" (this build has: sqlite, postgresql)",
                     (int)(scheme - 1), path);
 }
 
@@ -102,6 +110,51 @@ int store_schema_version(store *st)
 {
     assert(st);
     return st->ops->schema_version(st);
+}
+
+const char *store_backend_name(store *st)
+{
+    assert(st);
+    return st->ops->name;
+}
+
+int store_ping(store *st, char *err, size_t err_len)
+{
+    assert(st);
+    if (st->ops->ping)
+        return st->ops->ping(st, err, err_len);
+    /* a real read of the database: the trial counts */
+    int64_t counts[TRIAL_N_STATES];
+    return st->ops->counts_all(st, counts, err, err_len) == STORE_OK ? 0 : -1;
+}
+
+void store_stats_get(store *st, store_stats *out)
+{
+    assert(st && out);
+    memset(out, 0, sizeof *out);
+    if (st->ops->stats)
+        st->ops->stats(st, out);
+}
+
+int store_study_lock(store *st, int64_t study_id, store_lock **out, char *err, size_t err_len)
+{
+    assert(st && out);
+    *out = NULL;
+    return st->ops->study_lock ? st->ops->study_lock(st, study_id, out, err, err_len) : STORE_OK;
+}
+
+void store_study_unlock(store *st, store_lock *lock)
+{
+    assert(st);
+    if (lock && st->ops->study_unlock)
+        st->ops->study_unlock(st, lock);
+}
+
+int store_study_restore(store *st, const store_study *s, const store_trials *trials, char *err,
+                        size_t err_len)
+{
+    assert(st && s && trials);
+    return st->ops->study_restore(st, s, trials, err, err_len);
 }
 
 int store_study_create(store *st, const char *name, const char *spec, const char *plugin,

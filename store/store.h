@@ -5,11 +5,14 @@
  * store_open picks the backend from the database string: a plain path or
  * "sqlite:<path>" opens the embedded SQLite backend (sqlite_*.c: WAL mode,
  * a pool of connections with cached prepared statements, writers serialised
- * in-process); other schemes are refused with "unsupported database" until
- * their backend exists (store_backend.h says what a backend provides). Every
- * backend keeps these contracts: every change that touches more than one row
- * runs in one transaction; every trial change takes the next value of its
- * study's `seq` counter.
+ * in-process); "postgresql://..." or "postgres://..." (any libpq URI) opens
+ * the PostgreSQL backend (pg_*.c), which several service replicas can share;
+ * other schemes are refused with "unsupported database" (store_backend.h
+ * says what a backend provides). Every backend keeps these contracts: every
+ * change that touches more than one row runs in one transaction; every trial
+ * change takes the next value of its study's `seq` counter, and a study's
+ * changes commit in seq order (a reader that sees seq n sees every change
+ * below n).
  *
  * Tables (schema version in schema_migrations):
  *   studies(id, name UNIQUE, spec JSON, plugin, knowledge JSON, state,
@@ -49,6 +52,33 @@ int store_open(const char *path, store_sync sync, store **out, char *err, size_t
 void store_close(store *st);
 /* Schema version of the open file. */
 int store_schema_version(store *st);
+/* The backend's name: "sqlite" or "postgres". */
+const char *store_backend_name(store *st);
+/* Whether the database answers a query now: 0, or -1 with err. */
+int store_ping(store *st, char *err, size_t err_len);
+
+/* Figures of a backend's connection pool and study locks, for /metrics
+ * (all zero for a backend without them: SQLite). Times in seconds. */
+typedef struct {
+    int64_t pool_max;          /* connections the pool may open */
+    int64_t pool_open;         /* connections open now */
+    int64_t pool_idle;         /* of which idle */
+    int64_t pool_waits;        /* times a caller waited for a free connection */
+    double pool_wait_seconds;  /* total time spent waiting for one */
+    int64_t reconnects;        /* connections dropped as broken and opened again */
+    int64_t locks;             /* study locks taken (store_study_lock) */
+    double lock_wait_seconds;  /* total time spent waiting for them */
+} store_stats;
+void store_stats_get(store *st, store_stats *out);
+
+/* The lock that lets one process at a time compute a study's suggestions
+ * when several share the database (PostgreSQL: a session advisory lock on
+ * the study, released by the database if the process dies). Blocks until
+ * the lock is free. *out (NULL when the backend needs no lock: SQLite, whose
+ * callers serialise in-process) goes back with store_study_unlock. */
+typedef struct store_lock store_lock;
+int store_study_lock(store *st, int64_t study_id, store_lock **out, char *err, size_t err_len);
+void store_study_unlock(store *st, store_lock *lock);
 
 /* Trial states, in the order of store_counts arrays. */
 typedef enum {
@@ -259,5 +289,14 @@ typedef struct {
 int store_trials_import(store *st, int64_t study_id, const store_import *items, size_t n,
                         double now, int64_t *out_ids, unsigned char *existed, char *err,
                         size_t err_len);
+
+/* ---- copying between databases (bograph migrate) ---- */
+
+/* Writes a study and its trials exactly as given (ids, numbers, seq, states,
+ * times, metrics and logs: each trial's logs field, NULL when none) in one
+ * transaction, as `bograph migrate` copies them from another database.
+ * STORE_CONFLICT when the study id or name is taken. */
+int store_study_restore(store *st, const store_study *s, const store_trials *trials,
+                        char *err, size_t err_len);
 
 #endif

@@ -14,7 +14,7 @@
 #include "store/store.h"
 
 typedef struct store_ops {
-    const char *name;   /* "sqlite", shown in messages */
+    const char *name;   /* "sqlite", "postgres": shown in messages and /healthz */
     void (*close)(store *st);
     int (*schema_version)(store *st);
 
@@ -59,6 +59,14 @@ typedef struct store_ops {
     int (*trials_import)(store *st, int64_t study_id, const store_import *items, size_t n,
                          double now, int64_t *out_ids, unsigned char *existed, char *err,
                          size_t err_len);
+    int (*study_restore)(store *st, const store_study *s, const store_trials *trials,
+                         char *err, size_t err_len);
+
+    /* Optional (NULL: the backend has none; store.c answers for it). */
+    int (*ping)(store *st, char *err, size_t err_len);
+    void (*stats)(store *st, store_stats *out);
+    int (*study_lock)(store *st, int64_t study_id, store_lock **out, char *err, size_t err_len);
+    void (*study_unlock)(store *st, store_lock *lock);
 } store_ops;
 
 /* The head of every backend's handle: a backend's own struct starts with a
@@ -70,5 +78,7 @@ struct store {
 /* Opens the SQLite backend on a file path (sqlite_store.c). */
 int sqlite_store_open(const char *path, store_sync sync, store **out, char *err,
                       size_t err_len);
+/* Opens the PostgreSQL backend on a libpq URI, scheme included (pg_store.c). */
+int pg_store_open(const char *uri, store_sync sync, store **out, char *err, size_t err_len);
 
 #endif

@@ -1,7 +1,10 @@
 /*
  * client.c - the REST client of the worker and tune: libcurl easy handle per
  * client, JSON bodies via jansson, bounded retries with backoff for
- * transient failures.
+ * transient failures. Given several service URLs (replicas on one
+ * database), a transient failure moves the client to the next one, at once
+ * while some of them has not been tried for this request, and it stays on
+ * whichever answers.
  */
 #include "worker/client.h"
 
@@ -17,9 +20,13 @@
 #define CLIENT_TIMEOUT_SECONDS 120L
 #define CLIENT_MAX_RESPONSE (64u * 1024u * 1024u)
 
+#define CLIENT_MAX_BASES 16
+
 struct client {
     CURL *curl;
-    char *base;
+    char *base;                         /* the URLs, each NUL-terminated */
+    char *bases[CLIENT_MAX_BASES];
+    size_t n_bases, at;                 /* at: the one in use */
     char *auth_header;
     int max_attempts;
     double max_backoff;
@@ -44,6 +51,36 @@ static size_t client_write_cb(char *ptr, size_t size, size_t nmemb, void *user)
     return r->b.failed ? 0 : n;
 }
 
+/* Splits c->base at commas into c->bases, each without trailing slashes;
+ * -1 with a message when one is not an http(s) URL. */
+static int client_split_bases(client *c, char *err, size_t err_len)
+{
+    char *p = c->base;
+    for (;;) {
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = '\0';
+        size_t n = strlen(p);
+        while (n > 0 && p[n - 1] == '/')
+            p[--n] = '\0';
+        if (c->n_bases == CLIENT_MAX_BASES) {
+            if (err)
+                snprintf(err, err_len, "at most %d URLs", CLIENT_MAX_BASES);
+            return -1;
+        }
+        if (strncmp(p, "http://", 7) != 0 && strncmp(p, "https://", 8) != 0) {
+            if (err)
+                snprintf(err, err_len, "the URL must start with http:// or https:// (got '%s')",
+                         p);
+            return -1;
+        }
+        c->bases[c->n_bases++] = p;
+        if (!comma)
+            return 0;
+        p = comma + 1;
+    }
+}
+
 client *client_new(const char *base_url, const char *token, char *err, size_t err_len)
 {
     if (!base_url || (strncmp(base_url, "http://", 7) != 0 && strncmp(base_url, "https://", 8) != 0)) {
@@ -59,9 +96,10 @@ client *client_new(const char *base_url, const char *token, char *err, size_t er
     c->base = strdup(base_url);
     if (!c->curl || !c->base)
         goto oom;
-    size_t n = strlen(c->base);
-    while (n > 0 && c->base[n - 1] == '/')
-        c->base[--n] = '\0';
+    if (client_split_bases(c, err, err_len) != 0) {
+        client_free(c);
+        return NULL;
+    }
     if (token && *token) {
         size_t len = strlen(token) + 32;
         c->auth_header = malloc(len);
@@ -176,7 +214,11 @@ int client_request(client *c, const char *method, const char *path, const json_t
             return -1;
         }
     }
-    size_t url_len = strlen(c->base) + strlen(path) + 1;
+    size_t longest = 0;
+    for (size_t i = 0; i < c->n_bases; i++)
+        if (strlen(c->bases[i]) > longest)
+            longest = strlen(c->bases[i]);
+    size_t url_len = longest + strlen(path) + 1;
     char *url = malloc(url_len);
     if (!url) {
         free(body_text);
@@ -184,11 +226,12 @@ int client_request(client *c, const char *method, const char *path, const json_t
             snprintf(err, err_len, "out of memory");
         return -1;
     }
-    snprintf(url, url_len, "%s%s", c->base, path);
 
     int result = -1;
     double wait = 0.2;
+    size_t tried = 0; /* URLs tried since the last wait */
     for (int attempt = 1; attempt <= c->max_attempts; attempt++) {
+        snprintf(url, url_len, "%s%s", c->bases[c->at], path);
         if (client_cancelled(c)) {
             if (err)
                 snprintf(err, err_len, "%s %s: cancelled", method, url);
@@ -210,6 +253,15 @@ int client_request(client *c, const char *method, const char *path, const json_t
         buf_free(&buf.b);
         if (rc == 0 && err)
             snprintf(err, err_len, "%s %s: HTTP %ld", method, url, st);
+        /* the next replica at once; a wait once each has failed */
+        c->at = (c->at + 1) % c->n_bases;
+        if (++tried < c->n_bases && !last) {
+            if (c->retry_log && !client_cancelled(c))
+                fprintf(stderr, "%s: %s; trying %s (attempt %d of %d)\n", c->retry_log,
+                        err ? err : url, c->bases[c->at], attempt + 1, c->max_attempts);
+            continue;
+        }
+        tried = 0;
         if (!last && c->retry_log && !client_cancelled(c))
             fprintf(stderr, "%s: %s; retrying in %.1f s (attempt %d of %d)\n", c->retry_log,
                     err ? err : url, wait, attempt + 1, c->max_attempts);

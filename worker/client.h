@@ -14,8 +14,10 @@
 
 typedef struct client client;
 
-/* base_url like "http://127.0.0.1:8080" (a trailing slash is fine); token may
- * be NULL. NULL with a message when the URL is not http(s). */
+/* base_url like "http://127.0.0.1:8080" (a trailing slash is fine), or
+ * several separated by commas (replicas of one service: a transient failure
+ * moves to the next); token may be NULL. NULL with a message when a URL is
+ * not http(s). */
 client *client_new(const char *base_url, const char *token, char *err, size_t err_len);
 void client_free(client *c);
 

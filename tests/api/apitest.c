@@ -5,6 +5,8 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <setjmp.h>
@@ -22,6 +24,86 @@
 #error "BOGRAPH_BIN must name the bograph executable"
 #endif
 
+const char *apitest_pg_uri(void)
+{
+    static __thread char uri[256];
+    const char *file = getenv("BOGRAPH_TEST_PG_URI_FILE");
+    if (!file || !*file)
+        return NULL;
+    FILE *f = fopen(file, "r");
+    if (!f || !fgets(uri, sizeof uri, f)) {
+        fprintf(stderr, "apitest: cannot read the cluster URI from %s\n", file);
+        if (f)
+            fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    uri[strcspn(uri, "\r\n")] = '\0';
+    return uri;
+}
+
+/* Runs one statement on the database at uri: 0 or -1. */
+static int pg_run_sql(const char *uri, const char *sql)
+{
+    PGconn *db = PQconnectdb(uri);
+    int ok = PQstatus(db) == CONNECTION_OK;
+    if (ok) {
+        PGresult *r = PQexec(db, sql);
+        ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+        PQclear(r);
+    }
+    if (!ok)
+        fprintf(stderr, "apitest: %s: %s", sql, PQerrorMessage(db));
+    PQfinish(db);
+    return ok ? 0 : -1;
+}
+
+int apitest_pg_create(char *uri, size_t uri_len, char *name, size_t name_len)
+{
+    static int counter;
+    const char *base = apitest_pg_uri();
+    if (!base)
+        return -1;
+    snprintf(name, name_len, "bgtest_%d_%d_%d", (int)getpid(),
+             __atomic_add_fetch(&counter, 1, __ATOMIC_SEQ_CST), rand() % 100000);
+    char sql[128];
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
+    if (pg_run_sql(base, sql) != 0)
+        return -1;
+    const char *slash = strrchr(base, '/');
+    snprintf(uri, uri_len, "%.*s/%s", (int)(slash - base), base, name);
+    return 0;
+}
+
+void apitest_pg_drop(const char *name)
+{
+    const char *base = apitest_pg_uri();
+    if (!base || !name || !*name)
+        return;
+    char sql[128];
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
+    pg_run_sql(base, sql);
+}
+
+int apitest_pg_admin_sql(const char *sql)
+{
+    const char *base = apitest_pg_uri();
+    return base ? pg_run_sql(base, sql) : -1;
+}
+
+int apitest_sql(const apitest_server *s, const char *sql)
+{
+    if (s->pgdb[0])
+        return pg_run_sql(s->db, sql);
+    sqlite3 *db;
+    if (sqlite3_open(s->db, &db) != SQLITE_OK)
+        return -1;
+    sqlite3_busy_timeout(db, 10000);
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+    sqlite3_close(db);
+    return rc;
+}
+
 int apitest_start(apitest_server *s, const char *const *extra_args)
 {
     if (!s->dir[0]) {
@@ -30,6 +112,9 @@ int apitest_start(apitest_server *s, const char *const *extra_args)
             return -1;
         snprintf(s->db, sizeof s->db, "%s/test.db", s->dir);
     }
+    if (apitest_pg_uri() && !s->pgdb[0] && !s->own_db &&
+        apitest_pg_create(s->db, sizeof s->db, s->pgdb, sizeof s->pgdb) != 0)
+        return -1;
     int pipefd[2];
     if (pipe(pipefd) != 0)
         return -1;
@@ -107,6 +192,10 @@ void apitest_cleanup(apitest_server *s)
 {
     if (s->pid > 0)
         apitest_stop(s, SIGKILL);
+    if (s->pgdb[0]) {
+        apitest_pg_drop(s->pgdb);
+        s->pgdb[0] = '\0';
+    }
     if (s->dir[0]) {
         char cmd[300];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->dir);

@@ -14,10 +14,12 @@ import tempfile
 bograph, root = sys.argv[1], sys.argv[2]
 sys.path.insert(0, os.path.join(root, "clients", "python"))
 from bograph_client import BographError, Client  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from apitest_db import database  # noqa: E402
 
 with tempfile.TemporaryDirectory() as tmp:
     log = open(os.path.join(tmp, "server.log"), "w")
-    srv = subprocess.Popen([bograph, "serve", "--db", os.path.join(tmp, "t.db"), "--port", "0"],
+    srv = subprocess.Popen([bograph, "serve", "--db", database(tmp, "t"), "--port", "0"],
                            stdout=subprocess.PIPE, stderr=log, text=True)
     try:
         line = srv.stdout.readline()

@@ -20,7 +20,6 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include <sqlite3.h>
 
 #include "apitest.h"
 
@@ -91,6 +90,8 @@ static void test_service_endpoints(void **state)
     (void)state;
     json_t *j = apitest_expect(&srv, "GET", "/healthz", NULL, 200);
     assert_string_equal(sget(j, "status"), "ok");
+    assert_string_equal(sget(j, "database"), "ok");
+    assert_string_equal(sget(j, "backend"), apitest_pg_uri() ? "postgres" : "sqlite");
     json_decref(j);
 
     j = apitest_expect(&srv, "GET", "/v1/openapi.json", NULL, 200);
@@ -118,6 +119,12 @@ static void test_service_endpoints(void **state)
     assert_non_null(strstr(r.body, "bograph_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"}"));
     assert_non_null(strstr(r.body, "bograph_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"}"));
     assert_non_null(strstr(r.body, "bograph_trials{state=\"active\"}"));
+    assert_non_null(strstr(r.body, apitest_pg_uri() ? "bograph_database_up{backend=\"postgres\"} 1"
+                                                    : "bograph_database_up{backend=\"sqlite\"} 1"));
+    if (apitest_pg_uri()) {
+        assert_non_null(strstr(r.body, "bograph_db_pool_connections{state=\"open\"}"));
+        assert_non_null(strstr(r.body, "bograph_study_lock_wait_seconds_total"));
+    }
     apitest_resp_free(&r);
 }
 
@@ -663,12 +670,8 @@ static void test_internal_error(void **state)
                          "{\"name\": \"damaged\", \"parameters\": [{\"name\": \"x\", \"type\": "
                          "\"float\", \"low\": 0, \"high\": 1}], \"objective\": {\"name\": \"y\"}}",
                          id, sizeof id);
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(srv.db, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 10000);
     snprintf(sql, sizeof sql, "UPDATE studies SET spec = 'not json' WHERE id = %s", id);
-    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    assert_int_equal(apitest_sql(&srv, sql), 0);
     char path[128];
     snprintf(path, sizeof path, "/v1/studies/%s", id);
     apitest_resp r;

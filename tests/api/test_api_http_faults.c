@@ -6,7 +6,8 @@
  * path and method (F12); access_token is found past the 16th argument
  * (F18); 1,050 idle connections from one address do not lock out another
  * (F6); a full disk is 503 unavailable with Retry-After, and the data
- * written before stays readable (F17).
+ * written before stays readable (F17). On PostgreSQL (the _pg run) the
+ * fault is the database refusing connections instead of a full disk.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -379,15 +380,80 @@ static void test_disk_full(void **state)
     apitest_cleanup(&fsrv);
 }
 
+/* An answer of s to method path (body may be NULL) over a raw connection:
+ * 503 unavailable with Retry-After: 30 and the JSON error shape. */
+static void expect_unavailable(const apitest_server *s, const char *method, const char *path,
+                               const char *body)
+{
+    char req[1024], ans[4096];
+    snprintf(req, sizeof req,
+             "%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+             "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+             method, path, body ? strlen(body) : 0, body ? body : "");
+    int st = raw_http(s, NULL, req, strlen(req), ans, sizeof ans);
+    if (st != 503)
+        fail_msg("%s %s: %d, wanted 503: %.300s", method, path, st, ans);
+    assert_non_null(strstr(ans, "Retry-After: 30\r\n"));
+    expect_json_error(body_of(ans), "unavailable");
+}
+
+/* F17 on PostgreSQL: the service's database stops accepting connections
+ * and its sessions end (as when the server goes away): every request that
+ * needs it answers 503 unavailable with Retry-After, a suggest included
+ * (it was 500 "locking the study: out of memory"); /healthz says so; once
+ * the database is back the trial left active completes. */
+static void test_database_unavailable(void **state)
+{
+    (void)state;
+    char id[32], body[256], path[160], sql[256];
+    snprintf(body, sizeof body, STUDY, "gone");
+    apitest_create_study(&srv, body, id, sizeof id);
+    snprintf(path, sizeof path, "/v1/studies/%s/suggest", id);
+    json_t *sg = apitest_expect(&srv, "POST", path, "{}", 200);
+    char tid[32];
+    snprintf(tid, sizeof tid, "%s", json_string_value(json_object_get(
+                                        json_array_get(json_object_get(sg, "trials"), 0), "id")));
+    json_decref(sg);
+
+    snprintf(sql, sizeof sql, "ALTER DATABASE %s ALLOW_CONNECTIONS false", srv.pgdb);
+    assert_int_equal(apitest_pg_admin_sql(sql), 0);
+    snprintf(sql, sizeof sql,
+             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '%s'",
+             srv.pgdb);
+    assert_int_equal(apitest_pg_admin_sql(sql), 0);
+
+    expect_unavailable(&srv, "POST", path, "{}");
+    char done[160];
+    snprintf(done, sizeof done, "/v1/studies/%s/trials/%s/complete", id, tid);
+    expect_unavailable(&srv, "POST", done, "{\"metrics\": {\"y\": 1}}");
+    snprintf(path, sizeof path, "/v1/studies/%s", id);
+    expect_unavailable(&srv, "GET", path, NULL);
+    json_decref(apitest_expect(&srv, "GET", "/healthz", NULL, 503));
+
+    snprintf(sql, sizeof sql, "ALTER DATABASE %s ALLOW_CONNECTIONS true", srv.pgdb);
+    assert_int_equal(apitest_pg_admin_sql(sql), 0);
+    snprintf(path, sizeof path, "/v1/studies/%s/trials/%s", id, tid);
+    json_t *t = apitest_expect(&srv, "GET", path, NULL, 200);
+    assert_string_equal(json_string_value(json_object_get(t, "state")), "active");
+    json_decref(t);
+    json_decref(apitest_expect(&srv, "POST", done, "{\"metrics\": {\"y\": 1}}", 200));
+    json_decref(apitest_expect(&srv, "GET", "/healthz", NULL, 200));
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
+    struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nul_in_path),
         cmocka_unit_test(test_head_limits),
         cmocka_unit_test(test_log_is_json),
         cmocka_unit_test(test_token_position),
         cmocka_unit_test(test_idle_connections),
+        /* the file size limit binds the service's SQLite file, not a
+         * PostgreSQL server: there the database goes away instead */
         cmocka_unit_test(test_disk_full),
     };
+    if (apitest_pg_uri())
+        tests[sizeof tests / sizeof tests[0] - 1] =
+            (struct CMUnitTest)cmocka_unit_test(test_database_unavailable);
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -18,6 +18,8 @@ import unittest
 BOGRAPH, ROOT = sys.argv[1], sys.argv[2]
 sys.path.insert(0, os.path.join(ROOT, "clients", "python"))
 from bograph_client import BographError, Client  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from apitest_db import database  # noqa: E402
 
 SPACE3 = [{"name": n, "type": "float", "low": 0, "high": 1} for n in ("x1", "x2", "x3")]
 CALLED = set()
@@ -46,7 +48,7 @@ class Server:
     def __init__(self, tmp, name, args=()):
         self.log = open(os.path.join(tmp, name + ".log"), "w")
         self.proc = subprocess.Popen(
-            [BOGRAPH, "serve", "--db", os.path.join(tmp, name + ".db"), "--port", "0",
+            [BOGRAPH, "serve", "--db", database(tmp, name), "--port", "0",
              "--quiet"] + list(args),
             stdout=subprocess.PIPE, stderr=self.log, text=True)
         line = self.proc.stdout.readline()
@@ -281,7 +283,8 @@ class ClientTest(unittest.TestCase):
 
     def test_service(self):
         c = self.c
-        self.assertEqual(c.healthz(), {"status": "ok"})
+        self.assertEqual(c.healthz()["status"], "ok")
+        self.assertEqual(c.healthz()["database"], "ok")
         text = c.metrics()
         self.assertIsInstance(text, str)
         self.assertIn("bograph_http_requests_total", text)
@@ -299,7 +302,7 @@ class ClientTest(unittest.TestCase):
         srv = Server(self.tmp.name, "token", ["--token", "s3cret"])
         try:
             anon = Client(srv.url, retries=0)
-            self.assertEqual(anon.healthz(), {"status": "ok"})
+            self.assertEqual(anon.healthz()["status"], "ok")
             self.assertApiError(401, "unauthenticated", anon.studies)
             self.assertApiError(401, "unauthenticated", anon.plugins)
             self.assertApiError(401, "unauthenticated", anon.metrics)

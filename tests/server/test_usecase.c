@@ -431,7 +431,7 @@ static void test_knowledge(void **state)
     assert_non_null(strstr(s.knowledge, "\"lat\""));
 
     /* the model reads it */
-    registry_entry *lock = registry_lock(f->reg, sid);
+    registry_entry *lock = registry_lock(f->reg, sid, NULL, 0);
     assert_non_null(lock);
     const knowledge *kn = NULL;
     char note[256] = "";

@@ -3,6 +3,8 @@
  * backend from the database string, schema and
  * migrations, studies, trial leases, seq, idempotent finishing, expiry,
  * paging, metrics and logs, and concurrent writers through the pool.
+ * Run as test_store_pg (BOGRAPH_TEST_PG_URI_FILE names the test cluster's
+ * URI), the backend-neutral tests run on a fresh PostgreSQL database each.
  */
 #include <math.h>
 #include <pthread.h>
@@ -15,11 +17,27 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <libpq-fe.h>
 
 #include "store/store.h"
 
 static char dir[64];
-static char path[128];
+static char path[384];
+static char pg_base[256];   /* the test cluster's URI on PostgreSQL runs, else "" */
+static char pg_name[64];
+
+/* Runs one statement on the cluster's maintenance database: 0 or -1. */
+static int pg_admin(const char *sql)
+{
+    PGconn *db = PQconnectdb(pg_base);
+    PGresult *r = PQstatus(db) == CONNECTION_OK ? PQexec(db, sql) : NULL;
+    int ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok)
+        fprintf(stderr, "%s: %s", sql, PQerrorMessage(db));
+    PQclear(r);
+    PQfinish(db);
+    return ok ? 0 : -1;
+}
 
 static int setup(void **state)
 {
@@ -28,6 +46,16 @@ static int setup(void **state)
     if (!mkdtemp(dir))
         return -1;
     snprintf(path, sizeof path, "%s/t.db", dir);
+    if (pg_base[0]) {
+        static int n;
+        char sql[128];
+        snprintf(pg_name, sizeof pg_name, "bgstore_%d_%d", (int)getpid(), ++n);
+        snprintf(sql, sizeof sql, "CREATE DATABASE %s", pg_name);
+        if (pg_admin(sql) != 0)
+            return -1;
+        const char *slash = strrchr(pg_base, '/');
+        snprintf(path, sizeof path, "%.*s/%s", (int)(slash - pg_base), pg_base, pg_name);
+    }
     return 0;
 }
 
@@ -35,6 +63,11 @@ static int teardown(void **state)
 {
     (void)state;
     char cmd[200];
+    if (pg_base[0]) {
+        snprintf(cmd, sizeof cmd, "DROP DATABASE %s WITH (FORCE)", pg_name);
+        if (pg_admin(cmd) != 0)
+            return -1;
+    }
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     return system(cmd) == 0 ? 0 : -1;
 }
@@ -355,7 +388,7 @@ static void test_open_backends(void **state)
     int64_t id = new_study(st, "by-path");
     store_close(st);
 
-    char uri[160], err[256];
+    char uri[512], err[256];
     const char *prefixes[] = {"sqlite:", "sqlite://"};
     for (size_t i = 0; i < 2; i++) {
         snprintf(uri, sizeof uri, "%s%s", prefixes[i], path);
@@ -368,14 +401,20 @@ static void test_open_backends(void **state)
         store_close(st);
     }
 
-    const char *bad[] = {"postgres://localhost/bograph", "postgresql:dbname=x", "mysql://h/db"};
-    for (size_t i = 0; i < 3; i++) {
+    const char *bad[] = {"mysql://h/db", "oracle://h/db"};
+    for (size_t i = 0; i < 2; i++) {
         st = (store *)1;
         err[0] = '\0';
         assert_int_equal(store_open(bad[i], STORE_SYNC_NORMAL, &st, err, sizeof err), -1);
         assert_null(st);
         assert_non_null(strstr(err, "unsupported database"));
     }
+    /* postgres schemes go to the PostgreSQL backend, which wants a URI */
+    st = (store *)1;
+    assert_int_equal(store_open("postgresql:dbname=x", STORE_SYNC_NORMAL, &st, err, sizeof err),
+                     -1);
+    assert_null(st);
+    assert_non_null(strstr(err, "not a PostgreSQL URI"));
     st = (store *)1;
     assert_int_equal(store_open("sqlite:", STORE_SYNC_NORMAL, &st, err, sizeof err), -1);
     assert_null(st);
@@ -384,6 +423,22 @@ static void test_open_backends(void **state)
 
 int main(void)
 {
+    const char *file = getenv("BOGRAPH_TEST_PG_URI_FILE");
+    if (file && *file) {
+        FILE *f = fopen(file, "r");
+        if (!f || !fgets(pg_base, sizeof pg_base, f)) {
+            fprintf(stderr, "cannot read the cluster URI from %s\n", file);
+            return 1;
+        }
+        fclose(f);
+        pg_base[strcspn(pg_base, "\r\n")] = '\0';
+        const struct CMUnitTest pg_tests[] = {
+            cmocka_unit_test_setup_teardown(test_study_lifecycle, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_trial_lifecycle, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
+        };
+        return cmocka_run_group_tests_name("store on PostgreSQL", pg_tests, NULL, NULL);
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_schema_and_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_backends, setup, teardown),

@@ -3,7 +3,8 @@
  * SQLite file: store_study_update (name, spec, state; a taken name is a
  * conflict) and store_trials_import (all or nothing, idempotency keys unique
  * per study, within one batch too), and the explanation stored with a
- * suggested trial. A backend (PostgreSQL) must pass the same contracts.
+ * suggested trial. Run as test_store_v3_pg (BOGRAPH_TEST_PG_URI_FILE names
+ * the test cluster's URI), each test runs on a fresh PostgreSQL database.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -12,11 +13,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
+#include <libpq-fe.h>
 
 #include "store/store.h"
 
-static char dir[64], path[128];
+static char dir[64], path[384];
+static char pg_base[256];   /* the test cluster's URI on PostgreSQL runs, else "" */
+static char pg_name[64];
+
+/* Runs one statement on the cluster's maintenance database: 0 or -1. */
+static int pg_admin(const char *sql)
+{
+    PGconn *db = PQconnectdb(pg_base);
+    PGresult *r = PQstatus(db) == CONNECTION_OK ? PQexec(db, sql) : NULL;
+    int ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok)
+        fprintf(stderr, "%s: %s", sql, PQerrorMessage(db));
+    PQclear(r);
+    PQfinish(db);
+    return ok ? 0 : -1;
+}
 
 static int setup(void **state)
 {
@@ -25,6 +43,16 @@ static int setup(void **state)
     if (!mkdtemp(dir))
         return -1;
     snprintf(path, sizeof path, "%s/t.db", dir);
+    if (pg_base[0]) {
+        static int n;
+        char sql[128];
+        snprintf(pg_name, sizeof pg_name, "bgstore3_%d_%d", (int)getpid(), ++n);
+        snprintf(sql, sizeof sql, "CREATE DATABASE %s", pg_name);
+        if (pg_admin(sql) != 0)
+            return -1;
+        const char *slash = strrchr(pg_base, '/');
+        snprintf(path, sizeof path, "%.*s/%s", (int)(slash - pg_base), pg_base, pg_name);
+    }
     return 0;
 }
 
@@ -32,6 +60,11 @@ static int teardown(void **state)
 {
     (void)state;
     char cmd[200];
+    if (pg_base[0]) {
+        snprintf(cmd, sizeof cmd, "DROP DATABASE %s WITH (FORCE)", pg_name);
+        if (pg_admin(cmd) != 0)
+            return -1;
+    }
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     return system(cmd) == 0 ? 0 : -1;
 }
@@ -160,6 +193,16 @@ static void test_explanation_stored(void **state)
 
 int main(void)
 {
+    const char *file = getenv("BOGRAPH_TEST_PG_URI_FILE");
+    if (file && *file) {
+        FILE *f = fopen(file, "r");
+        if (!f || !fgets(pg_base, sizeof pg_base, f)) {
+            fprintf(stderr, "cannot read the cluster URI from %s\n", file);
+            return 1;
+        }
+        fclose(f);
+        pg_base[strcspn(pg_base, "\r\n")] = '\0';
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_study_update, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_keys, setup, teardown),
