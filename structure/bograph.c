@@ -491,25 +491,37 @@ done:
     return rc;
 }
 
-int bograph_predict(const bograph_request *req, const double *configs, size_t m_pts,
-                    double *mean, double *sd, char *err, size_t err_len)
+/* What bograph_predict and bograph_explain_at share: the request checked,
+ * then the graph model prepared in *r (freed here on failure). 0, or -1
+ * with a message (no graph model: the reason the plain GP would answer). */
+static int bg_open_model(const bograph_request *req, const double *configs, size_t m_pts,
+                         const void *out, const char *fname, bg_run *r, char *err,
+                         size_t err_len)
 {
     double dummy = 0;
     if (bg_validate(req, &dummy, err, err_len) != 0)
         return -1;
-    if (m_pts && (!configs || !mean)) {
-        bg_err(err, err_len, "bograph_predict: no configurations or output");
+    if (m_pts && (!configs || !out)) {
+        bg_err(err, err_len, "%s: no configurations or output", fname);
         return -1;
     }
-    bg_run r;
     char reason[128];
-    int prc = bg_prepare(req, &r, reason, sizeof reason, err, err_len);
+    int prc = bg_prepare(req, r, reason, sizeof reason, err, err_len);
     if (prc != 0) {
         if (prc > 0)
             bg_err(err, err_len, "no graph model: %s", reason);
-        bg_run_free(&r);
+        bg_run_free(r);
         return -1;
     }
+    return 0;
+}
+
+int bograph_predict(const bograph_request *req, const double *configs, size_t m_pts,
+                    double *mean, double *sd, char *err, size_t err_len)
+{
+    bg_run r;
+    if (bg_open_model(req, configs, m_pts, mean, "bograph_predict", &r, err, err_len) != 0)
+        return -1;
     size_t dim = r.d.dim_u, p = r.d.p;
     double *u = malloc(dim * sizeof *u);
     if (!u) {
@@ -545,22 +557,9 @@ int bograph_predict(const bograph_request *req, const double *configs, size_t m_
 int bograph_explain_at(const bograph_request *req, const double *configs, size_t m_pts,
                        bograph_explain *out, char *err, size_t err_len)
 {
-    double dummy = 0;
-    if (bg_validate(req, &dummy, err, err_len) != 0)
-        return -1;
-    if (m_pts && (!configs || !out)) {
-        bg_err(err, err_len, "bograph_explain_at: no configurations or output");
-        return -1;
-    }
     bg_run r;
-    char reason[128];
-    int prc = bg_prepare(req, &r, reason, sizeof reason, err, err_len);
-    if (prc != 0) {
-        if (prc > 0)
-            bg_err(err, err_len, "no graph model: %s", reason);
-        bg_run_free(&r);
+    if (bg_open_model(req, configs, m_pts, out, "bograph_explain_at", &r, err, err_len) != 0)
         return -1;
-    }
     double *u = malloc(r.d.dim_u * sizeof *u);
     int rc = u ? 0 : -1;
     if (!u)
