@@ -534,6 +534,18 @@ static size_t bo_count_distinct(const bo_request *req, const bo_data *dt)
     return k;
 }
 
+
+/* The GP's fit options for n trials of a request: restarts and evaluations
+ * that shrink as n grows, hyperparameters on a subset beyond
+ * BO_GP_FIT_SUBSET points, random starts from the request's seed. */
+static void bo_fit_options(const bo_request *req, size_t n, gp_options *o)
+{
+    gp_options_default(o);
+    o->n_restarts = bo_gp_restarts(n);
+    o->maxeval = bo_gp_maxeval(n);
+    o->max_fit_points = BO_GP_FIT_SUBSET;
+    o->seed = rng_stream_seed(req->seed, (uint64_t)n);
+}
 /* The GP of the request: the study's (warm start) when its dimension fits,
  * else a new one, kept in the study's state when there is one; *owned is
  * set when the caller must free it. NULL when out of memory. */
@@ -682,11 +694,7 @@ static int bo_suggest_gp(const bo_request *req, double *out, char *err, size_t e
         goto done;
     }
     gp_options gopt;
-    gp_options_default(&gopt);
-    gopt.n_restarts = bo_gp_restarts(dt.n);
-    gopt.maxeval = bo_gp_maxeval(dt.n);
-    gopt.max_fit_points = BO_GP_FIT_SUBSET;
-    gopt.seed = rng_stream_seed(req->seed, (uint64_t)dt.n);
+    bo_fit_options(req, dt.n, &gopt);
     double t0 = util_monotonic();
     if (gp_fit(g, dt.U, dt.y, dt.n, &gopt, err, err_len) != 0) goto done;
     double t1 = util_monotonic();
@@ -776,11 +784,7 @@ int bo_predict(const bo_request *req, const double *configs, size_t m, double *m
         goto done;
     }
     gp_options gopt;
-    gp_options_default(&gopt);
-    gopt.n_restarts = bo_gp_restarts(dt.n);
-    gopt.maxeval = bo_gp_maxeval(dt.n);
-    gopt.max_fit_points = BO_GP_FIT_SUBSET;
-    gopt.seed = rng_stream_seed(req->seed, (uint64_t)dt.n);
+    bo_fit_options(req, dt.n, &gopt);
     if (gp_fit(g, dt.U, dt.y, dt.n, &gopt, err, err_len) != 0) goto done;
     for (size_t i = 0; i < m; i++) {
         double mu, var;
