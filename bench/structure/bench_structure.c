@@ -884,33 +884,39 @@ static int family_eval(const char *name, unsigned long long seed, int show_logs)
     return 0;
 }
 
-int main(int argc, char **argv)
+/* The defaults of the table and timing run (the family run has its own,
+ * set once the options are read). */
+static void config_defaults(config *c)
 {
-    gsl_set_error_handler_off();
-    config c;
-    memset(&c, 0, sizeof c);
+    memset(c, 0, sizeof *c);
     const char *const *all = sys_names();
     for (size_t i = 0; all[i]; i++)
-        c.systems[c.n_systems++] = all[i];
-    c.methods[0] = M_BOGRAPH;
-    c.methods[1] = M_GP;
-    c.methods[2] = M_RANDOM;
-    c.n_methods = 3;
-    c.seeds = 20;
-    c.first_seed = 1000;
-    c.budget = 50;
-    c.checkpoints[0] = 15;
-    c.checkpoints[1] = 30;
-    c.checkpoints[2] = 50;
-    c.n_checkpoints = 3;
-    c.timing_n[0] = 50;
-    c.timing_n[1] = 200;
-    c.n_timing = 2;
-    c.timing_system = "kvstore";
-    c.runs = c.timing = 1;
-    c.family_seed = 1;
-    c.family_count = 24;
-    c.jobs = 2;
+        c->systems[c->n_systems++] = all[i];
+    c->methods[0] = M_BOGRAPH;
+    c->methods[1] = M_GP;
+    c->methods[2] = M_RANDOM;
+    c->n_methods = 3;
+    c->seeds = 20;
+    c->first_seed = 1000;
+    c->budget = 50;
+    c->checkpoints[0] = 15;
+    c->checkpoints[1] = 30;
+    c->checkpoints[2] = 50;
+    c->n_checkpoints = 3;
+    c->timing_n[0] = 50;
+    c->timing_n[1] = 200;
+    c->n_timing = 2;
+    c->timing_system = "kvstore";
+    c->runs = c->timing = 1;
+    c->family_seed = 1;
+    c->family_count = 24;
+    c->jobs = 2;
+}
+
+/* Reads the options into *c: -1 to go on, else the exit code (0 after
+ * --help, 2 for a usage error). */
+static int config_parse(config *c, int argc, char **argv)
+{
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -918,82 +924,82 @@ int main(int argc, char **argv)
             usage();
             return 0;
         } else if (!strcmp(a, "--no-runs")) {
-            c.runs = 0;
+            c->runs = 0;
         } else if (!strcmp(a, "--no-timing")) {
-            c.timing = 0;
+            c->timing = 0;
         } else if (!strcmp(a, "--quiet")) {
-            c.quiet = 1;
+            c->quiet = 1;
         } else if (!strcmp(a, "--verbose")) {
-            c.verbose = 1;
+            c->verbose = 1;
         } else if (!strcmp(a, "--family")) {
-            c.family = 1;
+            c->family = 1;
         } else if (!strcmp(a, "--list")) {
-            c.list = c.family = 1;
+            c->list = c->family = 1;
         } else if (!v) {
             fprintf(stderr, "bograph-bench-structure: unknown option or missing value: %s\n", a);
             return 2;
         } else if (!strcmp(a, "--first-seed")) {
-            if (parse_size(v, &c.first_seed)) goto bad;
-            c.family = 1;
+            if (parse_size(v, &c->first_seed)) goto bad;
+            c->family = 1;
             i++;
         } else if (!strcmp(a, "--seeds")) {
-            if (parse_size(v, &c.seeds)) goto bad;
-            c.seeds_set = 1;
+            if (parse_size(v, &c->seeds)) goto bad;
+            c->seeds_set = 1;
             i++;
         } else if (!strcmp(a, "--budget")) {
-            if (parse_size(v, &c.budget)) goto bad;
+            if (parse_size(v, &c->budget)) goto bad;
             i++;
         } else if (!strcmp(a, "--checkpoints")) {
-            if (parse_list(v, c.checkpoints, &c.n_checkpoints)) goto bad;
-            c.checkpoints_set = 1;
+            if (parse_list(v, c->checkpoints, &c->n_checkpoints)) goto bad;
+            c->checkpoints_set = 1;
             i++;
         } else if (!strcmp(a, "--timing-n")) {
-            if (parse_list(v, c.timing_n, &c.n_timing)) goto bad;
+            if (parse_list(v, c->timing_n, &c->n_timing)) goto bad;
             i++;
         } else if (!strcmp(a, "--timing-system")) {
             if (!v) goto bad;
-            c.timing_system = v;
+            c->timing_system = v;
             i++;
         } else if (!strcmp(a, "--systems")) {
-            c.systems_arg = v;
+            c->systems_arg = v;
             i++;
         } else if (!strcmp(a, "--family-seed")) {
             size_t fs;
             if (parse_size(v, &fs)) goto bad;
-            c.family_seed = fs;
-            c.family = 1;
+            c->family_seed = fs;
+            c->family = 1;
             i++;
         } else if (!strcmp(a, "--family-count")) {
-            if (parse_size(v, &c.family_count)) goto bad;
-            c.family = 1;
+            if (parse_size(v, &c->family_count)) goto bad;
+            c->family = 1;
             i++;
         } else if (!strcmp(a, "--jobs")) {
-            if (parse_size(v, &c.jobs)) goto bad;
-            c.family = 1;
+            if (parse_size(v, &c->jobs)) goto bad;
+            c->family = 1;
             i++;
         } else if (!strcmp(a, "--tsv")) {
-            c.tsv = v;
-            c.family = 1;
+            c->tsv = v;
+            c->family = 1;
             i++;
         } else if (!strcmp(a, "--eval")) {
-            c.eval = v;
+            c->eval = v;
             i++;
         } else if (!strcmp(a, "--space")) {
-            c.space_of = v;
+            c->space_of = v;
             i++;
         } else if (!strcmp(a, "--seed")) {
             char *end;
-            c.eval_seed = strtoull(v, &end, 10);
+            c->eval_seed = strtoull(v, &end, 10);
             if (*end || end == v) goto bad;
             i++;
         } else if (!strcmp(a, "--methods")) {
-            c.n_methods = 0;
+            c->n_methods = 0;
             for (char *tok = strtok(v, ","); tok; tok = strtok(NULL, ",")) {
                 size_t m = 0;
                 while (m < 3 && strcmp(tok, method_names[m]) != 0)
                     m++;
-                if (m == 3 || c.n_methods >= 3) goto bad;
-                c.methods[c.n_methods++] = (method)m;
+                if (m == 3 || c->n_methods >= 3) goto bad;
+                c->methods[c->n_methods++] = (method)m;
             }
             i++;
         } else {
@@ -1005,6 +1011,17 @@ int main(int argc, char **argv)
         fprintf(stderr, "bograph-bench-structure: bad value for %s: %s\n", a, v);
         return 2;
     }
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();
+    config c;
+    config_defaults(&c);
+    int prc = config_parse(&c, argc, argv);
+    if (prc >= 0)
+        return prc;
     if (c.eval)
         return family_eval(c.eval, c.eval_seed, c.verbose) == 0 ? 0 : 1;
     if (c.space_of)
