@@ -679,6 +679,8 @@ static int bo_suggest_gp(const bo_request *req, double *out, char *err, size_t e
         bo_data_free(&dt);
         return -1;
     }
+    for (size_t k = 0; req->explain && k < n_sobol; k++)
+        req->explain[k].sobol = 1;
     if (n_sobol == req->count) {
         bo_data_free(&dt);
         return 0;

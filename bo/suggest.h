@@ -25,6 +25,7 @@ void bo_state_free(bo_state *st);
 typedef struct {
     int from_model;             /* 1: the GP's acquisition chose it; 0: a space-filling or
                                  * random point (the other fields are then 0) */
+    int sobol;                  /* 1: a point of the Sobol design the GP starts with */
     double mean, sd;            /* the GP's prediction of the objective, in its own units */
     double acquisition;         /* the acquisition there (log EI or UCB, the model's scale) */
 } bo_explain;

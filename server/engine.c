@@ -179,7 +179,9 @@ void engine_info_free(engine_info *info)
     for (size_t i = 0; info->explanation && i < info->n_explanation; i++)
         free(info->explanation[i]);
     free(info->explanation);
+    free(info->sobol);
     info->explanation = NULL;
+    info->sobol = NULL;
     info->n_explanation = 0;
 }
 
@@ -254,9 +256,15 @@ static int explain_finish(const engine_explain *x, size_t count, int has_model,
     if (!info->explanation)
         return util_err(err, err_len, "out of memory");
     info->n_explanation = count;
-    for (size_t k = 0; has_model && k < count; k++)
+    info->sobol = calloc(count ? count : 1, sizeof *info->sobol);
+    if (!info->sobol)
+        return util_err(err, err_len, "out of memory");
+    for (size_t k = 0; has_model && k < count; k++) {
         if (!(info->explanation[k] = explain_text(x, k, has_model)))
             return util_err(err, err_len, "out of memory");
+        info->sobol[k] = x->bo && !x->bo[k].from_model && x->bo[k].sobol &&
+                         !(x->graph && x->graph[k].from_model);
+    }
     return 0;
 }
 

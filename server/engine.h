@@ -49,6 +49,10 @@ typedef struct {
      * model (random, sobol); engine_info_free releases them. */
     char **explanation;
     size_t n_explanation;
+    /* Per point (n_explanation of them, or NULL): 1 when it is a point of
+     * the Sobol design the GP starts with, so its trial's model is "sobol"
+     * rather than the algorithm's. */
+    unsigned char *sobol;
     double fit_seconds;         /* time fitting the model, 0 without one */
     double acq_seconds;         /* time maximising the acquisition */
 } engine_info;

@@ -147,9 +147,17 @@ static int batch_compute(stats *env_stats, registry_entry *lock, const store_stu
                        sizeof err) != 0 &&
         batch_space_filling(sd, hist, b, seed, err, e) != 0)
         return -1;
-    if (env_stats)
-        stats_record_model(env_stats, info->model, info->reason, b->want - first,
-                           info->fit_seconds, info->acq_seconds);
+    if (env_stats) {
+        /* the GP's Sobol design points count as model "sobol" (batch_rows) */
+        size_t n = b->want - first, n_sobol = 0;
+        for (size_t k = 0; info->sobol && k < n && k < info->n_explanation; k++)
+            n_sobol += info->sobol[k];
+        if (n_sobol)
+            stats_record_model(env_stats, "sobol", "", n_sobol, 0, 0);
+        if (n > n_sobol)
+            stats_record_model(env_stats, info->model, info->reason, n - n_sobol,
+                               info->fit_seconds, info->acq_seconds);
+    }
     if (note[0]) { /* the stored knowledge could not be used */
         char both[2 * sizeof info->reason + 4];
         snprintf(both, sizeof both, "%s%s%s", info->reason, info->reason[0] ? "; " : "", note);
@@ -172,10 +180,12 @@ static int batch_rows(const study_def *sd, suggest_batch *b, jv_error *e)
         b->news[i].config = b->configs + i * b->d;
         b->news[i].n_config = b->d;
         b->news[i].is_default = b->with_default && i == 0;
-        b->origins[i].model = b->news[i].is_default ? "default" : b->info.model;
+        size_t k = i - (b->with_default ? 1 : 0);
+        int sobol = !b->news[i].is_default && b->info.sobol && k < b->info.n_explanation &&
+                    b->info.sobol[k];
+        b->origins[i].model = b->news[i].is_default ? "default" : sobol ? "sobol" : b->info.model;
         b->origins[i].model_reason =
             !b->news[i].is_default && b->info.reason[0] ? b->info.reason : NULL;
-        size_t k = i - (b->with_default ? 1 : 0);
         if (!b->news[i].is_default && k < b->info.n_explanation)
             b->origins[i].explanation = b->info.explanation[k];
     }
