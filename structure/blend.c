@@ -116,6 +116,13 @@ int blend_active(const blend *b)
     return b->g && b->w > 0 && b->w < 1;
 }
 
+/* The plain GP's predictive sd from its latent variance, floored so that
+ * LogEI stays defined at observed points. */
+static double blend_sd(double var)
+{
+    return sqrt(var > 1e-18 ? var : 1e-18);
+}
+
 /* log(w e^lg + (1 - w) e^lf) and the graph's share of the sum. */
 static double blend_mix(double w, double lg, double lf, double *share)
 {
@@ -139,7 +146,7 @@ double blend_log_acq(blend *b, const double *u, double lg, const double *grad_g,
     }
     double mean, var, share;
     gp_predict(b->g, u, &mean, &var, grad ? b->dm : NULL, grad ? b->dv : NULL);
-    double sd = sqrt(var > 1e-18 ? var : 1e-18);
+    double sd = blend_sd(var);
     double d_mean, d_sd;
     double lf = acq_log_ei(mean, sd, b->best, &d_mean, &d_sd);
     double v = blend_mix(b->w, lg, lf, &share);
@@ -153,14 +160,22 @@ double blend_log_acq(blend *b, const double *u, double lg, const double *grad_g,
 
 void blend_log_acq_batch(blend *b, const double *U, size_t m, double *values)
 {
-    if (!blend_active(b))
+    if (!blend_active(b) || m == 0)
         return;
-    for (size_t i = 0; i < m; i++) {
-        double mean, var, share;
-        gp_predict(b->g, U + i * b->dim, &mean, &var, NULL, NULL);
-        double sd = sqrt(var > 1e-18 ? var : 1e-18);
-        values[i] = blend_mix(b->w, values[i], acq_log_ei(mean, sd, b->best, NULL, NULL), &share);
+    double *mean = malloc(2 * m * sizeof *mean);
+    if (!mean) { /* one point at a time */
+        for (size_t i = 0; i < m; i++)
+            values[i] = blend_log_acq(b, U + i * b->dim, values[i], NULL, NULL);
+        return;
     }
+    double *var = mean + m;
+    gp_predict_batch(b->g, U, m, mean, var);
+    for (size_t i = 0; i < m; i++) {
+        double share;
+        double lf = acq_log_ei(mean[i], blend_sd(var[i]), b->best, NULL, NULL);
+        values[i] = blend_mix(b->w, values[i], lf, &share);
+    }
+    free(mean);
 }
 
 int blend_add_fantasy(blend *b, const double *u, char *err, size_t err_len)
