@@ -21,44 +21,7 @@
                "{\"name\": \"z\", \"type\": \"float\", \"low\": 0, \"high\": 1}]"
 #define OBJ "\"objective\": {\"name\": \"y\", \"goal\": \"minimize\"}"
 
-typedef struct {
-    char dir[64];
-    store *st;
-    registry *reg;
-    usecase_env env;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    if (!f)
-        return -1;
-    snprintf(f->dir, sizeof f->dir, "/tmp/bograph-usecase-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    char path[128], err[256];
-    snprintf(path, sizeof path, "%s/t.db", f->dir);
-    if (store_open(path, STORE_SYNC_NORMAL, &f->st, err, sizeof err) != 0)
-        return -1;
-    f->reg = registry_new();
-    if (!f->reg)
-        return -1;
-    f->env = (usecase_env){.st = f->st, .reg = f->reg};
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    registry_free(f->reg);
-    store_close(f->st);
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    int rc = system(cmd);
-    free(f);
-    return rc == 0 ? 0 : -1;
-}
+#include "usecase_fixture.h"
 
 /* Creates a study from the creation body's extra fields (after name,
  * parameters, objective); its id. */
