@@ -13,6 +13,8 @@
 #include "server/study.h"
 #include "structure/knowledge.h"
 
+#include "fuzz_study_def.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char fuzz_spec[] =
@@ -28,17 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static int loaded;
     char err[512];
     if (!loaded) {
-        json_t *body = json_loads(fuzz_spec, 0, NULL), *spec = NULL, *kn = NULL;
-        jv_error e0;
-        if (!body || study_validate(body, &spec, &kn, &e0) != 0)
-            abort();
-        char *text = json_dumps(spec, JSON_COMPACT);
-        if (!text || study_def_load(text, &sd, err, sizeof err) != 0)
-            abort();
-        free(text);
-        json_decref(spec);
-        json_decref(kn);
-        json_decref(body);
+        fuzz_study_def_load(fuzz_spec, &sd);
         loaded = 1;
     }
     jv_error e;
