@@ -21,56 +21,8 @@
 
 #include "store/store.h"
 
-static char dir[64];
-static char path[384];
-static char pg_base[256];   /* the test cluster's URI on PostgreSQL runs, else "" */
-static char pg_name[64];
-
-/* Runs one statement on the cluster's maintenance database: 0 or -1. */
-static int pg_admin(const char *sql)
-{
-    PGconn *db = PQconnectdb(pg_base);
-    PGresult *r = PQstatus(db) == CONNECTION_OK ? PQexec(db, sql) : NULL;
-    int ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
-    if (!ok)
-        fprintf(stderr, "%s: %s", sql, PQerrorMessage(db));
-    PQclear(r);
-    PQfinish(db);
-    return ok ? 0 : -1;
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(dir, sizeof dir, "/tmp/bograph-store-XXXXXX");
-    if (!mkdtemp(dir))
-        return -1;
-    snprintf(path, sizeof path, "%s/t.db", dir);
-    if (pg_base[0]) {
-        static int n;
-        char sql[128];
-        snprintf(pg_name, sizeof pg_name, "bgstore_%d_%d", (int)getpid(), ++n);
-        snprintf(sql, sizeof sql, "CREATE DATABASE %s", pg_name);
-        if (pg_admin(sql) != 0)
-            return -1;
-        const char *slash = strrchr(pg_base, '/');
-        snprintf(path, sizeof path, "%.*s/%s", (int)(slash - pg_base), pg_base, pg_name);
-    }
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[200];
-    if (pg_base[0]) {
-        snprintf(cmd, sizeof cmd, "DROP DATABASE %s WITH (FORCE)", pg_name);
-        if (pg_admin(cmd) != 0)
-            return -1;
-    }
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
+#define STORE_FIXTURE_TAG "store"
+#include "store_fixture.h"
 
 static store *open_store(void)
 {
