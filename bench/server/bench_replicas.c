@@ -26,6 +26,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/buf.h"
+#include "util/util.h"
+
 #ifndef BOGRAPH_BIN
 #define BOGRAPH_BIN "bograph"
 #endif
@@ -47,43 +50,22 @@ typedef struct {
     double suggest_s, complete_s;
 } client_state;
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-typedef struct {
-    char *buf;
-    size_t len, cap;
-} buf_t;
-
+/* libcurl's write callback: the answer into a util/buf.h buffer. */
 static size_t on_data(char *p, size_t s, size_t n, void *ud)
 {
-    buf_t *b = ud;
-    size_t k = s * n;
-    if (b->len + k + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 8192;
-        while (cap < b->len + k + 1)
-            cap *= 2;
-        char *g = realloc(b->buf, cap);
-        if (!g)
-            return 0;
-        b->buf = g;
-        b->cap = cap;
-    }
-    memcpy(b->buf + b->len, p, k);
-    b->len += k;
-    b->buf[b->len] = '\0';
-    return k;
+    buf *b = ud;
+    buf_append(b, p, s * n);
+    return b->failed ? 0 : s * n;
 }
 
-static long post(CURL *c, buf_t *b, const char *base, const char *path, const char *body)
+static long post(CURL *c, buf *b, const char *base, const char *path, const char *body)
 {
     char url[512];
     snprintf(url, sizeof url, "%s%s", base, path);
     b->len = 0;
+    b->failed = 0;
+    if (b->data)
+        b->data[0] = '\0';
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
     h = curl_slist_append(h, "Expect:");
     curl_easy_setopt(c, CURLOPT_URL, url);
@@ -141,17 +123,18 @@ static void *client_run(void *p)
 {
     client_state *cs = p;
     CURL *c = curl_easy_init();
-    buf_t b = {0};
+    buf b;
+    buf_init(&b);
     const char *base = bases[cs->index % n_replicas];
     const char *sid = study_ids[cs->index % n_studies];
     char path[128], body[96];
     snprintf(body, sizeof body, "{\"count\": 1, \"worker\": \"bench-%d\"}", cs->index);
     while (!stop_now) {
         snprintf(path, sizeof path, "/v1/studies/%s/suggest", sid);
-        double t0 = now();
+        double t0 = util_monotonic();
         long st = post(c, &b, base, path, body);
-        double t1 = now();
-        json_t *j = st == 200 ? json_loadb(b.buf, b.len, 0, NULL) : NULL;
+        double t1 = util_monotonic();
+        json_t *j = st == 200 ? json_loadb(b.data, b.len, 0, NULL) : NULL;
         json_t *t = json_array_get(json_object_get(j, "trials"), 0);
         const char *tid = json_string_value(json_object_get(t, "id"));
         double x = json_real_value(json_object_get(json_object_get(t, "params"), "x"));
@@ -165,7 +148,7 @@ static void *client_run(void *p)
         char done[96];
         snprintf(done, sizeof done, "{\"metrics\": {\"y\": %.6f}}", (x - 0.3) * (x - 0.3));
         st = post(c, &b, base, path, done);
-        double t2 = now();
+        double t2 = util_monotonic();
         if (st != 200) {
             cs->errors++;
             continue;
@@ -174,7 +157,7 @@ static void *client_run(void *p)
         cs->suggest_s += t1 - t0;
         cs->complete_s += t2 - t1;
     }
-    free(b.buf);
+    buf_free(&b);
     curl_easy_cleanup(c);
     return NULL;
 }
@@ -182,7 +165,8 @@ static void *client_run(void *p)
 static int create_studies(void)
 {
     CURL *c = curl_easy_init();
-    buf_t b = {0};
+    buf b;
+    buf_init(&b);
     char body[512];
     int ok = 1;
     long tag = (long)time(NULL) ^ (long)getpid();
@@ -193,16 +177,16 @@ static int create_studies(void)
                  "\"algorithm\": \"%s\"}",
                  tag, i, algorithm);
         json_t *j = post(c, &b, bases[0], "/v1/studies", body) == 201
-                        ? json_loadb(b.buf, b.len, 0, NULL)
+                        ? json_loadb(b.data, b.len, 0, NULL)
                         : NULL;
         const char *id = json_string_value(json_object_get(j, "id"));
         if (id)
             snprintf(study_ids[i], sizeof study_ids[i], "%s", id);
         else
-            ok = 0, fprintf(stderr, "creating a study: %s\n", b.buf ? b.buf : "no answer");
+            ok = 0, fprintf(stderr, "creating a study: %s\n", b.data ? b.data : "no answer");
         json_decref(j);
     }
-    free(b.buf);
+    buf_free(&b);
     curl_easy_cleanup(c);
     return ok ? 0 : -1;
 }
@@ -260,7 +244,7 @@ int main(int argc, char **argv)
         pthread_t th[MAX_CLIENTS];
         client_state cs[MAX_CLIENTS];
         memset(cs, 0, sizeof cs);
-        double t0 = now();
+        double t0 = util_monotonic();
         for (int i = 0; i < n_clients; i++) {
             cs[i].index = i;
             pthread_create(&th[i], NULL, client_run, &cs[i]);
@@ -277,7 +261,7 @@ int main(int argc, char **argv)
             sug += cs[i].suggest_s;
             com += cs[i].complete_s;
         }
-        double el = now() - t0;
+        double el = util_monotonic() - t0;
         printf("replicas=%d clients=%d studies=%d algorithm=%s: %.0f cycles/s, suggest %.1f ms, "
                "complete %.1f ms (mean), %ld errors\n",
                n_replicas, n_clients, n_studies, algorithm, (double)cycles / el,
