@@ -25,6 +25,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/buf.h"
+#include "util/util.h"
+
 #ifndef BOGRAPH_BIN
 #define BOGRAPH_BIN "bograph"
 #endif
@@ -32,46 +35,22 @@
 static char base[64];
 static double seconds = 5.0;
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-typedef struct {
-    char *buf;
-    size_t len, cap;
-} buf_t;
-
+/* libcurl's write callback: the answer into a util/buf.h buffer. */
 static size_t on_data(char *p, size_t s, size_t n, void *ud)
 {
-    buf_t *b = ud;
-    size_t k = s * n;
-    if (b->len + k + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 8192;
-        while (cap < b->len + k + 1)
-            cap *= 2;
-        char *g = realloc(b->buf, cap);
-        if (!g)
-            return 0;
-        b->buf = g;
-        b->cap = cap;
-    }
-    memcpy(b->buf + b->len, p, k);
-    b->len += k;
-    b->buf[b->len] = '\0';
-    return k;
+    buf *b = ud;
+    buf_append(b, p, s * n);
+    return b->failed ? 0 : s * n;
 }
 
-/* One call on a thread's handle; returns the status, body in b. */
-static long call(CURL *c, buf_t *b, const char *method, const char *path, const char *body)
+static long call(CURL *c, buf *b, const char *method, const char *path, const char *body)
 {
     char url[512];
     snprintf(url, sizeof url, "%s%s", base, path);
     b->len = 0;
-    if (b->buf)
-        b->buf[0] = '\0';
+    b->failed = 0;
+    if (b->data)
+        b->data[0] = '\0';
     struct curl_slist *h = NULL;
     h = curl_slist_append(h, "Content-Type: application/json");
     h = curl_slist_append(h, "Expect:");
@@ -136,7 +115,8 @@ static pid_t start_server(const char *bin, const char *db, const char *sync)
 static char *create_study(const char *name)
 {
     CURL *c = curl_easy_init();
-    buf_t b = {0};
+    buf b;
+    buf_init(&b);
     char body[512];
     snprintf(body, sizeof body,
              "{\"name\": \"%s\", \"algorithm\": \"random\", \"parameters\": ["
@@ -146,12 +126,12 @@ static char *create_study(const char *name)
              "\"objective\": {\"name\": \"y\"}}",
              name);
     long st = call(c, &b, "POST", "/v1/studies", body);
-    json_t *j = st == 201 ? json_loads(b.buf, 0, NULL) : NULL;
+    json_t *j = st == 201 ? json_loads(b.data, 0, NULL) : NULL;
     char *id = j ? strdup(json_string_value(json_object_get(j, "id"))) : NULL;
     if (!id)
-        fprintf(stderr, "create study: %ld %s\n", st, b.buf ? b.buf : "");
+        fprintf(stderr, "create study: %ld %s\n", st, b.data ? b.data : "");
     json_decref(j);
-    free(b.buf);
+    buf_free(&b);
     curl_easy_cleanup(c);
     return id;
 }
@@ -174,7 +154,8 @@ static void *run(void *p)
 {
     job *j = p;
     CURL *c = curl_easy_init();
-    buf_t b = {0};
+    buf b;
+    buf_init(&b);
     char path[256], body[256];
     if (j->mode == 2) {
         for (long i = 0; i < j->n_import; i++) {
@@ -191,7 +172,7 @@ static void *run(void *p)
         }
     } else {
         snprintf(body, sizeof body, "{\"count\": 1, \"worker\": \"bench-%d\"}", j->index);
-        while (now() < j->deadline) {
+        while (util_monotonic() < j->deadline) {
             if (j->mode == 1) {
                 long after = rand_r(&j->seed) % max_after;
                 snprintf(path, sizeof path, "/v1/studies/%s/trials?after_seq=%ld&limit=%ld",
@@ -208,8 +189,8 @@ static void *run(void *p)
                 continue;
             }
             /* the trial id: "id":"123" is the first field of the trial */
-            const char *at = strstr(b.buf, "\"id\":\"");
-            const char *xat = strstr(b.buf, "\"x\":");
+            const char *at = strstr(b.data, "\"id\":\"");
+            const char *xat = strstr(b.data, "\"x\":");
             if (!at || !xat) {
                 j->errors++;
                 continue;
@@ -225,7 +206,7 @@ static void *run(void *p)
             snprintf(body, sizeof body, "{\"count\": 1, \"worker\": \"bench-%d\"}", j->index);
         }
     }
-    free(b.buf);
+    buf_free(&b);
     curl_easy_cleanup(c);
     return NULL;
 }
@@ -236,7 +217,7 @@ static long phase(const char *study, int mode, int n, long limit, long per_threa
 {
     pthread_t th[64];
     job jobs[64];
-    double t0 = now();
+    double t0 = util_monotonic();
     for (int i = 0; i < n; i++) {
         jobs[i] = (job){study, i, mode, limit, per_thread, t0 + seconds, 0, 0, (unsigned)(i * 7919 + 1)};
         pthread_create(&th[i], NULL, run, &jobs[i]);
@@ -248,7 +229,7 @@ static long phase(const char *study, int mode, int n, long limit, long per_threa
         total += jobs[i].done;
         *errors += jobs[i].errors;
     }
-    *secs = now() - t0;
+    *secs = util_monotonic() - t0;
     return total;
 }
 
