@@ -389,7 +389,7 @@ static void worker_run_trial(worker_slot *slot, client *c, const json_t *trial)
                            .has_objective = res.has_objective, .objective = res.objective,
                            .elapsed_seconds = res.elapsed_seconds, .reported = reported,
                            .model = model ? model : "", .is_default = is_default,
-                           .constraint_missed = missed};
+                           .constraint_missed = missed, .result = &res};
         ctx->o->on_event(ctx->o->user, &ev);
     }
     pthread_mutex_unlock(&ctx->mu);
