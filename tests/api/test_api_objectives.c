@@ -338,6 +338,12 @@ static void test_models(void **state)
         json_t *best = NULL;
         assert_true(pareto_numbers(id, &best) != 0);
         json_decref(best);
+        /* importance: of the first objective, from the metrics */
+        char path[160];
+        snprintf(path, sizeof path, "/v1/studies/%s/importance", id);
+        json_t *imp = apitest_expect(&srv, "GET", path, NULL, 200);
+        assert_int_equal(json_integer_value(json_object_get(imp, "at_trial")), 12);
+        json_decref(imp);
     }
 }
 
