@@ -195,6 +195,90 @@ static void test_predict(void **state)
     space_free(sp);
 }
 
+/* ZDT1 with 2 parameters, 30 trials one at a time from seed 1: the
+ * hypervolume (reference (1.1, 1.1)) beats 30 uniform random points of the
+ * same seed's stream. */
+static void test_zdt1_beats_random(void **state)
+{
+    (void)state;
+    space *sp = float_space(2);
+    double X[30 * 2], Y[30 * 2];
+    run_zdt1(sp, 1, 30, 1, X, Y);
+    double ref[2] = {1.1, 1.1};
+    double hv = pareto_hypervolume(Y, 30, 2, MIN2, ref);
+    bo_request rnd;
+    bo_request_init(&rnd, sp);
+    rnd.algorithm = BO_RANDOM;
+    rnd.count = 30;
+    rnd.seed = 1;
+    double Xr[30 * 2], Yr[30 * 2];
+    assert_int_equal(bo_suggest(&rnd, Xr, NULL, 0), 0);
+    for (int i = 0; i < 30; i++) zdt1(Xr + i * 2, 2, Yr + i * 2);
+    double hv_random = pareto_hypervolume(Yr, 30, 2, MIN2, ref);
+    print_message("ZDT1 hypervolume after 30: bograph %.4f, random %.4f (max 0.8767)\n", hv, hv_random);
+    assert_true(hv > hv_random);
+    space_free(sp);
+}
+
+/* DTLZ2-like, m objectives on 3 parameters (all minimised): x0, x1 place
+ * the point on the sphere (x1 serving twice for m = 4), x2 its distance. */
+static void dtlz2(const double *x, size_t m, double *f)
+{
+    double g = (x[2] - 0.5) * (x[2] - 0.5);
+    for (size_t j = 0; j < m; j++) {
+        double v = 1 + g;
+        for (size_t t = 0; t + j + 1 < m; t++) v *= cos(x[t < 2 ? t : 1] * M_PI / 2);
+        if (j > 0) v *= sin(x[m - j - 1 < 2 ? m - j - 1 : 1] * M_PI / 2);
+        f[j] = v;
+    }
+}
+
+/* Three and four objectives (the Monte-Carlo EHVI): valid, distinct,
+ * deterministic batches after the design, with a maximised objective. */
+static void test_three_four_objectives(void **state)
+{
+    (void)state;
+    space *sp = float_space(3);
+    for (size_t m = 3; m <= 4; m++) {
+        int mx[4] = {0, 1, 0, 0};
+        double X[16 * 3], Y[16 * 4];
+        bo_multi_request req;
+        bo_multi_request_init(&req, sp);
+        req.n_objectives = m;
+        req.maximize = mx;
+        req.X = X;
+        req.Y = Y;
+        req.seed = 21;
+        char err[256];
+        for (size_t k = 0; k < 12; k += 4) {
+            req.n_obs = k;
+            req.count = 4;
+            bo_explain ex[4];
+            memset(ex, 0, sizeof ex);
+            req.explain = ex;
+            assert_int_equal(bo_suggest_multi(&req, X + k * 3, err, sizeof err), 0);
+            assert_all_distinct_valid(sp, X + k * 3, 4, X, k);
+            for (size_t i = k; i < k + 4; i++) {
+                dtlz2(X + i * 3, m, Y + i * m);
+                Y[i * m + 1] = -Y[i * m + 1]; /* maximising -f is minimising f */
+            }
+            if (k == 8)
+                for (int i = 0; i < 4; i++) {
+                    assert_int_equal(ex[i].from_model, 1);
+                    assert_true(isfinite(ex[i].acquisition));
+                }
+        }
+        double again[4 * 3];
+        req.n_obs = 12;
+        req.explain = NULL;
+        assert_int_equal(bo_suggest_multi(&req, X + 12 * 3, err, sizeof err), 0);
+        assert_int_equal(bo_suggest_multi(&req, again, err, sizeof err), 0);
+        assert_memory_equal(again, X + 12 * 3, sizeof again);
+        assert_all_distinct_valid(sp, X + 12 * 3, 4, X, 12);
+    }
+    space_free(sp);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -203,6 +287,8 @@ int main(void)
         cmocka_unit_test(test_distinct_deterministic),
         cmocka_unit_test(test_pending_and_infeasible),
         cmocka_unit_test(test_predict),
+        cmocka_unit_test(test_zdt1_beats_random),
+        cmocka_unit_test(test_three_four_objectives),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
