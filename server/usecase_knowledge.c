@@ -54,7 +54,8 @@ void usecase_model_knowledge(registry_entry *e, const store_study *s, const stud
     }
     for (size_t j = 0; j < p; j++)
         names[j] = space_param_name(sd->sp, j);
-    int rc = knowledge_validate(kn, NULL, 0, names, p, sd->objective, err, sizeof err);
+    int rc = knowledge_validate(kn, NULL, 0, names, p, study_knowledge_objective(sd), err,
+                                sizeof err);
     free(names);
     registry_knowledge_set_checked(e, rc != 0 ? err : NULL);
     if (rc != 0) {
@@ -70,7 +71,7 @@ int usecase_knowledge_put(const usecase_env *env, store_study *s, const study_de
     assert(env && s && sd && k && e);
     json_t *norm = NULL;
     if (study_knowledge_validate(k, "knowledge", &norm, e) != 0 ||
-        study_knowledge_check(norm, sd->sp, sd->objective, "knowledge", e) != 0) {
+        study_knowledge_check(norm, sd->sp, study_knowledge_objective(sd), "knowledge", e) != 0) {
         json_decref(norm);
         return -1;
     }
