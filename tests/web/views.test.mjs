@@ -78,6 +78,15 @@ async function openTab(name) {
   await page.locator('#views').scrollIntoViewIfNeeded();
 }
 
+/* Waits until the chart's option satisfies fn (setOption is lazy: a frame). */
+async function chartUntil(testid, fn) {
+  await page.waitForFunction(([id, src]) => {
+    const el = document.querySelector(`[data-testid="${id}"]`);
+    return el && el.__chart && new Function('o', `return (${src})(o)`)(el.__chart.getOption());
+  }, [testid, fn.toString()]);
+  return chartOption(testid);
+}
+
 async function chartOption(testid) {
   return page.$eval(`[data-testid="${testid}"]`, (el) => {
     const o = el.__chart.getOption();
@@ -355,7 +364,7 @@ if (prerequisiteError) {
     assert.equal(o.yAxis[0].type, 'log', 'the objective spans four decades: log scale');
     assert.equal(await page.locator('[data-testid="log-scale"]').isChecked(), true);
     await page.uncheck('[data-testid="log-scale"]');
-    o = await chartOption('convergence-chart');
+    o = await chartUntil('convergence-chart', (x) => x.yAxis[0].type === 'value');
     assert.equal(o.yAxis[0].type, 'value');
     assert.equal(await page.locator('[data-testid="log-auto"]').count(), 0);
     const par = await chartOption('parallel-chart');
@@ -363,7 +372,7 @@ if (prerequisiteError) {
     assert.equal(new Set(names).size, names.length, `distinct axis names: ${names}`);
     assert.equal(par.parallelAxis[3].type, 'log');
     await page.uncheck('[data-testid="parallel-log"]');
-    assert.equal((await chartOption('parallel-chart')).parallelAxis[3].type, 'value');
+    assert.equal((await chartUntil('parallel-chart', (x) => x.parallelAxis[3].type === 'value')).parallelAxis[3].type, 'value');
     await page.check('[data-testid="parallel-log"]');
     await shot(page, 'log-scales', { fullPage: true });
   });
@@ -407,13 +416,14 @@ if (prerequisiteError) {
     const g = await page.$eval('[data-testid="structure-graph"]', (el) => {
       const cy = el.__cy;
       return {
-        nodes: cy.nodes().map((n) => ({ id: n.id(), kind: n.data('kind'), label: n.data('label'), x: n.position('x'), font: parseFloat(n.style('font-size')), parent: n.data('parent') || null })),
+        // the size on screen: the style's size times the zoom
+        nodes: cy.nodes().map((n) => ({ id: n.id(), kind: n.data('kind'), label: n.data('label'), x: n.position('x'), font: parseFloat(n.style('font-size')) * cy.zoom(), parent: n.data('parent') || null })),
         edges: cy.edges().map((e) => ({ from: e.source().id(), to: e.target().id(), origin: e.data('origin'), w: e.data('weight') })),
       };
     });
     const by = new Map(g.nodes.map((n) => [n.id, n]));
     for (const n of structure.nodes) assert.ok(by.has(n.name), `node ${n.name} drawn`);
-    for (const n of g.nodes) if (n.kind !== 'group') assert.ok(n.font >= 11, `${n.id}: ${n.font} px`);
+    for (const n of g.nodes) if (n.kind !== 'group') assert.ok(n.font >= 10.99, `${n.id}: ${n.font} px on screen`);
     // Layers: every parameter left of every metric, every metric left of the objective.
     const xs = (k) => g.nodes.filter((n) => n.kind === k).map((n) => n.x);
     assert.ok(Math.max(...xs('param')) < Math.min(...xs('metric')), 'parameters left of the metrics');
@@ -447,9 +457,10 @@ if (prerequisiteError) {
     // Hover a metric: its parents and children stay, the rest is dimmed.
     const hover = await page.$eval('[data-testid="structure-graph"]', (el) => {
       const cy = el.__cy;
-      const n = cy.nodes('[kind="metric"]').filter((x) => x.degree() >= 2)[0];
-      const p = n.renderedPosition();
       const r = el.getBoundingClientRect();
+      const inView = (x) => x.renderedPosition().x > 20 && x.renderedPosition().x < r.width - 20;
+      const n = cy.nodes('[kind="metric"]').filter((x) => x.degree() >= 2 && inView(x))[0];
+      const p = n.renderedPosition();
       return { id: n.id(), x: r.left + p.x, y: r.top + p.y };
     });
     await page.mouse.move(hover.x, hover.y);

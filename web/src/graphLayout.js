@@ -116,7 +116,7 @@ export function layers(g) {
 export function layeredPositions(g) {
   const layer = layers(g);
   const dg = new Graph({ multigraph: false });
-  dg.setGraph({ rankdir: 'LR', ranker: 'none', nodesep: 10, ranksep: 110, edgesep: 6, marginx: 10, marginy: 10 });
+  dg.setGraph({ rankdir: 'LR', ranker: 'none', nodesep: 8, ranksep: 80, edgesep: 6, marginx: 10, marginy: 10 });
   dg.setDefaultEdgeLabel(() => ({}));
   const grouped = g.nodes.filter((n) => n.parent === DIRECT_GROUP);
   const groupW = Math.max(0, ...grouped.map((n) => labelWidth(n.label)));

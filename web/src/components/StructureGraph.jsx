@@ -10,7 +10,7 @@
 import { memo } from 'preact/compat';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import cytoscape from 'cytoscape';
-import { DIRECT_GROUP, defaultThreshold, labelWidth, layeredPositions, layers, visibleGraph } from '../graphLayout.js';
+import { DIRECT_GROUP, defaultThreshold, labelWidth, layeredPositions, visibleGraph } from '../graphLayout.js';
 import { fmtNum } from '../format.js';
 import { Empty } from './States.jsx';
 
@@ -37,6 +37,10 @@ export function structureElements(g) {
   }
   return els;
 }
+
+const MIN_ZOOM = 11 / 12; // node labels are 12 px
+const MIN_HEIGHT = 300;
+const MAX_HEIGHT = 900;
 
 const STYLE = [
   {
@@ -150,21 +154,29 @@ function StructureGraphImpl({ structure, algorithm, editor, extraEdges, onPick, 
       elements: structureElements(g),
       style: STYLE,
       layout: { name: 'preset', positions: (n) => pos[n.id()] || { x: 0, y: 0 }, fit: false },
-      userZoomingEnabled: true,
-      wheelSensitivity: 0.2,
+      // The wheel scrolls the page, not the graph; drag the background to pan.
+      userZoomingEnabled: false,
       boxSelectionEnabled: false,
       autoungrabify: !!editor,
     });
     cyRef.current = cy;
     el.current.__cy = cy;
     if (g.edges.length <= 25) cy.edges().addClass('labelled');
+    // Labels stay at least 11 px on screen (12 px at zoom >= 0.92): a wide
+    // graph is not shrunk below that, it is panned (drag the background);
+    // the box grows with the graph's height.
+    const box = el.current;
     const fit = () => {
+      if (cy.destroyed()) return;
+      const bb = cy.elements().boundingBox();
+      const w = box.clientWidth - 32;
+      const z = Math.min(1.2, Math.max(MIN_ZOOM, w / Math.max(1, bb.w)));
+      const h = Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT, bb.h * z + 40));
+      if (box.style.height !== `${h}px`) box.style.height = `${h}px`;
       cy.resize();
-      cy.fit(undefined, 16);
-      if (cy.zoom() > 1.2) {
-        cy.zoom(1.2);
-        cy.center();
-      }
+      cy.zoom(z);
+      const left = bb.w * z < w ? 16 + (w - bb.w * z) / 2 : 16;
+      cy.pan({ x: left - bb.x1 * z, y: (h - bb.h * z) / 2 - bb.y1 * z });
     };
     fit();
     let pinned = null;
@@ -219,7 +231,7 @@ function StructureGraphImpl({ structure, algorithm, editor, extraEdges, onPick, 
       });
     }
     const ro = new ResizeObserver(fit);
-    ro.observe(el.current);
+    ro.observe(box);
     return () => {
       ro.disconnect();
       cy.destroy();
@@ -240,7 +252,6 @@ function StructureGraphImpl({ structure, algorithm, editor, extraEdges, onPick, 
   const expert = edges.length - learned;
   const shownLearned = g.edges.filter((e) => e.origin === 'learned').length;
   const nodes = structure.nodes.length;
-  const height = Math.max(360, Math.min(760, 120 + 34 * Math.max(...countPerLayer(g))));
   return (
     <div class="structure">
       <p class="caption" data-testid="structure-caption">
@@ -282,9 +293,11 @@ function StructureGraphImpl({ structure, algorithm, editor, extraEdges, onPick, 
             <option value="expert">expert only</option>
           </select>
         </label>
-        <span class="muted">{selected ? `selected: ${selected} (click the background to clear)` : 'hover or click a node to see its parents and children'}</span>
+        <span class="muted">
+          {selected ? `selected: ${selected} (click the background to clear)` : 'hover or click a node to see its parents and children; drag the background to pan'}
+        </span>
       </div>
-      <div ref={el} class={`graph ${editor ? 'editing' : ''}`} data-testid="structure-graph" style={{ height: `${height}px` }} />
+      <div ref={el} class={`graph ${editor ? 'editing' : ''}`} data-testid="structure-graph" />
       <div class="legend">
         <span class="lg-node param">parameter</span>
         <span class="lg-node metric">metric</span>
@@ -298,12 +311,6 @@ function StructureGraphImpl({ structure, algorithm, editor, extraEdges, onPick, 
       </div>
     </div>
   );
-}
-
-function countPerLayer(g) {
-  const per = new Map();
-  for (const [id, l] of layers(g)) if (!g.nodes.find((n) => n.id === id)?.parent) per.set(l, (per.get(l) || 0) + 1);
-  return [...per.values(), g.direct.length, 1];
 }
 
 // Re-rendered only when its props change, not on every render of the page.
