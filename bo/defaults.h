@@ -39,6 +39,12 @@
 /* Anchors handed to acqopt: best observed points by posterior mean. */
 #define BO_N_ANCHORS 5
 
+/* ---- suggest_multi.c ---- */
+/* Fixed quasi-random normal draws of the Monte-Carlo EHVI (3-4 objectives). */
+#define BO_EHVI_MC_SAMPLES 128
+/* ParEGO's augmentation weight rho (Knowles 2006). */
+#define BO_PAREGO_RHO 0.05
+
 /* ---- gp.c ---- */
 /* Lower bound on the noise variance, standardised units. */
 #define GP_DEFAULT_NOISE_FLOOR 1e-6

@@ -25,6 +25,7 @@
 /* The GP of a study, kept between calls so its fit warm-starts. */
 struct bo_state {
     gp *g;
+    gp *objective[BO_STATE_OBJECTIVES]; /* bo_suggest_multi's, one per objective */
 };
 
 bo_state *bo_state_new(void)
@@ -36,7 +37,17 @@ void bo_state_free(bo_state *st)
 {
     if (!st) return;
     gp_free(st->g);
+    for (size_t j = 0; j < BO_STATE_OBJECTIVES; j++) gp_free(st->objective[j]);
     free(st);
+}
+
+gp *bo_state_objective_gp(bo_state *st, size_t slot, size_t dim)
+{
+    if (!st || slot >= BO_STATE_OBJECTIVES) return NULL;
+    if (st->objective[slot] && gp_dim(st->objective[slot]) == dim) return st->objective[slot];
+    gp_free(st->objective[slot]);
+    st->objective[slot] = gp_new(dim);
+    return st->objective[slot];
 }
 
 static void bo_errf(char *err, size_t err_len, const char *fmt, ...)
@@ -407,24 +418,13 @@ int bo_tame_outputs(double *y, size_t n)
     return 1;
 }
 
-/* Observed points merged by configuration (repeats averaged), encoded, with
- * the objective turned to maximisation and infeasible trials imputed. */
-typedef struct {
-    size_t n;          /* distinct observed configurations */
-    double *U;         /* n x dim encoded */
-    double *y;         /* n */
-    size_t n_feasible; /* feasible trials (not configurations) */
-    double warp_mean, warp_sd, warp_lambda; /* the output warping (lambda NAN: none) */
-    int tamed;         /* y was fitted as sign(y) log1p(|y|) (bo_tame_outputs) */
-} bo_data;
-
-static void bo_data_free(bo_data *dt)
+void bo_data_free(bo_data *dt)
 {
     free(dt->U);
     free(dt->y);
 }
 
-static int bo_data_build(const bo_request *req, bo_data *dt)
+int bo_data_build(const bo_request *req, bo_data *dt)
 {
     const space *sp = req->sp;
     size_t p = space_size(sp), dim = space_encoded_dim(sp), n = req->n_obs;
@@ -501,10 +501,8 @@ static int bo_data_build(const bo_request *req, bo_data *dt)
     return 0;
 }
 
-/* A GP prediction (warped, maybe tamed, maximisation units) in the objective's
- * units. */
-static void bo_unwarp(const bo_request *req, const bo_data *dt, double m, double var,
-                      double *mean, double *sd)
+void bo_data_unwarp(const bo_data *dt, int maximize, double m, double var, double *mean,
+                    double *sd)
 {
     double s = sqrt(var > 0 ? var : 0), y = m, dydw = 1;
     if (isfinite(dt->warp_lambda)) {
@@ -516,7 +514,7 @@ static void bo_unwarp(const bo_request *req, const bo_data *dt, double m, double
         dydw *= exp(a);
         y = copysign(expm1(a), y);
     }
-    *mean = req->maximize ? y : -y;
+    *mean = maximize ? y : -y;
     *sd = s * fabs(dydw);
 }
 
@@ -535,16 +533,13 @@ static size_t bo_count_distinct(const bo_request *req, const bo_data *dt)
 }
 
 
-/* The GP's fit options for n trials of a request: restarts and evaluations
- * that shrink as n grows, hyperparameters on a subset beyond
- * BO_GP_FIT_SUBSET points, random starts from the request's seed. */
-static void bo_fit_options(const bo_request *req, size_t n, gp_options *o)
+void bo_fit_options(uint64_t seed, size_t n, gp_options *o)
 {
     gp_options_default(o);
     o->n_restarts = bo_gp_restarts(n);
     o->maxeval = bo_gp_maxeval(n);
     o->max_fit_points = BO_GP_FIT_SUBSET;
-    o->seed = rng_stream_seed(req->seed, (uint64_t)n);
+    o->seed = rng_stream_seed(seed, (uint64_t)n);
 }
 /* The GP of the request: the study's (warm start) when its dimension fits,
  * else a new one, kept in the study's state when there is one; *owned is
@@ -696,7 +691,7 @@ static int bo_suggest_gp(const bo_request *req, double *out, char *err, size_t e
         goto done;
     }
     gp_options gopt;
-    bo_fit_options(req, dt.n, &gopt);
+    bo_fit_options(req->seed, dt.n, &gopt);
     double t0 = util_monotonic();
     if (gp_fit(g, dt.U, dt.y, dt.n, &gopt, err, err_len) != 0) goto done;
     double t1 = util_monotonic();
@@ -741,7 +736,7 @@ static int bo_suggest_gp(const bo_request *req, double *out, char *err, size_t e
             gp_predict(g, u, &m, &var, NULL, NULL);
             x->from_model = 1;
             x->acquisition = bo_acq_eval(u, NULL, &actx);
-            bo_unwarp(req, &dt, m, var, &x->mean, &x->sd);
+            bo_data_unwarp(&dt, req->maximize, m, var, &x->mean, &x->sd);
         }
         if (k + 1 < req->count) {
             if (bo_gp_believe(g, sp, out + k * p, u, &best, exclude, &n_ex, err, err_len) != 0)
@@ -786,13 +781,13 @@ int bo_predict(const bo_request *req, const double *configs, size_t m, double *m
         goto done;
     }
     gp_options gopt;
-    bo_fit_options(req, dt.n, &gopt);
+    bo_fit_options(req->seed, dt.n, &gopt);
     if (gp_fit(g, dt.U, dt.y, dt.n, &gopt, err, err_len) != 0) goto done;
     for (size_t i = 0; i < m; i++) {
         double mu, var;
         space_encode(sp, configs + i * p, u);
         gp_predict(g, u, &mu, &var, NULL, NULL);
-        bo_unwarp(req, &dt, mu, var, &mean[i], &sd[i]);
+        bo_data_unwarp(&dt, req->maximize, mu, var, &mean[i], &sd[i]);
     }
     rc = 0;
 done:

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "bo/gp.h"
 #include "bo/space.h"
 
 typedef enum { BO_RANDOM, BO_SOBOL, BO_GP } bo_algorithm;
@@ -20,6 +21,11 @@ typedef enum { BO_ACQ_LOGEI, BO_ACQ_UCB } bo_acquisition;
 typedef struct bo_state bo_state;
 bo_state *bo_state_new(void);
 void bo_state_free(bo_state *st);
+/* The study's GP of objective `slot` for bo_suggest_multi (separate from
+ * bo_suggest's), created anew when absent or of another dimension; owned by
+ * the state. NULL when st is NULL, slot >= BO_STATE_OBJECTIVES or out of memory. */
+#define BO_STATE_OBJECTIVES 4
+gp *bo_state_objective_gp(bo_state *st, size_t slot, size_t dim);
 
 /* What the model expected of one proposal (bo_request.explain). */
 typedef struct {
@@ -100,6 +106,33 @@ int bo_tame_outputs(double *y, size_t n);
 
 /* Random restarts of the GP hyperparameter fit used for n observations. */
 size_t bo_gp_restarts(size_t n);
+
+/* The data the gp algorithm fits, from a request's trials: configurations
+ * merged by equality (repeats averaged), encoded; the objective turned to
+ * maximisation, tamed when extreme (bo_tame_outputs), infeasible trials
+ * imputed BO_INFEASIBLE_MARGIN of the feasible range below the worst, then
+ * warped (bo_warp_outputs) unless req->no_output_warping. Also the basis
+ * of bo_suggest_multi's one GP per objective. */
+typedef struct {
+    size_t n;          /* distinct observed configurations */
+    double *U;         /* n x dim encoded */
+    double *y;         /* n */
+    size_t n_feasible; /* feasible trials (not configurations) */
+    double warp_mean, warp_sd, warp_lambda; /* the output warping (lambda NAN: none) */
+    int tamed;         /* y was fitted as sign(y) log1p(|y|) (bo_tame_outputs) */
+} bo_data;
+/* 0, or -1 when out of memory. */
+int bo_data_build(const bo_request *req, bo_data *dt);
+void bo_data_free(bo_data *dt);
+/* A GP prediction (mean m, latent variance var) on dt's fitted scale back in
+ * the objective's own units (maximize: its direction), sd by the delta method. */
+void bo_data_unwarp(const bo_data *dt, int maximize, double m, double var, double *mean,
+                    double *sd);
+
+/* The GP fit options of the gp algorithm for n distinct configurations:
+ * restarts and evaluations that shrink as n grows, hyperparameters on a
+ * subset beyond BO_GP_FIT_SUBSET points, random starts from seed and n. */
+void bo_fit_options(uint64_t seed, size_t n, gp_options *o);
 
 /* Parses "random", "sobol", "gp"; -1 when unknown. */
 int bo_algorithm_parse(const char *name, bo_algorithm *out);

@@ -3,8 +3,10 @@
  * Runs the service in this process on the SQLite file, creates (or resumes)
  * a study of the plugin, runs a local worker against it over loopback, shows
  * a progress line per trial and the dashboard URL, and ends with a table of
- * the default against the best configuration, the count of trials per model
- * and, for a noisy system, the two re-measured K times (tune_remeasure.c).
+ * the default against the best configuration (for a study of several
+ * objectives, the Pareto front and its hypervolume: tune_front.c), the count
+ * of trials per model and, for a noisy system, the two re-measured K times
+ * (tune_remeasure.c).
  */
 #include <getopt.h>
 #include <math.h>
@@ -20,6 +22,7 @@
 #include "plugins/registry.h"
 #include "cli/cli.h"
 #include "cli/tune_figures.h"
+#include "cli/tune_front.h"
 #include "cli/tune_remeasure.h"
 #include "cli/tune_space.h"
 #include "worker/client.h"
@@ -36,6 +39,11 @@ static const char tune_usage[] =
     "runs its trials with a local worker, prints a line per trial and the\n"
     "dashboard URL, and ends with the default against the best configuration\n"
     "and how many trials each model (default, sobol, gp, bograph, ...) proposed.\n"
+    "A study of several objectives (e.g. --option objectives=energy,delay for\n"
+    "the accelerator) ends with its Pareto front instead, sorted by the first\n"
+    "objective, and the hypervolume it dominates, measured from the default's\n"
+    "objectives (or, without a completed default, from the front's worst values\n"
+    "moved 10% of their range further).\n"
     "A noisy system's default and best are then run again K times each,\n"
     "outside the study, and the improvement is the ratio of the medians with\n"
     "its range (worst-case to best-case ratio).\n"
@@ -91,6 +99,7 @@ static const char tune_usage[] =
 typedef struct {
     client *c;                  /* used under the worker's event lock */
     const char *study_path;
+    const tune_objectives *objs; /* several objectives (objs->m > 0), else m == 0 */
     const char *objective;
     int maximize;
     long budget;
@@ -99,9 +108,55 @@ typedef struct {
     int has_default;
 } tune_progress;
 
+/* "energy_mj 3.1, delay_ms 12.5" of a study of several objectives, from the
+ * run's metrics. */
+static void tune_objectives_text(const tune_objectives *o, const worker_event *ev, char *buf,
+                                 size_t len)
+{
+    size_t at = 0;
+    buf[0] = '\0';
+    for (size_t j = 0; j < o->m && at < len; j++) {
+        const double *v = ev->result ? plugin_result_metric(ev->result, o->names[j]) : NULL;
+        int w = v ? snprintf(buf + at, len - at, "%s%s %.4g", j ? ", " : "", o->names[j], *v)
+                  : snprintf(buf + at, len - at, "%s%s -", j ? ", " : "", o->names[j]);
+        at += w > 0 ? (size_t)w : 0;
+    }
+}
+
+/* A trial line of a study of several objectives: its objectives and the
+ * size of the front so far. */
+static void tune_on_event_multi(tune_progress *p, const worker_event *ev)
+{
+    char path[300], err[256], outcome[200], objs[160];
+    snprintf(path, sizeof path, "%s/best", p->study_path);
+    long status;
+    json_t *best = NULL;
+    long long front = -1;
+    if (client_request(p->c, "GET", path, NULL, &status, &best, err, sizeof err) == 0 &&
+        status == 200)
+        front = (long long)json_array_size(json_object_get(best, "pareto"));
+    json_decref(best);
+    tune_objectives_text(p->objs, ev, objs, sizeof objs);
+    if (ev->state == PLUGIN_OK)
+        snprintf(outcome, sizeof outcome, "%s%s%.40s", objs,
+                 ev->constraint_missed[0] ? ", misses " : "", ev->constraint_missed);
+    else
+        snprintf(outcome, sizeof outcome, "%s%s: %.*s", ev->is_default ? "default " : "",
+                 plugin_state_name(ev->state), TUNE_OUTCOME_WIDTH - 20, ev->reason);
+    printf("trial %3lld/%ld  %-8s %-*s | front %lld  [%.1fs]\n", ev->number, p->budget,
+           ev->model[0] ? ev->model : "-", TUNE_OUTCOME_WIDTH, outcome, front < 0 ? 0 : front,
+           ev->elapsed_seconds);
+    fflush(stdout);
+}
+
 static void tune_on_event(void *user, const worker_event *ev)
 {
     tune_progress *p = user;
+    if (p->objs && p->objs->m) {
+        p->done++;
+        tune_on_event_multi(p, ev);
+        return;
+    }
     p->done++;
     char path[300], err[256];
     snprintf(path, sizeof path, "%s/best", p->study_path);
@@ -256,6 +311,33 @@ static void tune_summary(client *c, const char *study_path, const json_t *study,
     tune_print_models(c, study_path);
     json_decref(now);
     *best_out = best;
+}
+
+/* The closing figures of a study of several objectives: its Pareto front,
+ * the hypervolume, the trials used and the models. */
+static void tune_summary_multi(client *c, const char *study_path, const tune_objectives *o)
+{
+    char path[300], err[256];
+    long status;
+    json_t *best = NULL, *now = NULL;
+    snprintf(path, sizeof path, "%s/best", study_path);
+    if (client_request(c, "GET", path, NULL, &status, &best, err, sizeof err) != 0 ||
+        status != 200) {
+        fprintf(stderr, "bograph tune: cannot read the Pareto front: %s\n", err);
+        json_decref(best);
+        return;
+    }
+    tune_front_print(stdout, o, best);
+    json_decref(best);
+    if (client_request(c, "GET", study_path, NULL, &status, &now, err, sizeof err) != 0)
+        now = NULL;
+    const json_t *counts = json_object_get(now, "counts");
+    printf("trials used: completed %lld, failed %lld, infeasible %lld\n",
+           (long long)json_integer_value(json_object_get(counts, "completed")),
+           (long long)json_integer_value(json_object_get(counts, "failed")),
+           (long long)json_integer_value(json_object_get(counts, "infeasible")));
+    json_decref(now);
+    tune_print_models(c, study_path);
 }
 
 /* Creates the study, or resumes the one of the same name. */
@@ -528,6 +610,7 @@ typedef struct {
     const char *id;            /* in json */
     const char *objective;     /* in json, may be NULL */
     int maximize;
+    tune_objectives objs;      /* a study of several objectives: objs.m > 0 */
     long budget;
     char path[200];            /* /v1/studies/ID */
 } tune_study;
@@ -552,9 +635,20 @@ static int tune_open_study(client *c, const tune_args *a, const char *url, tune_
     if (ts->budget <= 0)
         ts->budget = a->budget;
     snprintf(ts->path, sizeof ts->path, "/v1/studies/%s", ts->id ? ts->id : "");
-    printf("bograph: tuning %s (%s, study '%s', id %s, budget %ld, %s %s)\n", a->plugin_name,
-           a->algorithm, a->name, ts->id, ts->budget, ts->maximize ? "maximize" : "minimize",
-           ts->objective ? ts->objective : "?");
+    char what[300] = "";
+    if (tune_objectives_of(study, &ts->objs) == 0) {
+        size_t at = 0;
+        for (size_t j = 0; j < ts->objs.m && at < sizeof what; j++) {
+            int w = snprintf(what + at, sizeof what - at, "%s%s %s", j ? ", " : "",
+                             ts->objs.maximize[j] ? "maximize" : "minimize", ts->objs.names[j]);
+            at += w > 0 ? (size_t)w : 0;
+        }
+    } else {
+        snprintf(what, sizeof what, "%s %s", ts->maximize ? "maximize" : "minimize",
+                 ts->objective ? ts->objective : "?");
+    }
+    printf("bograph: tuning %s (%s, study '%s', id %s, budget %ld, %s)\n", a->plugin_name,
+           a->algorithm, a->name, ts->id, ts->budget, what);
     if (resumed) {
         const json_t *counts = json_object_get(study, "counts");
         printf("bograph: study '%s' exists in %s: resuming it (%lld completed, %lld active); "
@@ -597,7 +691,7 @@ static int tune_run_trials(client *c, const tune_args *a, const char *url, const
                            plugins_registry *reg, atomic_int *stop)
 {
     char err[1024];
-    tune_progress progress = {.c = c, .study_path = ts->path,
+    tune_progress progress = {.c = c, .study_path = ts->path, .objs = &ts->objs,
                               .objective = ts->objective ? ts->objective : "objective",
                               .maximize = ts->maximize, .budget = ts->budget};
     worker_options wo;
@@ -619,10 +713,13 @@ static int tune_run_trials(client *c, const tune_args *a, const char *url, const
     int wrc = worker_run(&wo, &sum, err, sizeof err);
     const plugin *plug = plugins_find(reg, a->plugin_name);
     unsigned k = a->remeasure >= 0 ? (unsigned)a->remeasure : tune_remeasure_default_k(plug);
-    if (wrc != 0 || sum.interrupted)
-        k = 0;
+    if (wrc != 0 || sum.interrupted || ts->objs.m)
+        k = 0; /* several objectives have a front, not one best to re-measure */
     json_t *best = NULL;
-    tune_summary(c, ts->path, ts->json, progress.objective, ts->maximize, k > 0, &best);
+    if (ts->objs.m)
+        tune_summary_multi(c, ts->path, &ts->objs);
+    else
+        tune_summary(c, ts->path, ts->json, progress.objective, ts->maximize, k > 0, &best);
     int rrc = k > 0 ? tune_remeasure_best(plug, ts, a, best, k, stop) : 0;
     json_decref(best);
     if (wrc != 0) {

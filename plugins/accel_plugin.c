@@ -2,7 +2,9 @@
  * accel_plugin.c - the "accelerator" plugin: the design space of a
  * Gemmini-style systolic-array accelerator, evaluated by the analytic model
  * of accel_model.c on ResNet-50 and BERT-base GEMMs. Objective: energy x
- * delay (EDP, mJ * ms), minimised, under an area budget.
+ * delay (EDP, mJ * ms), minimised, under an area budget; or, with the
+ * option objectives=energy,delay, energy and delay as two objectives, both
+ * minimised (plugin_objectives.h).
  *
  * The default is Gemmini's default configuration (Genc et al., DAC 2021):
  * a 16x16 array, weight-stationary, 256 KiB scratchpad in 4 banks, 64 KiB
@@ -105,6 +107,10 @@ static const char *const accel_metric_names[] = {
 static const plugin_option_doc accel_options[] = {
     {"workload", "resnet50+bert128",
      "GEMMs to run, '+'-joined: resnet50, bert128, bert512"},
+    {"objectives", NULL,
+     "energy,delay: a study of two objectives, energy_mj and delay_ms, both minimised, "
+     "instead of their product edp (any 2-4 metrics, ','-joined; a name may leave out "
+     "its unit)"},
 };
 
 /* Reads the design from a checked configuration. */

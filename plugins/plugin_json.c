@@ -10,6 +10,7 @@
 
 #include "plugins/host.h"
 #include "plugins/plugin_json.h"
+#include "plugins/plugin_objectives.h"
 
 static void pj_err(char *err, size_t err_len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -264,8 +265,11 @@ int plugin_fill_study(const plugin *p, json_t *body, char *err, size_t err_len)
     if (pj_fill(body, "plugin", json_string(p->name), err, err_len) != 0)
         return -1;
     if (!(p->flags & PLUGIN_FLAG_USER_SPACE)) {
-        if (pj_fill(body, "parameters", pj_params(p, 0), err, err_len) != 0 ||
-            pj_fill(body, "objective", pj_objective(p), err, err_len) != 0)
+        /* plugin_options.objectives: several of its metrics instead of its objective */
+        if (plugin_objectives_fill(p, body, err, err_len) != 0 ||
+            pj_fill(body, "parameters", pj_params(p, 0), err, err_len) != 0 ||
+            (!json_object_get(body, "objectives") &&
+             pj_fill(body, "objective", pj_objective(p), err, err_len) != 0))
             return -1;
         if (!own_params && pj_fill(body, "default", plugin_config_to_json(&def), err, err_len) != 0)
             return -1;

@@ -96,19 +96,24 @@ static inline usecase_env api_env(service *svc)
 {
     return (usecase_env){.st = svc->st, .reg = svc->reg, .stats = svc->stats};
 }
-/* Sets the reply of a use case's trial (takes it: cleared here). */
-void api_reply_trial(api_response *res, int status, store_trial *t, int with_logs);
+/* Sets the reply of a use case's trial (takes it: cleared here). sd (may be
+ * NULL) is its study, for the objectives of a study of several. */
+void api_reply_trial(api_response *res, int status, store_trial *t, const study_def *sd,
+                     int with_logs);
 /* Loads study {id} (captures[0]) and its definition; on failure the reply is
  * set (404/500) and -1 returned. */
 int api_load_study(service *svc, const api_request *req, api_response *res, store_study *st,
                    study_def *sd);
 /* The study object of the API. New reference, NULL when out of memory. */
 json_t *api_study_json(service *svc, const store_study *s, const study_def *sd);
-/* The trial object of the API. New reference. */
-json_t *api_trial_json(const store_trial *t, int with_logs);
+/* The trial object of the API. New reference. For a study sd of several
+ * objectives it has "objectives" (name -> value from its metrics, or null
+ * while it lacks one); sd NULL (a suggestion's new trials, which have no
+ * result yet) leaves that member out. */
+json_t *api_trial_json(const store_trial *t, const study_def *sd, int with_logs);
 /* The same object written as text (the one definition of a trial's JSON). */
 #include "server/jsonw.h"
-void api_trial_write(jsonw *w, const store_trial *t, int with_logs);
+void api_trial_write(jsonw *w, const store_trial *t, const study_def *sd, int with_logs);
 /* Replies with the trials as CSV (api_export.c). */
 void api_trials_csv(const study_def *sd, const store_trials *ts, api_response *res);
 

@@ -112,9 +112,10 @@ int api_load_study(service *svc, const api_request *req, api_response *res, stor
     return 0;
 }
 
-void api_reply_trial(api_response *res, int status, store_trial *t, int with_logs)
+void api_reply_trial(api_response *res, int status, store_trial *t, const study_def *sd,
+                     int with_logs)
 {
-    api_reply(res, status, api_trial_json(t, with_logs));
+    api_reply(res, status, api_trial_json(t, sd, with_logs));
     store_trial_clear(t);
 }
 
@@ -170,7 +171,29 @@ static void write_time(jsonw *w, double t)
     jsonw_raw(w, "\"", 1);
 }
 
-void api_trial_write(jsonw *w, const store_trial *t, int with_logs)
+/* ,"objectives":{...} of a trial of a study of several objectives: every
+ * objective's value among its metrics, or null while one is missing. */
+static void write_objectives(jsonw *w, const store_trial *t, const study_def *sd)
+{
+    double v[STUDY_MAX_OBJECTIVES];
+    jsonw_lit(w, ",\"objectives\":");
+    if (study_objectives_values(sd, (const char *const *)t->metric_names, t->metric_values,
+                                t->n_metrics, v, NULL) != 0) {
+        jsonw_lit(w, "null");
+        return;
+    }
+    jsonw_raw(w, "{", 1);
+    for (size_t j = 0; j < sd->n_objectives; j++) {
+        if (j)
+            jsonw_raw(w, ",", 1);
+        jsonw_str(w, sd->objectives[j]);
+        jsonw_raw(w, ":", 1);
+        jsonw_double(w, v[j]);
+    }
+    jsonw_raw(w, "}", 1);
+}
+
+void api_trial_write(jsonw *w, const store_trial *t, const study_def *sd, int with_logs)
 {
     char num[64];
     snprintf(num, sizeof num, "{\"id\":\"%lld\",\"study\":\"%lld\",\"number\":%lld,\"state\":\"",
@@ -198,6 +221,8 @@ void api_trial_write(jsonw *w, const store_trial *t, int with_logs)
         jsonw_double(w, t->objective);
     else
         jsonw_lit(w, "null");
+    if (sd && study_is_multi(sd))
+        write_objectives(w, t, sd);
     jsonw_lit(w, ",\"reason\":");
     if (t->reason)
         jsonw_str(w, t->reason);
@@ -249,11 +274,11 @@ void api_trial_write(jsonw *w, const store_trial *t, int with_logs)
     jsonw_raw(w, "}", 1);
 }
 
-json_t *api_trial_json(const store_trial *t, int with_logs)
+json_t *api_trial_json(const store_trial *t, const study_def *sd, int with_logs)
 {
     jsonw w;
     jsonw_init(&w);
-    api_trial_write(&w, t, with_logs);
+    api_trial_write(&w, t, sd, with_logs);
     size_t len = 0;
     char *txt = jsonw_finish(&w, &len);
     if (!txt)

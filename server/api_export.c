@@ -1,6 +1,7 @@
 /*
  * api_export.c - the trials of a study as CSV (GET .../trials?format=csv):
- * a header row (number, state, each parameter, the objective, each metric
+ * a header row (number, state, each parameter, the objective or each of a
+ * study's several objectives, each other metric
  * any of the trials reported, model, created_at, finished_at), then one row
  * per trial. Numbers are written as in JSON (shortest round-trip form),
  * a field holding a comma, a quote or a line break is quoted.
@@ -48,7 +49,16 @@ static void csv_value(jsonw *w, json_t *v)
         jsonw_double(w, json_real_value(v));
 }
 
-/* The metric names of ts other than the objective, in first-seen order
+/* 1 when m is an objective of sd. */
+static int is_objective(const study_def *sd, const char *m)
+{
+    for (size_t j = 0; j < sd->n_objectives; j++)
+        if (strcmp(m, sd->objectives[j]) == 0)
+            return 1;
+    return 0;
+}
+
+/* The metric names of ts other than the objectives, in first-seen order
  * (borrowed from the trials). */
 static const char **metric_columns(const study_def *sd, const store_trials *ts, size_t *n)
 {
@@ -59,7 +69,7 @@ static const char **metric_columns(const study_def *sd, const store_trials *ts, 
         const store_trial *t = &ts->items[i];
         for (size_t k = 0; k < t->n_metrics; k++) {
             const char *m = t->metric_names[k];
-            int seen = strcmp(m, sd->objective) == 0;
+            int seen = is_objective(sd, m);
             for (size_t j = 0; !seen && j < *n; j++)
                 seen = strcmp(names[j], m) == 0;
             if (seen)
@@ -91,9 +101,21 @@ static void csv_row(jsonw *w, const study_def *sd, const store_trial *t, const c
         csv_value(w, json_object_get(params, space_param_name(sd->sp, j)));
     }
     json_decref(params);
-    jsonw_raw(w, ",", 1);
-    if (t->has_objective)
-        jsonw_double(w, t->objective);
+    if (study_is_multi(sd)) {
+        /* a column per objective, from the metrics */
+        for (size_t j = 0; j < sd->n_objectives; j++) {
+            jsonw_raw(w, ",", 1);
+            for (size_t k = 0; k < t->n_metrics; k++)
+                if (strcmp(t->metric_names[k], sd->objectives[j]) == 0) {
+                    jsonw_double(w, t->metric_values[k]);
+                    break;
+                }
+        }
+    } else {
+        jsonw_raw(w, ",", 1);
+        if (t->has_objective)
+            jsonw_double(w, t->objective);
+    }
     for (size_t j = 0; j < n_cols; j++) {
         jsonw_raw(w, ",", 1);
         for (size_t k = 0; k < t->n_metrics; k++)
@@ -127,8 +149,10 @@ void api_trials_csv(const study_def *sd, const store_trials *ts, api_response *r
         jsonw_raw(&w, ",", 1);
         csv_field(&w, space_param_name(sd->sp, j));
     }
-    jsonw_raw(&w, ",", 1);
-    csv_field(&w, sd->objective);
+    for (size_t j = 0; j < sd->n_objectives; j++) {
+        jsonw_raw(&w, ",", 1);
+        csv_field(&w, sd->objectives[j]);
+    }
     for (size_t j = 0; j < n_cols; j++) {
         jsonw_raw(&w, ",", 1);
         csv_field(&w, cols[j]);

@@ -11,9 +11,30 @@
 
 #define API_MAX_PREDICT 1000
 
-static json_t *prediction_json(const engine_prediction *p, const char *objective,
+/* A study of several objectives: "objectives" maps each to its mean and sd,
+ * "objective" is null. */
+static json_t *prediction_multi_json(const engine_prediction *p, const study_def *sd,
+                                     const char *model)
+{
+    json_t *objs = json_object();
+    for (size_t j = 0; objs && j < sd->n_objectives; j++)
+        if (json_object_set_new(objs, sd->objectives[j],
+                                json_pack("{s:f, s:f}", "mean", p->obj_mean[j], "sd",
+                                          p->obj_sd[j])) != 0) {
+            json_decref(objs);
+            objs = NULL;
+        }
+    return objs ? json_pack("{s:n, s:n, s:o, s:{}, s:s}", "objective", "objective_name",
+                            "objectives", objs, "metrics", "model", model)
+                : NULL;
+}
+
+static json_t *prediction_json(const engine_prediction *p, const study_def *sd,
                                const char *model)
 {
+    if (study_is_multi(sd))
+        return prediction_multi_json(p, sd, model);
+    const char *objective = sd->objective;
     json_t *metrics = json_object();
     for (size_t i = 0; metrics && i < p->n_nodes; i++)
         json_object_set_new(metrics, p->nodes[i].name,
@@ -83,7 +104,7 @@ void api_trial_predict(service *svc, const api_request *req, api_response *res)
     } else {
         json_t *arr = json_array();
         for (size_t i = 0; arr && i < m; i++)
-            if (json_array_append_new(arr, prediction_json(&out[i], sd.objective, model)) != 0) {
+            if (json_array_append_new(arr, prediction_json(&out[i], &sd, model)) != 0) {
                 json_decref(arr);
                 arr = NULL;
             }

@@ -184,9 +184,23 @@ void api_study_delete(service *svc, const api_request *req, api_response *res)
 }
 
 /* The trial's JSON, or JSON null when there is none. */
-static json_t *trial_or_null(const store_trial *t, int has)
+static json_t *trial_or_null(const store_trial *t, const study_def *sd, int has)
 {
-    return has ? api_trial_json(t, 0) : json_null();
+    return has ? api_trial_json(t, sd, 0) : json_null();
+}
+
+/* {"pareto": [...], "default": ...} of a study of several objectives. */
+static json_t *pareto_json(const usecase_best *b, const study_def *sd)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < b->n_pareto; i++)
+        if (json_array_append_new(arr, api_trial_json(&b->pareto[i], sd, 0)) != 0) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    return arr ? json_pack("{s:o, s:o}", "pareto", arr, "default",
+                           trial_or_null(&b->def, sd, b->has_default))
+               : NULL;
 }
 
 void api_study_best(service *svc, const api_request *req, api_response *res)
@@ -200,9 +214,12 @@ void api_study_best(service *svc, const api_request *req, api_response *res)
     usecase_best b;
     if (usecase_best_trials(&env, &s, &sd, &b, &e) != 0) {
         api_reply_error(res, &e);
+    } else if (study_is_multi(&sd)) {
+        api_reply(res, 200, pareto_json(&b, &sd));
+        usecase_best_free(&b);
     } else {
-        api_reply(res, 200, json_pack("{s:o, s:o}", "best", trial_or_null(&b.best, b.has_best),
-                                      "default", trial_or_null(&b.def, b.has_default)));
+        api_reply(res, 200, json_pack("{s:o, s:o}", "best", trial_or_null(&b.best, &sd, b.has_best),
+                                      "default", trial_or_null(&b.def, &sd, b.has_default)));
         usecase_best_free(&b);
     }
     study_def_free(&sd);

@@ -62,7 +62,7 @@ void api_suggest(service *svc, const api_request *req, api_response *res)
     }
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < sug.count; i++)
-        if (json_array_append_new(arr, api_trial_json(&sug.trials[i], 0)) != 0) {
+        if (json_array_append_new(arr, api_trial_json(&sug.trials[i], NULL, 0)) != 0) {
             json_decref(arr);
             arr = NULL;
         }
@@ -141,7 +141,7 @@ void api_trial_list(service *svc, const api_request *req, api_response *res)
         for (size_t i = 0; i < page.count; i++) {
             if (i)
                 jsonw_raw(&w, ",", 1);
-            api_trial_write(&w, &page.items[i], 0);
+            api_trial_write(&w, &page.items[i], &sd, 0);
             next = page.items[i].seq;
         }
         jsonw_lit(&w, "],\"next_after_seq\":");
@@ -181,8 +181,8 @@ static int load_trial_route(service *svc, const api_request *req, api_response *
     return 0;
 }
 
-static void reply_trial(service *svc, int64_t study_id, int64_t trial_id, int status,
-                        int with_logs, api_response *res)
+static void reply_trial(service *svc, const study_def *sd, int64_t study_id, int64_t trial_id,
+                        int status, int with_logs, api_response *res)
 {
     usecase_env env = api_env(svc);
     jv_error e;
@@ -190,7 +190,7 @@ static void reply_trial(service *svc, int64_t study_id, int64_t trial_id, int st
     if (usecase_trial_get(&env, study_id, trial_id, with_logs, &t, &e) != 0)
         api_reply_error(res, &e);
     else
-        api_reply_trial(res, status, &t, with_logs);
+        api_reply_trial(res, status, &t, sd, with_logs);
 }
 
 void api_trial_get(service *svc, const api_request *req, api_response *res)
@@ -200,7 +200,7 @@ void api_trial_get(service *svc, const api_request *req, api_response *res)
     int64_t tid;
     if (load_trial_route(svc, req, res, &s, &sd, &tid) != 0)
         return;
-    reply_trial(svc, s.id, tid, 200, 1, res);
+    reply_trial(svc, &sd, s.id, tid, 200, 1, res);
     study_def_free(&sd);
     store_study_clear(&s);
 }
@@ -354,16 +354,22 @@ static int finish_parse(service *svc, const study_def *sd, json_t *body, finish_
     return 0;
 }
 
-/* The objective from fi, or a 400. */
-static int finish_objective(const study_def *sd, const finish_input *fi, double *y, jv_error *e)
+/* The objective from fi (*has_y 1), or none for a study of several
+ * objectives, whose objectives are among the metrics (*has_y 0); a 400 naming
+ * the objective the metrics lack. */
+static int finish_objective(const study_def *sd, const finish_input *fi, double *y, int *has_y,
+                            jv_error *e)
 {
-    for (size_t i = 0; i < fi->n; i++) {
-        if (strcmp(fi->names[i], sd->objective) == 0) {
-            *y = fi->values[i];
-            return 0;
-        }
+    double v[STUDY_MAX_OBJECTIVES];
+    const char *missing = "";
+    if (study_objectives_values(sd, (const char *const *)fi->names, fi->values, fi->n, v,
+                                &missing) == 0) {
+        *y = v[0];
+        *has_y = !study_is_multi(sd);
+        return 0;
     }
-    return jv_invalid(e, "metrics", "metrics must contain the objective '%s'%s", sd->objective,
+    return jv_invalid(e, "metrics", "metrics must contain the objective '%s'%s%s", missing,
+                      study_is_multi(sd) ? " (every objective of the study)" : "",
                       fi->logs ? " (or the logs must yield it)" : "");
 }
 
@@ -377,7 +383,7 @@ static void finish_reply(service *svc, const store_study *s, const study_def *sd
     if (usecase_trial_finish(&env, s, sd, tid, r, what, &t, &e) != 0)
         api_reply_error(res, &e);
     else
-        api_reply_trial(res, 200, &t, 0);
+        api_reply_trial(res, 200, &t, sd, 0);
 }
 
 void api_trial_complete(service *svc, const api_request *req, api_response *res)
@@ -403,14 +409,16 @@ void api_trial_complete(service *svc, const api_request *req, api_response *res)
     }
     finish_input fi;
     double y = 0;
-    if (finish_parse(svc, &sd, body, &fi, &e) != 0 || finish_objective(&sd, &fi, &y, &e) != 0) {
+    int has_y = 0;
+    if (finish_parse(svc, &sd, body, &fi, &e) != 0 ||
+        finish_objective(&sd, &fi, &y, &has_y, &e) != 0) {
         api_reply_error(res, &e);
     } else {
         store_result r = {.state = TRIAL_COMPLETED,
                           .metric_names = fi.names,
                           .metric_values = fi.values,
                           .n_metrics = fi.n,
-                          .has_objective = 1,
+                          .has_objective = has_y,
                           .objective = y,
                           .logs = fi.logs,
                           .logs_len = fi.logs_len,
@@ -495,7 +503,7 @@ void api_trial_heartbeat(service *svc, const api_request *req, api_response *res
     if (usecase_heartbeat(&env, &s, &sd, tid, &t, &e) != 0)
         api_reply_error(res, &e);
     else
-        api_reply_trial(res, 200, &t, 0);
+        api_reply_trial(res, 200, &t, &sd, 0);
     study_def_free(&sd);
     store_study_clear(&s);
 }
@@ -557,16 +565,17 @@ static int import_item_parse(service *svc, const study_def *sd, json_t *item,
     if (!ip->config)
         return jv_fail(e, 500, "internal", NULL, "out of memory");
     double y = 0;
+    int has_y = 0;
     if (study_params_parse(sd, json_object_get(item, "params"), "params", ip->config, e) != 0 ||
         finish_parse(svc, sd, item, &ip->fi, e) != 0 ||
-        (ts == TRIAL_COMPLETED && finish_objective(sd, &ip->fi, &y, e) != 0))
+        (ts == TRIAL_COMPLETED && finish_objective(sd, &ip->fi, &y, &has_y, e) != 0))
         return -1;
     const finish_input *fi = &ip->fi;
     ip->r = (store_result){.state = ts,
                            .metric_names = fi->names,
                            .metric_values = fi->values,
                            .n_metrics = fi->n,
-                           .has_objective = ts == TRIAL_COMPLETED,
+                           .has_objective = ts == TRIAL_COMPLETED && has_y,
                            .objective = y,
                            .reason = ts == TRIAL_COMPLETED ? NULL : (reason ? reason : ""),
                            .logs = fi->logs,
@@ -627,12 +636,12 @@ static void import_run(service *svc, const store_study *s, const study_def *sd, 
         api_reply_error(res, &e);
     } else if (ok && !list) {
         /* the single form answers with the trial; 200 when its key was stored before */
-        api_reply_trial(res, n_new ? 201 : 200, &got.items[0], 0);
+        api_reply_trial(res, n_new ? 201 : 200, &got.items[0], sd, 0);
         store_trials_free(&got);
     } else if (ok) {
         json_t *arr = json_array();
         for (size_t i = 0; arr && i < got.count; i++)
-            if (json_array_append_new(arr, api_trial_json(&got.items[i], 0)) != 0) {
+            if (json_array_append_new(arr, api_trial_json(&got.items[i], sd, 0)) != 0) {
                 json_decref(arr);
                 arr = NULL;
             }

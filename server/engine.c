@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/engine_multi.h"
 #include "server/jsonw.h"
 #include "util/strmap.h"
 #include "util/util.h"
@@ -18,7 +19,8 @@
 /* The engine's view of a study's history. */
 typedef struct {
     double *X;                 /* n_obs x d */
-    double *y;
+    double *y;                 /* the objective (the first of several) */
+    double *Y;                 /* several objectives: n_obs x n_objectives, else NULL */
     unsigned char *infeasible;
     size_t n_obs;
     double *pending;           /* n_pending x d */
@@ -35,6 +37,7 @@ static void data_free(engine_data *D)
 {
     free(D->X);
     free(D->y);
+    free(D->Y);
     free(D->infeasible);
     free(D->pending);
     free(D->metric_names);
@@ -122,7 +125,10 @@ static int data_build(const study_def *sd, const store_trials *trials, const dou
     D->y = malloc((n ? n : 1) * sizeof(double));
     D->infeasible = malloc(n ? n : 1);
     D->pending = malloc((n ? n : 1) * d * sizeof(double));
-    if (!D->X || !D->y || !D->infeasible || !D->pending) {
+    size_t m = sd->n_objectives;
+    if (study_is_multi(sd))
+        D->Y = malloc((n ? n : 1) * m * sizeof(double));
+    if (!D->X || !D->y || !D->infeasible || !D->pending || (study_is_multi(sd) && !D->Y)) {
         data_free(D);
         return util_err(err, err_len, "out of memory");
     }
@@ -138,12 +144,20 @@ static int data_build(const study_def *sd, const store_trials *trials, const dou
             memcpy(D->pending + D->n_pending * d, t->config, d * sizeof(double));
             D->n_pending++;
         } else if (t->state == TRIAL_COMPLETED || t->state == TRIAL_INFEASIBLE) {
-            int bad = t->state == TRIAL_INFEASIBLE || !t->has_objective;
+            /* several objectives: every one among the metrics, the first as y */
+            double *row = D->Y ? D->Y + D->n_obs * m : NULL;
+            int bad = t->state == TRIAL_INFEASIBLE ||
+                      (row ? study_objectives_values(sd, (const char *const *)t->metric_names,
+                                                     t->metric_values, t->n_metrics, row,
+                                                     NULL) != 0
+                           : !t->has_objective);
             if (!bad && sd->n_constraints && t->metric_names)
                 bad = !study_constraints_met(sd, (const char *const *)t->metric_names,
                                              t->metric_values, t->n_metrics);
+            for (size_t j = 0; row && j < m; j++)
+                row[j] = bad ? 0.0 : row[j];
             memcpy(D->X + D->n_obs * d, t->config, d * sizeof(double));
-            D->y[D->n_obs] = bad ? 0.0 : t->objective;
+            D->y[D->n_obs] = bad ? 0.0 : row ? row[0] : t->objective;
             D->infeasible[D->n_obs] = (unsigned char)bad;
             D->n_obs++;
         }
@@ -157,8 +171,9 @@ static int data_build(const study_def *sd, const store_trials *trials, const dou
 
 int engine_needs_metrics(const study_def *sd)
 {
-    /* Constraints are checked on metrics; bograph learns from them. */
-    return sd->n_constraints > 0 || sd->algorithm == STUDY_ALG_BOGRAPH;
+    /* Constraints are checked on metrics; bograph learns from them; several
+     * objectives are metrics. */
+    return sd->n_constraints > 0 || sd->algorithm == STUDY_ALG_BOGRAPH || study_is_multi(sd);
 }
 
 /* The bo/ algorithm of a flat study; -1 for bograph and unknown ones. */
@@ -190,6 +205,7 @@ typedef struct {
     bo_explain *bo;             /* count */
     bograph_explain *graph;     /* count, bograph studies only */
     bo_timing timing;
+    const char *acquisition;    /* its name: "log_ei", or "log_ehvi" for several objectives */
 } engine_explain;
 
 static void write_prediction(jsonw *w, double mean, double sd)
@@ -234,7 +250,9 @@ static char *explain_text(const engine_explain *x, size_t k, int has_model)
         write_prediction(&w, b->mean, b->sd);
         jsonw_lit(&w, ",\"acquisition\":");
         jsonw_double(&w, b->acquisition);
-        jsonw_lit(&w, ",\"acquisition_function\":\"log_ei\"}");
+        jsonw_lit(&w, ",\"acquisition_function\":");
+        jsonw_str(&w, x->acquisition ? x->acquisition : "log_ei");
+        jsonw_lit(&w, "}");
     } else if (has_model) {
         jsonw_lit(&w, "{\"model\":null,\"predicted\":null,\"acquisition\":null,\"note\":");
         jsonw_str(&w, ENGINE_NOTE_INITIAL);
@@ -384,6 +402,28 @@ static int engine_bograph(const study_def *sd, const engine_data *D, const engin
     return rc;
 }
 
+/* The reason a bograph study of several objectives gives for the GP's EHVI. */
+#define ENGINE_MULTI_REASON \
+    "the graph model takes one objective; several objectives go to the GP's EHVI"
+
+/* gp and bograph studies of several objectives: the GP's EHVI (bo_suggest_multi). */
+static int engine_multi(const study_def *sd, const engine_data *D, const engine_context *ctx,
+                        size_t count, uint64_t seed, engine_explain *x, double *out,
+                        engine_info *info, char *err, size_t err_len)
+{
+    engine_multi_data md = {.X = D->X, .Y = D->Y, .infeasible = D->infeasible,
+                            .n_obs = D->n_obs, .pending = D->pending, .n_pending = D->n_pending};
+    x->acquisition = "log_ehvi";
+    int rc = engine_multi_suggest(sd, &md, count, seed, ctx ? ctx->bo : NULL, x->bo, &x->timing,
+                                  out, err, err_len);
+    if (rc == 0 && info) {
+        snprintf(info->model, sizeof info->model, "%s", "gp");
+        if (sd->algorithm == STUDY_ALG_BOGRAPH)
+            snprintf(info->reason, sizeof info->reason, "%s", ENGINE_MULTI_REASON);
+    }
+    return rc;
+}
+
 int engine_suggest(const study_def *sd, const store_trials *trials,
                    const double *extra_pending, size_t n_extra, size_t count, uint64_t seed,
                    const engine_context *ctx, double *out, engine_info *info, char *err,
@@ -397,11 +437,15 @@ int engine_suggest(const study_def *sd, const store_trials *trials,
         return -1;
     int rc;
     bo_algorithm alg;
-    int graph = sd->algorithm == STUDY_ALG_BOGRAPH;
+    int multi = study_is_multi(sd) &&
+                (sd->algorithm == STUDY_ALG_GP || sd->algorithm == STUDY_ALG_BOGRAPH);
+    int graph = sd->algorithm == STUDY_ALG_BOGRAPH && !multi;
     engine_explain x = {.bo = calloc(count ? count : 1, sizeof *x.bo),
                         .graph = graph ? calloc(count ? count : 1, sizeof *x.graph) : NULL};
     if (!x.bo || (graph && !x.graph)) {
         rc = util_err(err, err_len, "out of memory");
+    } else if (multi) {
+        rc = engine_multi(sd, &D, ctx, count, seed, &x, out, info, err, err_len);
     } else if (graph) {
         rc = engine_bograph(sd, &D, ctx, count, seed, &x, out, info, err, err_len);
     } else if (flat_algorithm(sd->algorithm, &alg) == 0) {
@@ -411,7 +455,8 @@ int engine_suggest(const study_def *sd, const store_trials *trials,
     } else {
         rc = util_err(err, err_len, "unknown algorithm '%s'", sd->algorithm_name);
     }
-    int has_model = graph || (rc == 0 && flat_algorithm(sd->algorithm, &alg) == 0 && alg == BO_GP);
+    int has_model = graph || multi ||
+                    (rc == 0 && flat_algorithm(sd->algorithm, &alg) == 0 && alg == BO_GP);
     if (rc == 0 && info && explain_finish(&x, count, has_model, info, err, err_len) != 0) {
         engine_info_free(info);
         rc = -1;
@@ -500,6 +545,15 @@ int engine_predict(const study_def *sd, const store_trials *trials, const double
     if (data_build(sd, trials, NULL, 0, engine_needs_metrics(sd), &D, err, err_len) != 0)
         return -1;
     int rc = 1;
+    if (study_is_multi(sd)) {
+        /* several objectives: one GP per objective, whatever the algorithm */
+        engine_multi_data md = {.X = D.X, .Y = D.Y, .infeasible = D.infeasible, .n_obs = D.n_obs};
+        rc = engine_multi_predict(sd, &md, configs, m, out, err, err_len);
+        if (rc == 0)
+            snprintf(model, model_len, "%s", "gp");
+        data_free(&D);
+        return rc;
+    }
     if (sd->algorithm == STUDY_ALG_BOGRAPH) {
         rc = predict_graph(sd, &D, configs, m, ctx, out, err, err_len);
         if (rc == 0)

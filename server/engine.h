@@ -13,7 +13,10 @@
  * parameters -> metrics -> objective from the trials' metrics and the
  * study's expert knowledge, and falls back to the plain GP when the graph
  * cannot help yet. engine_structure gives that graph for the structure
- * endpoint.
+ * endpoint. A study of several objectives takes them from the trials'
+ * metrics: random and sobol as for one; gp and bograph through the GP's
+ * expected hypervolume improvement (engine_multi.h; model "gp", and for
+ * bograph a reason saying the graph model takes one objective).
  */
 #ifndef BOGRAPH_SERVER_ENGINE_H
 #define BOGRAPH_SERVER_ENGINE_H
@@ -75,9 +78,12 @@ int engine_suggest(const study_def *sd, const store_trials *trials,
                    size_t err_len);
 
 /* A model's prediction at one configuration: the objective's mean and sd
- * (own units) and, for the graph model, its metric nodes' means. */
+ * (own units) and, for the graph model, its metric nodes' means; for a
+ * study of several objectives each objective's mean and sd instead (mean
+ * and sd are then the first one's). */
 typedef struct {
     double mean, sd;
+    double obj_mean[STUDY_MAX_OBJECTIVES], obj_sd[STUDY_MAX_OBJECTIVES];
     size_t n_nodes;
     bograph_node_value nodes[BOGRAPH_EXPLAIN_NODES];
 } engine_prediction;

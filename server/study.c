@@ -476,26 +476,6 @@ static uint64_t fresh_seed(void)
     return rng_finalise(x + RNG_GOLDEN) & 0x7fffffffffffffULL; /* fits a JSON integer */
 }
 
-/* The objective {name, goal} of a creation body. */
-static int validate_objective(json_t *body, const char **obj_name, const char **goal, jv_error *e)
-{
-    static const char *const okeys[] = {"name", "goal", NULL};
-    static const char *const goals[] = {"minimize", "maximize", NULL};
-    json_t *objective = json_object_get(body, "objective");
-    if (!objective || json_is_null(objective))
-        return jv_invalid(e, "objective", "objective is required (or a plugin that gives it)");
-    if (!json_is_object(objective))
-        return jv_invalid(e, "objective", "objective must be an object {name, goal}");
-    if (jv_only_keys(objective, okeys, "objective", e) != 0 ||
-        jv_get_string(objective, "name", "objective", 1, 1, obj_name, NULL, e) != 0 ||
-        check_name(*obj_name, "objective.name", e) != 0 ||
-        jv_get_string(objective, "goal", "objective", 0, 1, goal, NULL, e) != 0)
-        return -1;
-    if (!one_of(*goal, goals))
-        return jv_invalid(e, "objective.goal", "objective.goal must be minimize or maximize");
-    return 0;
-}
-
 /* The constraints [{metric, op, value}] of a creation body, normalised into norm_cons. */
 static int validate_constraints(json_t *body, json_t *norm_cons, jv_error *e)
 {
@@ -559,8 +539,8 @@ int study_validate(json_t *body, json_t **spec_out, json_t **knowledge_out, jv_e
     assert(body && spec_out && knowledge_out && e);
     *spec_out = NULL;
     *knowledge_out = NULL;
-    static const char *const keys[] = {"name", "plugin", "parameters", "objective", "constraints",
-                                       "default", "algorithm", "knowledge", "budget",
+    static const char *const keys[] = {"name", "plugin", "parameters", "objective", "objectives",
+                                       "constraints", "default", "algorithm", "knowledge", "budget",
                                        "lease_seconds", "seed", "if_exists", "log_format",
                                        "plugin_options", "relearn_every", NULL};
     if (jv_only_keys(body, keys, "", e) != 0)
@@ -617,8 +597,9 @@ int study_validate(json_t *body, json_t **spec_out, json_t **knowledge_out, jv_e
     }
 
     const char *obj_name = NULL, *goal = "minimize";
+    json_t *objectives = NULL; /* several objectives: study_objectives.c */
     if (rc == 0)
-        rc = validate_objective(body, &obj_name, &goal, e);
+        rc = study_objectives_validate(body, &obj_name, &goal, &objectives, e);
 
     json_t *norm_cons = json_array();
     if (rc == 0)
@@ -629,7 +610,8 @@ int study_validate(json_t *body, json_t **spec_out, json_t **knowledge_out, jv_e
     if (rc == 0 && k && !json_is_null(k)) {
         rc = study_knowledge_validate(k, "knowledge", &knowledge, e);
         if (rc == 0)
-            rc = study_knowledge_check(knowledge, sp, obj_name, "knowledge", e);
+            rc = study_knowledge_check(knowledge, sp, objectives ? NULL : obj_name, "knowledge",
+                                       e);
     }
 
     if (rc == 0) {
@@ -646,6 +628,9 @@ int study_validate(json_t *body, json_t **spec_out, json_t **knowledge_out, jv_e
             json_object_set_new(spec, "seed",
                                 json_integer(has_seed ? (json_int_t)seed : (json_int_t)fresh_seed()));
             json_object_set_new(spec, "log_format", log_format ? json_string(log_format) : json_null());
+            if (objectives)
+                json_object_set_new(spec, "objective", json_null()),
+                    json_object_set(spec, "objectives", objectives);
             if (popts && json_is_object(popts))
                 json_object_set(spec, "plugin_options", popts);
         }
@@ -655,6 +640,7 @@ int study_validate(json_t *body, json_t **spec_out, json_t **knowledge_out, jv_e
         rc = validate_default(body, sp, spec, e);
     json_decref(norm_params);
     json_decref(norm_cons);
+    json_decref(objectives);
     strmap_free(envs);
     free(env_text);
     space_free(sp);
@@ -701,6 +687,10 @@ int study_def_load(const char *spec_text, study_def *out, char *err, size_t err_
     out->relearn_every = json_is_integer(relearn) && json_integer_value(relearn) > 0
                              ? (size_t)json_integer_value(relearn)
                              : 0;
+    if (study_objectives_load(out, err, err_len) != 0) {
+        study_def_free(out);
+        return -1;
+    }
     if (!out->name || !out->objective || !out->algorithm_name) {
         study_def_free(out);
         return util_err(err, err_len, "stored study spec lacks name, objective or algorithm");

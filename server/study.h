@@ -17,6 +17,8 @@
 #include "structure/knowledge.h"
 
 #define STUDY_DEFAULT_LEASE_SECONDS 600.0
+/* A study of several objectives has 2 to this many. */
+#define STUDY_MAX_OBJECTIVES 4
 
 /* A study's algorithm. The stored spec keeps its name ("bograph", ...). */
 typedef enum {
@@ -46,8 +48,15 @@ typedef struct {
     space *sp;                   /* owned */
     const char *name;
     const char *plugin;          /* NULL when none */
-    const char *objective;
-    int maximize;
+    const char *objective;       /* the objective; the first one of a study of several */
+    int maximize;                /* its goal */
+    /* Every objective: 1, or 2..STUDY_MAX_OBJECTIVES for a study of several
+     * ("objectives" in the spec; study_objectives.c). objectives[0] is
+     * objective. Such a study's trials store no objective of their own:
+     * their objectives are metrics. */
+    size_t n_objectives;
+    const char *objectives[STUDY_MAX_OBJECTIVES];
+    int maximizes[STUDY_MAX_OBJECTIVES];
     study_algorithm algorithm;
     const char *algorithm_name;  /* as stored (differs from the enum's name only when unknown) */
     const char *log_format;      /* NULL when none */
@@ -103,5 +112,36 @@ json_t *study_params_json(const study_def *sd, const double *config);
 /* 1 when the metrics meet every constraint (a missing metric does not). */
 int study_constraints_met(const study_def *sd, const char *const *names, const double *values,
                           size_t n);
+
+/* ---- several objectives (study_objectives.c) ---- */
+
+/* The objective or objectives of a creation body: exactly one of
+ * "objective" ({name, goal}) and "objectives" (2..STUDY_MAX_OBJECTIVES
+ * distinct {name, goal}; goal minimize by default). *first and *goal get
+ * the (first) objective's name and goal (pointing into body); *objectives
+ * the normalised array (new reference) for a study of several, else NULL.
+ * 400 with field "objective", "objectives" or "objectives[i].name" ... */
+int study_objectives_validate(json_t *body, const char **first, const char **goal,
+                              json_t **objectives, jv_error *e);
+
+/* Fills sd's n_objectives, objectives and maximizes from its spec (and, for
+ * a study of several, objective and maximize from the first). 0, or -1
+ * with err when the stored "objectives" is malformed. */
+int study_objectives_load(study_def *sd, char *err, size_t err_len);
+
+/* 1 for a study of several objectives. */
+int study_is_multi(const study_def *sd);
+
+/* The node expert knowledge is checked against as the objective (no
+ * children, no input to a model): the objective, or NULL for a study of
+ * several, whose objectives are metrics like the others. */
+const char *study_knowledge_objective(const study_def *sd);
+
+/* The values of every objective of sd among n metrics (out: n_objectives
+ * values, in the study's order). 0, or -1 with *missing (may be NULL) the
+ * first objective that is not among them. */
+int study_objectives_values(const study_def *sd, const char *const *names,
+                            const double *values, size_t n, double *out,
+                            const char **missing);
 
 #endif

@@ -73,15 +73,21 @@ int usecase_study_patch(const usecase_env *env, int64_t id, const usecase_patch 
 
 /* ---- the best trial, deleting a study (usecase_best.c) ---- */
 
-/* The study's best trial and the one that ran its default, as stored. */
+/* The study's best trial and the one that ran its default, as stored; for
+ * a study of several objectives, its Pareto set instead of a best. */
 typedef struct {
     store_trial best, def;
     int has_best, has_default;  /* 0: none (then the trial is not set) */
+    store_trial *pareto;        /* several objectives: the Pareto set, in trial order */
+    size_t n_pareto;
 } usecase_best;
 
 void usecase_best_free(usecase_best *b);
 /* The best trial (completed, meeting the constraints) and the default's
- * trial of the study. 500 on a store error. */
+ * trial of the study; for a study of several objectives, no best but the
+ * Pareto set: exactly the completed trials that meet the constraints and
+ * that no other such trial dominates (equal ones dominate none of each
+ * other). 500 on a store error. */
 int usecase_best_trials(const usecase_env *env, const store_study *s, const study_def *sd,
                         usecase_best *out, jv_error *e);
 
@@ -125,8 +131,14 @@ int usecase_suggest(const usecase_env *env, int64_t study_id, size_t count, cons
 
 /* ---- finishing a trial (usecase_complete.c) ---- */
 
+/* A completed result of sd must carry every objective of a study of several
+ * among its metrics (and no objective of its own): 0, or a 400 naming the
+ * missing one. Other results pass. */
+int usecase_result_check(const study_def *sd, const store_result *r, jv_error *e);
+
 /* Stores the result of trial tid (completed, failed or infeasible;
- * idempotent when repeated with the same result), updates the budget and
+ * idempotent when repeated with the same result; usecase_result_check
+ * first: a 400 stores nothing), updates the budget and
  * gives the trial as stored (*out, store_trial_clear). 404, 409 when it
  * finished differently, 500 ("<what>: ..."). */
 int usecase_trial_finish(const usecase_env *env, const store_study *s, const study_def *sd,
@@ -161,7 +173,8 @@ typedef struct {
     const char *key;            /* idempotency key, may be NULL */
 } usecase_import_item;
 
-/* Stores n finished trials in one transaction (all or none); an item whose
+/* Stores n finished trials in one transaction (all or none: one item
+ * failing usecase_result_check is a 400 and stores nothing); an item whose
  * key the study already holds is not stored again. out gets the n trials as
  * stored, in order (store_trials_free); *n_new (may be NULL) how many were
  * new. 404 when the study was deleted, 500. */

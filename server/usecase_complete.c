@@ -9,11 +9,28 @@
 
 #include "util/util.h"
 
+int usecase_result_check(const study_def *sd, const store_result *r, jv_error *e)
+{
+    if (r->state != TRIAL_COMPLETED || !study_is_multi(sd))
+        return 0;
+    double v[STUDY_MAX_OBJECTIVES];
+    const char *missing = "";
+    if (r->has_objective ||
+        study_objectives_values(sd, r->metric_names, r->metric_values, r->n_metrics, v,
+                                &missing) != 0)
+        return jv_invalid(e, "metrics",
+                          "metrics must contain the objective '%s' (every objective of the study)",
+                          missing);
+    return 0;
+}
+
 int usecase_trial_finish(const usecase_env *env, const store_study *s, const study_def *sd,
                          int64_t tid, const store_result *r, const char *what, store_trial *out,
                          jv_error *e)
 {
     assert(env && s && sd && r && what && out && e);
+    if (usecase_result_check(sd, r, e) != 0)
+        return -1;
     char err[512] = "";
     int rc = store_trial_finish(env->st, s->id, tid, r, util_now(), err, sizeof err);
     if (rc == STORE_OK || rc == STORE_SAME) {

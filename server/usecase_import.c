@@ -55,6 +55,9 @@ int usecase_import_many(const usecase_env *env, const store_study *s, const stud
     memset(out, 0, sizeof *out);
     if (n_new)
         *n_new = 0;
+    for (size_t i = 0; i < n; i++)
+        if (usecase_result_check(sd, items[i].r, e) != 0)
+            return -1;
     store_new_trial *rows = calloc(n ? n : 1, sizeof *rows);
     store_import *imp = calloc(n ? n : 1, sizeof *imp);
     char **texts = calloc(n ? n : 1, sizeof *texts);

@@ -4,7 +4,8 @@
  * parameter's importance is the sum of 1 / length-scale over its encoded
  * coordinates (a categorical's one-hot block), normalised to sum 1: a short
  * length-scale means the objective changes quickly along that parameter.
- * The rendered answer is cached per study until a trial changes.
+ * A study of several objectives has the importance for its first one. The
+ * rendered answer is cached per study until a trial changes.
  */
 #include "server/usecase.h"
 
@@ -18,10 +19,25 @@
 
 #define USECASE_IMPORTANCE_MAX_FIT 300
 
-/* Completed trials with an objective in the study's space. */
-static int usable(const store_trial *t, size_t d)
+/* 1 for a completed trial with an objective in the study's space, *y (may
+ * be NULL) that objective: for a study of several, the first one, among the
+ * metrics. */
+static int usable(const study_def *sd, const store_trial *t, size_t d, double *y)
 {
-    return t->state == TRIAL_COMPLETED && t->has_objective && t->n_config == d;
+    double v[STUDY_MAX_OBJECTIVES];
+    if (t->state != TRIAL_COMPLETED || t->n_config != d)
+        return 0;
+    if (!study_is_multi(sd)) {
+        if (y)
+            *y = t->objective;
+        return t->has_objective;
+    }
+    if (study_objectives_values(sd, (const char *const *)t->metric_names, t->metric_values,
+                                t->n_metrics, v, NULL) != 0)
+        return 0;
+    if (y)
+        *y = v[0];
+    return 1;
 }
 
 /* Fits the GP to the n usable trials and sums 1 / length-scale per
@@ -42,10 +58,10 @@ static int importance_fit(const study_def *sd, const store_trials *hist, size_t 
     size_t k = 0;
     for (size_t i = 0; i < hist->count; i++) {
         const store_trial *t = &hist->items[i];
-        if (!usable(t, d))
+        if (!usable(sd, t, d, &y[k]))
             continue;
         space_encode(sd->sp, t->config, X + k * de);
-        y[k++] = t->objective;
+        k++;
     }
     gp_options opt;
     gp_options_default(&opt);
@@ -111,7 +127,7 @@ static char *importance_compute(const study_def *sd, const store_trials *hist,
     size_t d = space_size(sd->sp);
     size_t n = 0;
     for (size_t i = 0; i < hist->count; i++)
-        n += usable(&hist->items[i], d);
+        n += usable(sd, &hist->items[i], d, NULL);
     if (n < USECASE_IMPORTANCE_MIN) {
         jv_fail(e, 404, "not_found", NULL, "no importance yet: %zu completed trials, %d needed",
                 n, USECASE_IMPORTANCE_MIN);

@@ -54,7 +54,8 @@ void usecase_model_knowledge(registry_entry *e, const store_study *s, const stud
     }
     for (size_t j = 0; j < p; j++)
         names[j] = space_param_name(sd->sp, j);
-    int rc = knowledge_validate(kn, NULL, 0, names, p, sd->objective, err, sizeof err);
+    int rc = knowledge_validate(kn, NULL, 0, names, p, study_knowledge_objective(sd), err,
+                                sizeof err);
     free(names);
     registry_knowledge_set_checked(e, rc != 0 ? err : NULL);
     if (rc != 0) {
@@ -69,7 +70,7 @@ int usecase_knowledge_check(const study_def *sd, json_t *k, json_t **norm, jv_er
     assert(sd && k && norm && e);
     *norm = NULL;
     if (study_knowledge_validate(k, "knowledge", norm, e) != 0 ||
-        study_knowledge_check(*norm, sd->sp, sd->objective, "knowledge", e) != 0) {
+        study_knowledge_check(*norm, sd->sp, study_knowledge_objective(sd), "knowledge", e) != 0) {
         json_decref(*norm);
         *norm = NULL;
         return -1;

@@ -39,6 +39,8 @@ typedef struct {
     plugin_option *run_options;     /* the study's plugin_options, plus "objective" */
     size_t n_run_options;
     char objective[256];
+    char objectives[4][128];        /* a study of several objectives: their names */
+    size_t n_objectives;            /* 0 for a study of one */
     json_t *constraints;            /* the study's, owned; may be NULL */
     double lease_seconds;
     char base_name[200];
@@ -309,8 +311,21 @@ static void worker_print_trial(const worker_ctx *ctx, const worker_slot *slot,
                                const plugin_result *res, long long number, const char *model,
                                const char *missed)
 {
-    char what[PLUGIN_REASON_MAX + 300];
-    if (res->state == PLUGIN_OK && res->has_objective)
+    char what[PLUGIN_REASON_MAX + 600];
+    if (res->state == PLUGIN_OK && ctx->n_objectives) {
+        /* several objectives: each from the metrics */
+        size_t at = (size_t)snprintf(what, sizeof what, "ok:");
+        for (size_t j = 0; j < ctx->n_objectives && at < sizeof what; j++) {
+            const double *v = plugin_result_metric(res, ctx->objectives[j]);
+            int w = v ? snprintf(what + at, sizeof what - at, "%s %s %.6g", j ? "," : "",
+                                 ctx->objectives[j], *v)
+                      : snprintf(what + at, sizeof what - at, "%s %s -", j ? "," : "",
+                                 ctx->objectives[j]);
+            at += w > 0 ? (size_t)w : 0;
+        }
+        if (missed[0] && at < sizeof what)
+            snprintf(what + at, sizeof what - at, ", misses constraint %s", missed);
+    } else if (res->state == PLUGIN_OK && res->has_objective)
         snprintf(what, sizeof what, "ok: %s %.6g%s%s", ctx->objective[0] ? ctx->objective :
                  "objective", res->objective, missed[0] ? ", misses constraint " : "", missed);
     else
@@ -389,7 +404,7 @@ static void worker_run_trial(worker_slot *slot, client *c, const json_t *trial)
                            .has_objective = res.has_objective, .objective = res.objective,
                            .elapsed_seconds = res.elapsed_seconds, .reported = reported,
                            .model = model ? model : "", .is_default = is_default,
-                           .constraint_missed = missed};
+                           .constraint_missed = missed, .result = &res};
         ctx->o->on_event(ctx->o->user, &ev);
     }
     pthread_mutex_unlock(&ctx->mu);
@@ -522,6 +537,13 @@ static int worker_load_study(worker_ctx *ctx, char *err, size_t err_len)
     const char *objective = json_string_value(
         json_object_get(json_object_get(study, "objective"), "name"));
     snprintf(ctx->objective, sizeof ctx->objective, "%s", objective ? objective : "");
+    const json_t *objectives = json_object_get(study, "objectives");
+    for (size_t j = 0; j < json_array_size(objectives) && j < 4; j++) {
+        const char *name = json_string_value(
+            json_object_get(json_array_get(objectives, j), "name"));
+        snprintf(ctx->objectives[ctx->n_objectives++], sizeof ctx->objectives[0], "%s",
+                 name ? name : "?");
+    }
     json_t *lease = json_object_get(study, "lease_seconds");
     ctx->lease_seconds = json_is_number(lease) ? json_number_value(lease) : 600.0;
     json_t *constraints = json_object_get(study, "constraints");

@@ -43,6 +43,7 @@ typedef struct {
                                   * "gp", "bograph", ...); "" when not said */
     int is_default;              /* the study's default configuration */
     const char *constraint_missed; /* "" or the constraint it missed: "mem 90 > 80" */
+    const plugin_result *result; /* the run's result (its metrics), valid during the call */
 } worker_event;
 
 typedef void (*worker_event_fn)(void *user, const worker_event *ev);

@@ -13,7 +13,10 @@ The common case, as short as Optuna's:
 The objective gets a Trial (trial["x"], trial.params, trial.report(name,
 value) for intermediate metrics the graph model learns from) and returns the
 objective's value (or a dict of metrics holding it); raising Infeasible marks
-the configuration as one that cannot run. The same loop by hand:
+the configuration as one that cannot run. A study of several objectives
+(objectives=[{"name": "energy"}, {"name": "latency"}]) takes a tuple of
+their values, in the study's order, and study.best_trials is its Pareto
+set. The same loop by hand:
 
     c = Client("http://127.0.0.1:8080", token=None)
     study = c.create_study("demo",
@@ -114,16 +117,19 @@ class Client:
 
     # -- studies ----------------------------------------------------------
 
-    def create_study(self, name, parameters=None, objective=None, **fields):
+    def create_study(self, name, parameters=None, objective=None, objectives=None, **fields):
         """Creates a study (201) or, with if_exists="return", returns the
-        existing one of that name. Other fields: plugin, constraints,
-        default, algorithm, knowledge, budget, lease_seconds, seed,
-        log_format, if_exists."""
+        existing one of that name. objectives (2 to 4 {"name", "goal"})
+        instead of objective makes a study of several objectives. Other
+        fields: plugin, plugin_options, constraints, default, algorithm,
+        knowledge, budget, lease_seconds, seed, log_format, if_exists."""
         body = {"name": name}
         if parameters is not None:
             body["parameters"] = parameters
         if objective is not None:
             body["objective"] = objective
+        if objectives is not None:
+            body["objectives"] = objectives
         body.update({k: v for k, v in fields.items() if v is not None})
         return Study(self, self.request("POST", "/v1/studies", body))
 
@@ -147,7 +153,9 @@ class Client:
         return self.request("DELETE", "/v1/studies/%s" % study_id)
 
     def best(self, study_id):
-        """{"best": trial or None, "default": trial or None}"""
+        """{"best": trial or None, "default": trial or None}; for a study of
+        several objectives {"pareto": [trial, ...], "default": trial or None}:
+        the completed trials meeting the constraints that no other dominates."""
         return self.request("GET", "/v1/studies/%s/best" % study_id)
 
     def importance(self, study_id):
@@ -230,14 +238,17 @@ class Client:
 
     def export_csv(self, study_id, state=None):
         """The study's trials as CSV text: number, state, each parameter, the
-        objective, each metric, model, created_at, finished_at."""
+        objective (or each objective of a study of several), each other
+        metric, model, created_at, finished_at."""
         return self.request("GET", "/v1/studies/%s/trials" % study_id,
                             query={"format": "csv", "state": state}, raw=True)
 
     def predict(self, study_id, params=None, params_list=None):
         """What the study's model expects: one prediction {"objective":
         {"mean", "sd"}, "metrics": {...}, "model"} for params (a dict), or a
-        list of them for params_list. BographError 409 while the study has
+        list of them for params_list; for a study of several objectives
+        "objective" is None and "objectives" maps each name to its
+        {"mean", "sd"}. BographError 409 while the study has
         too few trials for a model."""
         if params_list is not None:
             return self.request("POST", "/v1/studies/%s/predict" % study_id,
@@ -340,9 +351,31 @@ class Study(dict):
         self.client = client
 
     @property
+    def objective_names(self):
+        """The names of the study's objectives, in order (one for most studies)."""
+        many = self.get("objectives")
+        if many:
+            return [o["name"] for o in many]
+        return [(self.get("objective") or {}).get("name")]
+
+    @property
     def best_trial(self):
-        """The best completed trial meeting the constraints, or None."""
+        """The best completed trial meeting the constraints, or None.
+        RuntimeError for a study of several objectives: see best_trials."""
+        if self.get("objectives"):
+            raise RuntimeError("a study of several objectives has no single best trial; "
+                               "best_trials is its Pareto set")
         return self.client.best(self["id"]).get("best")
+
+    @property
+    def best_trials(self):
+        """The Pareto set of a study of several objectives (the completed
+        trials meeting the constraints that no other dominates, in trial
+        order); for a study of one objective, [best trial] or []."""
+        ans = self.client.best(self["id"])
+        if "pareto" in ans:
+            return ans["pareto"]
+        return [ans["best"]] if ans.get("best") else []
 
     def trials(self, state=None):
         return list(self.client.trials(self["id"], state=state))
@@ -354,7 +387,9 @@ class Study(dict):
         """Runs fn(trial) on n_trials configurations the service proposes
         (None: until the study's budget is spent; fewer when the budget ends
         first), n_jobs at a time in threads, each thread its own worker. fn
-        returns the objective's value, or a dict of metrics holding it;
+        returns the objective's value (for a study of several objectives a
+        tuple or list of their values, in the study's order), or a dict of
+        metrics holding it (them);
         raising Infeasible marks the configuration infeasible. Any other
         exception marks the trial failed with the exception as reason and,
         unless its class is in catch, stops optimize and is raised again once
@@ -391,8 +426,7 @@ class _OptimizeRun:
         self.stop = False
         self.error = None
         self.finished = []
-        goal = (study.get("objective") or {})
-        self.objective = goal.get("name")
+        self.objectives = study.objective_names
         self.lease = float(study.get("lease_seconds") or 600.0)
 
     def claim(self):
@@ -451,12 +485,30 @@ class _OptimizeRun:
         finally:
             done.set()
             beat.join()
+        try:
+            metrics = self.result_metrics(trial, value)
+        except (TypeError, ValueError) as e:
+            self.finished.append(c.fail(sid, trial.id, reason="%s: %s" % (type(e).__name__, e)))
+            self.fail_run(e)
+            return
+        self.finished.append(c.complete(sid, trial.id, metrics=metrics))
+
+    def result_metrics(self, trial, value):
+        """The metrics to complete a trial with: fn's dict, its value for the
+        one objective, or its tuple of values for several."""
         metrics = dict(trial.metrics)
         if isinstance(value, dict):
             metrics.update(value)
+        elif len(self.objectives) == 1:
+            metrics[self.objectives[0]] = float(value)
         else:
-            metrics[self.objective] = float(value)
-        self.finished.append(c.complete(sid, trial.id, metrics=metrics))
+            values = list(value) if isinstance(value, (tuple, list)) else None
+            if values is None or len(values) != len(self.objectives):
+                raise ValueError("the objective function must return %d values (%s), got %r"
+                                 % (len(self.objectives), ", ".join(self.objectives), value))
+            for name, v in zip(self.objectives, values):
+                metrics[name] = float(v)
+        return metrics
 
     def heartbeats(self, trial, done):
         """Extends the lease every third of it while the objective runs."""

@@ -6,7 +6,9 @@ waiting on retry_after_seconds while another worker holds the budget),
 PATCH (budget, name, state; the budget counts every trial started, expired
 ones included), bulk and idempotent imports, the CSV export,
 predict and the explanation of model-proposed trials, numbers in their
-shortest form, and a plugin's parameters copied into a study as they are.
+shortest form, a plugin's parameters copied into a study as they are, and a
+study of several objectives (optimize with a tuple of values, best_trials as
+the Pareto set, a 400 for a completion lacking one, predict per objective).
 
 usage: test_client_study.py BOGRAPH_BIN REPO_ROOT
 """
@@ -283,6 +285,55 @@ class StudyTest(unittest.TestCase):
                          [p["name"] for p in plugin["parameters"]])
         desc = {p["name"]: p.get("description") for p in plugin["parameters"]}
         self.assertEqual({p["name"]: p.get("description") for p in s["parameters"]}, desc)
+
+
+    def test_several_objectives(self):
+        study = self.c.create_study(
+            "multi", parameters=X,
+            objectives=[{"name": "f1"}, {"name": "f2", "goal": "minimize"}],
+            algorithm="gp", budget=12, seed=5)
+        self.assertIsNone(study["objective"])
+        self.assertEqual(study.objective_names, ["f1", "f2"])
+        done = study.optimize(lambda t: (t["x"] ** 2, (t["x"] - 2) ** 2), n_trials=12)
+        self.assertEqual(len(done), 12)
+        self.assertTrue(all(t["state"] == "completed" for t in done))
+        last = done[-1]
+        self.assertEqual(set(last["objectives"]), {"f1", "f2"})
+        self.assertEqual(last["objectives"]["f1"], last["metrics"]["f1"])
+        front = study.best_trials
+        self.assertTrue(front)
+        # no trial of the front is dominated by a completed trial
+        for p in front:
+            a = (p["objectives"]["f1"], p["objectives"]["f2"])
+            for t in done:
+                b = (t["objectives"]["f1"], t["objectives"]["f2"])
+                self.assertFalse(b[0] <= a[0] and b[1] <= a[1] and b != a, (a, b))
+        with self.assertRaises(RuntimeError):
+            study.best_trial
+        self.assertEqual(self.c.best(study["id"])["default"], None)
+        pred = self.c.predict(study["id"], params={"x": 1.0})
+        self.assertIsNone(pred["objective"])
+        self.assertEqual(set(pred["objectives"]), {"f1", "f2"})
+        self.assertTrue(pred["objectives"]["f2"]["sd"] >= 0)
+        rows = list(csv.reader(io.StringIO(self.c.export_csv(study["id"]))))
+        self.assertEqual(rows[0][:5], ["number", "state", "x", "f1", "f2"])
+        # a completion lacking an objective is a 400 naming it, and stores nothing
+        other = self.c.create_study("multi-2", parameters=X,
+                                    objectives=[{"name": "f1"}, {"name": "f2"}])
+        trials, _ = self.c.suggest(other["id"])
+        e = self.api_error(400, self.c.complete, other["id"], trials[0]["id"],
+                           metrics={"f1": 1.0})
+        self.assertEqual(e.field, "metrics")
+        self.assertIn("'f2'", str(e))
+        self.assertEqual(self.c.trial(other["id"], trials[0]["id"])["state"], "active")
+        t = self.c.complete(other["id"], trials[0]["id"], metrics={"f1": 1.0, "f2": 2.5})
+        self.assertEqual(t["objectives"], {"f1": 1.0, "f2": 2.5})
+        # a tuple of the wrong length fails the trial and is raised
+        with self.assertRaises(ValueError):
+            other.optimize(lambda t: (1.0,), n_trials=1)
+        e = self.api_error(400, self.c.create_study, "both", parameters=X, objective=LOSS,
+                           objectives=[{"name": "f1"}, {"name": "f2"}])
+        self.assertEqual(e.field, "objectives")
 
 
 if __name__ == "__main__":
