@@ -139,6 +139,8 @@ json_t *api_study_json(service *svc, const store_study *s, const study_def *sd)
     json_object_set_new(o, "created_at", time_json(s->created_at));
     json_object_set_new(o, "state", json_string(s->state));
     json_object_set_new(o, "seq", json_integer(s->seq));
+    if (!json_object_get(o, "notes")) /* set by PATCH; null until then */
+        json_object_set_new(o, "notes", json_null());
     json_t *k = NULL;
     if (s->knowledge)
         k = json_loads(s->knowledge, 0, NULL);

@@ -63,10 +63,39 @@ void api_study_structure(service *svc, const api_request *req, api_response *res
     api_reply(res, 200, o);
 }
 
+/* ?dry_run=true (or 1, or bare ?dry_run): 1; false/0 or absent: 0; else -1. */
+static int dry_run_query(const api_request *req)
+{
+    int present = 0;
+    const char *v = api_query(req, "dry_run", &present);
+    if (!present || (v && (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)))
+        return 0;
+    if (!v || strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
+        return 1;
+    return -1;
+}
+
+/* PUT .../knowledge?dry_run=true: the same checks and 400s, nothing stored;
+ * 200 {"valid": true, "knowledge": what would be stored}. */
+static void knowledge_dry_run(const study_def *sd, json_t *body, api_response *res)
+{
+    jv_error e;
+    json_t *norm = NULL;
+    if (usecase_knowledge_check(sd, body, &norm, &e) != 0)
+        api_reply_error(res, &e);
+    else
+        api_reply(res, 200, json_pack("{s:b, s:o}", "valid", 1, "knowledge", norm));
+}
+
 void api_study_knowledge(service *svc, const api_request *req, api_response *res)
 {
     jv_error e;
     json_t *body = NULL;
+    int dry = dry_run_query(req);
+    if (dry < 0) {
+        api_reply_errorf(res, 400, "invalid_argument", "dry_run", "dry_run must be true or false");
+        return;
+    }
     if (jv_parse_object(req->body, req->body_len, 0, &body, &e) != 0) {
         api_reply_error(res, &e);
         return;
@@ -78,7 +107,9 @@ void api_study_knowledge(service *svc, const api_request *req, api_response *res
         return;
     }
     usecase_env env = api_env(svc);
-    if (usecase_knowledge_put(&env, &s, &sd, body, &e) != 0)
+    if (dry)
+        knowledge_dry_run(&sd, body, res);
+    else if (usecase_knowledge_put(&env, &s, &sd, body, &e) != 0)
         api_reply_error(res, &e);
     else /* the answer shows what is stored now */
         api_reply(res, 200, api_study_json(svc, &s, &sd));

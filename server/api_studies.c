@@ -227,6 +227,24 @@ void api_study_best(service *svc, const api_request *req, api_response *res)
     store_study_clear(&s);
 }
 
+/* The study's notes: free text for the people who run it (the dashboard's
+ * notes field), a string of at most API_NOTES_MAX bytes, or null to clear. */
+#define API_NOTES_MAX 20000
+
+static int api_patch_notes(json_t *body, usecase_patch *p, jv_error *e)
+{
+    json_t *n = json_object_get(body, "notes");
+    p->has_notes = n != NULL;
+    if (!n || json_is_null(n))
+        return 0;
+    if (!json_is_string(n))
+        return jv_invalid(e, "notes", "notes must be a string or null");
+    if (json_string_length(n) > API_NOTES_MAX)
+        return jv_invalid(e, "notes", "notes are longer than %d bytes", API_NOTES_MAX);
+    p->notes = json_string_value(n);
+    return 0;
+}
+
 void api_study_patch(service *svc, const api_request *req, api_response *res)
 {
     jv_error e;
@@ -235,7 +253,7 @@ void api_study_patch(service *svc, const api_request *req, api_response *res)
         api_reply_error(res, &e);
         return;
     }
-    static const char *const keys[] = {"budget", "name", "state", NULL};
+    static const char *const keys[] = {"budget", "name", "state", "notes", NULL};
     usecase_patch p = {0};
     json_t *jb = json_object_get(body, "budget");
     p.has_budget = jb != NULL;
@@ -244,7 +262,8 @@ void api_study_patch(service *svc, const api_request *req, api_response *res)
         (jb && !json_is_null(jb) &&
          jv_get_int(body, "budget", "", 1, 1, 1000000000, &p.budget, NULL, &e) != 0) ||
         jv_get_string(body, "name", "", 0, 1, &p.name, NULL, &e) != 0 ||
-        jv_get_string(body, "state", "", 0, 1, &p.state, NULL, &e) != 0) {
+        jv_get_string(body, "state", "", 0, 1, &p.state, NULL, &e) != 0 ||
+        api_patch_notes(body, &p, &e) != 0) {
         api_reply_error(res, &e);
     } else if (p.name && strlen(p.name) > 200) {
         api_reply_errorf(res, 400, "invalid_argument", "name", "name is longer than 200 characters");

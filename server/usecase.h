@@ -62,6 +62,8 @@ typedef struct {
     const char *state;          /* "active", "done" or NULL (then "done" exactly when a new
                                  * budget is spent, usecase_budget_spent, "active"
                                  * otherwise) */
+    int has_notes;              /* notes given: a string, or null to clear them */
+    const char *notes;          /* NULL with has_notes: cleared */
 } usecase_patch;
 
 /* Applies p to study id under its lock: 400 (field budget) for a budget
@@ -222,6 +224,10 @@ void usecase_model_knowledge(registry_entry *e, const store_study *s, const stud
 /* Replaces the study's expert knowledge with k (a request's JSON object):
  * 400 when it is malformed or does not fit the study, 404 when the study was
  * deleted, 500. s->knowledge then holds the stored text. */
+/* Checks knowledge k as usecase_knowledge_put does (the same 400s) without
+ * storing it; *norm (the caller frees it) is what would be stored. */
+int usecase_knowledge_check(const study_def *sd, json_t *k, json_t **norm, jv_error *e);
+
 int usecase_knowledge_put(const usecase_env *env, store_study *s, const study_def *sd, json_t *k,
                           jv_error *e);
 

@@ -65,16 +65,26 @@ void usecase_model_knowledge(registry_entry *e, const store_study *s, const stud
     *out = kn;
 }
 
+int usecase_knowledge_check(const study_def *sd, json_t *k, json_t **norm, jv_error *e)
+{
+    assert(sd && k && norm && e);
+    *norm = NULL;
+    if (study_knowledge_validate(k, "knowledge", norm, e) != 0 ||
+        study_knowledge_check(*norm, sd->sp, study_knowledge_objective(sd), "knowledge", e) != 0) {
+        json_decref(*norm);
+        *norm = NULL;
+        return -1;
+    }
+    return 0;
+}
+
 int usecase_knowledge_put(const usecase_env *env, store_study *s, const study_def *sd, json_t *k,
                           jv_error *e)
 {
     assert(env && s && sd && k && e);
     json_t *norm = NULL;
-    if (study_knowledge_validate(k, "knowledge", &norm, e) != 0 ||
-        study_knowledge_check(norm, sd->sp, study_knowledge_objective(sd), "knowledge", e) != 0) {
-        json_decref(norm);
+    if (usecase_knowledge_check(sd, k, &norm, e) != 0)
         return -1;
-    }
     char *text = json_dumps(norm, JSON_COMPACT);
     json_decref(norm);
     if (!text)

@@ -1,7 +1,8 @@
 /*
  * usecase_patch.c - changing a study after its creation: its budget (raising
  * the budget of a finished study makes it active again; a budget below the
- * trials already started is refused), its name, and its state. Runs under the
+ * trials already started is refused), its name, its state and its notes
+ * (kept in the study's spec, so the study object echoes them). Runs under the
  * study's lock so a suggestion in flight sees the old budget or the new one,
  * never half of a change.
  */
@@ -51,6 +52,10 @@ static int patch_locked(const usecase_env *env, int64_t id, const usecase_patch 
                             p->budget >= 0 ? json_integer((json_int_t)p->budget) : json_null());
     if (p->name)
         json_object_set_new(sd.spec, "name", json_string(p->name));
+    if (p->has_notes && p->notes)
+        json_object_set_new(sd.spec, "notes", json_string(p->notes));
+    else if (p->has_notes)
+        json_object_del(sd.spec, "notes");
     spec_text = jsonw_dumps(sd.spec, NULL);
     if (!spec_text) {
         usecase_fail_internal(e, "updating the study", "out of memory");

@@ -176,3 +176,82 @@ test('trial store: pages from seq 0, then only changes, merged by id; a stuck an
     server.close();
   }
 });
+
+/* ---- the views' computations (web/src/views.js, web/src/graphLayout.js) ---- */
+
+test('labels: a shared prefix is dropped at a component boundary; long names cut in the middle stay distinct', async () => {
+  const { distinctLabels, shortenByPrefix } = await import('../../web/src/views.js');
+  const names = ['rocksdb.compaction.stats.level_1_micros', 'rocksdb.compaction.stats.level_2_micros', 'rocksdb.compaction.stats.level_3_micros', 'cpu'];
+  const s = shortenByPrefix(names);
+  assert.equal(s.get(names[0]), '…level_1_micros');
+  assert.equal(s.get('cpu'), 'cpu');
+  const d = distinctLabels(['max_background_compactions', 'max_background_flushes', 'x'], 18);
+  assert.notEqual(d.get('max_background_compactions'), d.get('max_background_flushes'));
+  assert.ok([...d.values()].every((l) => l.length <= 18));
+  assert.equal(d.get('x'), 'x');
+});
+
+test('pareto: non-dominated points, hypervolume of a known front, over trials', async () => {
+  const { hypervolume2, hypervolumeOverTrials, paretoIndices } = await import('../../web/src/views.js');
+  const pts = [[1, 5], [2, 2], [3, 1], [4, 4], [2, 3]];
+  assert.deepEqual(paretoIndices(pts, ['minimize', 'minimize']), [0, 1, 2]);
+  assert.deepEqual(paretoIndices(pts, ['maximize', 'maximize']), [0, 3]);
+  // front (1,5) (2,2) (3,1) up to (4,5): 1*3 + 1*1 + ... = area by sweep
+  close(hypervolume2([[1, 5], [2, 2], [3, 1]], [4, 5], ['minimize', 'minimize']), 3 * 0 + (4 - 2) * (5 - 2) + (4 - 3) * (2 - 1));
+  const hv = hypervolumeOverTrials(pts.map((p, i) => [...p, i + 1]), ['minimize', 'minimize']);
+  assert.deepEqual(hv.ref, [4, 5]);
+  const last = hv.series[hv.series.length - 1];
+  assert.equal(last[0], 5);
+  close(last[1], 7);
+  assert.ok(hv.series.every((p, i) => i === 0 || p[1] >= hv.series[i - 1][1]), 'never decreases');
+});
+
+test('edf, log-scale decision, contour grid, timeline with stuck and expired trials, CSV', async () => {
+  const { contourGrid, edf, spansDecades, timelineData, toCsv } = await import('../../web/src/views.js');
+  assert.deepEqual(edf([3, 1, 2, 2]), [[1, 0.25], [2, 0.5], [2, 0.75], [3, 1]]);
+  assert.equal(edf(Array.from({ length: 5000 }, (_, i) => i), 1000).length, 1000);
+  assert.equal(spansDecades([1, 50, 101]), true);
+  assert.equal(spansDecades([1, 50, 100]), false);
+  assert.equal(spansDecades([-1, 1000]), false);
+  const px = { name: 'a', type: 'float', low: 0, high: 1 };
+  const py = { name: 'c', type: 'categorical', choices: ['u', 'v'] };
+  const tr = [
+    { state: 'completed', params: { a: 0.01, c: 'u' }, objective: 5 },
+    { state: 'completed', params: { a: 0.02, c: 'u' }, objective: 7 },
+    { state: 'completed', params: { a: 1, c: 'v' }, objective: 1 },
+    { state: 'failed', params: { a: 0.5, c: 'v' }, objective: null },
+  ];
+  const g = contourGrid(tr, px, py, 'objective', 'maximize', 10);
+  assert.deepEqual(g.cells.sort(), [[0, 0, 7, 2], [9, 1, 1, 1]]);
+  assert.equal(contourGrid(tr, px, py, 'objective', 'minimize', 10).cells.find((c) => c[0] === 0)[2], 5);
+  const now = Date.parse('2026-01-01T00:10:00Z');
+  const tl = timelineData(
+    [
+      { id: 1, number: 1, state: 'completed', worker: 'w1', created_at: '2026-01-01T00:00:00Z', finished_at: '2026-01-01T00:01:00Z' },
+      { id: 2, number: 2, state: 'active', worker: 'w2', created_at: '2026-01-01T00:02:00Z', lease_expires_at: '2026-01-01T00:05:00Z' },
+      { id: 3, number: 3, state: 'active', worker: 'w2', created_at: '2026-01-01T00:09:00Z', lease_expires_at: '2026-01-01T00:15:00Z' },
+      { id: 4, number: 4, state: 'expired', worker: 'w1', created_at: '2026-01-01T00:03:00Z', finished_at: null },
+    ],
+    now,
+    100,
+    60,
+  );
+  assert.deepEqual(tl.workers, ['w1', 'w2']);
+  assert.equal(tl.stuck, 1);
+  assert.equal(tl.expired, 1);
+  const bar = (id) => tl.bars.find((b) => b[5] === String(id));
+  assert.equal(bar(2)[6], true, 'active past its lease: stuck');
+  assert.equal(bar(3)[6], false);
+  assert.equal(bar(3)[2], now, 'an active trial runs to now');
+  assert.equal(bar(4)[2] - bar(4)[1], 60000, 'an expired trial runs to the end of its lease');
+  assert.equal(toCsv([{ label: 'a', get: (r) => r.a }, { label: 'b,c', get: (r) => r.b }], [{ a: 1.5, b: 'say "hi"' }, { a: null, b: 'x' }]), 'a,"b,c"\r\n1.5,"say ""hi"""\r\n,x\r\n');
+});
+
+test('metrics by relevance: a metric that follows the objective first, a constant one 0', async () => {
+  const { metricRelevance } = await import('../../web/src/views.js');
+  const trials = Array.from({ length: 20 }, (_, i) => ({ state: 'completed', objective: i, metrics: { follows: 2 * i + 1, zero: 0, mixed: (i * 7) % 5 } }));
+  const r = metricRelevance(trials, 'y');
+  close(r.get('follows'), 1);
+  assert.equal(r.get('zero'), 0);
+  assert.ok(r.get('mixed') < 1);
+});

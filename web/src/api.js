@@ -1,4 +1,4 @@
-// HTTP client for the bograph REST API (/work/shared/API.md, v1): JSON in and
+// HTTP client for the bograph REST API (docs/api.md): JSON in and
 // out, the access token from localStorage sent as `Authorization: Bearer`, and
 // the service's error body turned into an ApiError the views can show.
 
@@ -132,3 +132,13 @@ async function optional(path, signal) {
 export const getStructure = (id, signal) => optional(`/v1/studies/${encodeURIComponent(id)}/structure`, signal);
 
 export const getImportance = (id, signal) => optional(`/v1/studies/${encodeURIComponent(id)}/importance`, signal);
+
+/* PUT /v1/studies/{id}/knowledge; dryRun: the service checks it (same 400s)
+   and stores nothing. */
+export const putKnowledge = (id, knowledge, dryRun = false, signal) =>
+  api(`/v1/studies/${encodeURIComponent(id)}/knowledge${dryRun ? '?dry_run=true' : ''}`, { method: 'PUT', body: knowledge, signal });
+
+/* PATCH /v1/studies/{id} (name, budget, state, notes). */
+export const patchStudy = (id, fields) => api(`/v1/studies/${encodeURIComponent(id)}`, { method: 'PATCH', body: fields });
+
+export const deleteStudy = (id) => api(`/v1/studies/${encodeURIComponent(id)}`, { method: 'DELETE' });

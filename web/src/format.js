@@ -47,3 +47,14 @@ export function fmtParam(v) {
   if (v === null || v === undefined) return '–';
   return String(v);
 }
+
+/* A duration in seconds: "850 ms", "12.3 s", "4 min 05 s", "2 h 03 min". */
+export function fmtDuration(sec) {
+  if (sec === null || sec === undefined || !Number.isFinite(sec)) return '–';
+  if (sec < 1) return `${Math.round(sec * 1000)} ms`;
+  if (sec < 60) return `${sec < 10 ? sec.toFixed(1) : Math.round(sec)} s`;
+  const m = Math.floor(sec / 60);
+  if (m < 60) return `${m} min ${String(Math.round(sec - 60 * m)).padStart(2, '0')} s`;
+  const h = Math.floor(m / 60);
+  return `${h} h ${String(m - 60 * h).padStart(2, '0')} min`;
+}

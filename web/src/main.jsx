@@ -33,6 +33,7 @@ function LazyStudyPage(props) {
 export function parseRoute(hash) {
   const parts = (hash || '').replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'studies' && parts[1]) {
+    // #/studies/ID/trials/N: N is the trial's number in the study, as shown.
     if (parts[2] === 'trials' && parts[3]) return { view: 'study', study: parts[1], trial: parts[3] };
     return { view: 'study', study: parts[1], trial: null };
   }
@@ -49,7 +50,7 @@ function App() {
   }, []);
   let body;
   if (route.view === 'studies') body = <StudiesList />;
-  else if (route.view === 'study') body = <LazyStudyPage key={route.study} studyId={route.study} trialId={route.trial} />;
+  else if (route.view === 'study') body = <LazyStudyPage key={route.study} studyId={route.study} trialNumber={route.trial} />;
   else
     body = (
       <div class="state-box error">

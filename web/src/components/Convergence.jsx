@@ -6,6 +6,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { fmtNum } from '../format.js';
 import { better, feasible, goalOf, isScored, objectiveName } from '../trials.js';
 import { EChart } from './EChart.jsx';
+import { isMultiObjective, spansDecades } from '../views.js';
 import { Empty } from './States.jsx';
 
 export function convergenceData(study, trials) {
@@ -32,13 +33,19 @@ export function convergenceData(study, trials) {
 function ConvergenceImpl({ study, trials, version, defaultObjective, onOpenTrial }) {
   const data = useMemo(() => convergenceData(study, trials), [study, version]);
   // A log axis, offered when every value is positive, keeps one bad outlier
-  // from flattening the rest of the run.
-  const [logScale, setLogScale] = useState(false);
+  // from flattening the rest of the run; it is chosen by itself when the
+  // values span more than two decades (the box then says so), until the
+  // user ticks or unticks it.
+  const [logScale, setLogScale] = useState(null); // null: automatic
   const positive = useMemo(
-    () => data.ok.every((p) => p[1] > 0) && data.bad.every((p) => p[1] > 0) && !(defaultObjective <= 0),
+    () => data.ok.every((p) => p[1] > 0) && data.bad.every((p) => p[1] > 0) && !(typeof defaultObjective === 'number' && defaultObjective <= 0),
     [data, defaultObjective],
   );
-  const useLog = logScale && positive;
+  const autoLog = useMemo(
+    () => positive && spansDecades([...data.ok.map((p) => p[1]), ...data.bad.map((p) => p[1]), ...(typeof defaultObjective === 'number' ? [defaultObjective] : [])]),
+    [data, positive, defaultObjective],
+  );
+  const useLog = positive && (logScale === null ? autoLog : logScale);
   const option = useMemo(() => {
     const name = objectiveName(study);
     const n = data.ok.length + data.bad.length;
@@ -55,8 +62,8 @@ function ConvergenceImpl({ study, trials, version, defaultObjective, onOpenTrial
     };
     return {
       animation: false,
-      grid: { left: 64, right: 24, top: 36, bottom: 48 },
-      legend: { top: 0, data: ['objective', 'best so far', ...(data.bad.length ? ['violates constraints'] : [])] },
+      grid: { left: 64, right: 24, top: 48, bottom: 48 },
+      legend: { top: 0, right: 8, data: ['objective', 'best so far', ...(data.bad.length ? ['violates constraints'] : [])] },
       tooltip: {
         trigger: 'item',
         formatter: (p) => `Trial #${p.value[0]}<br>${p.seriesName}: <b>${fmtNum(p.value[1])}</b>`,
@@ -139,6 +146,8 @@ function ConvergenceImpl({ study, trials, version, defaultObjective, onOpenTrial
   }, [data, defaultObjective, useLog]);
 
   if (data.ok.length + data.bad.length === 0) {
+    if (isMultiObjective(study))
+      return <Empty testid="convergence-empty">This study has several objectives: see the Pareto front and its hypervolume under Views.</Empty>;
     return <Empty testid="convergence-empty">No completed trials yet: the convergence plot appears with the first result.</Empty>;
   }
   return (
@@ -152,9 +161,14 @@ function ConvergenceImpl({ study, trials, version, defaultObjective, onOpenTrial
       <p class="hint chart-tools">
         {positive && (
           <label>
-            <input type="checkbox" checked={logScale} onChange={(e) => setLogScale(e.currentTarget.checked)} data-testid="log-scale" /> log
+            <input type="checkbox" checked={useLog} onChange={(e) => setLogScale(e.currentTarget.checked)} data-testid="log-scale" /> log
             scale
           </label>
+        )}
+        {useLog && logScale === null && (
+          <span class="auto-log" data-testid="log-auto">
+            log scale chosen: the values span more than two decades
+          </span>
         )}
         <span>Click a point for its trial; Ctrl + wheel zooms along the trials.</span>
       </p>

@@ -7,6 +7,7 @@ import { fmtNum } from '../format.js';
 import { CLIENT_METHOD, computeImportance } from '../importance.js';
 import { isScored } from '../trials.js';
 import { Empty } from './States.jsx';
+import { distinctLabels } from '../views.js';
 
 const METHOD_NAMES = {
   'gp-ard-lengthscale': 'GP ARD length-scales (1 / length-scale, normalised)',
@@ -43,6 +44,8 @@ function ImportanceImpl({ study, trials, version, server }) {
   // Correlations are drawn on their absolute 0..1 scale (a weak ρ stays a
   // short bar); the service's shares are drawn relative to the largest.
   const max = client ? 1 : Math.max(1e-12, ...known.map((i) => Math.abs(i.value)));
+  // Long names are cut in the middle, so two never read the same.
+  const labels = distinctLabels(items.map((i) => i.name), 26);
 
   return (
     <div class="importance" data-testid="importance">
@@ -56,7 +59,7 @@ function ImportanceImpl({ study, trials, version, server }) {
           {items.map((i) => (
             <li key={i.name} data-param={i.name}>
               <span class="bar-label" title={i.name}>
-                {i.name}
+                {labels.get(i.name)}
               </span>
               <span class="bar-track">
                 <span

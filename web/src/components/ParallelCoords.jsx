@@ -1,8 +1,11 @@
 // Parallel coordinates: one axis per parameter plus the objective, one line
 // per completed trial coloured by its objective; the default configuration is
-// drawn as a thick dark line. Drag along an axis to select a range.
+// drawn as a thick dark line. Drag along an axis to select a range. Long
+// parameter names are cut in the middle so two never read the same, and the
+// objective's axis can be logarithmic.
 import { memo } from 'preact/compat';
-import { useMemo } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
+import { distinctLabels, spansDecades } from '../views.js';
 import { fmtNum } from '../format.js';
 import { goalOf, isScored, objectiveName } from '../trials.js';
 import { EChart } from './EChart.jsx';
@@ -11,11 +14,11 @@ import { Empty } from './States.jsx';
 // Labels on a light background stay readable over thousands of lines.
 const LABEL = { fontSize: 10, backgroundColor: 'rgba(255,255,255,0.85)', padding: [1, 3], borderRadius: 2 };
 
-function axisFor(p, i, width) {
+function axisFor(p, i, width, label) {
   const base = {
     dim: i,
-    name: p.name,
-    nameTextStyle: { width, overflow: 'truncate', fontSize: 11 },
+    name: label,
+    nameTextStyle: { fontSize: 11 },
     axisLabel: LABEL,
   };
   if (p.type === 'categorical') return { ...base, type: 'category', data: (p.choices || []).map(String) };
@@ -76,9 +79,16 @@ export function parallelData(study, trials, max = MAX_LINES) {
 function ParallelCoordsImpl({ study, trials, version, defaultTrial }) {
   const data = useMemo(() => parallelData(study, trials), [study, version]);
   const rows = data.rows;
+  const positive = useMemo(() => rows.length > 0 && rows.every((r) => r[r.length - 1] > 0), [rows]);
+  const [logObj, setLogObj] = useState(null); // null: log when the objective spans more than two decades
+  const autoLog = useMemo(() => positive && spansDecades(rows.map((r) => r[r.length - 1])), [rows, positive]);
+  const useLog = positive && (logObj === null ? autoLog : logObj);
   const option = useMemo(() => {
     const params = study.parameters || [];
     const width = Math.max(40, Math.floor(1000 / (params.length + 1)) - 8);
+    // About 6.5 px a character at 11 px: names longer than the axis spacing
+    // are cut in the middle, distinct from one another.
+    const labels = distinctLabels(params.map((p) => p.name), Math.max(8, Math.min(26, Math.floor(width / 6.5))));
     let lo = data.lo ?? Infinity;
     let hi = data.hi ?? -Infinity;
     for (const r of rows) {
@@ -92,15 +102,15 @@ function ParallelCoordsImpl({ study, trials, version, defaultTrial }) {
     const colors = ['#dbeafe', '#60a5fa', '#1d4ed8', '#7c3aed'];
     return {
       animation: false,
-      parallel: { left: 48, right: 150, top: 48, bottom: 28, parallelAxisDefault: { nameGap: 14 } },
+      parallel: { left: 96, right: 190, top: 48, bottom: 28, parallelAxisDefault: { nameGap: 14 } },
       parallelAxis: [
-        ...params.map((p, i) => axisFor(p, i, width)),
+        ...params.map((p, i) => axisFor(p, i, width, labels.get(p.name))),
         {
           dim: params.length,
-          name: objectiveName(study),
-          type: 'value',
+          name: objectiveName(study) + (useLog ? ' (log)' : ''),
+          type: useLog ? 'log' : 'value',
           scale: true,
-          nameTextStyle: { fontWeight: 'bold', width, overflow: 'truncate' },
+          nameTextStyle: { fontWeight: 'bold', width: 140, overflow: 'truncate' },
           axisLabel: { ...LABEL, formatter: (v) => fmtNum(v) },
         },
       ],
@@ -111,9 +121,11 @@ function ParallelCoordsImpl({ study, trials, version, defaultTrial }) {
         min: Number.isFinite(lo) ? lo : 0,
         max: Number.isFinite(hi) && hi > lo ? hi : lo + 1,
         calculable: true,
-        right: 8,
+        right: 14,
         top: 'middle',
         itemHeight: 160,
+        itemWidth: 14,
+        textGap: 6,
         text: [goodHigh ? 'better' : 'worse', goodHigh ? 'worse' : 'better'],
         inRange: { color: goodHigh ? colors : [...colors].reverse() },
         formatter: (v) => fmtNum(v),
@@ -142,7 +154,7 @@ function ParallelCoordsImpl({ study, trials, version, defaultTrial }) {
           : []),
       ],
     };
-  }, [data, defaultTrial]);
+  }, [data, defaultTrial, useLog]);
 
   if ((study.parameters || []).length === 0) return <Empty>This study has no parameters to plot.</Empty>;
   if (rows.length === 0) return <Empty testid="parallel-empty">No completed trials yet.</Empty>;
@@ -156,6 +168,14 @@ function ParallelCoordsImpl({ study, trials, version, defaultTrial }) {
             )} others spread evenly over the run`
           : `${fmtNum(rows.length)} completed trials`}
         {defRow(defaultTrial) ? '; dashed dark line: the default configuration' : ''}. Drag along an axis to select a range.
+        {positive && (
+          <label class="inline-check">
+            {' '}
+            <input type="checkbox" checked={useLog} onChange={(e) => setLogObj(e.currentTarget.checked)} data-testid="parallel-log" /> log scale for{' '}
+            {objectiveName(study)}
+            {useLog && logObj === null ? ' (chosen: it spans more than two decades)' : ''}
+          </label>
+        )}
       </p>
     </>
   );

@@ -1,11 +1,13 @@
 // The trials table: every trial held in memory, sorted and filtered here,
 // only the current page rendered (fast with 10,000 trials). The model column
 // says which model proposed each trial (model_reason as its tooltip). Click a
-// row for the trial's parameters, metrics and raw log.
+// row for the trial's parameters, metrics and raw log. "Download CSV" saves
+// the rows as filtered and sorted, every page, with the table's columns.
 import { memo } from 'preact/compat';
 import { useMemo, useState } from 'preact/hooks';
-import { fmtNum, fmtParam, fmtTime } from '../format.js';
+import { fmtDuration, fmtNum, fmtParam, fmtTime } from '../format.js';
 import { STATES, countByState, feasible, modelOf, objectiveName } from '../trials.js';
+import { durationSeconds, isMultiObjective, objectiveValue, objectivesOf, toCsv } from '../views.js';
 
 const PAGE_SIZES = [25, 50, 100, 200];
 
@@ -13,14 +15,19 @@ function columnsFor(study) {
   const cols = [
     { key: 'number', label: '#', get: (t) => t.number, num: true },
     { key: 'state', label: 'state', get: (t) => t.state },
-    { key: 'objective', label: objectiveName(study), get: (t) => t.objective, num: true, strong: true },
-    { key: 'model', label: 'model', get: modelOf },
   ];
+  if (isMultiObjective(study)) {
+    for (const o of objectivesOf(study)) cols.push({ key: `o:${o.name}`, label: o.name, get: (t) => objectiveValue(t, o.name), num: true, strong: true });
+  } else {
+    cols.push({ key: 'objective', label: objectiveName(study), get: (t) => t.objective, num: true, strong: true });
+  }
+  cols.push({ key: 'model', label: 'model', get: modelOf });
   for (const p of study.parameters || []) {
     cols.push({ key: `p:${p.name}`, label: p.name, get: (t) => (t.params ? t.params[p.name] : undefined), param: true });
   }
   cols.push({ key: 'worker', label: 'worker', get: (t) => t.worker });
   cols.push({ key: 'finished_at', label: 'finished', get: (t) => t.finished_at, time: true });
+  cols.push({ key: 'duration', label: 'duration', get: (t) => durationSeconds(t), num: true, dur: true });
   return cols;
 }
 
@@ -113,6 +120,9 @@ function TrialsTableImpl({ study, trials, version, flash, onOpenTrial }) {
             : `${fmtNum(cur * pageSize + 1)}–${fmtNum(cur * pageSize + shown.length)} of ${fmtNum(rows.length)}`}
         </span>
         <Pager cur={cur} pages={pages} setPage={setPage} />
+        <button type="button" disabled={rows.length === 0} onClick={() => downloadCsv(study, cols, rows, stateFilter)} data-testid="trials-csv" title="The rows as filtered and sorted, every page">
+          Download CSV
+        </button>
       </div>
       <div class="table-wrap">
         <table class="grid trials-table" data-testid="trials-table">
@@ -169,7 +179,7 @@ function TrialsTableImpl({ study, trials, version, flash, onOpenTrial }) {
                     );
                   return (
                     <td key={c.key} class={`${c.num ? 'num' : ''} ${c.strong ? 'strong' : ''}`} data-col={c.key}>
-                      {c.time ? fmtTime(v) : c.param ? fmtParam(v) : fmtNum(v)}
+                      {c.time ? fmtTime(v) : c.dur ? fmtDuration(v) : c.param ? fmtParam(v) : fmtNum(v)}
                     </td>
                   );
                 })}
@@ -180,6 +190,24 @@ function TrialsTableImpl({ study, trials, version, flash, onOpenTrial }) {
       </div>
     </div>
   );
+}
+
+/* The CSV of the rows (as filtered and sorted), saved by the browser. */
+export function trialsCsv(cols, rows) {
+  const csvCols = cols.map((c) => ({ label: c.key === 'duration' ? 'duration_s' : c.label, get: c.get }));
+  return toCsv(csvCols, rows);
+}
+
+function downloadCsv(study, cols, rows, stateFilter) {
+  const blob = new Blob([trialsCsv(cols, rows)], { type: 'text/csv' });
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  const safe = String(study.name || study.id).replace(/[^A-Za-z0-9._-]+/g, '_');
+  a.download = `${safe}-trials${stateFilter === 'all' ? '' : `-${stateFilter}`}.csv`;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
 }
 
 function Pager({ cur, pages, setPage }) {

@@ -1,7 +1,9 @@
 // The studies list: name, plugin, algorithm, trials by state, best objective
-// and improvement over the default configuration. Refreshed every 10 s.
+// and improvement over the default configuration, and a Delete button that
+// asks for confirmation in the row (DELETE /v1/studies/{id}). Refreshed
+// every 10 s.
 import { useEffect, useState } from 'preact/hooks';
-import { getBest, listStudies } from '../api.js';
+import { deleteStudy, getBest, listStudies } from '../api.js';
 import { fmtFactor, fmtNum } from '../format.js';
 import { useInterval, useTokenVersion } from '../hooks.js';
 import { Empty, ErrorBox, Loading, StateChip } from '../components/States.jsx';
@@ -69,11 +71,12 @@ export function StudiesList() {
                 <th class="num">Best</th>
                 <th class="num">Default</th>
                 <th class="num">vs default</th>
+                <th />
               </tr>
             </thead>
             <tbody>
               {rows.map(({ study, best }) => (
-                <StudyRow key={study.id} study={study} best={best} />
+                <StudyRow key={study.id} study={study} best={best} onDeleted={refresh} />
               ))}
             </tbody>
           </table>
@@ -83,7 +86,10 @@ export function StudiesList() {
   );
 }
 
-function StudyRow({ study, best }) {
+function StudyRow({ study, best, onDeleted }) {
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [err, setErr] = useState(null);
   const goal = goalOf(study);
   const b = best && best.best ? best.best.objective : null;
   const d = best && best.default ? best.default.objective : null;
@@ -114,6 +120,39 @@ function StudyRow({ study, best }) {
       <td class="num best">{best && best.error ? <span class="muted" title={best.error.message}>error</span> : fmtNum(b)}</td>
       <td class="num">{fmtNum(d)}</td>
       <td class={`num improvement ${imp > 1 ? 'up' : imp !== null && imp < 1 ? 'down' : ''}`}>{fmtFactor(imp)}</td>
+      <td class="actions">
+        {!confirming ? (
+          <button type="button" class="ghost small danger" onClick={() => setConfirming(true)} data-testid="study-delete">
+            Delete…
+          </button>
+        ) : (
+          <span class="confirm" data-testid="study-delete-confirm">
+            Delete “{study.name || study.id}” and its {fmtNum(total)} trials? This cannot be undone.{' '}
+            <button
+              type="button"
+              class="danger"
+              disabled={busy}
+              data-testid="study-delete-yes"
+              onClick={async () => {
+                setBusy(true);
+                try {
+                  await deleteStudy(study.id);
+                  onDeleted();
+                } catch (e) {
+                  setErr(e);
+                  setBusy(false);
+                }
+              }}
+            >
+              Delete
+            </button>{' '}
+            <button type="button" class="ghost" onClick={() => setConfirming(false)} data-testid="study-delete-no">
+              Cancel
+            </button>
+            {err && <span class="error-inline"> {err.message}</span>}
+          </span>
+        )}
+      </td>
     </tr>
   );
 }

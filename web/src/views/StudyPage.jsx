@@ -1,7 +1,9 @@
-// The study page: summary, convergence (with the trials per model), parameter
-// importance, the learned graph, parallel coordinates and the trials table,
-// kept live by polling for trials changed since the last seen seq (never a
-// full reload).
+// The study page: summary, notes, convergence (with the trials per model),
+// parameter importance, the learned graph (and its knowledge editor), the
+// views (Pareto front, contour, slice, EDF, timeline), parallel coordinates
+// and the trials table, kept live by polling for trials changed since the
+// last seen seq (never a full reload). Trial URLs carry the per-study trial
+// number the page shows (#/studies/ID/trials/NUMBER).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { getBest, getImportance, getStructure, getStudy } from '../api.js';
 import { fmtFactor, fmtNum } from '../format.js';
@@ -11,7 +13,10 @@ import { Convergence } from '../components/Convergence.jsx';
 import { Importance } from '../components/Importance.jsx';
 import { ModelSummary } from '../components/ModelSummary.jsx';
 import { ParallelCoords } from '../components/ParallelCoords.jsx';
-import { StructureGraph } from '../components/StructureGraph.jsx';
+import { KnowledgePanel } from '../components/KnowledgePanel.jsx';
+import { Notes } from '../components/Notes.jsx';
+import { StudyViews } from '../components/StudyViews.jsx';
+import { isMultiObjective, objectivesOf } from '../views.js';
 import { TrialDetail } from '../components/TrialDetail.jsx';
 import { TrialsTable } from '../components/TrialsTable.jsx';
 import { ErrorBox, Loading, StateChip } from '../components/States.jsx';
@@ -19,7 +24,7 @@ import { ErrorBox, Loading, StateChip } from '../components/States.jsx';
 const POLL_MS = 3000;
 const EXTRAS_MS = 15000; // structure and importance: at most this often
 
-export function StudyPage({ studyId, trialId }) {
+export function StudyPage({ studyId, trialNumber }) {
   const tokenVersion = useTokenVersion();
   const store = useRef(null);
   const [study, setStudy] = useState(null);
@@ -37,6 +42,7 @@ export function StudyPage({ studyId, trialId }) {
   const [flash, setFlash] = useState(null);
   const busy = useRef(false);
   const extrasAt = useRef(0);
+  const extrasDue = useRef(false); // knowledge saved: refetch the graph at the next change
 
   const loadExtras = useCallback(async () => {
     extrasAt.current = Date.now();
@@ -95,7 +101,10 @@ export function StudyPage({ studyId, trialId }) {
         setBest(b);
         setFlash(new Set(store.current.lastChanged));
         setVersion(store.current.version);
-        if (Date.now() - extrasAt.current > EXTRAS_MS) loadExtras();
+        if (Date.now() - extrasAt.current > EXTRAS_MS || extrasDue.current) {
+          extrasDue.current = false;
+          loadExtras();
+        }
       }
       setPollError(null);
       setUpdatedAt(Date.now());
@@ -107,9 +116,12 @@ export function StudyPage({ studyId, trialId }) {
   };
   useInterval(poll, POLL_MS, live && loaded);
 
+  // Opened by id (charts and table hold ids), addressed by number.
   const openTrial = useCallback(
     (tid) => {
-      location.hash = `#/studies/${encodeURIComponent(studyId)}/trials/${encodeURIComponent(tid)}`;
+      const t = store.current && store.current.byId.get(String(tid));
+      const n = t && typeof t.number === 'number' ? t.number : tid;
+      location.hash = `#/studies/${encodeURIComponent(studyId)}/trials/${encodeURIComponent(n)}`;
     },
     [studyId],
   );
@@ -118,6 +130,16 @@ export function StudyPage({ studyId, trialId }) {
   }, [studyId]);
 
   const trials = useMemo(() => (store.current ? store.current.all() : []), [version, loaded]);
+  const trialId = useMemo(() => {
+    if (trialNumber === null || trialNumber === undefined) return null;
+    const t = trials.find((x) => String(x.number) === String(trialNumber));
+    return t ? String(t.id) : null;
+  }, [trials, trialNumber]);
+  const onKnowledgeSaved = useCallback((s) => {
+    setStudy(s);
+    extrasDue.current = true;
+    loadExtras();
+  }, [loadExtras]);
   const counts = useMemo(() => countByState(trials), [trials]);
 
   if (error) {
@@ -132,6 +154,7 @@ export function StudyPage({ studyId, trialId }) {
   }
 
   const goal = goalOf(study);
+  const multi = isMultiObjective(study);
   const bestT = best && best.best;
   const defT = best && best.default;
   const imp = improvement(goal, bestT && bestT.objective, defT && defT.objective);
@@ -148,9 +171,17 @@ export function StudyPage({ studyId, trialId }) {
             <span class="tag">id {study.id}</span>
             {study.plugin && <span class="tag">plugin {study.plugin}</span>}
             <span class="tag">algorithm {study.algorithm || 'bograph'}</span>
-            <span class="tag">
-              {goal} {objectiveName(study)}
-            </span>
+            {multi ? (
+              objectivesOf(study).map((o) => (
+                <span class="tag" key={o.name}>
+                  {o.goal} {o.name}
+                </span>
+              ))
+            ) : (
+              <span class="tag">
+                {goal} {objectiveName(study)}
+              </span>
+            )}
             {(study.constraints || []).map((c) => (
               <span class="tag" key={`${c.metric}${c.op}${c.value}`}>
                 {c.metric} {c.op} {fmtNum(c.value)}
@@ -176,6 +207,15 @@ export function StudyPage({ studyId, trialId }) {
             ))}
           </p>
         </div>
+        {multi ? (
+          <div class="card">
+            <h3>Pareto front</h3>
+            <p class="big" data-testid="pareto-size">
+              {fmtNum(best && Array.isArray(best.pareto) ? best.pareto.length : null)}
+            </p>
+            <p class="muted">non-dominated trials that meet the constraints</p>
+          </div>
+        ) : (
         <div class="card">
           <h3>Best {objectiveName(study)}</h3>
           <p class="big" data-testid="best-value">
@@ -183,18 +223,19 @@ export function StudyPage({ studyId, trialId }) {
           </p>
           <p class="muted">
             {bestT ? (
-              <a href={`#/studies/${encodeURIComponent(study.id)}/trials/${encodeURIComponent(bestT.id)}`}>trial #{bestT.number}</a>
+              <a href={`#/studies/${encodeURIComponent(study.id)}/trials/${bestT.number}`}>trial #{bestT.number}</a>
             ) : (
               'no completed trial meets the constraints yet'
             )}
           </p>
         </div>
+        )}
         <div class="card">
           <h3>Default configuration</h3>
           <p class="big">{fmtNum(defT ? defT.objective : null)}</p>
           <p class="muted">
             {defT ? (
-              <a href={`#/studies/${encodeURIComponent(study.id)}/trials/${encodeURIComponent(defT.id)}`}>trial #{defT.number}</a>
+              <a href={`#/studies/${encodeURIComponent(study.id)}/trials/${defT.number}`}>trial #{defT.number}</a>
             ) : (
               'not run yet'
             )}
@@ -207,6 +248,11 @@ export function StudyPage({ studyId, trialId }) {
           </p>
           <p class="muted">{goal === 'minimize' ? 'lower is better' : 'higher is better'}</p>
         </div>
+      </div>
+
+      <div class="panel" id="notes">
+        <h2>Notes</h2>
+        <Notes study={study} onSaved={setStudy} />
       </div>
 
       <div class="row2">
@@ -230,7 +276,12 @@ export function StudyPage({ studyId, trialId }) {
       <div class="panel" id="structure">
         <h2>Learned structure</h2>
         {structureError && <ErrorBox error={structureError}>Could not load the structure.</ErrorBox>}
-        {structure === undefined ? <Loading>Loading structure…</Loading> : <StructureGraph structure={structure} algorithm={study.algorithm} />}
+        {structure === undefined ? <Loading>Loading structure…</Loading> : <KnowledgePanel study={study} structure={structure} onSaved={onKnowledgeSaved} />}
+      </div>
+
+      <div class="panel" id="views">
+        <h2>Views</h2>
+        <StudyViews study={study} trials={trials} version={version} best={best} onOpenTrial={openTrial} />
       </div>
 
       <div class="panel" id="parallel">
@@ -243,7 +294,9 @@ export function StudyPage({ studyId, trialId }) {
         <TrialsTable study={study} trials={trials} version={version} flash={flash} onOpenTrial={openTrial} />
       </div>
 
-      {trialId && <TrialDetail study={study} trialId={trialId} version={version} onClose={closeTrial} />}
+      {trialNumber !== null && trialNumber !== undefined && (
+        <TrialDetail study={study} trialId={trialId} trialNumber={trialNumber} trials={trials} version={version} onClose={closeTrial} />
+      )}
     </section>
   );
 }
