@@ -112,7 +112,7 @@ typedef struct {
     const char *to;
 } plugin_edge;
 
-/* A parametric model: node = expr, a formula (structure/formula.h syntax) over other
+/* A parametric model: node = expr, a formula (util/formula.h syntax) over other
  * node names. The model's variables become the node's parents. */
 typedef struct {
     const char *node;
