@@ -117,8 +117,8 @@ class Client:
     def create_study(self, name, parameters=None, objective=None, **fields):
         """Creates a study (201) or, with if_exists="return", returns the
         existing one of that name. Other fields: plugin, constraints,
-        default, algorithm, knowledge, budget, lease_seconds, seed,
-        log_format, if_exists."""
+        parameter_constraints (["tp * pp <= 64", ...]), default, algorithm,
+        knowledge, budget, lease_seconds, seed, log_format, if_exists."""
         body = {"name": name}
         if parameters is not None:
             body["parameters"] = parameters
