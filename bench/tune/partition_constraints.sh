@@ -39,7 +39,7 @@ for algo in $algos; do
 done | tee "$tmp/rows"
 echo
 echo "medians over the seeds:"
-awk 'NR > 1 && $1 != "algo" { k = $1 " " $2; n[k]++; split($4, x, "/"); i15[k, n[k]] = x[1]; l15[k, n[k]] = x[2]
+awk '$1 != "algo" { k = $1 " " $2; n[k]++; split($4, x, "/"); i15[k, n[k]] = x[1]; l15[k, n[k]] = x[2]
       b15[k, n[k]] = $5; split($6, y, "/"); i50[k, n[k]] = y[1]; l50[k, n[k]] = y[2]; b50[k, n[k]] = $7 }
   function med(arr, k, c,   v, i, j, t) { for (i = 1; i <= c; i++) v[i] = arr[k, i] + 0
       for (i = 1; i <= c; i++) for (j = i + 1; j <= c; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }

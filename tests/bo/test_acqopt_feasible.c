@@ -86,11 +86,41 @@ static void test_discrete_snapping(void **state)
     space_free(sp);
 }
 
+/* a categorical (held during the local runs) beside constrained floats */
+static void test_with_categorical(void **state)
+{
+    (void)state;
+    static const char *const modes[] = {"a", "b", "c"};
+    space *sp = space_new();
+    assert_int_equal(space_add_categorical(sp, "mode", modes, 3, NULL, 0), 0);
+    assert_int_equal(space_add_float(sp, "x", 0, 1, 0, NULL, 0), 0);
+    assert_int_equal(space_add_float(sp, "y", 0, 1, 0, NULL, 0), 0);
+    assert_int_equal(space_constraint_add(sp, "x * y <= 0.1", NULL, 0), 0);
+    size_t d = space_encoded_dim(sp);
+    for (int grad = 0; grad <= 1; grad++)
+        for (uint64_t seed = 1; seed <= 10; seed++) {
+            acqopt_options opt;
+            acqopt_options_default(&opt);
+            opt.has_gradient = grad;
+            opt.seed = seed;
+            double u[5], v, c[3];
+            char err[128] = "";
+            if (acqopt_maximize(sp, rising, &d, &opt, NULL, 0, u, &v, err, sizeof err) != 0)
+                fail_msg("seed %llu grad %d: %s", (unsigned long long)seed, grad, err);
+            space_decode(sp, u, c);
+            assert_true(space_feasible(sp, c));
+            if (!(c[1] + c[2] > 1.05)) /* near the best, 1.1 at (1, 0.1) or (0.1, 1) */
+                fail_msg("seed %llu grad %d: x %g y %g", (unsigned long long)seed, grad, c[1], c[2]);
+        }
+    space_free(sp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_float_boundary),
         cmocka_unit_test(test_discrete_snapping),
+        cmocka_unit_test(test_with_categorical),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
