@@ -12,6 +12,9 @@
  *    at their start value, ints and ordinals relaxed; the result is snapped
  *    and scored again.
  * 3. The best snapped point that is not excluded wins.
+ * With parameter constraints (bo/space_constraints.h) every raw candidate is
+ * feasible, the local runs carry them as NLopt inequality constraints and a
+ * result that snaps infeasible is pulled back (bo/acqopt_feasible.h).
  */
 #include "bo/acqopt.h"
 
@@ -26,8 +29,10 @@
 #include <gsl/gsl_randist.h>
 #include <nlopt.h>
 
+#include "bo/acqopt_feasible.h"
 #include "bo/defaults.h"
 #include "bo/design.h"
+#include "bo/space_constraints.h"
 #include "util/rng.h"
 
 static void acqopt_errf(char *err, size_t err_len, const char *fmt, ...)
@@ -114,6 +119,7 @@ typedef struct {
     design *d;
     gsl_rng *rng;
     nlopt_opt nl;
+    acqopt_feasible *feas;      /* parameter constraints; NULL: none */
     double *best_u, best;       /* the answer so far */
     int have_best;
 } acqopt_work;
@@ -121,6 +127,7 @@ typedef struct {
 static void acqopt_work_free(acqopt_work *w)
 {
     if (w->nl) nlopt_destroy(w->nl);
+    acqopt_feasible_free(w->feas);
     if (w->rng) gsl_rng_free(w->rng);
     design_free(w->d);
     free(w->U);
@@ -155,7 +162,7 @@ static int acqopt_work_alloc(acqopt_work *w)
     w->lo = malloc(dim * sizeof(double));
     w->hi = malloc(dim * sizeof(double));
     w->cand = malloc(dim * sizeof(double));
-    w->step = malloc(dim * sizeof(double));
+    w->step = malloc(2 * dim * sizeof(double)); /* also the pull-back's scratch */
     w->starts = malloc((w->n_local ? w->n_local : 1) * sizeof(size_t));
     w->d = design_sobol_new(dim, opt->seed);
     w->rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -172,18 +179,26 @@ static void acqopt_raw(acqopt_work *w)
 {
     const acqopt_options *opt = w->opt;
     size_t dim = w->dim;
-    for (size_t i = 0; i < w->n_sobol; i++) design_next(w->d, w->U + i * dim);
+    /* feasible points only (bo/acqopt_feasible.h); all of them without constraints */
+    size_t n_raw = acqopt_feasible_raw(w->sp, w->d, w->U, w->n_sobol);
     for (size_t i = 0; i < w->n_anchor; i++) {
         const double *a = opt->anchors + (i % opt->n_anchors) * dim;
-        double *u = w->U + (w->n_sobol + i) * dim;
-        double sd = ACQOPT_ANCHOR_SD * pow(10.0, -2.0 * gsl_rng_uniform(w->rng));
-        for (size_t k = 0; k < dim; k++) {
-            double v = a[k] + gsl_ran_gaussian_ziggurat(w->rng, sd);
-            u[k] = v < 0 ? 0 : (v > 1 ? 1 : v);
+        double *u = w->U + n_raw * dim;
+        int tries = w->feas ? ACQOPT_ANCHOR_TRIES : 1, ok = 0;
+        for (int t = 0; t < tries && !ok; t++) {
+            double sd = ACQOPT_ANCHOR_SD * pow(10.0, -2.0 * gsl_rng_uniform(w->rng));
+            for (size_t k = 0; k < dim; k++) {
+                double v = a[k] + gsl_ran_gaussian_ziggurat(w->rng, sd);
+                u[k] = v < 0 ? 0 : (v > 1 ? 1 : v);
+            }
+            space_snap_encoded(w->sp, u);
+            ok = !w->feas || space_feasible_encoded(w->sp, u);
         }
+        n_raw += ok;
     }
-    for (size_t i = 0; i < w->n_raw; i++) space_snap_encoded(w->sp, w->U + i * dim);
-    if (opt->batch) {
+    w->n_raw = n_raw;
+    if (w->n_local > n_raw) w->n_local = n_raw;
+    if (opt->batch && w->n_raw) {
         opt->batch(w->U, w->n_raw, w->val, w->ctx);
     } else {
         for (size_t i = 0; i < w->n_raw; i++) w->val[i] = w->f(w->U + i * dim, NULL, w->ctx);
@@ -245,6 +260,7 @@ static int acqopt_local_run(acqopt_work *w, const double *u0, char *err, size_t 
     /* x holds the best point NLopt saw; snap and score honestly */
     memcpy(w->cand, w->x, dim * sizeof(double));
     space_snap_encoded(w->sp, w->cand);
+    if (w->feas && !acqopt_feasible_pullback(w->sp, u0, w->cand, w->step)) return 0;
     double v = acqopt_clean(w->f(w->cand, NULL, w->ctx));
     if ((!w->have_best || v > w->best) &&
         !acqopt_excluded(w->sp, w->cand, w->exclude, w->n_exclude)) {
@@ -266,9 +282,13 @@ static int acqopt_refine(acqopt_work *w, char *err, size_t err_len)
         if (space_param_type(w->sp, i) != SPACE_CATEGORICAL) any_free = 1;
     if (!any_free || w->n_local == 0)
         return 0;
-    w->nl = nlopt_create(opt->has_gradient ? NLOPT_LD_LBFGS : NLOPT_LN_BOBYQA, (unsigned)w->dim);
+    /* parameter constraints: algorithms that take inequality constraints */
+    nlopt_algorithm alg = w->feas ? (opt->has_gradient ? NLOPT_LD_SLSQP : NLOPT_LN_COBYLA)
+                                  : (opt->has_gradient ? NLOPT_LD_LBFGS : NLOPT_LN_BOBYQA);
+    w->nl = nlopt_create(alg, (unsigned)w->dim);
     acqopt_local lctx = {w->f, w->ctx, 0};
     if (!w->nl || nlopt_set_max_objective(w->nl, acqopt_nlopt_f, &lctx) < 0 ||
+        (w->feas && acqopt_feasible_add(w->feas, w->nl) < 0) ||
         nlopt_set_maxeval(w->nl, ACQOPT_LOCAL_MAXEVAL) < 0 ||
         nlopt_set_xtol_rel(w->nl, ACQOPT_LOCAL_XTOL) < 0 ||
         nlopt_set_ftol_rel(w->nl, 1e-12) < 0) {
@@ -312,8 +332,9 @@ int acqopt_maximize(const space *sp, acqopt_fn f, void *ctx,
         acqopt_errf(err, err_len, "acqopt: the search space has no parameters");
         return -1;
     }
-    int rc = -1;
-    if (acqopt_work_alloc(&w) != 0) {
+    int rc = -1, oom = 0;
+    w.feas = acqopt_feasible_new(sp, &oom);
+    if (oom || acqopt_work_alloc(&w) != 0) {
         acqopt_errf(err, err_len, "acqopt: out of memory");
         goto done;
     }

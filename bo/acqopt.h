@@ -3,7 +3,8 @@
  * scrambled-Sobol raw samples (scaled with the dimension), the best few
  * refined locally with NLopt (L-BFGS with gradients, BOBYQA without), the
  * result snapped to a valid configuration (ints rounded, ordinals snapped,
- * categoricals one-hot) that duplicates none of the excluded points.
+ * categoricals one-hot) that duplicates none of the excluded points and
+ * meets the space's parameter constraints (bo/space_constraints.h).
  * Callers: bo/suggest.c for the plain GP, structure/ for the graph model.
  */
 #ifndef BOGRAPH_BO_ACQOPT_H

@@ -95,5 +95,18 @@
  * the standard deviation of those perturbations in the unit cube. */
 #define ACQOPT_ANCHOR_FRACTION 0.25
 #define ACQOPT_ANCHOR_SD 0.05
+/* Parameter constraints: raw Sobol draws per wanted feasible raw sample
+ * (at most), tries per feasible perturbation of an anchor, and the halving
+ * steps that pull a local result that snaps infeasible back towards its
+ * (feasible) start. */
+#define ACQOPT_FEASIBLE_DRAWS_PER_SAMPLE 64
+#define ACQOPT_ANCHOR_TRIES 8
+#define ACQOPT_PULLBACK_STEPS 12
+
+/* ---- design_feasible.c ---- */
+/* Draws of a design per feasible point before a suggestion gives up: a
+ * region of 1 in 10,000 (the smallest a study may declare) is met ~20
+ * times on average, so a miss has odds of about e^-20. */
+#define DESIGN_FEASIBLE_MAX_DRAWS 200000
 
 #endif

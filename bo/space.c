@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bo/space_constraints.h"
 #include "util/strmap.h"
 
 typedef struct {
@@ -36,6 +37,7 @@ struct space {
     space_param *params;
     size_t n, cap;
     size_t dim;
+    space_constraints *cons;   /* parameter constraints (bo/space_constraints.c); NULL: none */
 };
 
 /* Integers above 2^53 are not all representable as doubles. */
@@ -72,7 +74,19 @@ void space_free(space *sp)
     if (!sp) return;
     for (size_t i = 0; i < sp->n; i++) space_param_clear(&sp->params[i]);
     free(sp->params);
+    space_constraints_free(sp->cons);
     free(sp);
+}
+
+space_constraints *space_constraints_of(const space *sp)
+{
+    return sp ? sp->cons : NULL;
+}
+
+void space_constraints_attach(space *sp, space_constraints *c)
+{
+    space_constraints_free(sp->cons);
+    sp->cons = c;
 }
 
 space *space_clone(const space *sp)
@@ -108,6 +122,7 @@ space *space_clone(const space *sp)
             memcpy(d->values, s->values, s->n_choices * sizeof(double));
         }
     }
+    if (sp->cons && !(c->cons = space_constraints_clone(sp->cons))) goto fail;
     return c;
 fail:
     space_free(c);

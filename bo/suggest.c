@@ -18,6 +18,8 @@
 #include "bo/acquisition.h"
 #include "bo/defaults.h"
 #include "bo/design.h"
+#include "bo/design_feasible.h"
+#include "bo/space_constraints.h"
 #include "bo/gp.h"
 #include "util/rng.h"
 #include "util/util.h"
@@ -168,6 +170,7 @@ static int bo_in_list(const space *sp, const double *c, const double *list, size
 static int bo_candidate_rank(const bo_request *req, const double *c, const double *out, size_t n_out)
 {
     const space *sp = req->sp;
+    if (!space_feasible(sp, c)) return 0; /* breaks a parameter constraint */
     if (bo_in_list(sp, c, out, n_out)) return 0;
     if (bo_in_list(sp, c, req->pending, req->n_pending)) return 0;
     if (bo_in_list(sp, c, req->X, req->n_obs)) return 1;
@@ -213,8 +216,8 @@ static int bo_sample_distinct(const bo_request *req, design *d, const double *ou
     }
     int have_fallback = 0, rc = -1;
     for (size_t t = 0; t < BO_DISTINCT_TRIES; t++) {
-        design_next(d, v);
-        space_from_unit(sp, v, c);
+        if (design_next_feasible(d, sp, v, c, err, err_len) != 0)
+            goto done;
         int r = bo_candidate_rank(req, c, out, n_out);
         if (r == 2) {
             rc = 0;
@@ -254,8 +257,7 @@ static int bo_suggest_sampled(const bo_request *req, bo_algorithm kind, size_t p
         bo_errf(err, err_len, "out of memory");
         return -1;
     }
-    if (kind == BO_SOBOL) design_skip(d, position);
-    int rc = 0;
+    int rc = kind == BO_SOBOL ? design_skip_feasible(d, req->sp, position, err, err_len) : 0;
     for (size_t k = first; k < req->count && rc == 0; k++)
         rc = bo_sample_distinct(req, d, out, k, out + k * p, err, err_len);
     design_free(d);

@@ -1,6 +1,6 @@
 /*
  * fuzz_formula.c - libFuzzer harness for expert formulas
- * (structure/formula.h): the input is the formula text. A formula that
+ * (util/formula.h): the input is the formula text. A formula that
  * parses is evaluated at a few points; its variables must be non-empty
  * names, and a parsed formula must parse again (what knowledge_clone does).
  */
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "structure/formula.h"
+#include "util/formula.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -59,6 +59,23 @@ static const plugin_constraint part_constraints[] = {
     {.metric = "peak_memory_gb", .op = "<=", .value = 80},
 };
 
+/* The layout rules of partition_model.c's part_layout that an inequality
+ * can say, with the model's sizes as run options (${devices}, ...). "b
+ * divides a" is written abs(a / b - rint(a / b)) <= 0: the degrees are
+ * powers of two, so the quotients are exact. What is left to the run is the
+ * memory limit, which needs the model. */
+static const char *const part_param_constraints[] = {
+    "tp * pp <= ${devices}",
+    "abs(${devices} / (tp * pp) - rint(${devices} / (tp * pp))) <= 0",
+    "abs(${heads} / tp - rint(${heads} / tp)) <= 0",
+    "abs(${hidden} / tp - rint(${hidden} / tp)) <= 0",
+    "abs(${layers} / pp - rint(${layers} / pp)) <= 0",
+    "${devices} / (tp * pp) * micro_batches <= ${global_batch}",
+    "abs(${global_batch} / (${devices} / (tp * pp) * micro_batches)"
+    " - rint(${global_batch} / (${devices} / (tp * pp) * micro_batches))) <= 0",
+    "(zero - 1) * (pp - 1) <= 0",
+};
+
 static const plugin_edge part_edges[] = {
     {"tp", "tp_comm_s"},
     {"tp", "compute_s"},
@@ -260,6 +277,8 @@ const plugin plugin_partition = {
     .goal = PLUGIN_MINIMIZE,
     .constraints = part_constraints,
     .n_constraints = N_OF(part_constraints),
+    .parameter_constraints = part_param_constraints,
+    .n_parameter_constraints = N_OF(part_param_constraints),
     .edges = part_edges,
     .n_edges = N_OF(part_edges),
     .forbidden = part_forbidden,

@@ -50,7 +50,7 @@
 
 /* Bumped whenever a struct below changes layout or meaning. A shared object
  * built against another version is refused when loaded. */
-#define BOGRAPH_PLUGIN_ABI_VERSION 1
+#define BOGRAPH_PLUGIN_ABI_VERSION 2
 
 /* Sizes of the fixed text fields of a result. */
 #define PLUGIN_REASON_MAX 512
@@ -112,7 +112,7 @@ typedef struct {
     const char *to;
 } plugin_edge;
 
-/* A parametric model: node = expr, a formula (structure/formula.h syntax) over other
+/* A parametric model: node = expr, a formula (util/formula.h syntax) over other
  * node names. The model's variables become the node's parents. */
 typedef struct {
     const char *node;
@@ -247,6 +247,13 @@ struct plugin {
                const plugin_run_options *opts, plugin_result *res);
 
     void *state;                    /* the plugin's own read-only data */
+
+    /* Parameter constraints (ABI 2): inequalities between expressions of
+     * numeric parameters, "tp * pp <= ${devices}"; ${key} stands for the
+     * study's value of run option key (its default when not given). No
+     * suggested configuration breaks one; the defaults must meet them. */
+    const char *const *parameter_constraints;
+    size_t n_parameter_constraints;
 };
 
 /* ---- Shared objects ----------------------------------------------------- */

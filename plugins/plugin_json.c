@@ -11,6 +11,7 @@
 #include "plugins/host.h"
 #include "plugins/plugin_json.h"
 #include "plugins/plugin_objectives.h"
+#include "plugins/plugin_param_constraints.h"
 
 static void pj_err(char *err, size_t err_len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -193,6 +194,7 @@ json_t *plugin_to_json(const plugin *p)
           pj_set(out, "description", pj_str(p->description)) ||
           pj_set(out, "parameters", pj_params(p, 1)) || pj_set(out, "objective", pj_objective(p)) ||
           pj_set(out, "constraints", pj_constraints(p)) ||
+          pj_set(out, "parameter_constraints", plugin_param_constraints_json(p, NULL, NULL, 0)) ||
           pj_set(out, "default", plugin_config_to_json(&def)) ||
           pj_set(out, "knowledge", pj_knowledge(p)) ||
           pj_set(out, "log_format",
@@ -277,6 +279,13 @@ int plugin_fill_study(const plugin *p, json_t *body, char *err, size_t err_len)
     if (p->n_constraints &&
         pj_fill(body, "constraints", pj_constraints(p), err, err_len) != 0)
         return -1;
+    /* a study's own parameters may not have the plugin's names: as for the default */
+    if (p->n_parameter_constraints && !own_params &&
+        !json_object_get(body, "parameter_constraints")) {
+        json_t *pc = plugin_param_constraints_json(p, popts, err, err_len);
+        if (!pc || pj_fill(body, "parameter_constraints", pc, err, err_len) != 0)
+            return -1;
+    }
     if ((p->n_edges || p->n_forbidden || p->n_models) &&
         pj_fill(body, "knowledge", pj_knowledge(p), err, err_len) != 0)
         return -1;

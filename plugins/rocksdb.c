@@ -44,6 +44,17 @@
 static const char *const rdb_compressions[] = {"none", "snappy", "zlib", "lz4", "zstd"};
 static const char *const rdb_styles[] = {"level", "universal"};
 
+/* What RocksDB's SanitizeOptions would otherwise correct silently (so the
+ * configuration measured would not be the one proposed): the level-0
+ * triggers in order (compaction <= slowdown <= stop), and fewer memtables
+ * merged than kept (min_write_buffer_number_to_merge is cut to
+ * max_write_buffer_number - 1, which is raised to 2). */
+static const char *const rdb_param_constraints[] = {
+    "level0_file_num_compaction_trigger <= level0_slowdown_writes_trigger",
+    "level0_slowdown_writes_trigger <= level0_stop_writes_trigger",
+    "min_write_buffer_number_to_merge < max_write_buffer_number",
+};
+
 #define RDB_TEN_PARAMS                                                                      \
     {.name = "max_background_compactions", .type = PLUGIN_PARAM_INT, .low = 1, .high = 8,   \
      .description = "concurrent background compactions"},                                    \
@@ -458,6 +469,8 @@ const plugin plugin_rocksdb = {
     .log_format = "rocksdb",
     .option_docs = rdb_options,
     .n_option_docs = N_OF(rdb_options),
+    .parameter_constraints = rdb_param_constraints,
+    .n_parameter_constraints = N_OF(rdb_param_constraints),
     .default_timeout_seconds = 120,
     .max_parallel = 1,
     .run = rdb_run,
@@ -481,6 +494,8 @@ const plugin plugin_rocksdb_extended = {
     .log_format = "rocksdb",
     .option_docs = rdb_options,
     .n_option_docs = N_OF(rdb_options),
+    .parameter_constraints = rdb_param_constraints,
+    .n_parameter_constraints = N_OF(rdb_param_constraints),
     .default_timeout_seconds = 120,
     .max_parallel = 1,
     .run = rdb_run,

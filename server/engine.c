@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "server/engine_multi.h"
+#include "bo/space_constraints.h"
 #include "server/jsonw.h"
 #include "util/strmap.h"
 #include "util/util.h"
@@ -455,6 +456,8 @@ int engine_suggest(const study_def *sd, const store_trials *trials,
     } else {
         rc = util_err(err, err_len, "unknown algorithm '%s'", sd->algorithm_name);
     }
+    if (rc == 0) /* the last word on the parameter constraints (bo/space_constraints.h) */
+        rc = space_constraints_check(sd->sp, out, count, err, err_len);
     int has_model = graph || multi ||
                     (rc == 0 && flat_algorithm(sd->algorithm, &alg) == 0 && alg == BO_GP);
     if (rc == 0 && info && explain_finish(&x, count, has_model, info, err, err_len) != 0) {

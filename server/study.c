@@ -4,6 +4,7 @@
  * into a bo/ search space, parameter JSON <-> raw configurations.
  */
 #include "server/study.h"
+#include "server/study_parameter_constraints.h"
 
 #include <assert.h>
 #include <math.h>
@@ -542,7 +543,8 @@ int study_validate(json_t *body, json_t **spec_out, json_t **knowledge_out, jv_e
     static const char *const keys[] = {"name", "plugin", "parameters", "objective", "objectives",
                                        "constraints", "default", "algorithm", "knowledge", "budget",
                                        "lease_seconds", "seed", "if_exists", "log_format",
-                                       "plugin_options", "relearn_every", NULL};
+                                       "plugin_options", "relearn_every",
+                                       "parameter_constraints", NULL};
     if (jv_only_keys(body, keys, "", e) != 0)
         return -1;
     const char *name = NULL, *plugin = NULL, *algorithm = "bograph", *if_exists = "error",
@@ -638,6 +640,8 @@ int study_validate(json_t *body, json_t **spec_out, json_t **knowledge_out, jv_e
 
     if (rc == 0)
         rc = validate_default(body, sp, spec, e);
+    if (rc == 0)
+        rc = study_pcons_validate(body, sp, spec, e);
     json_decref(norm_params);
     json_decref(norm_cons);
     json_decref(objectives);
@@ -737,6 +741,10 @@ int study_def_load(const char *spec_text, study_def *out, char *err, size_t err_
             study_def_free(out);
             return util_err(err, err_len, "stored study spec: parameter %zu: %s", i, serr);
         }
+    }
+    if (study_pcons_load(spec, out->sp, err, err_len) != 0) {
+        study_def_free(out);
+        return -1;
     }
     json_t *cons = json_object_get(spec, "constraints");
     out->n_constraints = json_array_size(cons);

@@ -1,6 +1,6 @@
 /*
  * knowledge.c - expert knowledge: required and forbidden edges and
- * parametric node models. A model's formula is parsed by structure/formula.h
+ * parametric node models. A model's formula is parsed by util/formula.h
  * (muParser): the knowledge keeps its text and its variables, and compiles a
  * formula handle for whoever evaluates it.
  */
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "structure/formula.h"
+#include "util/formula.h"
 #include "structure/knowledge.h"
 #include "util/strmap.h"
 

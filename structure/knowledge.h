@@ -2,7 +2,7 @@
  * knowledge.h - what an expert knows about a study's system, as the BoGraph
  * model uses it: required edges (always in the graph), forbidden edges
  * (never learnt), and parametric models, a node given as a formula of other
- * nodes (e.g. "edp" = "energy * latency"), parsed by structure/formula.h. A
+ * nodes (e.g. "edp" = "energy * latency"), parsed by util/formula.h. A
  * parametric node is modelled as the formula (its mean) plus a GP on the
  * residual, as in BOAT.
  *
@@ -90,7 +90,7 @@ int knowledge_model_index(const knowledge *kn, const char *node);
  * model notices changed knowledge even when the handle is rebuilt per call. */
 uint64_t knowledge_fingerprint(const knowledge *kn);
 
-/* A compiled formula (structure/formula.h), for evaluation. One per thread:
+/* A compiled formula (util/formula.h), for evaluation. One per thread:
  * evaluation is not reentrant on one handle. vars are the model's variables
  * in the order of knowledge_model_var. */
 typedef struct formula knowledge_formula;

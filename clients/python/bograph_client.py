@@ -121,7 +121,8 @@ class Client:
         """Creates a study (201) or, with if_exists="return", returns the
         existing one of that name. objectives (2 to 4 {"name", "goal"})
         instead of objective makes a study of several objectives. Other
-        fields: plugin, plugin_options, constraints, default, algorithm,
+        fields: plugin, plugin_options, constraints, parameter_constraints
+        (["tp * pp <= 64", ...]), default, algorithm,
         knowledge, budget, lease_seconds, seed, log_format, if_exists."""
         body = {"name": name}
         if parameters is not None:

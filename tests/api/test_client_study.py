@@ -84,6 +84,27 @@ class StudyTest(unittest.TestCase):
         # n_trials counts the trials of this call; a spent budget ends it early
         self.assertEqual(study.optimize(objective, n_trials=5), [])
 
+    def test_parameter_constraints(self):
+        xy = X + [{"name": "y", "type": "float", "low": 0, "high": 1}]
+        with self.assertRaises(BographError) as cm:
+            self.c.create_study("pc-bad", parameters=xy, objective=LOSS,
+                                parameter_constraints=["x + y <= 1", "x + z <= 1"])
+        self.assertEqual(cm.exception.status, 400)
+        self.assertEqual(cm.exception.field, "parameter_constraints[1]")
+        study = self.c.create_study("pc", parameters=xy, objective=LOSS, algorithm="gp",
+                                    parameter_constraints=["x + 4 * y <= 0"], budget=12)
+        self.assertEqual(study["parameter_constraints"], ["x + 4 * y <= 0"])
+        seen = []
+
+        def objective(trial):
+            seen.append((trial["x"], trial["y"]))
+            return -trial["x"] - trial["y"]
+
+        study.optimize(objective, n_trials=12)
+        self.assertEqual(len(seen), 12)
+        for x, y in seen:
+            self.assertLessEqual(x + 4 * y, 0)
+
     def test_optimize_raises_objective_error(self):
         study = self.c.create_study("opt-err", parameters=X, objective=LOSS, algorithm="random",
                                     budget=10)

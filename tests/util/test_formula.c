@@ -1,5 +1,5 @@
 /*
- * test_formula.c - expert formulas (structure/formula.c): the syntax the
+ * test_formula.c - expert formulas (util/formula.c): the syntax the
  * docs promise (libmatheval's functions and constants, dotted names,
  * numbers with exponents), what is refused (syntax errors, assignments,
  * lists, strings, over-long text), NAN where undefined, and parsing and
@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "structure/formula.h"
+#include "util/formula.h"
 
 static double eval1(const char *text, double x)
 {

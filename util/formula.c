@@ -11,7 +11,7 @@
  * ('=') and a list of several expressions (',' outside a call) are refused:
  * a formula is one value.
  */
-#include "structure/formula.h"
+#include "util/formula.h"
 
 #include <math.h>
 #include <stdarg.h>

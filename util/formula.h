@@ -13,8 +13,8 @@
  * asech acsch erf step delta nandelta sign rint min max sum avg, and the
  * constants e log2e log10e ln2 ln10 pi pi_2 pi_4 sqrt2 sqrt1_2.
  */
-#ifndef BOGRAPH_STRUCTURE_FORMULA_H
-#define BOGRAPH_STRUCTURE_FORMULA_H
+#ifndef BOGRAPH_UTIL_FORMULA_H
+#define BOGRAPH_UTIL_FORMULA_H
 
 #include <stddef.h>
 
