@@ -15,10 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bo/defaults.h"
+
 typedef struct {
     long parent;        /* -1: unconditional */
     double *values;     /* sorted ascending */
     size_t n_values;
+    double fixed;       /* raw value when inactive: the fixed encoding decoded */
 } space_cond_entry;
 
 struct space_cond {
@@ -58,6 +61,7 @@ space_cond *space_cond_clone(const space_cond *c)
     d->n = c->n;
     for (size_t i = 0; i < c->n; i++) {
         d->e[i].parent = c->e[i].parent;
+        d->e[i].fixed = c->e[i].fixed;
         if (!c->e[i].n_values) continue;
         d->e[i].values = malloc(c->e[i].n_values * sizeof(double));
         if (!d->e[i].values) {
@@ -83,7 +87,7 @@ static space_cond *cond_reserve(space *sp)
     if (c->n < n) {
         space_cond_entry *e = realloc(c->e, n * sizeof *e);
         if (!e) return NULL;
-        for (size_t i = c->n; i < n; i++) e[i] = (space_cond_entry){-1, NULL, 0};
+        for (size_t i = c->n; i < n; i++) e[i] = (space_cond_entry){-1, NULL, 0, 0};
         c->e = e;
         c->n = n;
     }
@@ -163,6 +167,30 @@ static int cond_check(const space *sp, size_t child, size_t parent, const double
     return 0;
 }
 
+/* The fixed encoded coordinates of parameter i when inactive, into u. */
+static void cond_fixed_encoding(const space *sp, size_t i, double *u)
+{
+    size_t first, count;
+    space_param_encoded_span(sp, i, &first, &count);
+    double fill = space_param_type(sp, i) == SPACE_CATEGORICAL ? 0 : SPACE_COND_INACTIVE_U;
+    for (size_t k = first; k < first + count; k++) u[k] = fill;
+}
+
+/* The raw value of an inactive parameter i: its fixed encoding decoded (the
+ * middle of a float or int range, the middle ordinal value, a categorical's
+ * first choice), so decoding and encoding agree on it. */
+static double cond_fixed_raw(const space *sp, size_t i)
+{
+    size_t first, count;
+    space_param_encoded_span(sp, i, &first, &count);
+    double *u = malloc((first + count) * sizeof *u);
+    if (!u) return NAN;
+    cond_fixed_encoding(sp, i, u);
+    double v = space_decode_param(sp, u, i);
+    free(u);
+    return v;
+}
+
 int space_set_condition(space *sp, size_t child, size_t parent, const double *values,
                         size_t n_values, char *err, size_t err_len)
 {
@@ -174,12 +202,17 @@ int space_set_condition(space *sp, size_t child, size_t parent, const double *va
         free(v);
         return cond_errf(err, err_len, "out of memory");
     }
+    double fixed = cond_fixed_raw(sp, child);
+    if (isnan(fixed)) {
+        free(v);
+        return cond_errf(err, err_len, "out of memory");
+    }
     memcpy(v, values, n_values * sizeof(double));
     qsort(v, n_values, sizeof(double), cond_cmp_double);
     size_t m = 0; /* duplicates dropped */
     for (size_t k = 0; k < n_values; k++)
         if (m == 0 || v[k] != v[m - 1]) v[m++] = v[k];
-    c->e[child] = (space_cond_entry){(long)parent, v, m};
+    c->e[child] = (space_cond_entry){(long)parent, v, m, fixed};
     return 0;
 }
 
@@ -226,34 +259,20 @@ int space_param_active_encoded(const space *sp, const double *u, size_t i)
     return cond_active(sp, NULL, u, i);
 }
 
-/* The fixed raw value of an inactive parameter. */
-static double cond_fixed_raw(const space *sp, size_t i)
-{
-    switch (space_param_type(sp, i)) {
-    case SPACE_FLOAT:
-    case SPACE_INT: return space_param_low(sp, i);
-    case SPACE_ORDINAL: return space_param_value(sp, i, 0);
-    default: return 0;
-    }
-}
-
 /* Changing an inactive parameter's value never changes what is active: the
  * topmost failing condition of its chain reads an active parent. */
 void space_cond_fix_config(const space *sp, double *config)
 {
     if (!space_cond_of(sp)) return;
     for (size_t i = 0; i < space_size(sp); i++)
-        if (!cond_active(sp, config, NULL, i)) config[i] = cond_fixed_raw(sp, i);
+        if (!cond_active(sp, config, NULL, i)) config[i] = space_cond_of(sp)->e[i].fixed;
 }
 
 void space_cond_fix_encoded(const space *sp, const double *config, double *u)
 {
     if (!space_cond_of(sp)) return;
     for (size_t i = 0; i < space_size(sp); i++) {
-        if (cond_active(sp, config, NULL, i)) continue;
-        size_t first, count;
-        space_param_encoded_span(sp, i, &first, &count);
-        for (size_t k = first; k < first + count; k++) u[k] = 0;
+        if (!cond_active(sp, config, NULL, i)) cond_fixed_encoding(sp, i, u);
     }
 }
 

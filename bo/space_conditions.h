@@ -7,11 +7,15 @@
  * A parameter is active when every condition on its chain of parents holds.
  * An inactive parameter has a fixed value, so two configurations that differ
  * only in inactive parameters are the same point:
- *   raw      float/int its low bound, ordinal its smallest value,
- *            categorical its first choice (what decoding the fixed
- *            encoding gives);
- *   encoded  0 on every coordinate of the parameter (a categorical's whole
- *            one-hot block is 0, a state no active choice has).
+ *   encoded  SPACE_COND_INACTIVE_U (0.5, bo/defaults.h: the middle of the
+ *            range) for a float, int or ordinal; 0 on every coordinate of a
+ *            categorical (a one-hot block no active choice has);
+ *   raw      that encoding decoded: the middle of a float or int range (in
+ *            log for a log scale), the middle ordinal value, a categorical's
+ *            first choice.
+ * The kernel sees the branch through the parent's own coordinates (a
+ * categorical parent's one-hot block, an int or ordinal parent's position)
+ * and through the inactive child's jump to its fixed value.
  * space.c applies this in encoding, decoding, snapping, designs and equality
  * through the functions below; without conditions they change nothing.
  *

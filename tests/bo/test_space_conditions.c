@@ -95,13 +95,16 @@ static void test_activity_nested(void **state)
     assert_false(space_param_active(sp, c, WIDE));
     assert_false(space_param_active(sp, c, WIDE_MULT));
     space_cond_fix_config(sp, c);
-    assert_true(c[WIDE] == 16 && c[WIDE_MULT] == 1 && c[MOMENTUM] == 0 && c[HISTORY] == 2);
+    /* the middle of each range: ordinal 32 of 16, 32, 64; int 26 of 2..50 */
+    assert_true(c[WIDE] == 32 && c[WIDE_MULT] == 1.5 && c[HISTORY] == 26);
+    assert_true(fabs(c[MOMENTUM] - 0.495) < 1e-12);
     assert_true(c[LR] == 0.01 && c[BETA1] == 0.9);
     space_free(sp);
 }
 
 /* Configurations that differ only in inactive parameters encode to the same
- * point, compare equal, and their inactive coordinates are 0. */
+ * point, compare equal, and their inactive coordinates are fixed: 0.5 (a
+ * categorical's block 0). */
 static void test_encoding_ignores_inactive(void **state)
 {
     (void)state;
@@ -119,11 +122,11 @@ static void test_encoding_ignores_inactive(void **state)
         if (space_param_active(sp, a, i)) continue;
         size_t first, count;
         space_param_encoded_span(sp, i, &first, &count);
-        for (size_t k = first; k < first + count; k++) assert_true(ua[k] == 0);
+        for (size_t k = first; k < first + count; k++) assert_true(ua[k] == 0.5);
     }
     /* decoding gives the fixed values; an active difference still counts */
     space_decode(sp, ua, back);
-    assert_true(back[HISTORY] == 17 && back[LR] == 1e-4 && back[WIDE] == 16);
+    assert_true(back[HISTORY] == 17 && fabs(back[LR] - 1e-2) < 1e-12 && back[WIDE] == 32);
     assert_int_equal(space_validate(sp, back, NULL, 0), 0);
     b[HISTORY] = 18;
     assert_false(space_config_equal(sp, a, b));
@@ -142,7 +145,7 @@ static void test_encoding_ignores_inactive(void **state)
     double again[16];
     space_encode(sp, back, again);
     assert_memory_equal(u, again, dim * sizeof(double));
-    assert_true(back[ALGO] == 0 && back[HISTORY] == 2 && back[BETA1] == 0.5);
+    assert_true(back[ALGO] == 0 && back[HISTORY] == 26 && fabs(back[BETA1] - 0.7495) < 1e-12);
     space_free(sp);
 }
 
@@ -248,6 +251,34 @@ static void test_suggest_respects_tree(void **state)
     space_free(sp);
 }
 
+/* An inactive categorical: its one-hot block is all 0 (no active choice
+ * looks so), it decodes to its first choice, and snapping keeps it so. */
+static void test_inactive_categorical(void **state)
+{
+    (void)state;
+    space *sp = space_new();
+    const char *learners[] = {"tree", "net"}, *opts[] = {"sgd", "adam", "rmsprop"};
+    assert_int_equal(space_add_categorical(sp, "learner", learners, 2, NULL, 0), 0);
+    assert_int_equal(space_add_categorical(sp, "opt", opts, 3, NULL, 0), 0);
+    const double net[] = {1};
+    assert_int_equal(space_set_condition(sp, 1, 0, net, 1, NULL, 0), 0);
+    double tree_adam[2] = {0, 1}, tree_sgd[2] = {0, 0}, u[5], v[5], back[2];
+    space_encode(sp, tree_adam, u);
+    space_encode(sp, tree_sgd, v);
+    const double want[5] = {1, 0, 0, 0, 0};
+    assert_memory_equal(u, want, sizeof want);
+    assert_memory_equal(v, want, sizeof want);
+    space_decode(sp, u, back);
+    assert_true(back[0] == 0 && back[1] == 0);
+    double net_adam[2] = {1, 1};
+    space_encode(sp, net_adam, u);
+    assert_true(u[3] == 1 && u[2] == 0 && u[4] == 0);
+    assert_false(space_config_equal(sp, net_adam, tree_adam));
+    assert_true(space_config_equal(sp, tree_sgd, tree_adam));
+    assert_true(space_cardinality(sp) == 1 + 3);
+    space_free(sp);
+}
+
 /* The clone keeps the tree. */
 static void test_clone(void **state)
 {
@@ -270,6 +301,7 @@ int main(void)
         cmocka_unit_test(test_encoding_ignores_inactive),
         cmocka_unit_test(test_cardinality),
         cmocka_unit_test(test_suggest_respects_tree),
+        cmocka_unit_test(test_inactive_categorical),
         cmocka_unit_test(test_clone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
