@@ -33,6 +33,7 @@
 #include "bo/defaults.h"
 #include "bo/design.h"
 #include "bo/space_constraints.h"
+#include "bo/space_conditions.h"
 #include "util/rng.h"
 
 static void acqopt_errf(char *err, size_t err_len, const char *fmt, ...)
@@ -240,6 +241,7 @@ static int acqopt_local_run(acqopt_work *w, const double *u0, char *err, size_t 
         space_param_encoded_span(w->sp, i, &first, &count);
         for (size_t k = first; k < first + count; k++) w->lo[k] = w->hi[k] = w->x[k];
     }
+    space_cond_hold_bounds(w->sp, w->x, w->lo, w->hi); /* one branch of the tree per run */
     if (nlopt_set_lower_bounds(w->nl, w->lo) < 0 || nlopt_set_upper_bounds(w->nl, w->hi) < 0) {
         acqopt_errf(err, err_len, "acqopt: cannot set NLopt bounds");
         return -1;

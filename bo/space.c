@@ -8,6 +8,9 @@
  *                (on a log scale the bins are [v-0.5, v+0.5] in log space)
  *   ordinal      rank r of k sorted values -> (r+0.5)/k
  *   categorical  one-hot block of k coordinates
+ * Conditional parameters (bo/space_conditions.c): an inactive parameter is
+ * held at a fixed value in every function below; without conditions the
+ * hooks do nothing.
  */
 #include "bo/space.h"
 
@@ -19,6 +22,7 @@
 #include <string.h>
 
 #include "bo/space_constraints.h"
+#include "bo/space_conditions.h"
 #include "util/strmap.h"
 
 typedef struct {
@@ -38,6 +42,7 @@ struct space {
     size_t n, cap;
     size_t dim;
     space_constraints *cons;   /* parameter constraints (bo/space_constraints.c); NULL: none */
+    space_cond *cond;   /* conditions, NULL when none */
 };
 
 /* Integers above 2^53 are not all representable as doubles. */
@@ -75,6 +80,7 @@ void space_free(space *sp)
     for (size_t i = 0; i < sp->n; i++) space_param_clear(&sp->params[i]);
     free(sp->params);
     space_constraints_free(sp->cons);
+    space_cond_free(sp->cond);
     free(sp);
 }
 
@@ -98,6 +104,7 @@ space *space_clone(const space *sp)
     if (!c->params) goto fail;
     c->cap = sp->n ? sp->n : 1;
     c->dim = sp->dim;
+    if (sp->cond && !(c->cond = space_cond_clone(sp->cond))) goto fail;
     for (size_t i = 0; i < sp->n; i++) {
         const space_param *s = &sp->params[i];
         space_param *d = &c->params[i];
@@ -411,6 +418,14 @@ void space_param_encoded_span(const space *sp, size_t i, size_t *first, size_t *
     if (count) *count = SPACE_OK(sp, i) ? sp->params[i].width : 0;
 }
 
+space_cond *space_cond_of(const space *sp) { return sp ? sp->cond : NULL; }
+
+void space_cond_attach(space *sp, space_cond *c)
+{
+    if (sp->cond != c) space_cond_free(sp->cond);
+    sp->cond = c;
+}
+
 /* Rank of an ordinal value, -1 when it is not one of the values. */
 static long space_ordinal_rank(const space_param *p, double v)
 {
@@ -550,34 +565,46 @@ void space_encode(const space *sp, const double *config, double *u)
         }
         }
     }
+    space_cond_fix_encoded(sp, config, u);
+}
+
+double space_decode_param(const space *sp, const double *u, size_t i)
+{
+    const space_param *p = &sp->params[i];
+    switch (p->type) {
+    case SPACE_FLOAT:
+    case SPACE_INT:
+        return space_decode_numeric(p, u[p->first]);
+    case SPACE_ORDINAL:
+        return p->values[space_bin(u[p->first], p->n_choices)];
+    case SPACE_CATEGORICAL:
+    default: {
+        size_t best = 0;
+        for (size_t k = 1; k < p->width; k++)
+            if (u[p->first + k] > u[p->first + best]) best = k;
+        return (double)best;
+    }
+    }
 }
 
 void space_decode(const space *sp, const double *u, double *config)
 {
     assert(sp && u && config);
-    for (size_t i = 0; i < sp->n; i++) {
-        const space_param *p = &sp->params[i];
-        switch (p->type) {
-        case SPACE_FLOAT:
-        case SPACE_INT:
-            config[i] = space_decode_numeric(p, u[p->first]);
-            break;
-        case SPACE_ORDINAL:
-            config[i] = p->values[space_bin(u[p->first], p->n_choices)];
-            break;
-        case SPACE_CATEGORICAL: {
-            size_t best = 0;
-            for (size_t k = 1; k < p->width; k++)
-                if (u[p->first + k] > u[p->first + best]) best = k;
-            config[i] = (double)best;
-            break;
-        }
-        }
-    }
+    for (size_t i = 0; i < sp->n; i++) config[i] = space_decode_param(sp, u, i);
+    space_cond_fix_config(sp, config);
 }
 
 void space_snap_encoded(const space *sp, double *u)
 {
+    if (sp->cond) { /* through the configuration, whose inactive parameters are fixed */
+        double *c = malloc(sp->n * sizeof(double));
+        if (c) {
+            space_decode(sp, u, c);
+            space_encode(sp, c, u);
+            free(c);
+            return;
+        }
+    }
     for (size_t i = 0; i < sp->n; i++) {
         const space_param *p = &sp->params[i];
         double c;
@@ -620,12 +647,18 @@ void space_from_unit(const space *sp, const double *v, double *config)
             break;
         }
     }
+    space_cond_fix_config(sp, config);
 }
 
 int space_config_equal(const space *sp, const double *a, const double *b)
 {
     for (size_t i = 0; i < sp->n; i++) {
         const space_param *p = &sp->params[i];
+        if (sp->cond) { /* inactive parameters do not count */
+            int act = space_param_active(sp, a, i);
+            if (act != space_param_active(sp, b, i)) return 0;
+            if (!act) continue;
+        }
         if (p->type == SPACE_FLOAT) {
             if (fabs(space_encode_numeric(p, a[i]) - space_encode_numeric(p, b[i])) > SPACE_FLOAT_EQ_TOL)
                 return 0;
@@ -640,6 +673,11 @@ int space_encoded_equal(const space *sp, const double *ua, const double *ub)
 {
     for (size_t i = 0; i < sp->n; i++) {
         const space_param *p = &sp->params[i];
+        if (sp->cond) { /* inactive parameters do not count */
+            int act = space_param_active_encoded(sp, ua, i);
+            if (act != space_param_active_encoded(sp, ub, i)) return 0;
+            if (!act) continue;
+        }
         switch (p->type) {
         case SPACE_FLOAT:
             if (fabs(space_clamp01(ua[p->first]) - space_clamp01(ub[p->first])) > SPACE_FLOAT_EQ_TOL)
@@ -668,6 +706,11 @@ int space_encoded_equal(const space *sp, const double *ua, const double *ub)
 }
 
 double space_cardinality(const space *sp)
+{
+    return sp->cond ? space_cond_cardinality(sp) : space_index_count(sp);
+}
+
+double space_index_count(const space *sp)
 {
     double c = 1;
     for (size_t i = 0; i < sp->n; i++) {
@@ -712,4 +755,5 @@ void space_config_at_index(const space *sp, double index, double *config)
             break;
         }
     }
+    space_cond_fix_config(sp, config);
 }

@@ -8,6 +8,10 @@
  * choice. The encoding maps it to space_encoded_dim() numbers in [0,1]:
  * float/int linearly or on a log scale, ordinal by rank, categorical one-hot.
  *
+ * Conditional parameters are declared in bo/space_conditions.h: an inactive
+ * parameter holds a fixed value, and encoding, decoding, designs and the
+ * equality tests below all treat it so.
+ *
  * Errors: functions returning int give 0 on success and -1 on failure, with a
  * message naming the parameter written to err (err may be NULL).
  */
@@ -82,10 +86,15 @@ int space_encoded_equal(const space *sp, const double *ua, const double *ub);
  * Designs use it so a categorical takes one Sobol coordinate, not k. */
 void space_from_unit(const space *sp, const double *v, double *config);
 
-/* Number of distinct configurations; INFINITY when a float parameter exists. */
+/* Number of distinct configurations; INFINITY when a float parameter exists.
+ * With conditions (bo/space_conditions.h) inactive parameters count once. */
 double space_cardinality(const space *sp);
-/* The configuration with the given index in 0..cardinality-1 (mixed radix,
- * first parameter fastest); for finite spaces only. */
+/* The number of indices of space_config_at_index: the product of every
+ * parameter's values (the cardinality when the space has no condition). */
+double space_index_count(const space *sp);
+/* The configuration with the given index in 0..space_index_count-1 (mixed
+ * radix, first parameter fastest; with conditions several indices give the
+ * same configuration); for finite spaces only. */
 void space_config_at_index(const space *sp, double index, double *config);
 
 #endif

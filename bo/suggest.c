@@ -182,7 +182,7 @@ static int bo_candidate_rank(const bo_request *req, const double *c, const doubl
 static int bo_enumerate(const bo_request *req, const double *out, size_t n_out,
                         uint64_t seed, double *c)
 {
-    double card = space_cardinality(req->sp);
+    double card = space_index_count(req->sp);
     if (!(card <= BO_ENUMERATE_MAX)) return 0;
     double offset = fmod((double)(seed % 1000003ULL), card);
     int best_rank = 0;

@@ -264,6 +264,25 @@ static int host_edges_ok(const plugin_edge *e, size_t n, const char *what, char 
     return 0;
 }
 
+/* 0 when the default gives every unconditional parameter and no more
+ * values than there are parameters. */
+static int host_defaults_cover(const plugin *p)
+{
+    if (p->n_defaults > p->n_params || (p->n_params && !p->defaults))
+        return -1;
+    for (size_t i = 0; i < p->n_params; i++) {
+        if (p->params[i].condition)
+            continue;
+        size_t j = 0;
+        while (j < p->n_defaults && (!p->defaults[j].name ||
+                                     strcmp(p->defaults[j].name, p->params[i].name) != 0))
+            j++;
+        if (j == p->n_defaults)
+            return -1;
+    }
+    return 0;
+}
+
 int plugin_check(const plugin *p, char *err, size_t err_len)
 {
     if (!p) {
@@ -311,9 +330,9 @@ int plugin_check(const plugin *p, char *err, size_t err_len)
             host_err(err, err_len, "plugin '%s': no objective", p->name);
             return -1;
         }
-        if (p->n_defaults != p->n_params || !p->defaults) {
-            host_err(err, err_len, "plugin '%s': the default must give every parameter once",
-                     p->name);
+        if (host_defaults_cover(p) != 0) {
+            host_err(err, err_len, "plugin '%s': the default must give every parameter once "
+                     "(a conditional one only when active: the service checks which)", p->name);
             return -1;
         }
     }
@@ -381,6 +400,24 @@ plugin_config plugin_default_config(const plugin *p)
     return c;
 }
 
+/* 1 when every condition on q's chain of parents holds in cfg. */
+static int host_param_active(const plugin *p, const plugin_config *cfg, const plugin_param *q)
+{
+    for (size_t steps = 0; q && q->condition && steps <= p->n_params; steps++) {
+        const plugin_condition *c = q->condition;
+        const plugin_value *v = c->parameter ? plugin_config_find(cfg, c->parameter) : NULL;
+        int hit = 0;
+        for (size_t k = 0; v && v->choice && k < c->n_choices; k++)
+            hit |= c->choices[k] && strcmp(c->choices[k], v->choice) == 0;
+        for (size_t k = 0; v && !v->choice && k < c->n_values; k++)
+            hit |= c->values[k] == v->number;
+        if (!hit)
+            return 0;
+        q = host_param(p, c->parameter);
+    }
+    return 1;
+}
+
 int plugin_config_check(const plugin *p, const plugin_config *cfg, char *err, size_t err_len)
 {
     if (!cfg || (cfg->count && !cfg->values)) {
@@ -434,8 +471,11 @@ int plugin_config_check(const plugin *p, const plugin_config *cfg, char *err, si
     }
     if (!(p->flags & PLUGIN_FLAG_USER_SPACE)) {
         for (size_t i = 0; i < p->n_params; i++) {
-            if (!plugin_config_find(cfg, p->params[i].name)) {
-                host_err(err, err_len, "parameter '%s' missing", p->params[i].name);
+            int given = plugin_config_find(cfg, p->params[i].name) != NULL;
+            int active = host_param_active(p, cfg, &p->params[i]);
+            if (given != active) {
+                host_err(err, err_len, given ? "parameter '%s' is given but not active"
+                                             : "parameter '%s' missing", p->params[i].name);
                 return -1;
             }
         }

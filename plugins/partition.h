@@ -39,6 +39,7 @@ typedef enum { PARTITION_RC_NONE, PARTITION_RC_SELECTIVE, PARTITION_RC_FULL } pa
 
 typedef struct {
     double tp, pp, micro_batches;
+    double virtual_stages;       /* interleaved 1F1B: model chunks per device (pp > 1); 0 or 1: plain 1F1B */
     int zero;                    /* 0..3 */
     int sp;                      /* sequence parallelism on */
     partition_recompute recompute;

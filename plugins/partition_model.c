@@ -28,7 +28,12 @@
  * inter-node link's speed.
  *
  * Schedule: 1F1B, step = (m + p - 1) x stage time + DP/ZeRO collectives +
- * optimizer (bubble fraction (p-1)/m, Narayanan et al. 2021).
+ * optimizer (bubble fraction (p-1)/m, Narayanan et al. 2021). Interleaved
+ * 1F1B with v model chunks per device (same paper, 2.2.2): the bubble is
+ * (p-1)/v x stage time, every micro-batch crosses v times as many stage
+ * boundaries, the first stage keeps 1 + (p-1)/(p v) times the activations
+ * (Korthikanti et al. 2022, 4.2.3), and Megatron needs m a multiple of p
+ * and the layers of a stage a multiple of v.
  *
  * Memory (Rajbhandari et al. 2020, mixed-precision Adam): 2 bytes of fp16
  * weights, 2 of fp16 gradients and 12 of fp32 optimizer state per parameter;
@@ -187,6 +192,13 @@ static int part_infeasible(partition_result *out, const char *fmt, ...)
     return 0;
 }
 
+/* Model chunks per device: the interleaved schedule's virtual stages (1:
+ * plain 1F1B). */
+static double part_chunks(const partition_plan *p)
+{
+    return p->virtual_stages > 1 ? p->virtual_stages : 1.0;
+}
+
 /* The sizes of a plan that its time and memory figures share. */
 typedef struct {
     double N, tp, pp, mb;               /* devices, tensor/pipeline degrees, micro-batches */
@@ -210,6 +222,10 @@ static int part_check(const partition_model_spec *m, const partition_cluster *c,
         !(c->inter.bw_bytes_s > 0) || !(c->intra.alpha_s >= 0) || !(c->inter.alpha_s >= 0) ||
         !(c->reserved_bytes >= 0)) {
         part_err(err, err_len, "cluster figures must be positive");
+        return -1;
+    }
+    if (!(p->virtual_stages == 0 || part_posint(p->virtual_stages))) {
+        part_err(err, err_len, "virtual_stages must be a positive integer");
         return -1;
     }
     if (!part_posint(p->tp) || !part_posint(p->pp) || !part_posint(p->micro_batches)) {
@@ -260,6 +276,13 @@ static void part_layout(const partition_model_spec *m, const partition_cluster *
                         "the global batch of %g sequences does not split into dp = %g "
                         "x %g micro-batches",
                         m->global_batch, dp, mb);
+        return;
+    }
+    const double v = part_chunks(p);
+    if (v > 1 && (pp == 1 || !part_divides(pp, mb) || !part_divides(v, m->layers / pp))) {
+        part_infeasible(out, "the interleaved schedule needs pp > 1, micro-batches (%g) a "
+                        "multiple of pp (%g) and layers per stage (%g) a multiple of the %g "
+                        "virtual stages", mb, pp, m->layers / pp, v);
         return;
     }
     if (p->zero >= 2 && pp > 1) {
@@ -317,13 +340,14 @@ static void part_stage_time(const partition_cluster *c, const partition_plan *p,
 
     const double stage_comp = lps * (t_f + t_b + t_rc) + t_logit;
     const double stage_tp = lps * t_tp_layer;
-    const double stage_pp = pp > 1 ? 2.0 * partition_p2p_s(2.0 * b * s * h / tp, l_pp) : 0.0;
+    const double v = part_chunks(p);
+    const double stage_pp = pp > 1 ? 2.0 * v * partition_p2p_s(2.0 * b * s * h / tp, l_pp) : 0.0;
     const double stage = stage_comp + stage_tp + stage_pp;
     out->stage_time_s = stage;
     out->compute_s = mb * stage_comp;
     out->tp_comm_s = mb * stage_tp;
     out->pp_comm_s = mb * stage_pp;
-    out->bubble_s = (pp - 1.0) * stage;
+    out->bubble_s = (pp - 1.0) * stage / v;
 }
 
 /* The step: the stages, the bubble, the data-parallel gradient exchange (by
@@ -366,7 +390,8 @@ static void part_memory(const partition_model_spec *m, const partition_cluster *
                                ? partition_activation_bytes(m, b, tp, p->sp, PARTITION_RC_NONE)
                                : 0.0;
     const double logits_mem = 6.0 * b * s * V / tp;   /* fp16 logits + fp32 softmax */
-    const double in_flight = fmin(mb, pp);
+    const double v = part_chunks(p);
+    const double in_flight = fmin(mb, pp) * (v > 1 ? 1.0 + (pp - 1.0) / (pp * v) : 1.0);
     double act_first = in_flight * lps * act_layer + rc_work;
     double act_last = lps * act_layer + rc_work + logits_mem;
     if (pp == 1)

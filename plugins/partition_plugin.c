@@ -30,6 +30,11 @@ static const double part_degrees[] = {1, 2, 4, 8, 16, 32, 64};
 static const double part_micro[] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
 static const char *const part_onoff[] = {"off", "on"};
 static const char *const part_rc[] = {"none", "selective", "full"};
+static const double part_chunks[] = {1, 2, 4};
+/* the interleaved schedule only exists with a pipeline */
+static const double part_pipelined[] = {2, 4, 8, 16, 32, 64};
+static const plugin_condition part_if_pipeline = {.parameter = "pp", .values = part_pipelined,
+                                                   .n_values = N_OF(part_pipelined)};
 
 static const plugin_param part_params[] = {
     {.name = "tp", .type = PLUGIN_PARAM_ORDINAL, .values = part_degrees,
@@ -44,6 +49,10 @@ static const plugin_param part_params[] = {
      .n_choices = N_OF(part_onoff), .description = "sequence parallelism"},
     {.name = "recompute", .type = PLUGIN_PARAM_CATEGORICAL, .choices = part_rc,
      .n_choices = N_OF(part_rc), .description = "activation recomputation"},
+    {.name = "virtual_stages", .type = PLUGIN_PARAM_ORDINAL, .values = part_chunks,
+     .n_values = N_OF(part_chunks),
+     .description = "model chunks per device, interleaved 1F1B (1: plain 1F1B); only with pp > 1",
+     .condition = &part_if_pipeline},
 };
 
 static const plugin_value part_defaults[] = {
@@ -84,6 +93,8 @@ static const plugin_edge part_edges[] = {
     {"pp", "bubble_s"},
     {"micro_batches", "bubble_s"},
     {"pp", "pp_comm_s"},
+    {"virtual_stages", "bubble_s"},
+    {"virtual_stages", "pp_comm_s"},
     {"zero", "dp_comm_s"},
     {"zero", "peak_memory_gb"},
     {"recompute", "peak_memory_gb"},
@@ -180,6 +191,8 @@ static int part_read(const plugin_config *cfg, const plugin_run_options *opts,
     if (!(v = plugin_config_find(cfg, "micro_batches")) || v->choice)
         goto missing;
     p->micro_batches = v->number;
+    v = plugin_config_find(cfg, "virtual_stages"); /* active only with pp > 1 */
+    p->virtual_stages = v && !v->choice ? v->number : 1;
     if (!(v = plugin_config_find(cfg, "zero")) || v->choice)
         goto missing;
     if (!(v->number >= 0 && v->number <= 3 && v->number == floor(v->number))) {

@@ -65,6 +65,18 @@ typedef enum {
     PLUGIN_PARAM_ORDINAL      /* one of values (ordered numbers) */
 } plugin_param_type;
 
+/* A conditional parameter's condition: it is active only when the parameter
+ * named `parameter` (categorical, ordinal or int) takes one of the listed
+ * choices (a categorical parent) or values (an ordinal or int parent). A
+ * configuration holds exactly its active parameters. */
+typedef struct {
+    const char *parameter;
+    const char *const *choices;  /* a categorical parent */
+    size_t n_choices;
+    const double *values;        /* an ordinal or int parent */
+    size_t n_values;
+} plugin_condition;
+
 typedef struct {
     const char *name;            /* [a-z0-9_], unique within the plugin */
     plugin_param_type type;
@@ -75,6 +87,7 @@ typedef struct {
     const double *values;        /* ordinal, increasing */
     size_t n_values;
     const char *description;     /* one line, with the unit; may be NULL */
+    const plugin_condition *condition; /* NULL: always active (ABI 2) */
 } plugin_param;
 
 /* One parameter's value in a configuration: `number` for float, int and

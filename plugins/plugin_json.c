@@ -54,6 +54,25 @@ static json_t *pj_str(const char *s)
     return json_string(s ? s : "");
 }
 
+/* {"parameter": P, "values": [...]}: the choices of a categorical parent or
+ * the values of an ordinal or int one. */
+static json_t *pj_condition(const plugin_condition *c)
+{
+    json_t *o = json_object(), *v = json_array();
+    int bad = !o || !v || pj_set(o, "parameter", pj_str(c->parameter)) || pj_set(o, "values", v);
+    for (size_t k = 0; !bad && k < c->n_choices; k++)
+        bad = pj_append(v, pj_str(c->choices[k]));
+    for (size_t k = 0; !bad && k < c->n_values; k++)
+        bad = pj_append(v, pj_number(c->values[k]));
+    if (bad) {
+        json_decref(o);
+        if (!o)
+            json_decref(v);
+        return NULL;
+    }
+    return o;
+}
+
 static json_t *pj_param(const plugin_param *q, int with_description)
 {
     json_t *o = json_object();
@@ -83,6 +102,8 @@ static json_t *pj_param(const plugin_param *q, int with_description)
         break;
     }
     }
+    if (!bad && q->condition)
+        bad = pj_set(o, "condition", pj_condition(q->condition));
     if (!bad && with_description && q->description)
         bad = pj_set(o, "description", pj_str(q->description));
     if (bad) {

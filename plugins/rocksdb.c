@@ -96,6 +96,11 @@ static const char *const rdb_param_constraints[] = {
 static const plugin_param rdb_params[] = {RDB_TEN_PARAMS};
 static const plugin_value rdb_defaults[] = {RDB_TEN_DEFAULTS};
 
+/* universal compaction's own options, active only with that style */
+static const char *const rdb_universal[] = {"universal"};
+static const plugin_condition rdb_if_universal = {.parameter = "compaction_style",
+                                                  .choices = rdb_universal, .n_choices = 1};
+
 static const plugin_param rdb_ext_params[] = {
     RDB_TEN_PARAMS,
     {.name = "cache_size", .type = PLUGIN_PARAM_INT, .low = 1048576, .high = 1073741824,
@@ -106,6 +111,15 @@ static const plugin_param rdb_ext_params[] = {
      .n_choices = N_OF(rdb_compressions), .description = "block compression"},
     {.name = "compaction_style", .type = PLUGIN_PARAM_CATEGORICAL, .choices = rdb_styles,
      .n_choices = N_OF(rdb_styles), .description = "leveled or universal compaction"},
+    {.name = "universal_size_ratio", .type = PLUGIN_PARAM_INT, .low = 1, .high = 20,
+     .description = "universal: percent a run may exceed the next and still merge with it",
+     .condition = &rdb_if_universal},
+    {.name = "universal_min_merge_width", .type = PLUGIN_PARAM_INT, .low = 2, .high = 16,
+     .description = "universal: fewest sorted runs one compaction merges",
+     .condition = &rdb_if_universal},
+    {.name = "universal_max_size_amplification_percent", .type = PLUGIN_PARAM_INT, .low = 25,
+     .high = 400, .description = "universal: space amplification, percent, that forces a full "
+     "compaction", .condition = &rdb_if_universal},
 };
 /* db_bench: 8 MiB cache, bloom_bits -1 (no filter policy, as 0), snappy,
  * leveled compaction. */
@@ -245,6 +259,8 @@ static const char *const rdb_int_flags[] = {
     "max_write_buffer_number", "min_write_buffer_number_to_merge",
     "max_bytes_for_level_multiplier", "block_size", "level0_file_num_compaction_trigger",
     "level0_slowdown_writes_trigger", "level0_stop_writes_trigger", "cache_size", "bloom_bits",
+    "universal_size_ratio", "universal_min_merge_width",
+    "universal_max_size_amplification_percent",
 };
 
 char **rocksdb_argv_new(const plugin_config *cfg, const rocksdb_workload *w, const char *db_path,

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bo/space_conditions.h"
+#include "server/study_conditions.h"
 #include "util/rng.h"
 #include "util/strmap.h"
 #include "util/util.h"
@@ -225,7 +227,7 @@ static int validate_param(json_t *p, size_t i, space *sp, json_t *out, jv_error 
     if (!json_is_object(p))
         return jv_invalid(e, pre, "%s must be an object", pre);
     static const char *const keys[] = {"name", "type", "low", "high", "log", "choices", "values",
-                                       "description", NULL};
+                                       "description", "condition", NULL};
     if (jv_only_keys(p, keys, pre, e) != 0)
         return -1;
     /* a plugin's parameters come with a description: kept as given */
@@ -597,6 +599,8 @@ int study_validate(json_t *body, json_t **spec_out, json_t **knowledge_out, jv_e
         if (rc == 0)
             rc = check_env_clash(params, i, envs, env_text, e);
     }
+    if (rc == 0)
+        rc = study_conditions_validate(params, sp, norm_params, e);
 
     const char *obj_name = NULL, *goal = "minimize";
     json_t *objectives = NULL; /* several objectives: study_objectives.c */
@@ -746,6 +750,10 @@ int study_def_load(const char *spec_text, study_def *out, char *err, size_t err_
         study_def_free(out);
         return -1;
     }
+    if (study_conditions_load(params, out->sp, err, err_len) != 0) {
+        study_def_free(out);
+        return -1;
+    }
     json_t *cons = json_object_get(spec, "constraints");
     out->n_constraints = json_array_size(cons);
     if (out->n_constraints) {
@@ -811,6 +819,10 @@ int study_params_parse(const study_def *sd, json_t *params, const char *prefix, 
         const char *name = space_param_name(sp, i);
         jv_field(f, sizeof f, prefix, name);
         json_t *v = json_object_get(params, name);
+        if (!v && space_has_conditions(sp)) {
+            config[i] = NAN; /* study_conditions_check_params says whether it may be */
+            continue;
+        }
         if (!v)
             return jv_invalid(e, f, "parameter '%s' is missing", name);
         space_type t = space_param_type(sp, i);
@@ -842,6 +854,8 @@ int study_params_parse(const study_def *sd, json_t *params, const char *prefix, 
         }
         config[i] = d;
     }
+    if (space_has_conditions(sp) && study_conditions_check_params(sp, prefix, config, e) != 0)
+        return -1;
     char serr[256];
     if (space_validate(sp, config, serr, sizeof serr) != 0)
         return jv_invalid(e, prefix, "%s: %s", prefix, serr);
@@ -857,6 +871,8 @@ json_t *study_params_json(const study_def *sd, const double *config)
     for (size_t i = 0; i < space_size(sp); i++) {
         const char *name = space_param_name(sp, i);
         json_t *v;
+        if (!space_param_active(sp, config, i))
+            continue; /* params hold exactly the active parameters */
         switch (space_param_type(sp, i)) {
         case SPACE_CATEGORICAL:
             v = json_string(space_param_choice(sp, i, (size_t)config[i]));

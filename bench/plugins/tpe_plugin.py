@@ -15,6 +15,11 @@ estimator sees neighbouring values as neighbours; the plugins' ordinals are
 powers of two, so the index is their log); categorical as a
 CategoricalDistribution of its choices. The first trial is the plugin's default configuration
 (study.enqueue_trial), as in `bograph tune`, whose trial 1 is the default.
+A plugin with conditional parameters (partition's virtual_stages, the
+universal options of rocksdb-extended) is asked define-by-run (a parameter
+only when its condition holds, multivariate TPE with group=True, Optuna's
+setting for conditional spaces), so every configuration holds exactly its
+active parameters.
 
 Trials that could not run or break a constraint, --infeasible:
   constraints (default): told to Optuna as completed trials with a
@@ -89,6 +94,8 @@ def to_optuna(space, config):
     """A plugin configuration {name: value} as Optuna params (ordinal -> index)."""
     out = {}
     for p in space["parameters"]:
+        if p["name"] not in config:  # a conditional parameter the default leaves inactive
+            continue
         v = config[p["name"]]
         out[p["name"]] = p["values"].index(v) if p["type"] == "ordinal" else v
     return out
@@ -97,6 +104,8 @@ def to_optuna(space, config):
 def to_plugin(space, params):
     out = {}
     for p in space["parameters"]:
+        if p["name"] not in params:
+            continue
         v = params[p["name"]]
         if p["type"] == "ordinal":
             v = p["values"][int(v)]
@@ -106,13 +115,36 @@ def to_plugin(space, params):
     return out
 
 
+def ask(study, space, dists):
+    """A trial of a space with conditions, define-by-run: a parameter is
+    suggested only when its parent (declared before it) took one of its
+    condition's values, so the configuration holds exactly its active
+    parameters, as the plugin requires."""
+    trial = study.ask()
+    for p in space["parameters"]:
+        c = p.get("condition")
+        if c:
+            got = to_plugin(space, trial.params)
+            if c["parameter"] not in got or got[c["parameter"]] not in c["values"]:
+                continue
+        d = dists[p["name"]]
+        if isinstance(d, optuna.distributions.FloatDistribution):
+            trial.suggest_float(p["name"], d.low, d.high, log=d.log)
+        elif isinstance(d, optuna.distributions.IntDistribution):
+            trial.suggest_int(p["name"], d.low, d.high, log=d.log)
+        else:
+            trial.suggest_categorical(p["name"], d.choices)
+    return trial
+
+
 def run_seed(args, space, seed):
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     warnings.filterwarnings("ignore")
     maximize = space["objective"]["goal"] == "maximize"
     constraints = args.infeasible == "constraints"
+    conditional = any(p.get("condition") for p in space["parameters"])
     sampler = optuna.samplers.TPESampler(
-        multivariate=True, seed=seed,
+        multivariate=True, seed=seed, group=conditional,
         constraints_func=(lambda t: [t.user_attrs["violation"]]) if constraints else None)
     study = optuna.create_study(direction="maximize" if maximize else "minimize",
                                 sampler=sampler)
@@ -124,7 +156,7 @@ def run_seed(args, space, seed):
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     default, best, best_at, trace, n_bad = None, None, None, [], 0
     for t in range(1, args.budget + 1):
-        trial = study.ask(dists)
+        trial = ask(study, space, dists) if conditional else study.ask(dists)
         proc.stdin.write(json.dumps(to_plugin(space, trial.params)) + "\n")
         proc.stdin.flush()
         line = proc.stdout.readline()

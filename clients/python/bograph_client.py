@@ -320,7 +320,9 @@ class Trial:
     """One configuration handed to an objective function by Study.optimize:
     trial["x"] or trial.params["x"] its values, trial.number, trial.id,
     trial.explanation (what the model expected of it), and report(name,
-    value) for intermediate metrics (the graph model learns from them)."""
+    value) for intermediate metrics (the graph model learns from them).
+    A conditional parameter is in the trial only while its condition
+    holds: "momentum" in trial, trial.get("momentum", default)."""
 
     def __init__(self, study, data):
         self.study = study
@@ -334,6 +336,13 @@ class Trial:
 
     def __getitem__(self, name):
         return self.params[name]
+
+    def __contains__(self, name):
+        return name in self.params
+
+    def get(self, name, default=None):
+        """The parameter's value, or default when it is inactive."""
+        return self.params.get(name, default)
 
     def report(self, name, value):
         """Records a metric of this trial, sent with its result."""

@@ -105,6 +105,27 @@ class StudyTest(unittest.TestCase):
         for x, y in seen:
             self.assertLessEqual(x + 4 * y, 0)
 
+    def test_conditional_parameters(self):
+        """A condition passes through create_study as given; a trial holds
+        only its active parameters (in, get); an inactive one in an import
+        is a 400 naming it."""
+        study = self.c.create_study("cond", parameters=[
+            {"name": "opt", "type": "categorical", "choices": ["sgd", "adam"]},
+            {"name": "momentum", "type": "float", "low": 0, "high": 0.99,
+             "condition": {"parameter": "opt", "values": ["sgd"]}}],
+            objective=LOSS, algorithm="random", budget=8)
+        self.assertEqual(study["parameters"][1]["condition"],
+                         {"parameter": "opt", "values": ["sgd"]})
+
+        def objective(trial):
+            self.assertEqual("momentum" in trial, trial["opt"] == "sgd")
+            return trial.get("momentum", 0.5)
+
+        self.assertEqual(len(study.optimize(objective, n_trials=8)), 8)
+        e = self.api_error(400, self.c.add_trial, study["id"],
+                           {"opt": "adam", "momentum": 0.1}, metrics={"loss": 1})
+        self.assertEqual(e.field, "params.momentum")
+
     def test_optimize_raises_objective_error(self):
         study = self.c.create_study("opt-err", parameters=X, objective=LOSS, algorithm="random",
                                     budget=10)

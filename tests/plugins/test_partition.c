@@ -2,7 +2,8 @@
  * test_partition.c - tests plugins/partition_model.c and partition_plugin.c
  * against hand-computed communication volumes (Megatron tensor parallelism,
  * data-parallel gradient all-reduce), memory per ZeRO stage, activation
- * memory (Korthikanti et al.) and the pipeline bubble.
+ * memory (Korthikanti et al.), the pipeline bubble, the interleaved schedule
+ * and its knob declared as active only with a pipeline.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -218,6 +219,43 @@ static void test_pipeline_bubble(void **state)
          r.compute_s + r.tp_comm_s + r.pp_comm_s + r.bubble_s + r.dp_comm_s + r.optimizer_s);
 }
 
+/* Interleaved 1F1B: v chunks per device divide the bubble by v, multiply
+ * the stage-boundary sends by v, keep more activations in flight, and need
+ * m a multiple of pp and the layers of a stage a multiple of v. */
+static void test_interleaved_schedule(void **state)
+{
+    (void)state;
+    partition_model_spec m = tiny_model(4);
+    m.layers = 4;
+    partition_cluster c = tiny_cluster(2);
+    partition_plan p = {.tp = 1, .pp = 2, .micro_batches = 4, .zero = 1, .sp = 0,
+                        .recompute = PARTITION_RC_NONE, .virtual_stages = 1};
+    partition_result r1, r2;
+    char err[256];
+    assert_int_equal(partition_eval(&m, &c, &p, &r1, err, sizeof err), 0);
+    p.virtual_stages = 2;
+    assert_int_equal(partition_eval(&m, &c, &p, &r2, err, sizeof err), 0);
+    assert_true(r1.feasible && r2.feasible);
+    NEAR(r2.pp_comm_s, 2 * r1.pp_comm_s);
+    NEAR(r2.bubble_s, r2.stage_time_s / 2);
+    NEAR(r2.compute_s, r1.compute_s);
+    assert_true(r2.activations_bytes >= r1.activations_bytes);
+    NEAR(r2.step_time_s,
+         r2.compute_s + r2.tp_comm_s + r2.pp_comm_s + r2.bubble_s + r2.dp_comm_s + r2.optimizer_s);
+    /* 4 chunks do not split a stage of 2 layers; 3 micro-batches are not a multiple of pp */
+    p.virtual_stages = 4;
+    assert_int_equal(partition_eval(&m, &c, &p, &r2, err, sizeof err), 0);
+    assert_false(r2.feasible);
+    assert_non_null(strstr(r2.reason, "interleaved"));
+    m.global_batch = 3;
+    p.virtual_stages = 2;
+    p.micro_batches = 3;
+    assert_int_equal(partition_eval(&m, &c, &p, &r2, err, sizeof err), 0);
+    assert_false(r2.feasible);
+    p.virtual_stages = 1.5;
+    assert_int_equal(partition_eval(&m, &c, &p, &r2, err, sizeof err), -1);
+}
+
 static void test_infeasible_plans(void **state)
 {
     (void)state;
@@ -309,6 +347,33 @@ static void test_plugin(void **state)
     assert_int_equal(r.state, PLUGIN_FAILED);
     assert_non_null(strstr(r.reason, "layers"));
     plugin_config_free(&cfg);
+
+    /* virtual_stages is declared active only with a pipeline (pp > 1) */
+    const plugin_param *vs = NULL;
+    for (size_t i = 0; i < p->n_params; i++)
+        if (strcmp(p->params[i].name, "virtual_stages") == 0)
+            vs = &p->params[i];
+    assert_non_null(vs);
+    assert_non_null(vs->condition);
+    assert_string_equal(vs->condition->parameter, "pp");
+    assert_int_equal(vs->condition->n_values, 6);
+    assert_true(vs->condition->values[0] == 2 && vs->condition->values[5] == 64);
+    for (size_t i = 0; i < p->n_params; i++)
+        assert_true(p->params[i].condition == NULL || &p->params[i] == vs);
+    assert_null(plugin_config_find(&def, "virtual_stages")); /* the default has pp 1 */
+    assert_int_equal(plugin_config_copy(&def, &cfg), 0);
+    plugin_config_set(&cfg, "tp", 4, NULL);
+    plugin_config_set(&cfg, "pp", 2, NULL);
+    assert_int_equal(plugin_run(p, &cfg, NULL, &r, err, sizeof err), -1);
+    assert_non_null(strstr(err, "virtual_stages"));
+    plugin_config_set(&cfg, "virtual_stages", 2, NULL);
+    assert_int_equal(plugin_run(p, &cfg, NULL, &r, err, sizeof err), 0);
+    assert_int_equal(r.state, PLUGIN_OK);
+    double bubble2 = metric(&r, "bubble_s");
+    plugin_config_set(&cfg, "virtual_stages", 1, NULL);
+    assert_int_equal(plugin_run(p, &cfg, NULL, &r, err, sizeof err), 0);
+    assert_true(bubble2 < metric(&r, "bubble_s"));
+    plugin_config_free(&cfg);
     plugin_result_free(&r);
 }
 
@@ -322,6 +387,7 @@ int main(void)
         cmocka_unit_test(test_data_parallel_volume),
         cmocka_unit_test(test_zero_memory),
         cmocka_unit_test(test_pipeline_bubble),
+        cmocka_unit_test(test_interleaved_schedule),
         cmocka_unit_test(test_infeasible_plans),
         cmocka_unit_test(test_plugin),
     };

@@ -2,7 +2,9 @@
  * test_rocksdb.c - tests plugins/rocksdb.c: the db_bench command line,
  * reading ops/sec back, and real (short) db_bench runs: a full trial whose
  * metrics include every node the expert knowledge names, a timeout and a
- * missing program, each leaving no temporary directory behind.
+ * missing program, each leaving no temporary directory behind; and the
+ * universal compaction options of rocksdb-extended declared as conditional
+ * on compaction_style.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +20,7 @@
 #include "plugins/builtin.h"
 #include "plugins/exec.h"
 #include "plugins/host.h"
+#include "plugins/plugin_json.h"
 #include "plugins/rocksdb.h"
 
 static char workdir[512];
@@ -117,6 +120,83 @@ static void test_argv(void **state)
     assert_int_equal(rocksdb_workload_from_options(&opts, &w, err, sizeof err), 0);
     assert_true(w.num == 1000);
     assert_true(w.seed == 99);
+}
+
+/* rocksdb-extended: the universal-only options carry a condition on
+ * compaction_style = universal, in the descriptor and in the study body the
+ * plugin fills; the default (level) gives none of them, a configuration must
+ * give exactly the active ones, and the command line passes them when set. */
+static void test_universal_conditions(void **state)
+{
+    (void)state;
+    const plugin *p = &plugin_rocksdb_extended;
+    char err[256];
+    assert_int_equal(plugin_check(p, err, sizeof err), 0);
+    size_t n_cond = 0;
+    for (size_t i = 0; i < p->n_params; i++) {
+        const plugin_condition *c = p->params[i].condition;
+        int universal = strncmp(p->params[i].name, "universal_", 10) == 0;
+        assert_int_equal(c != NULL, universal);
+        if (!c)
+            continue;
+        n_cond++;
+        assert_string_equal(c->parameter, "compaction_style");
+        assert_int_equal(c->n_choices, 1);
+        assert_string_equal(c->choices[0], "universal");
+        for (size_t k = 0; k < p->n_defaults; k++)
+            assert_string_not_equal(p->defaults[k].name, p->params[i].name);
+    }
+    assert_int_equal(n_cond, 3);
+    for (size_t i = 0; i < plugin_rocksdb.n_params; i++)
+        assert_null(plugin_rocksdb.params[i].condition);
+
+    json_t *body = json_object();
+    assert_int_equal(plugin_fill_study(p, body, err, sizeof err), 0);
+    json_t *params = json_object_get(body, "parameters");
+    size_t seen = 0;
+    for (size_t i = 0; i < json_array_size(params); i++) {
+        json_t *c = json_object_get(json_array_get(params, i), "condition");
+        if (!c)
+            continue;
+        seen++;
+        assert_string_equal(json_string_value(json_object_get(c, "parameter")), "compaction_style");
+        assert_string_equal(json_string_value(json_array_get(json_object_get(c, "values"), 0)),
+                            "universal");
+    }
+    assert_int_equal(seen, 3);
+    assert_null(json_object_get(json_object_get(body, "default"), "universal_size_ratio"));
+    json_decref(body);
+
+    rocksdb_workload w;
+    assert_int_equal(rocksdb_workload_from_options(NULL, &w, err, sizeof err), 0);
+    plugin_config def = plugin_default_config(p), cfg;
+    assert_int_equal(plugin_config_check(p, &def, err, sizeof err), 0);
+    char **argv = rocksdb_argv_new(&def, &w, "/tmp/x/db", err, sizeof err);
+    assert_non_null(argv);
+    for (size_t i = 0; argv[i]; i++)
+        assert_null(strstr(argv[i], "universal"));
+    rocksdb_argv_free(argv);
+    assert_int_equal(plugin_config_copy(&def, &cfg), 0);
+    plugin_config_set(&cfg, "compaction_style", 0, "universal");
+    /* universal without its options: they are active, so missing */
+    assert_int_equal(plugin_config_check(p, &cfg, err, sizeof err), -1);
+    assert_non_null(strstr(err, "universal_size_ratio"));
+    plugin_config_set(&cfg, "universal_size_ratio", 5, NULL);
+    plugin_config_set(&cfg, "universal_min_merge_width", 4, NULL);
+    plugin_config_set(&cfg, "universal_max_size_amplification_percent", 150, NULL);
+    assert_int_equal(plugin_config_check(p, &cfg, err, sizeof err), 0);
+    argv = rocksdb_argv_new(&cfg, &w, "/tmp/x/db", err, sizeof err);
+    assert_non_null(argv);
+    assert_true(has_arg(argv, "--compaction_style=1"));
+    assert_true(has_arg(argv, "--universal_size_ratio=5"));
+    assert_true(has_arg(argv, "--universal_min_merge_width=4"));
+    assert_true(has_arg(argv, "--universal_max_size_amplification_percent=150"));
+    rocksdb_argv_free(argv);
+    /* back to level: the universal options are no longer active */
+    plugin_config_set(&cfg, "compaction_style", 0, "level");
+    assert_int_equal(plugin_config_check(p, &cfg, err, sizeof err), -1);
+    assert_non_null(strstr(err, "not active"));
+    plugin_config_free(&cfg);
 }
 
 static void test_parse_ops(void **state)
@@ -220,6 +300,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_argv),
+        cmocka_unit_test(test_universal_conditions),
         cmocka_unit_test(test_parse_ops),
         cmocka_unit_test(test_real_run),
         cmocka_unit_test(test_timeout_and_missing_program),
