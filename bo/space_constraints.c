@@ -375,8 +375,8 @@ int space_constraints_check(const space *sp, const double *configs, size_t n, ch
     return 0;
 }
 
-int space_constraints_probe(const space *sp, size_t k, uint64_t seed, size_t *feasible,
-                            size_t *n_drawn)
+int space_constraints_probe(const space *sp, size_t k, uint64_t seed, size_t stop_at,
+                            size_t *feasible, size_t *n_drawn)
 {
     assert(k <= space_n_constraints(sp) && feasible && n_drawn);
     size_t p = space_size(sp);
@@ -392,7 +392,8 @@ int space_constraints_probe(const space *sp, size_t k, uint64_t seed, size_t *fe
     }
     double *cfg = v + p;
     memset(feasible, 0, k * sizeof *feasible);
-    for (size_t t = 0; t < draws; t++) {
+    size_t t = 0;
+    for (; t < draws && !(stop_at && k && feasible[k - 1] >= stop_at); t++) {
         if (enumerate) {
             space_config_at_index(sp, (double)t, cfg);
         } else {
@@ -402,7 +403,7 @@ int space_constraints_probe(const space *sp, size_t k, uint64_t seed, size_t *fe
         for (size_t j = 0; j < k && space_constraint_holds(sp, j, cfg); j++)
             feasible[j]++;
     }
-    *n_drawn = draws;
+    *n_drawn = t;
     free(v);
     design_free(d);
     return 0;

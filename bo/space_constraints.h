@@ -76,9 +76,11 @@ int space_constraints_check(const space *sp, const double *configs, size_t n, ch
  * draws meet: draws random configurations (seeded, SPACE_CONSTRAINTS_PROBE_DRAWS
  * of them, or every configuration of a smaller finite space) and returns
  * through feasible[j] (j < k) how many meet constraints 0..j, and through
- * *n_drawn the draws. -1 when out of memory. */
-int space_constraints_probe(const space *sp, size_t k, uint64_t seed, size_t *feasible,
-                            size_t *n_drawn);
+ * *n_drawn the draws. With stop_at > 0 it stops as soon as stop_at draws
+ * meet all k (every feasible[j] is then at least stop_at). -1 when out of
+ * memory. */
+int space_constraints_probe(const space *sp, size_t k, uint64_t seed, size_t stop_at,
+                            size_t *feasible, size_t *n_drawn);
 
 /* For space.c: copy and release a set (NULL stays NULL); NULL from the copy
  * when out of memory. */

@@ -379,6 +379,13 @@ int plugin_check(const plugin *p, char *err, size_t err_len)
             return -1;
         }
     }
+    for (size_t i = 0; i < p->n_parameter_constraints; i++) {
+        if (!p->parameter_constraints || !p->parameter_constraints[i] ||
+            !p->parameter_constraints[i][0]) {
+            host_err(err, err_len, "plugin '%s': parameter constraint %zu is empty", p->name, i);
+            return -1;
+        }
+    }
     for (size_t i = 0; i < p->n_option_docs; i++) {
         if (!p->option_docs[i].key || !p->option_docs[i].key[0]) {
             host_err(err, err_len, "plugin '%s': option %zu has no key", p->name, i);

@@ -44,15 +44,23 @@ static int pcons_check_region(space *sp, jv_error *e)
 {
     size_t n = space_n_constraints(sp), drawn = 0;
     size_t *feasible = malloc((n ? n : 1) * sizeof *feasible);
-    if (!feasible || space_constraints_probe(sp, n, PCONS_PROBE_SEED, feasible, &drawn) != 0) {
+    /* stopping once MIN_FEASIBLE draws meet them all decides the same: the
+     * full count could only be larger */
+    if (!feasible || space_constraints_probe(sp, n, PCONS_PROBE_SEED,
+                                             SPACE_CONSTRAINTS_PROBE_MIN_FEASIBLE, feasible,
+                                             &drawn) != 0) {
         free(feasible);
         return jv_fail(e, 500, "internal", NULL, "out of memory");
     }
     int rc = 0;
     char field[64];
     for (size_t j = 0; j < n && rc == 0; j++) {
-        /* below 1 in 10,000: fewer than MIN_FEASIBLE of PROBE_DRAWS draws */
-        double need = (double)SPACE_CONSTRAINTS_PROBE_MIN_FEASIBLE * (double)drawn /
+        /* below 1 in 10,000: fewer than MIN_FEASIBLE of PROBE_DRAWS draws
+         * (of a smaller finite space: the same share) */
+        double card = space_cardinality(sp);
+        double total = card < (double)SPACE_CONSTRAINTS_PROBE_DRAWS ? card
+                                                                    : SPACE_CONSTRAINTS_PROBE_DRAWS;
+        double need = (double)SPACE_CONSTRAINTS_PROBE_MIN_FEASIBLE * total /
                       (double)SPACE_CONSTRAINTS_PROBE_DRAWS;
         if (feasible[j] > 0 && (double)feasible[j] >= need)
             continue;

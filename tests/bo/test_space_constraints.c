@@ -162,11 +162,15 @@ static void test_probe(void **state)
     assert_int_equal(space_constraint_add(sp, "x <= 0.5", NULL, 0), 0);
     assert_int_equal(space_constraint_add(sp, "x + y <= 0.001", NULL, 0), 0);
     size_t feas[2], n;
-    assert_int_equal(space_constraints_probe(sp, 2, 7, feas, &n), 0);
+    assert_int_equal(space_constraints_probe(sp, 2, 7, 0, feas, &n), 0);
     assert_int_equal(n, SPACE_CONSTRAINTS_PROBE_DRAWS);
     assert_true(feas[0] > 0.45 * n && feas[0] < 0.55 * n);
     /* 5e-7 of the square */
     assert_true(feas[1] < SPACE_CONSTRAINTS_PROBE_MIN_FEASIBLE);
+    /* stopping early: only as far as 10 draws meet the first one */
+    assert_int_equal(space_constraints_probe(sp, 1, 7, 10, feas, &n), 0);
+    assert_int_equal(feas[0], 10);
+    assert_true(n >= 10 && n < 100);
     space_free(sp);
 
     /* a finite space is counted exactly */
@@ -174,7 +178,7 @@ static void test_probe(void **state)
     assert_int_equal(space_add_ordinal(fin, "tp", degrees, 7, NULL, 0), 0);
     assert_int_equal(space_add_ordinal(fin, "pp", degrees, 7, NULL, 0), 0);
     assert_int_equal(space_constraint_add(fin, "tp * pp <= 64", NULL, 0), 0);
-    assert_int_equal(space_constraints_probe(fin, 1, 7, feas, &n), 0);
+    assert_int_equal(space_constraints_probe(fin, 1, 7, 0, feas, &n), 0);
     assert_int_equal(n, 49);
     assert_int_equal(feas[0], 28); /* exponents a + b <= 6 */
     space_free(fin);

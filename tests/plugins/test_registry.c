@@ -212,6 +212,10 @@ static void test_check_refuses_bad_descriptors(void **state)
     assert_int_equal(plugin_check(&bad, err, sizeof err), -1);
     assert_non_null(strstr(err, "ABI"));
     bad = plugin_accelerator;
+    bad.n_parameter_constraints = 1; /* but no array */
+    assert_int_equal(plugin_check(&bad, err, sizeof err), -1);
+    assert_non_null(strstr(err, "parameter constraint 0"));
+    bad = plugin_accelerator;
     bad.name = "Bad Name";
     assert_int_equal(plugin_check(&bad, err, sizeof err), -1);
     bad = plugin_accelerator;
