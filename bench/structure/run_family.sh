@@ -24,7 +24,6 @@ fcount=24
 systems=""
 seeds=10
 first=1000
-first=1000
 budget=50
 methods=bograph,gp,random,tpe,cmaes
 jobs=2
@@ -37,7 +36,6 @@ while [ $# -gt 0 ]; do
     --family-count) fcount=$2; shift 2 ;;
     --systems) systems=$2; shift 2 ;;
     --seeds) seeds=$2; shift 2 ;;
-    --first-seed) first=$2; shift 2 ;;
     --first-seed) first=$2; shift 2 ;;
     --budget) budget=$2; shift 2 ;;
     --methods) methods=$2; shift 2 ;;
@@ -72,7 +70,7 @@ export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 sel=""
 [ -z "$systems" ] || sel="--systems $systems"
 start=$(date +%s)
-echo "family run: family seed $fseed, $fcount generated systems${systems:+ (selected: $systems)}, seeds 1000..$((1000 + seeds - 1)), budget $budget, methods $methods, jobs $jobs -> $out" >&2
+echo "family run: family seed $fseed, $fcount generated systems${systems:+ (selected: $systems)}, seeds $first..$((first + seeds - 1)), budget $budget, methods $methods, jobs $jobs -> $out" >&2
 files=""
 ppid=""
 if [ -n "$pmethods" ]; then
