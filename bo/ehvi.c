@@ -12,6 +12,7 @@
 
 #include "bo/acquisition.h"
 #include "bo/design.h"
+#include "bo/pareto.h"
 
 struct ehvi_boxes {
     size_t m, n;
@@ -46,26 +47,7 @@ static size_t ehvi_front(const double *F, size_t k, size_t m, const double *ref,
             if (!isfinite(F[i * m + j]) || !(F[i * m + j] > ref[j])) ok = 0;
         if (ok) memcpy(P + (n++) * m, F + i * m, m * sizeof(double));
     }
-    size_t kept = 0;
-    for (size_t i = 0; i < n; i++) {
-        const double *pi = P + i * m;
-        int ok = 1;
-        for (size_t t = 0; t < n && ok; t++) {
-            if (t == i) continue;
-            const double *pt = P + t * m;
-            int ge = 1, gt = 0;
-            for (size_t j = 0; j < m && ge; j++) {
-                if (pt[j] < pi[j]) ge = 0;
-                else if (pt[j] > pi[j]) gt = 1;
-            }
-            if (ge && (gt || t < i)) ok = 0;
-        }
-        if (ok) {
-            if (kept != i) memmove(P + kept * m, pi, m * sizeof(double));
-            kept++;
-        }
-    }
-    return kept;
+    return pareto_filter_max(P, n, m);
 }
 
 /* Sorted distinct breakpoints of objective j: ref_j, then the front's
@@ -201,19 +183,24 @@ ehvi_boxes *ehvi_boxes_new(const double *F, size_t k, size_t m, const double *re
     return b;
 }
 
-double ehvi_improvement(const ehvi_boxes *b, const double *y)
+/* The part of box i that y dominates: prod_j (min(y_j, hi_ij) - lo_ij)^+. */
+static double ehvi_box_gain(const ehvi_boxes *b, size_t i, const double *y)
 {
     size_t m = b->m;
-    double total = 0;
-    for (size_t i = 0; i < b->n; i++) {
-        const double *lo = b->lo + i * m, *hi = b->hi + i * m;
-        double v = 1;
-        for (size_t j = 0; j < m && v > 0; j++) {
-            double top = y[j] < hi[j] ? y[j] : hi[j];
-            v *= top > lo[j] ? top - lo[j] : 0;
-        }
-        total += v;
+    const double *lo = b->lo + i * m, *hi = b->hi + i * m;
+    double v = 1;
+    for (size_t j = 0; j < m && v > 0; j++) {
+        double top = y[j] < hi[j] ? y[j] : hi[j];
+        v *= top > lo[j] ? top - lo[j] : 0;
     }
+    return v;
+}
+
+double ehvi_improvement(const ehvi_boxes *b, const double *y)
+{
+    double total = 0;
+    for (size_t i = 0; i < b->n; i++)
+        total += ehvi_box_gain(b, i, y);
     return total;
 }
 
@@ -255,17 +242,9 @@ double ehvi_log_analytic(const ehvi_boxes *b, const double *mean, const double *
 static double ehvi_improvement_of(const ehvi_boxes *b, const size_t *idx, size_t n_idx,
                                   const double *y)
 {
-    size_t m = b->m;
     double total = 0;
-    for (size_t t = 0; t < n_idx; t++) {
-        const double *lo = b->lo + idx[t] * m, *hi = b->hi + idx[t] * m;
-        double v = 1;
-        for (size_t j = 0; j < m && v > 0; j++) {
-            double top = y[j] < hi[j] ? y[j] : hi[j];
-            v *= top > lo[j] ? top - lo[j] : 0;
-        }
-        total += v;
-    }
+    for (size_t t = 0; t < n_idx; t++)
+        total += ehvi_box_gain(b, idx[t], y);
     return total;
 }
 

@@ -82,7 +82,7 @@ static int pareto_sorted(const double *P, size_t k, size_t m, size_t col, double
 
 /* Keeps the rows of P (k x m, maximised) that no other row dominates, one
  * copy of equal rows; returns the new count. */
-static size_t pareto_filter(double *P, size_t k, size_t m)
+size_t pareto_filter_max(double *P, size_t k, size_t m)
 {
     size_t kept = 0;
     for (size_t i = 0; i < k; i++) {
@@ -147,7 +147,7 @@ static double pareto_hv_gains(double *P, size_t k, size_t m)
         if (!(z > next)) continue;
         /* the slab (next, z] of the last coordinate is covered by rows 0..i */
         for (size_t t = 0; t <= i; t++) memcpy(proj + t * (m - 1), S + t * m, (m - 1) * sizeof(double));
-        size_t kk = m - 1 > 2 ? pareto_filter(proj, i + 1, m - 1) : i + 1;
+        size_t kk = m - 1 > 2 ? pareto_filter_max(proj, i + 1, m - 1) : i + 1;
         double area = pareto_hv_gains(proj, kk, m - 1);
         if (isnan(area)) {
             vol = NAN;
@@ -177,7 +177,7 @@ double pareto_hypervolume(const double *Y, size_t n, size_t m, const int *maximi
         }
         k += (size_t)beats;
     }
-    k = pareto_filter(G, k, m);
+    k = pareto_filter_max(G, k, m);
     double hv = pareto_hv_gains(G, k, m);
     free(G);
     return hv;

@@ -30,4 +30,9 @@ double pareto_hypervolume(const double *Y, size_t n, size_t m, const int *maximi
  * 0). Returns 0, or -1 when no row is finite (ref untouched). */
 int pareto_default_reference(const double *Y, size_t n, size_t m, const int *maximize, double *ref);
 
+/* In place: keeps the rows of P (k x m, every objective maximised) that no
+ * other row dominates, one copy of equal rows, in their order; returns how
+ * many are kept. O(k^2 m). */
+size_t pareto_filter_max(double *P, size_t k, size_t m);
+
 #endif

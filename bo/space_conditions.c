@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "bo/defaults.h"
+#include "util/util.h"
 
 typedef struct {
     long parent;        /* -1: unconditional */
@@ -28,17 +29,6 @@ struct space_cond {
     space_cond_entry *e;
     size_t n;           /* entries allocated (grows with the space) */
 };
-
-static int cond_errf(char *err, size_t err_len, const char *fmt, ...)
-{
-    if (err && err_len) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, err_len, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 void space_cond_free(space_cond *c)
 {
@@ -123,19 +113,19 @@ static int cond_value_ok(const space *sp, size_t parent, double v, char *err, si
     switch (space_param_type(sp, parent)) {
     case SPACE_CATEGORICAL:
         if (v == floor(v) && v >= 0 && v < (double)space_param_n_choices(sp, parent)) return 0;
-        return cond_errf(err, err_len, "choice index %g is not a choice of '%s'", v, pn);
+        return util_err(err, err_len, "choice index %g is not a choice of '%s'", v, pn);
     case SPACE_ORDINAL:
         for (size_t k = 0; k < space_param_n_choices(sp, parent); k++)
             if (space_param_value(sp, parent, k) == v) return 0;
-        return cond_errf(err, err_len, "%g is not one of the values of '%s'", v, pn);
+        return util_err(err, err_len, "%g is not one of the values of '%s'", v, pn);
     case SPACE_INT:
         if (isfinite(v) && v == floor(v) && v >= space_param_low(sp, parent) &&
             v <= space_param_high(sp, parent))
             return 0;
-        return cond_errf(err, err_len, "%g is not an integer in [%g, %g], the range of '%s'", v,
+        return util_err(err, err_len, "%g is not an integer in [%g, %g], the range of '%s'", v,
                          space_param_low(sp, parent), space_param_high(sp, parent), pn);
     default:
-        return cond_errf(err, err_len, "'%s' is a float; a condition's parent must be "
+        return util_err(err, err_len, "'%s' is a float; a condition's parent must be "
                          "categorical, ordinal or int", pn);
     }
 }
@@ -146,21 +136,21 @@ static int cond_check(const space *sp, size_t child, size_t parent, const double
 {
     size_t n = space_size(sp);
     if (child >= n || parent >= n)
-        return cond_errf(err, err_len, "no such parameter");
+        return util_err(err, err_len, "no such parameter");
     const char *cn = space_param_name(sp, child);
     if (child == parent)
-        return cond_errf(err, err_len, "'%s' cannot be conditional on itself", cn);
+        return util_err(err, err_len, "'%s' cannot be conditional on itself", cn);
     if (space_param_parent(sp, child) >= 0)
-        return cond_errf(err, err_len, "'%s' already has a condition", cn);
+        return util_err(err, err_len, "'%s' already has a condition", cn);
     if (!values || n_values == 0)
-        return cond_errf(err, err_len, "the condition of '%s' needs at least one value", cn);
+        return util_err(err, err_len, "the condition of '%s' needs at least one value", cn);
     for (size_t k = 0; k < n_values; k++)
         if (cond_value_ok(sp, parent, values[k], err, err_len) != 0) return -1;
     /* a cycle: child is an ancestor of parent */
     long a = (long)parent;
     for (size_t steps = 0; a >= 0 && steps <= n; steps++) {
         if ((size_t)a == child)
-            return cond_errf(err, err_len, "the conditions of '%s' and '%s' form a cycle", cn,
+            return util_err(err, err_len, "the conditions of '%s' and '%s' form a cycle", cn,
                              space_param_name(sp, parent));
         a = space_param_parent(sp, (size_t)a);
     }
@@ -194,18 +184,18 @@ static double cond_fixed_raw(const space *sp, size_t i)
 int space_set_condition(space *sp, size_t child, size_t parent, const double *values,
                         size_t n_values, char *err, size_t err_len)
 {
-    if (!sp) return cond_errf(err, err_len, "no search space");
+    if (!sp) return util_err(err, err_len, "no search space");
     if (cond_check(sp, child, parent, values, n_values, err, err_len) != 0) return -1;
     double *v = malloc(n_values * sizeof(double));
     space_cond *c = v ? cond_reserve(sp) : NULL;
     if (!c) {
         free(v);
-        return cond_errf(err, err_len, "out of memory");
+        return util_err(err, err_len, "out of memory");
     }
     double fixed = cond_fixed_raw(sp, child);
     if (isnan(fixed)) {
         free(v);
-        return cond_errf(err, err_len, "out of memory");
+        return util_err(err, err_len, "out of memory");
     }
     memcpy(v, values, n_values * sizeof(double));
     qsort(v, n_values, sizeof(double), cond_cmp_double);

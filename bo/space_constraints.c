@@ -16,6 +16,7 @@
 
 #include "bo/design.h"
 #include "util/formula.h"
+#include "util/util.h"
 
 typedef enum { SC_LE, SC_GE, SC_LT, SC_GT } sc_op;
 
@@ -33,17 +34,6 @@ struct space_constraints {
     size_t n, cap;
     pthread_mutex_t lock;   /* formula_eval is not reentrant on one handle */
 };
-
-static int sc_errf(char *err, size_t err_len, const char *fmt, ...)
-{
-    if (err && err_len) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, err_len, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 static void sc_item_clear(sc_item *it)
 {
@@ -88,16 +78,16 @@ static int sc_split(const char *text, sc_item *it, char *err, size_t err_len)
             at = k;
         }
     if (count != 1)
-        return sc_errf(err, err_len, "must compare two expressions with exactly one of <=, >=, <, >");
+        return util_err(err, err_len, "must compare two expressions with exactly one of <=, >=, <, >");
     size_t oplen = text[at + 1] == '=' ? 2 : 1;
     it->op = text[at] == '<' ? (oplen == 2 ? SC_LE : SC_LT) : (oplen == 2 ? SC_GE : SC_GT);
     it->side[0] = strndup(text, at);
     it->side[1] = strdup(text + at + oplen);
     if (!it->side[0] || !it->side[1])
-        return sc_errf(err, err_len, "out of memory");
+        return util_err(err, err_len, "out of memory");
     for (int s = 0; s < 2; s++)
         if (strpbrk(it->side[s], "=!&|?:"))
-            return sc_errf(err, err_len, "must compare two arithmetic expressions with one of "
+            return util_err(err, err_len, "must compare two arithmetic expressions with one of "
                            "<=, >=, <, > (no =, !, &, |, ?, :)");
     return 0;
 }
@@ -108,19 +98,19 @@ static int sc_compile_side(const space *sp, sc_item *it, int s, char *err, size_
     char ferr[256];
     it->f[s] = formula_parse(it->side[s], ferr, sizeof ferr);
     if (!it->f[s])
-        return sc_errf(err, err_len, "%s side: %s", s == 0 ? "left" : "right", ferr);
+        return util_err(err, err_len, "%s side: %s", s == 0 ? "left" : "right", ferr);
     size_t nv = formula_n_vars(it->f[s]);
     it->idx[s] = malloc((nv ? nv : 1) * sizeof(size_t));
     it->vals[s] = malloc((nv ? nv : 1) * sizeof(double));
     if (!it->idx[s] || !it->vals[s])
-        return sc_errf(err, err_len, "out of memory");
+        return util_err(err, err_len, "out of memory");
     for (size_t k = 0; k < nv; k++) {
         const char *name = formula_var(it->f[s], k);
         int i = space_index_of(sp, name);
         if (i < 0)
-            return sc_errf(err, err_len, "names '%s', which is not a parameter", name);
+            return util_err(err, err_len, "names '%s', which is not a parameter", name);
         if (space_param_type(sp, (size_t)i) == SPACE_CATEGORICAL)
-            return sc_errf(err, err_len, "names '%s', a categorical parameter: only float, "
+            return util_err(err, err_len, "names '%s', a categorical parameter: only float, "
                            "int and ordinal parameters may appear", name);
         it->idx[s][k] = (size_t)i;
     }
@@ -131,16 +121,16 @@ static int sc_compile(const space *sp, const char *text, sc_item *it, char *err,
 {
     memset(it, 0, sizeof *it);
     if (!text || !text[0] || strlen(text) > SPACE_CONSTRAINT_MAX_LEN)
-        return sc_errf(err, err_len, "must be a non-empty string of at most %d characters",
+        return util_err(err, err_len, "must be a non-empty string of at most %d characters",
                        SPACE_CONSTRAINT_MAX_LEN);
     it->text = strdup(text);
     if (!it->text)
-        return sc_errf(err, err_len, "out of memory");
+        return util_err(err, err_len, "out of memory");
     if (sc_split(text, it, err, err_len) != 0 || sc_compile_side(sp, it, 0, err, err_len) != 0 ||
         sc_compile_side(sp, it, 1, err, err_len) != 0)
         return -1;
     if (formula_n_vars(it->f[0]) + formula_n_vars(it->f[1]) == 0)
-        return sc_errf(err, err_len, "names no parameter");
+        return util_err(err, err_len, "names no parameter");
     return 0;
 }
 
@@ -171,13 +161,13 @@ int space_constraint_add(space *sp, const char *text, char *err, size_t err_len)
         c = sc_new();
         if (!c) {
             sc_item_clear(&it);
-            return sc_errf(err, err_len, "out of memory");
+            return util_err(err, err_len, "out of memory");
         }
         space_constraints_attach(sp, c);
     }
     if (sc_push(c, &it) != 0) {
         sc_item_clear(&it);
-        return sc_errf(err, err_len, "out of memory");
+        return util_err(err, err_len, "out of memory");
     }
     return 0;
 }
@@ -370,7 +360,7 @@ int space_constraints_check(const space *sp, const double *configs, size_t n, ch
     for (size_t k = 0; k < n; k++)
         for (size_t i = 0; i < nc; i++)
             if (!space_constraint_holds(sp, i, configs + k * p))
-                return sc_errf(err, err_len, "configuration %zu breaks the parameter constraint '%s'",
+                return util_err(err, err_len, "configuration %zu breaks the parameter constraint '%s'",
                                k, space_constraint_text(sp, i));
     return 0;
 }

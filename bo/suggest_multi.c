@@ -36,16 +36,6 @@
 #include "util/util.h"
 #include "util/rng.h"
 
-
-static void bo_multi_errf(char *err, size_t err_len, const char *fmt, ...)
-{
-    if (!err || err_len == 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
-    va_end(ap);
-}
-
 void bo_multi_request_init(bo_multi_request *req, const space *sp)
 {
     assert(req);
@@ -60,56 +50,56 @@ static int bo_multi_validate(const bo_multi_request *req, const double *out, cha
 {
     char msg[256];
     if (!req || !req->sp) {
-        bo_multi_errf(err, err_len, "request has no search space");
+        util_err(err, err_len, "request has no search space");
         return -1;
     }
     size_t p = space_size(req->sp), m = req->n_objectives;
     if (p == 0) {
-        bo_multi_errf(err, err_len, "the search space has no parameters");
+        util_err(err, err_len, "the search space has no parameters");
         return -1;
     }
     if (m < BO_MULTI_MIN_OBJECTIVES || m > BO_MULTI_MAX_OBJECTIVES) {
-        bo_multi_errf(err, err_len, "%zu objectives: between %d and %d are supported", m,
+        util_err(err, err_len, "%zu objectives: between %d and %d are supported", m,
                       BO_MULTI_MIN_OBJECTIVES, BO_MULTI_MAX_OBJECTIVES);
         return -1;
     }
     if (!req->maximize) {
-        bo_multi_errf(err, err_len, "no maximize flags for the objectives");
+        util_err(err, err_len, "no maximize flags for the objectives");
         return -1;
     }
     if (req->count > BO_MAX_COUNT) {
-        bo_multi_errf(err, err_len, "count %zu is more than %d proposals per call", req->count,
+        util_err(err, err_len, "count %zu is more than %d proposals per call", req->count,
                       BO_MAX_COUNT);
         return -1;
     }
     if (req->count > 0 && !out) {
-        bo_multi_errf(err, err_len, "no output buffer");
+        util_err(err, err_len, "no output buffer");
         return -1;
     }
     if (req->n_obs > 0 && (!req->X || !req->Y)) {
-        bo_multi_errf(err, err_len, "%zu observations but no X or Y array", req->n_obs);
+        util_err(err, err_len, "%zu observations but no X or Y array", req->n_obs);
         return -1;
     }
     if (req->n_pending > 0 && !req->pending) {
-        bo_multi_errf(err, err_len, "%zu pending points but no array", req->n_pending);
+        util_err(err, err_len, "%zu pending points but no array", req->n_pending);
         return -1;
     }
     for (size_t i = 0; i < req->n_obs; i++) {
         if (space_validate(req->sp, req->X + i * p, msg, sizeof msg) != 0) {
-            bo_multi_errf(err, err_len, "observation %zu: %s", i, msg);
+            util_err(err, err_len, "observation %zu: %s", i, msg);
             return -1;
         }
         if (req->infeasible && req->infeasible[i]) continue;
         for (size_t j = 0; j < m; j++)
             if (!isfinite(req->Y[i * m + j])) {
-                bo_multi_errf(err, err_len, "observation %zu: objective %zu is not a finite number",
+                util_err(err, err_len, "observation %zu: objective %zu is not a finite number",
                               i, j);
                 return -1;
             }
     }
     for (size_t i = 0; i < req->n_pending; i++)
         if (space_validate(req->sp, req->pending + i * p, msg, sizeof msg) != 0) {
-            bo_multi_errf(err, err_len, "pending point %zu: %s", i, msg);
+            util_err(err, err_len, "pending point %zu: %s", i, msg);
             return -1;
         }
     return 0;
@@ -266,27 +256,37 @@ static void bo_mo_feasible_groups(const bo_multi_request *req, size_t n_groups,
     }
 }
 
+/* The single-objective request of objective j: col (n_obs) receives its
+ * column of Y. */
+static void bo_mo_objective_request(const bo_multi_request *req, size_t j, double *col,
+                                    bo_request *one)
+{
+    size_t q = req->n_objectives;
+    for (size_t i = 0; i < req->n_obs; i++) col[i] = req->Y[i * q + j];
+    bo_request_init(one, req->sp);
+    one->maximize = req->maximize[j];
+    one->X = req->X;
+    one->y = col;
+    one->infeasible = req->infeasible;
+    one->n_obs = req->n_obs;
+    one->seed = req->seed;
+}
+
 /* Each objective's data and fitted GP. */
 static int bo_mo_fit(bo_mo_model *md, double *col, char *err, size_t err_len)
 {
     const bo_multi_request *req = md->req;
     for (size_t j = 0; j < md->m; j++) {
-        for (size_t i = 0; i < req->n_obs; i++) col[i] = req->Y[i * md->m + j];
         bo_request one;
-        bo_request_init(&one, req->sp);
-        one.maximize = req->maximize[j];
-        one.X = req->X;
-        one.y = col;
-        one.infeasible = req->infeasible;
-        one.n_obs = req->n_obs;
+        bo_mo_objective_request(req, j, col, &one);
         if (bo_data_build(&one, &md->dt[j]) != 0) {
-            bo_multi_errf(err, err_len, "out of memory");
+            util_err(err, err_len, "out of memory");
             return -1;
         }
         md->g[j] = bo_state_objective_gp(req->state, j, md->dim);
         if (!md->g[j]) md->g[j] = md->owned[j] = gp_new(md->dim);
         if (!md->g[j]) {
-            bo_multi_errf(err, err_len, "out of memory");
+            util_err(err, err_len, "out of memory");
             return -1;
         }
         gp_options gopt;
@@ -370,7 +370,7 @@ static int bo_mo_believe(bo_mo_model *md, const double *c, char *err, size_t err
     md->n_ex++;
     md->n_front++;
     if (bo_mo_rebuild_boxes(md) != 0) {
-        bo_multi_errf(err, err_len, "out of memory");
+        util_err(err, err_len, "out of memory");
         return -1;
     }
     return 0;
@@ -424,7 +424,7 @@ static int bo_mo_build(bo_mo_model *md, const double *out, size_t k, char *err, 
     size_t p = space_size(req->sp);
     double *col = malloc((req->n_obs ? req->n_obs : 1) * sizeof(double));
     if (!col) {
-        bo_multi_errf(err, err_len, "out of memory");
+        util_err(err, err_len, "out of memory");
         return -1;
     }
     double t0 = util_monotonic();
@@ -433,13 +433,13 @@ static int bo_mo_build(bo_mo_model *md, const double *out, size_t k, char *err, 
     if (rc != 0) return -1;
     if (req->timing) req->timing->fit_seconds += util_monotonic() - t0;
     if (bo_mo_front(md) != 0) {
-        bo_multi_errf(err, err_len, "out of memory");
+        util_err(err, err_len, "out of memory");
         return -1;
     }
     if (md->m > 2) {
         md->z = malloc(BO_EHVI_MC_SAMPLES * md->m * sizeof(double));
         if (!md->z || ehvi_normal_draws(md->m, BO_EHVI_MC_SAMPLES, rng_mix(req->seed, 0xe4f1ULL), md->z) != 0) {
-            bo_multi_errf(err, err_len, "out of memory");
+            util_err(err, err_len, "out of memory");
             return -1;
         }
     }
@@ -467,7 +467,7 @@ static int bo_mo_propose(bo_mo_model *md, double *out, size_t k, int *done, char
     aopt.n_anchors = md->n_anchor;
     double *u = malloc(md->dim * sizeof(double));
     if (!u) {
-        bo_multi_errf(err, err_len, "out of memory");
+        util_err(err, err_len, "out of memory");
         return -1;
     }
     double val = -INFINITY;
@@ -515,7 +515,7 @@ int bo_predict_multi(const bo_multi_request *req, const double *configs, size_t 
     chk.count = 0;
     if (bo_multi_validate(&chk, NULL, err, err_len) != 0) return -1;
     if (m > 0 && (!configs || !mean || !sd)) {
-        bo_multi_errf(err, err_len, "no configurations or output arrays");
+        util_err(err, err_len, "no configurations or output arrays");
         return -1;
     }
     size_t n = req->n_obs, q = req->n_objectives;
@@ -524,20 +524,13 @@ int bo_predict_multi(const bo_multi_request *req, const double *configs, size_t 
     if (!y || !mu) {
         free(y);
         free(mu);
-        bo_multi_errf(err, err_len, "out of memory");
+        util_err(err, err_len, "out of memory");
         return -1;
     }
     int rc = 0;
     for (size_t j = 0; j < q && rc == 0; j++) {
-        for (size_t i = 0; i < n; i++) y[i] = req->Y[i * q + j];
         bo_request one;
-        bo_request_init(&one, req->sp);
-        one.maximize = req->maximize[j];
-        one.X = req->X;
-        one.y = y;
-        one.infeasible = req->infeasible;
-        one.n_obs = n;
-        one.seed = req->seed;
+        bo_mo_objective_request(req, j, y, &one);
         rc = bo_predict(&one, configs, m, mu, mu + m, err, err_len);
         for (size_t i = 0; i < m && rc == 0; i++) {
             mean[i * q + j] = mu[i];
@@ -567,7 +560,7 @@ int bo_suggest_multi(const bo_multi_request *req, double *out, char *err, size_t
     md.dim = space_encoded_dim(req->sp);
     int rc = 0, built = 0;
     if (!s || !pending) {
-        bo_multi_errf(err, err_len, "out of memory");
+        util_err(err, err_len, "out of memory");
         rc = -1;
     }
     for (size_t k = 0; k < req->count && rc == 0; k++) {

@@ -248,6 +248,34 @@ static void tune_print_models(client *c, const char *study_path)
     json_decref(all);
 }
 
+/* GET .../best of the study; NULL (and a message naming `what`) when it
+ * cannot be read. */
+static json_t *tune_get_best(client *c, const char *study_path, const char *what)
+{
+    char path[300], err[256];
+    long status;
+    json_t *best = NULL;
+    snprintf(path, sizeof path, "%s/best", study_path);
+    if (client_request(c, "GET", path, NULL, &status, &best, err, sizeof err) != 0 ||
+        status != 200) {
+        fprintf(stderr, "bograph tune: cannot read %s: %s\n", what, err);
+        json_decref(best);
+        return NULL;
+    }
+    return best;
+}
+
+/* The study as it is now (its counts), or NULL. */
+static json_t *tune_get_study(client *c, const char *study_path)
+{
+    char err[256];
+    long status;
+    json_t *now = NULL;
+    if (client_request(c, "GET", study_path, NULL, &status, &now, err, sizeof err) != 0)
+        return NULL;
+    return now;
+}
+
 /* The table of the default against the best, the improvement in the study
  * (one run each; labelled so when a re-measurement follows), the trials used
  * and the models. *best_out gets GET .../best's answer (or NULL). */
@@ -255,19 +283,11 @@ static void tune_summary(client *c, const char *study_path, const json_t *study,
                          const char *objective, int maximize, int remeasuring,
                          json_t **best_out)
 {
-    char path[300], err[256];
-    long status;
-    json_t *best = NULL, *now = NULL;
-    snprintf(path, sizeof path, "%s/best", study_path);
-    if (client_request(c, "GET", path, NULL, &status, &best, err, sizeof err) != 0 ||
-        status != 200) {
-        fprintf(stderr, "bograph tune: cannot read the best trial: %s\n", err);
-        json_decref(best);
-        *best_out = NULL;
+    json_t *best = tune_get_best(c, study_path, "the best trial");
+    *best_out = best;
+    if (!best)
         return;
-    }
-    if (client_request(c, "GET", study_path, NULL, &status, &now, err, sizeof err) != 0)
-        now = NULL;
+    json_t *now = tune_get_study(c, study_path);
     const json_t *b = json_object_get(best, "best"), *d = json_object_get(best, "default");
     const json_t *bp = json_object_get(b, "params"), *dp = json_object_get(d, "params");
     char best_head[64];
@@ -310,27 +330,18 @@ static void tune_summary(client *c, const char *study_path, const json_t *study,
            (long long)json_integer_value(json_object_get(counts, "infeasible")));
     tune_print_models(c, study_path);
     json_decref(now);
-    *best_out = best;
 }
 
 /* The closing figures of a study of several objectives: its Pareto front,
  * the hypervolume, the trials used and the models. */
 static void tune_summary_multi(client *c, const char *study_path, const tune_objectives *o)
 {
-    char path[300], err[256];
-    long status;
-    json_t *best = NULL, *now = NULL;
-    snprintf(path, sizeof path, "%s/best", study_path);
-    if (client_request(c, "GET", path, NULL, &status, &best, err, sizeof err) != 0 ||
-        status != 200) {
-        fprintf(stderr, "bograph tune: cannot read the Pareto front: %s\n", err);
-        json_decref(best);
+    json_t *best = tune_get_best(c, study_path, "the Pareto front");
+    if (!best)
         return;
-    }
     tune_front_print(stdout, o, best);
     json_decref(best);
-    if (client_request(c, "GET", study_path, NULL, &status, &now, err, sizeof err) != 0)
-        now = NULL;
+    json_t *now = tune_get_study(c, study_path);
     const json_t *counts = json_object_get(now, "counts");
     printf("trials used: completed %lld, failed %lld, infeasible %lld\n",
            (long long)json_integer_value(json_object_get(counts, "completed")),
