@@ -251,15 +251,49 @@ double ehvi_log_analytic(const ehvi_boxes *b, const double *mean, const double *
     return mx > -INFINITY ? mx + log(sum) : -INFINITY;
 }
 
+/* The improvement of y over the boxes listed in idx (n_idx of them). */
+static double ehvi_improvement_of(const ehvi_boxes *b, const size_t *idx, size_t n_idx,
+                                  const double *y)
+{
+    size_t m = b->m;
+    double total = 0;
+    for (size_t t = 0; t < n_idx; t++) {
+        const double *lo = b->lo + idx[t] * m, *hi = b->hi + idx[t] * m;
+        double v = 1;
+        for (size_t j = 0; j < m && v > 0; j++) {
+            double top = y[j] < hi[j] ? y[j] : hi[j];
+            v *= top > lo[j] ? top - lo[j] : 0;
+        }
+        total += v;
+    }
+    return total;
+}
+
 double ehvi_mc(const ehvi_boxes *b, const double *mean, const double *sd, const double *z,
                size_t n)
 {
     size_t m = b->m;
-    double y[EHVI_MAX_OBJECTIVES], total = 0;
-    for (size_t s = 0; s < n; s++) {
-        for (size_t j = 0; j < m; j++) y[j] = mean[j] + sd[j] * z[s * m + j];
-        total += ehvi_improvement(b, y);
+    double y[EHVI_MAX_OBJECTIVES], top[EHVI_MAX_OBJECTIVES], total = 0;
+    /* only the boxes that some draw reaches in every objective */
+    for (size_t j = 0; j < m; j++) top[j] = -INFINITY;
+    for (size_t s = 0; s < n; s++)
+        for (size_t j = 0; j < m; j++) {
+            double v = mean[j] + sd[j] * z[s * m + j];
+            if (v > top[j]) top[j] = v;
+        }
+    size_t *idx = malloc((b->n ? b->n : 1) * sizeof(size_t)), n_idx = 0;
+    if (!idx) return NAN;
+    for (size_t i = 0; i < b->n; i++) {
+        int reach = 1;
+        for (size_t j = 0; j < m && reach; j++)
+            if (!(top[j] > b->lo[i * m + j])) reach = 0;
+        if (reach) idx[n_idx++] = i;
     }
+    for (size_t s = 0; s < n && n_idx > 0; s++) {
+        for (size_t j = 0; j < m; j++) y[j] = mean[j] + sd[j] * z[s * m + j];
+        total += ehvi_improvement_of(b, idx, n_idx, y);
+    }
+    free(idx);
     return n ? total / (double)n : 0;
 }
 

@@ -27,7 +27,8 @@ static int apply_plugin(service *svc, json_t *body, api_response *res)
     }
     const char *name = json_string_value(p);
     if (!svc->opts.plugin_hook) {
-        if (!json_object_get(body, "parameters") || !json_object_get(body, "objective")) {
+        if (!json_object_get(body, "parameters") ||
+            (!json_object_get(body, "objective") && !json_object_get(body, "objectives"))) {
             api_reply_errorf(res, 404, "not_found", "plugin",
                              "no plugin '%s' (this service has no plugins: give parameters and "
                              "objective)",

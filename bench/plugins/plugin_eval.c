@@ -118,6 +118,12 @@ static void plugin_eval_line(const plugin *p, const char *line, const plugin_run
     json_t *out = json_pack("{s:s, s:o, s:b, s:f, s:s}", "state", plugin_state_name(res->state),
                             "objective", ran ? json_real(res->objective) : json_null(), "meets",
                             meets, "violation", ran ? violation : 0.0, "reason", res->reason);
+    /* every metric, for several objectives (bench/plugins/mo_plugin.py) */
+    json_t *metrics = out ? plugin_result_metrics_json(res) : NULL;
+    if (out && json_object_set_new(out, "metrics", metrics ? metrics : json_object()) != 0) {
+        json_decref(out);
+        out = NULL;
+    }
     char *s = out ? json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
     printf("%s\n", s ? s : "{\"state\": \"failed\", \"objective\": null, \"meets\": false}");
     fflush(stdout);

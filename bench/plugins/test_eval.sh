@@ -1,6 +1,7 @@
 #!/bin/sh
 # test_eval.sh - smoke test of bograph-bench-plugins --space and --eval, the
-# line protocol bench/plugins/tpe_plugin.py drives: the default, a design
+# line protocol bench/plugins/tpe_plugin.py and mo_plugin.py drive: the
+# default (its metrics too), a design
 # over the area budget, an infeasible design and a malformed line.
 #   bench/plugins/test_eval.sh build/bench/bograph-bench-plugins
 set -eu
@@ -17,6 +18,8 @@ out=$(printf '%s\n' \
 [ "$(echo "$out" | wc -l)" -eq 4 ] || fail "want 4 answers, got: $out"
 echo "$out" | sed -n 1p | grep -q '"state":"ok","objective":8851.48[0-9]*,"meets":true' ||
   fail "default: $(echo "$out" | sed -n 1p)"
+echo "$out" | sed -n 1p | grep -q '"metrics":{.*"energy_mj":110.737[0-9]*,"delay_ms":79.93' ||
+  fail "default's metrics: $(echo "$out" | sed -n 1p)"
 echo "$out" | sed -n 2p | grep -q '"state":"ok".*"meets":false,"violation":[1-9]' ||
   fail "over the area budget: $(echo "$out" | sed -n 2p)"
 echo "$out" | sed -n 3p | grep -q '"state":"infeasible","objective":null,"meets":false' ||

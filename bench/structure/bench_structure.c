@@ -22,6 +22,7 @@
 #include "structure/bograph.h"
 #include "family.h"
 #include "systems.h"
+#include "space_text.h"
 
 #define MAX_LIST 16
 #define LOG_CAP 16384
@@ -814,20 +815,7 @@ static int family_space_print(const char *name)
     if (!sp)
         return -1;
     printf("system %s\nmaximize %d\nobjective %s\n", s.name, s.maximize, s.objective);
-    static const char *const tn[] = {"float", "int", "categorical", "ordinal"};
-    for (size_t j = 0; j < space_size(sp); j++) {
-        space_type t = space_param_type(sp, j);
-        printf("param %s %s", space_param_name(sp, j), tn[t]);
-        if (t == SPACE_FLOAT || t == SPACE_INT)
-            printf(" %.17g %.17g %d", space_param_low(sp, j), space_param_high(sp, j),
-                   space_param_log(sp, j));
-        else if (t == SPACE_ORDINAL)
-            for (size_t k = 0; k < space_param_n_choices(sp, j); k++)
-                printf(" %.17g", space_param_value(sp, j, k));
-        else
-            printf(" %zu", space_param_n_choices(sp, j));
-        printf("\n");
-    }
+    bench_space_print(stdout, sp);
     space_free(sp);
     return 0;
 }

@@ -15,69 +15,18 @@ usage: peers.py --bin build/bench/bograph-bench-structure [--family-seed 1]
 import argparse
 import math
 import multiprocessing
+import os
 import subprocess
 import sys
 import time
 import warnings
 
-try:
-    import optuna
-except ImportError:
-    sys.stderr.write(
-        "peers.py: python3-optuna is missing; install it with\n"
-        "  apt-get install python3-optuna\n"
-        "and run this script with /usr/bin/python3.\n")
-    sys.exit(3)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from optuna_space import distributions, import_optuna, raw_config, read_space  # noqa: E402
+
+optuna = import_optuna("peers.py")
 
 CHECKPOINTS = [10, 15, 20, 30, 50]
-
-
-def read_space(binary, system):
-    out = subprocess.run([binary, "--space", system], check=True, capture_output=True,
-                         text=True).stdout
-    info = {"params": []}
-    for line in out.splitlines():
-        t = line.split()
-        if t[0] == "system":
-            info["name"] = t[1]
-        elif t[0] == "maximize":
-            info["maximize"] = t[1] == "1"
-        elif t[0] == "param":
-            info["params"].append((t[1], t[2], t[3:]))
-    return info
-
-
-def distributions(info):
-    """The space's types as optuna distributions: floats and ints (log
-    where the space says so), ordinals as an int index into their values
-    (so their order is kept), categoricals by index."""
-    d = {}
-    for name, typ, rest in info["params"]:
-        if typ == "float":
-            d[name] = optuna.distributions.FloatDistribution(float(rest[0]), float(rest[1]),
-                                                             log=rest[2] == "1")
-        elif typ == "int":
-            d[name] = optuna.distributions.IntDistribution(int(float(rest[0])),
-                                                           int(float(rest[1])),
-                                                           log=rest[2] == "1")
-        elif typ == "ordinal":
-            d[name] = optuna.distributions.IntDistribution(0, len(rest) - 1)
-        else:
-            d[name] = optuna.distributions.CategoricalDistribution(list(range(int(rest[0]))))
-    return d
-
-
-def raw_config(info, params):
-    vals = []
-    for name, typ, rest in info["params"]:
-        v = params[name]
-        if typ == "ordinal":
-            vals.append(rest[int(v)])
-        elif typ == "float":
-            vals.append(repr(float(v)))
-        else:
-            vals.append(str(int(v)))
-    return " ".join(vals)
 
 
 def run_one(task):

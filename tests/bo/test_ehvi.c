@@ -75,7 +75,8 @@ static void test_analytic_vs_monte_carlo(void **state)
     enum { N = 8192 };
     double *z = malloc(N * 4 * sizeof(double));
     assert_non_null(z);
-    double F[] = {1, 3, 0.5, 2, 2, 1, 3, 1, 0.8, 1.5, 2.5, 0.6};
+    /* 4 rows of m values (16 numbers for m = 4, the first 4m otherwise) */
+    double F[] = {1, 3, 0.5, 2, 2, 1, 3, 1, 0.8, 1.5, 2.5, 0.6, 2.2, 0.7, 1.1, 1.4};
     double ref[4] = {0, 0, 0, 0};
     double mean[4] = {1.8, 1.9, 0.9, 0.5}, sd[4] = {0.6, 0.3, 0.5, 0.4};
     for (size_t m = 2; m <= 4; m++) {

@@ -279,6 +279,57 @@ static void test_three_four_objectives(void **state)
     space_free(sp);
 }
 
+/* ZDT1 on 2 parameters where x0 > 0.6 cannot run: after the design, the
+ * model's proposals mostly stay where trials run (random would put 40% in
+ * the failing region); with every trial infeasible the design goes on. */
+static void test_avoids_infeasible_region(void **state)
+{
+    (void)state;
+    space *sp = float_space(2);
+    enum { N = 30 };
+    double X[N * 2], Y[N * 2];
+    unsigned char inf[N] = {0};
+    bo_multi_request req;
+    bo_multi_request_init(&req, sp);
+    req.maximize = MIN2;
+    req.X = X;
+    req.Y = Y;
+    req.infeasible = inf;
+    req.seed = 8;
+    char err[256];
+    size_t model_in_bad = 0, model_total = 0;
+    for (size_t k = 0; k < N; k++) {
+        bo_explain ex;
+        memset(&ex, 0, sizeof ex);
+        req.n_obs = k;
+        req.explain = &ex;
+        int rc = bo_suggest_multi(&req, X + k * 2, err, sizeof err);
+        if (rc != 0) fail_msg("%s", err);
+        inf[k] = X[k * 2] > 0.6;
+        if (inf[k]) Y[k * 2] = Y[k * 2 + 1] = NAN;
+        else zdt1(X + k * 2, 2, Y + k * 2);
+        if (k >= 10) {
+            model_total++;
+            model_in_bad += inf[k];
+        }
+    }
+    print_message("proposals 10..29 in the failing region: %zu of %zu\n", model_in_bad, model_total);
+    assert_true(model_in_bad * 5 < model_total);
+    /* nothing feasible yet: the Sobol design continues */
+    memset(inf, 1, sizeof inf);
+    bo_explain ex[2];
+    memset(ex, 0, sizeof ex);
+    req.n_obs = 6;
+    req.count = 2;
+    req.explain = ex;
+    double out[2 * 2];
+    assert_int_equal(bo_suggest_multi(&req, out, err, sizeof err), 0);
+    assert_all_distinct_valid(sp, out, 2, X, 6);
+    assert_int_equal(ex[0].sobol, 1);
+    assert_int_equal(ex[1].sobol, 1);
+    space_free(sp);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -289,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_predict),
         cmocka_unit_test(test_zdt1_beats_random),
         cmocka_unit_test(test_three_four_objectives),
+        cmocka_unit_test(test_avoids_infeasible_region),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
