@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fmtDuration, fmtNum } from '../../web/src/format.js';
-import { durationSeconds } from '../../web/src/views.js';
+import { durationSeconds, hypervolume2 } from '../../web/src/views.js';
 import { CONFIG, Service, checkPrerequisites, launchBrowser } from './lib.mjs';
 
 const SPACE = [
@@ -191,6 +191,41 @@ async function seedStuck() {
   S.stuck = { study, lostIds: left.trials.map((t) => String(t.id)) };
 }
 
+/* Two objectives that pull against each other, a constraint, 200 trials:
+   120 suggested and reported by two workers, 80 imported. */
+async function seedPareto() {
+  const study = await svc.api('POST', '/v1/studies', {
+    name: 'energy-vs-latency',
+    parameters: [
+      { name: 'freq_ghz', type: 'float', low: 0.5, high: 3.5 },
+      { name: 'cores', type: 'int', low: 1, high: 16 },
+      { name: 'prefetch', type: 'float', low: 0, high: 1 },
+    ],
+    objectives: [{ name: 'energy_mj', goal: 'minimize' }, { name: 'latency_ms', goal: 'minimize' }],
+    constraints: [{ metric: 'temp_c', op: '<=', value: 90 }],
+    algorithm: 'random',
+    seed: 5,
+  }, { expect: 201 });
+  const run = (p) => {
+    // prefetch away from 0.3 costs both: most trials are dominated
+    const waste = 1 + 4 * (p.prefetch - 0.3) ** 2;
+    const latency = (1000 / (p.freq_ghz * Math.sqrt(p.cores))) * waste;
+    const energy = (p.freq_ghz * p.freq_ghz * p.cores * 2 + 5) * waste;
+    return { energy_mj: Math.round(energy * 1000) / 1000, latency_ms: Math.round(latency * 1000) / 1000, temp_c: 40 + 15 * p.freq_ghz };
+  };
+  for (let i = 0; i < 12; i++) {
+    const r = await svc.api('POST', `/v1/studies/${study.id}/suggest`, { count: 10, worker: `node-${i % 2}` });
+    for (const t of r.trials) await svc.api('POST', `/v1/studies/${study.id}/trials/${t.id}/complete`, { metrics: run(t.params) });
+  }
+  const rnd = mulberry32(9);
+  const imported = Array.from({ length: 80 }, () => {
+    const params = { freq_ghz: 0.5 + 3 * rnd(), cores: 1 + Math.floor(16 * rnd()), prefetch: rnd() };
+    return { params, metrics: run(params) };
+  });
+  await importBulk(study.id, imported);
+  S.pareto = { study };
+}
+
 async function seedBig() {
   const study = await svc.api('POST', '/v1/studies', { name: 'imported-10k', parameters: SPACE, objective: { name: 'throughput', goal: 'maximize' }, algorithm: 'random' }, { expect: 201 });
   const rnd = mulberry32(42);
@@ -214,7 +249,7 @@ if (prerequisiteError) {
   test('prerequisites of the browser tests', () => {
     throw prerequisiteError;
   });
-} else describe('dashboard views in chromium against a real bograph serve', { timeout: 280000 }, () => {
+} else describe('dashboard views in chromium against a real bograph serve', { timeout: 560000 }, () => {
   before(async () => {
     fs.mkdirSync(CONFIG.artifacts, { recursive: true });
     await svc.start();
@@ -222,6 +257,7 @@ if (prerequisiteError) {
     await seedOutlier();
     await seedWide();
     await seedStuck();
+    await seedPareto();
     await seedBig();
     console.log(`# 10,000 trials imported in bulk (10 requests) in ${S.big.ms} ms`);
     browser = await launchBrowser(playwright);
@@ -581,6 +617,52 @@ if (prerequisiteError) {
     await shot(page, 'knowledge-after', { locator: '#structure' });
   });
 
+  test('Pareto front: non-dominated trials highlighted, configuration on hover, hypervolume over trials', async () => {
+    const { study } = S.pareto;
+    const best = await svc.api('GET', `/v1/studies/${study.id}/best`);
+    const trials = await svc.allTrials(study.id);
+    assert.ok(Array.isArray(best.pareto) && best.pareto.length >= 3, `a front: ${best.pareto && best.pareto.length}`);
+    await openStudy(study.id, '[data-testid="pareto-chart"] canvas');
+    assert.equal(await page.locator('[data-testid="pareto-size"]').innerText(), String(best.pareto.length));
+    const o = await chartOption('pareto-chart');
+    const front = o.series.find((x) => x.name === 'Pareto front').data;
+    assert.deepEqual(front.map((p) => p[3]).sort(), best.pareto.map((t) => String(t.id)).sort(), 'the service front, highlighted');
+    const ok = trials.filter((t) => t.state === 'completed' && t.metrics.temp_c <= 90);
+    assert.equal(o.series.find((x) => x.name === 'dominated').n + front.length, ok.length, 'every feasible trial drawn');
+    assert.match(await page.locator('[data-testid="pareto-caption"]').innerText(), new RegExp(`${best.pareto.length} non-dominated trials`));
+    // The hypervolume after the last trial is the front's.
+    const hv = o.series.find((x) => x.name === 'hypervolume').data;
+    const ref = [Math.max(...ok.map((t) => t.objectives.energy_mj)), Math.max(...ok.map((t) => t.objectives.latency_ms))];
+    const want = hypervolume2(best.pareto.map((t) => [t.objectives.energy_mj, t.objectives.latency_ms]), ref, ['minimize', 'minimize']);
+    assert.ok(Math.abs(hv[hv.length - 1][1] - want) <= 1e-9 * Math.max(1, want), `${hv[hv.length - 1][1]} vs ${want}`);
+    assert.ok(hv.every((p, i) => i === 0 || p[1] >= hv[i - 1][1]), 'the hypervolume never falls');
+    // Hover a point of the front: its configuration.
+    const t = best.pareto[0];
+    await page.locator('[data-testid="pareto-chart"]').scrollIntoViewIfNeeded();
+    const px = await page.$eval('[data-testid="pareto-chart"]', (el, v) => {
+      const r = el.getBoundingClientRect();
+      const p = el.__chart.convertToPixel({ gridIndex: 0 }, v);
+      return { x: r.left + p[0], y: r.top + p[1] };
+    }, [t.objectives.energy_mj, t.objectives.latency_ms]);
+    await page.mouse.move(px.x, px.y);
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="pareto-chart"] div')].some((d) => /freq_ghz = /.test(d.innerText || '')));
+    const tip = await page.$$eval('[data-testid="pareto-chart"] div', (ds) => ds.map((d) => d.innerText || '').find((x) => /freq_ghz = /.test(x)));
+    assert.match(tip, /cores = /);
+    assert.match(tip, /energy_mj: /);
+    await shot(page, 'pareto', { locator: '#views' });
+    // The table has a column per objective; the other views take a menu.
+    assert.equal(await page.locator('[data-testid="trials-table"] th[data-col="o:energy_mj"]').count(), 1);
+    await openTab('edf');
+    await page.selectOption('[data-testid="views-objective"]', '1');
+    assert.match(await page.locator('[data-testid="edf-caption"]').innerText(), /distribution of latency_ms/);
+    await shot(page, 'pareto-study', { fullPage: true });
+    await page.goto(`${svc.base}/#/`);
+    const row = page.locator(`tr[data-study-id="${study.id}"]`);
+    await row.waitFor();
+    assert.equal(await row.locator('td.best').innerText(), `front of ${best.pareto.length}`);
+    assert.match(await row.innerText(), /energy_mj ↓, latency_ms ↓/);
+  });
+
   test('10,000 trials: every view renders and the page keeps answering', async () => {
     const { study } = S.big;
     await openStudy(study.id);
@@ -592,9 +674,11 @@ if (prerequisiteError) {
       timeline: /the latest 3,000 of 10,000 trials/,
     };
     for (const [v, caption] of Object.entries(views)) {
+      const t0 = Date.now();
       await openTab(v);
       await page.waitForSelector(`[data-testid="${v}-chart"] canvas`, { timeout: 30000 });
       await answers();
+      console.log(`# 10,000 trials: ${v} drawn and the page answering after ${Date.now() - t0} ms`);
       assert.match(await page.locator(`[data-testid="${v}-caption"]`).innerText(), caption);
       await shot(page, `10k-${v}`, { locator: '#views' });
     }

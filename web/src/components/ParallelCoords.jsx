@@ -5,7 +5,7 @@
 // objective's axis can be logarithmic.
 import { memo } from 'preact/compat';
 import { useMemo, useState } from 'preact/hooks';
-import { distinctLabels, spansDecades } from '../views.js';
+import { distinctLabels, isMultiObjective, spansDecades } from '../views.js';
 import { fmtNum } from '../format.js';
 import { goalOf, isScored, objectiveName } from '../trials.js';
 import { EChart } from './EChart.jsx';
@@ -157,6 +157,8 @@ function ParallelCoordsImpl({ study, trials, version, defaultTrial }) {
   }, [data, defaultTrial, useLog]);
 
   if ((study.parameters || []).length === 0) return <Empty>This study has no parameters to plot.</Empty>;
+  if (rows.length === 0 && isMultiObjective(study))
+    return <Empty testid="parallel-empty">This study has several objectives: the Pareto front under Views shows them.</Empty>;
   if (rows.length === 0) return <Empty testid="parallel-empty">No completed trials yet.</Empty>;
   return (
     <>

@@ -161,6 +161,7 @@ function StructureGraphImpl({ structure, algorithm, editor, extraEdges, onPick, 
     });
     cyRef.current = cy;
     el.current.__cy = cy;
+    setSelected(null); // a new graph: nothing pinned
     if (g.edges.length <= 25) cy.edges().addClass('labelled');
     // Labels stay at least 11 px on screen (12 px at zoom >= 0.92): a wide
     // graph is not shrunk below that, it is panned (drag the background);

@@ -8,6 +8,7 @@ import { fmtFactor, fmtNum } from '../format.js';
 import { useInterval, useTokenVersion } from '../hooks.js';
 import { Empty, ErrorBox, Loading, StateChip } from '../components/States.jsx';
 import { STATES, goalOf, improvement, objectiveName } from '../trials.js';
+import { isMultiObjective, objectivesOf } from '../views.js';
 
 const REFRESH_MS = 10000;
 
@@ -107,7 +108,18 @@ function StudyRow({ study, best, onDeleted }) {
       <td>{study.plugin || '–'}</td>
       <td>{study.algorithm || 'bograph'}</td>
       <td>
-        {objectiveName(study)} <span class="muted">{goal === 'minimize' ? '↓ min' : '↑ max'}</span>
+        {isMultiObjective(study) ? (
+          objectivesOf(study).map((o, i) => (
+            <span key={o.name}>
+              {i ? ', ' : ''}
+              {o.name} <span class="muted">{o.goal === 'minimize' ? '↓' : '↑'}</span>
+            </span>
+          ))
+        ) : (
+          <>
+            {objectiveName(study)} <span class="muted">{goal === 'minimize' ? '↓ min' : '↑ max'}</span>
+          </>
+        )}
       </td>
       <td>
         <div class="chips">
@@ -117,7 +129,17 @@ function StudyRow({ study, best, onDeleted }) {
           ))}
         </div>
       </td>
-      <td class="num best">{best && best.error ? <span class="muted" title={best.error.message}>error</span> : fmtNum(b)}</td>
+      <td class="num best">
+        {best && best.error ? (
+          <span class="muted" title={best.error.message}>
+            error
+          </span>
+        ) : best && Array.isArray(best.pareto) ? (
+          <span title="non-dominated trials that meet the constraints">front of {fmtNum(best.pareto.length)}</span>
+        ) : (
+          fmtNum(b)
+        )}
+      </td>
       <td class="num">{fmtNum(d)}</td>
       <td class={`num improvement ${imp > 1 ? 'up' : imp !== null && imp < 1 ? 'down' : ''}`}>{fmtFactor(imp)}</td>
       <td class="actions">

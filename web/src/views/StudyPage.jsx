@@ -241,6 +241,7 @@ export function StudyPage({ studyId, trialNumber }) {
             )}
           </p>
         </div>
+        {!multi && (
         <div class="card">
           <h3>Improvement over default</h3>
           <p class={`big ${imp > 1 ? 'up' : imp !== null && imp < 1 ? 'down' : ''}`} data-testid="improvement">
@@ -248,6 +249,7 @@ export function StudyPage({ studyId, trialNumber }) {
           </p>
           <p class="muted">{goal === 'minimize' ? 'lower is better' : 'higher is better'}</p>
         </div>
+        )}
       </div>
 
       <div class="panel" id="notes">

@@ -53,10 +53,10 @@ export function Pareto({ study, trials, version, best, onOpenTrial }) {
     };
     return {
       animation: false,
-      legend: { top: 0, data: ['Pareto front', 'dominated'] },
+      legend: { top: 0, left: '20%', data: ['Pareto front', 'dominated'] },
       grid: [
-        { left: 72, right: '46%', top: 36, bottom: 56 },
-        { left: '60%', right: 24, top: 36, bottom: 56 },
+        { left: 72, right: '46%', top: 60, bottom: 56 },
+        { left: '60%', right: 24, top: 60, bottom: 56 },
       ],
       tooltip: { trigger: 'item', formatter: tip, confine: true },
       xAxis: [
