@@ -287,7 +287,8 @@ if (prerequisiteError) {
     assert.equal(o.xAxis[0].name, 'x');
     await page.selectOption('[data-testid="contour-x"]', 'compression');
     await page.selectOption('[data-testid="contour-y"]', 'block_size');
-    o = await chartOption('contour-chart');
+    o = await chartUntil('contour-chart',
+      (opt) => opt.xAxis[0].name === 'compression' && opt.yAxis[0].name === 'block_size');
     assert.deepEqual(o.xAxis[0].data, ['none', 'snappy', 'zstd']);
     assert.deepEqual(o.yAxis[0].data, ['4096', '8192', '16384', '65536']);
     assert.match(await page.locator('[data-testid="contour-caption"]').innerText(), /best throughput among the completed trials/);
@@ -487,7 +488,8 @@ if (prerequisiteError) {
     assert.ok(shown.every((w) => w >= thr));
     assert.equal(shown.length, learned.filter((e) => Math.abs(e.weight) >= thr).length);
     await page.selectOption('[data-testid="structure-show"]', 'expert');
-    assert.equal(await page.$eval('[data-testid="structure-graph"]', (el) => el.__cy.edges('[origin="learned"]').length), 0);
+    // The graph is redrawn after the render that follows the menu: wait for it.
+    await page.waitForFunction(() => document.querySelector('[data-testid="structure-graph"]').__cy.edges('[origin="learned"]').length === 0);
     await page.selectOption('[data-testid="structure-show"]', 'all');
 
     // Hover a metric: its parents and children stay, the rest is dimmed.
@@ -654,7 +656,7 @@ if (prerequisiteError) {
     assert.equal(await page.locator('[data-testid="trials-table"] th[data-col="o:energy_mj"]').count(), 1);
     await openTab('edf');
     await page.selectOption('[data-testid="views-objective"]', '1');
-    assert.match(await page.locator('[data-testid="edf-caption"]').innerText(), /distribution of latency_ms/);
+    await page.locator('[data-testid="edf-caption"]', { hasText: /distribution of latency_ms/ }).waitFor();
     await shot(page, 'pareto-study', { fullPage: true });
     await page.goto(`${svc.base}/#/`);
     const row = page.locator(`tr[data-study-id="${study.id}"]`);
