@@ -80,8 +80,8 @@ static const char *const part_param_constraints[] = {
     "abs(${hidden} / tp - rint(${hidden} / tp)) <= 0",
     "abs(${layers} / pp - rint(${layers} / pp)) <= 0",
     "${devices} / (tp * pp) * micro_batches <= ${global_batch}",
-    "abs(${global_batch} / (${devices} / (tp * pp) * micro_batches)"
-    " - rint(${global_batch} / (${devices} / (tp * pp) * micro_batches))) <= 0",
+    /* one literal: clang's -Wstring-concatenation takes two for a missing comma */
+    "abs(${global_batch} / (${devices} / (tp * pp) * micro_batches) - rint(${global_batch} / (${devices} / (tp * pp) * micro_batches))) <= 0",
     "(zero - 1) * (pp - 1) <= 0",
 };
 
