@@ -20,6 +20,7 @@
 #include "structure/bograph_run.h"
 #include "structure/defaults.h"
 #include "util/rng.h"
+#include "util/strmap.h"
 #include "util/util.h"
 
 /* One objective: its request and either its graph model (run) or its
@@ -65,61 +66,93 @@ void bograph_multi_request_init(bograph_multi_request *req, const space *sp)
 
 /* ---- each objective's request ---- */
 
-static int bgm_in(const char *s, const char *const *set, size_t n)
+static int bgm_in(const strmap *set, const char *s)
 {
-    for (size_t i = 0; i < n; i++)
-        if (set[i] && strcmp(set[i], s) == 0)
-            return 1;
+    return strmap_get(set, s, NULL) == 1;
+}
+
+/* Adds child c under parent in the child lists: head maps a parent to its
+ * first entry + 1 (strmap keeps a key's first value, so later entries go
+ * in right after the first); next[e] is the entry after e, + 1 (0: none).
+ * 0, or -1 when out of memory. */
+static int bgm_link(strmap *head, size_t *next, const char **child, size_t *n, const char *parent,
+                    const char *c)
+{
+    size_t first = 0;
+    int added = strmap_put(head, parent, *n + 1, &first);
+    if (added < 0)
+        return -1;
+    child[*n] = c;
+    if (added) {
+        next[*n] = 0;
+    } else {
+        next[*n] = next[first - 1];
+        next[first - 1] = *n + 1;
+    }
+    (*n)++;
     return 0;
 }
 
-/* Names left out of objective j's graph: the other objectives, and the
- * metrics the knowledge puts downstream of objective j (through required
- * edges and formulas), found by propagation to a fixed point. out holds
- * at most cap names (borrowed); returns how many. */
-static size_t bgm_excluded(const bograph_multi_request *req, size_t j, const char **out,
-                           size_t cap)
+/* The names left out of objective j's graph, as a set: the objectives, and
+ * the metrics the knowledge puts downstream of objective j (through
+ * required edges and formulas), by a walk over the knowledge's child lists:
+ * linear in the knowledge. NULL when out of memory. */
+static strmap *bgm_excluded(const bograph_multi_request *req, size_t j)
 {
-    size_t n = 0;
-    for (size_t k = 0; k < req->n_objectives && n < cap; k++)
-        out[n++] = req->objectives[k];
     const knowledge *kn = req->one.kn;
-    const char *obj = req->objectives[j];
-    for (int changed = 1; kn && changed && n < cap;) {
-        changed = 0;
-        for (size_t e = 0; e < knowledge_n_edges(kn) && n < cap; e++) {
-            const char *a, *b;
-            knowledge_edge(kn, e, &a, &b);
-            if (bgm_in(a, out, n) && (strcmp(a, obj) == 0 || !bgm_in(a, req->objectives, req->n_objectives)) &&
-                !bgm_in(b, out, n)) {
-                out[n++] = b;
-                changed = 1;
-            }
-        }
-        for (size_t i = 0; i < knowledge_n_models(kn) && n < cap; i++) {
-            const char *node, *f;
-            knowledge_model(kn, i, &node, &f);
-            if (bgm_in(node, out, n))
-                continue;
-            for (size_t v = 0; v < knowledge_model_n_vars(kn, i); v++) {
-                const char *a = knowledge_model_var(kn, i, v);
-                if (bgm_in(a, out, n) &&
-                    (strcmp(a, obj) == 0 || !bgm_in(a, req->objectives, req->n_objectives))) {
-                    out[n++] = node;
-                    changed = 1;
-                    break;
-                }
-            }
+    size_t ne = kn ? knowledge_n_edges(kn) : 0, nm = kn ? knowledge_n_models(kn) : 0, nt = ne;
+    for (size_t i = 0; i < nm; i++)
+        nt += knowledge_model_n_vars(kn, i);
+    strmap *set = strmap_new(req->n_objectives + nt + 1);
+    strmap *head = strmap_new(nt + 1);
+    size_t *next = malloc((nt + 1) * sizeof *next);
+    const char **child = malloc((nt + 1) * sizeof *child);
+    const char **queue = malloc((nt + 2) * sizeof *queue);
+    int ok = set && head && next && child && queue;
+    size_t n = 0;
+    for (size_t e = 0; ok && e < ne; e++) {
+        const char *a, *b;
+        knowledge_edge(kn, e, &a, &b);
+        ok = bgm_link(head, next, child, &n, a, b) == 0;
+    }
+    for (size_t i = 0; ok && i < nm; i++) {
+        const char *node, *f;
+        knowledge_model(kn, i, &node, &f);
+        for (size_t v = 0; ok && v < knowledge_model_n_vars(kn, i); v++)
+            ok = bgm_link(head, next, child, &n, knowledge_model_var(kn, i, v), node) == 0;
+    }
+    for (size_t k = 0; ok && k < req->n_objectives; k++)
+        ok = strmap_put(set, req->objectives[k], 1, NULL) >= 0;
+    /* from objective j, never through another objective */
+    size_t qh = 0, qt = 0;
+    if (ok)
+        queue[qt++] = req->objectives[j];
+    while (ok && qh < qt) {
+        size_t at = 0;
+        if (strmap_get(head, queue[qh++], &at) != 1)
+            continue;
+        for (size_t e = at; ok && e > 0; e = next[e - 1]) {
+            int added = strmap_put(set, child[e - 1], 1, NULL);
+            ok = added >= 0;
+            if (added == 1)
+                queue[qt++] = child[e - 1];
         }
     }
-    return n;
+    strmap_free(head);
+    free(next);
+    free(child);
+    free(queue);
+    if (!ok) {
+        strmap_free(set);
+        return NULL;
+    }
+    return set;
 }
 
 /* Objective j's knowledge: the entries that name no excluded node (other
  * than objective j as a child). NULL when none is left or it does not
  * hold with j as the objective node. */
-static knowledge *bgm_knowledge(const bograph_multi_request *req, size_t j,
-                                const char *const *ex, size_t n_ex)
+static knowledge *bgm_knowledge(const bograph_multi_request *req, size_t j, const strmap *ex)
 {
     const knowledge *kn = req->one.kn;
     if (!kn)
@@ -127,7 +160,7 @@ static knowledge *bgm_knowledge(const bograph_multi_request *req, size_t j,
     const char *obj = req->objectives[j];
     knowledge *out = knowledge_new();
     int rc = out ? 0 : -1;
-#define BGM_OUT(s) (bgm_in((s), ex, n_ex) && strcmp((s), obj) != 0)
+#define BGM_OUT(s) (bgm_in(ex, (s)) && strcmp((s), obj) != 0)
     for (size_t e = 0; rc == 0 && e < knowledge_n_edges(kn); e++) {
         const char *a, *b;
         knowledge_edge(kn, e, &a, &b);
@@ -171,21 +204,19 @@ static int bgm_request(const bograph_multi_request *req, size_t j, bgm_obj *o, c
 {
     const bograph_request *one = &req->one;
     size_t n = one->base.n_obs, q = req->n_objectives, nm = one->n_metrics;
-    size_t cap = q + nm + 2 * (one->kn ? knowledge_n_edges(one->kn) + knowledge_n_models(one->kn) : 0);
-    const char **ex = malloc(cap * sizeof *ex);
+    strmap *ex = bgm_excluded(req, j);
     o->y = malloc((n ? n : 1) * sizeof *o->y);
     o->mnames = malloc((nm ? nm : 1) * sizeof *o->mnames);
     o->mtab = malloc((n && nm ? n * nm : 1) * sizeof *o->mtab);
     o->cons = malloc((one->n_constraints ? one->n_constraints : 1) * sizeof *o->cons);
     if (!ex || !o->y || !o->mnames || !o->mtab || !o->cons) {
-        free(ex);
+        strmap_free(ex);
         return util_err(err, err_len, "out of memory");
     }
-    size_t n_ex = bgm_excluded(req, j, ex, cap);
     for (size_t i = 0; i < n; i++)
         o->y[i] = req->Y[i * q + j];
     for (size_t c = 0; c < nm; c++) {
-        if (bgm_in(one->metric_names[c], ex, n_ex))
+        if (bgm_in(ex, one->metric_names[c]))
             continue;
         o->mnames[o->n_m] = one->metric_names[c];
         for (size_t i = 0; i < n; i++)
@@ -195,14 +226,14 @@ static int bgm_request(const bograph_multi_request *req, size_t j, bgm_obj *o, c
     /* compact the rows to n_m columns */
     for (size_t i = 1; i < n && o->n_m < nm; i++)
         memmove(o->mtab + i * o->n_m, o->mtab + i * nm, o->n_m * sizeof *o->mtab);
-    o->kn = bgm_knowledge(req, j, ex, n_ex);
+    o->kn = bgm_knowledge(req, j, ex);
     o->req = *one;
     o->req.n_constraints = 0;
     for (size_t c = 0; c < one->n_constraints; c++)
         if (strcmp(one->constraints[c].metric, req->objectives[j]) == 0 ||
-            !bgm_in(one->constraints[c].metric, ex, n_ex))
+            !bgm_in(ex, one->constraints[c].metric))
             o->cons[o->req.n_constraints++] = one->constraints[c];
-    free(ex);
+    strmap_free(ex);
     o->req.constraints = o->cons;
     o->req.base.y = o->y;
     o->req.base.maximize = req->maximize[j];

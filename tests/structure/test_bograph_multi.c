@@ -5,8 +5,8 @@
  * lock_ms = 5 (b - 0.3)^2; latency = queue_ms + lock_ms + 0.2 c and
  * energy = (2 - queue_ms)^2 / 2 + lock_ms + 0.2 (1 - c), both minimised
  * (a and c trade one against the other); d does nothing. Like the engine,
- * the metric table carries the objectives too, and edp = latency * energy,
- * which the knowledge gives as a formula of the two.
+ * the metric table carries the objectives too, edp = latency * energy and
+ * slack_ms = 3 - latency, which the knowledge gives as formulas of them.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -24,11 +24,12 @@
 #include "util/rng.h"
 
 #define P 4
-#define NM 5
+#define NM 6
 #define BUDGET 30
 #define FIRST_MODEL_TRIAL 12
 
-static const char *const metric_names[NM] = {"queue_ms", "lock_ms", "latency", "energy", "edp"};
+static const char *const metric_names[NM] = {"queue_ms", "lock_ms", "latency", "energy", "edp",
+                                                "slack_ms"};
 static const char *const objectives[2] = {"latency", "energy"};
 static const int maximize[2] = {0, 0};
 
@@ -57,6 +58,7 @@ static void run_trial(history *h)
     m[2] = lat;
     m[3] = en;
     m[4] = lat * en;
+    m[5] = 3 - lat;
     h->Y[h->n * 2] = lat;
     h->Y[h->n * 2 + 1] = en;
     h->n++;
@@ -77,6 +79,7 @@ static knowledge *make_knowledge(void)
     knowledge *kn = knowledge_new();
     assert_non_null(kn);
     assert_int_equal(knowledge_add_model(kn, "edp", "latency * energy", err, sizeof err), 0);
+    assert_int_equal(knowledge_add_model(kn, "slack_ms", "3 - latency", err, sizeof err), 0);
     return kn;
 }
 
@@ -144,8 +147,8 @@ static void graphs_answer_and_leave_out_outcomes(void **state)
     printf("the graphs answered %zu of %d suggestions\n", from_graph,
            BUDGET - FIRST_MODEL_TRIAL);
     assert_true(2 * from_graph > BUDGET - FIRST_MODEL_TRIAL);
-    /* each objective's graph leaves out the other objective and edp, the
-     * knowledge's descendant of both */
+    /* each objective's graph leaves out the other objective and the
+     * knowledge's descendants of its own objective (edp, slack_ms) */
     for (size_t j = 0; j < 2; j++) {
         assert_non_null(st->objective[j]);
         bograph_graph g;
@@ -156,6 +159,8 @@ static void graphs_answer_and_leave_out_outcomes(void **state)
         for (size_t v = 0; v < g.n_nodes; v++) {
             assert_string_not_equal(g.nodes[v].name, objectives[1 - j]);
             assert_string_not_equal(g.nodes[v].name, "edp");
+            if (j == 0) /* a known descendant of latency, no mediator of it */
+                assert_string_not_equal(g.nodes[v].name, "slack_ms");
             has_own |= g.nodes[v].kind == BOGRAPH_NODE_OBJECTIVE &&
                        strcmp(g.nodes[v].name, objectives[j]) == 0;
         }
@@ -220,6 +225,49 @@ static void batch_distinct_and_deterministic(void **state)
     space_free(sp);
 }
 
+/* Three objectives (the third: lock_ms + d, minimised): the graphs answer
+ * through the Monte-Carlo EHVI, a batch of two distinct new points. */
+static void three_objectives_monte_carlo(void **state)
+{
+    (void)state;
+    space *sp = make_space();
+    bograph_state *st0 = bograph_state_new();
+    history h;
+    tune(sp, 3, &h, st0);
+    bograph_state_free(st0);
+    static const char *const names3[3] = {"latency", "energy", "lock_d"};
+    static const int max3[3] = {0, 0, 0};
+    double Y3[BUDGET * 3];
+    for (size_t i = 0; i < h.n; i++) {
+        Y3[i * 3] = h.Y[i * 2];
+        Y3[i * 3 + 1] = h.Y[i * 2 + 1];
+        Y3[i * 3 + 2] = h.M[i * NM + 1] + h.X[i * P + 3];
+    }
+    bograph_state *st = bograph_state_new();
+    bograph_multi_request req;
+    fill(&req, sp, &h, 8, NULL, st);
+    req.n_objectives = 3;
+    req.objectives = names3;
+    req.maximize = max3;
+    req.Y = Y3;
+    req.one.base.count = 2;
+    double out[2 * P];
+    bograph_multi_info info;
+    char err[256];
+    if (bograph_suggest_multi(&req, out, &info, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    assert_string_equal(info.model, BOGRAPH_MODEL_GRAPH);
+    assert_true(info.n_graph >= 1);
+    assert_false(space_config_equal(sp, out, out + P));
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(space_validate(sp, out + k * P, err, sizeof err), 0);
+        for (size_t i = 0; i < h.n; i++)
+            assert_false(space_config_equal(sp, out + k * P, h.X + i * P));
+    }
+    bograph_state_free(st);
+    space_free(sp);
+}
+
 /* Too few trials, or no metric besides the objectives: the GP path,
  * saying why. */
 static void gp_path_with_reason(void **state)
@@ -265,6 +313,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(graphs_answer_and_leave_out_outcomes),
         cmocka_unit_test(batch_distinct_and_deterministic),
+        cmocka_unit_test(three_objectives_monte_carlo),
         cmocka_unit_test(gp_path_with_reason),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
