@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "server/engine_multi.h"
+#include "structure/bograph_multi.h"
 #include "bo/space_constraints.h"
 #include "server/jsonw.h"
 #include "util/strmap.h"
@@ -237,7 +238,9 @@ static char *explain_text(const engine_explain *x, size_t k, int has_model)
         write_prediction(&w, g->mean, g->sd);
         jsonw_lit(&w, ",\"acquisition\":");
         jsonw_double(&w, g->acquisition);
-        jsonw_lit(&w, ",\"acquisition_function\":\"log_ei\",\"metrics\":{");
+        jsonw_lit(&w, ",\"acquisition_function\":");
+        jsonw_str(&w, x->acquisition ? x->acquisition : "log_ei");
+        jsonw_lit(&w, ",\"metrics\":{");
         for (size_t i = 0; i < g->n_nodes; i++) {
             if (i)
                 jsonw_raw(&w, ",", 1);
@@ -403,25 +406,56 @@ static int engine_bograph(const study_def *sd, const engine_data *D, const engin
     return rc;
 }
 
-/* The reason a bograph study of several objectives gives for the GP's EHVI. */
-#define ENGINE_MULTI_REASON \
-    "the graph model takes one objective; several objectives go to the GP's EHVI"
+/*
+ * A bograph study of several objectives: one graph model per objective on
+ * the shared metric table, EHVI over their predictions
+ * (structure/bograph_multi.h), or the GP's EHVI when no graph answers.
+ */
+static int engine_multi_graph(const study_def *sd, const engine_data *D,
+                              const engine_context *ctx, size_t count, uint64_t seed,
+                              engine_explain *x, double *out, engine_info *info, char *err,
+                              size_t err_len)
+{
+    bograph_multi_request req;
+    bograph_multi_request_init(&req, sd->sp);
+    bograph_constraint *cons = NULL;
+    if (bograph_request_fill(sd, D, ctx, count, seed, &req.one, &cons, err, err_len) != 0)
+        return -1;
+    int maximize[STUDY_MAX_OBJECTIVES];
+    for (size_t j = 0; j < sd->n_objectives; j++)
+        maximize[j] = sd->maximizes[j];
+    req.n_objectives = sd->n_objectives;
+    req.objectives = sd->objectives;
+    req.maximize = maximize;
+    req.Y = D->Y;
+    req.one.explain = x->graph;
+    req.one.base.explain = x->bo;
+    req.one.base.timing = &x->timing;
+    x->acquisition = "log_ehvi";
+    bograph_multi_info bi;
+    int rc = bograph_suggest_multi(&req, out, &bi, err, err_len);
+    free(cons);
+    if (rc == 0 && info) {
+        snprintf(info->model, sizeof info->model, "%s", bi.model);
+        snprintf(info->reason, sizeof info->reason, "%s", bi.reason);
+    }
+    return rc;
+}
 
-/* gp and bograph studies of several objectives: the GP's EHVI (bo_suggest_multi). */
+/* gp studies of several objectives: the GP's EHVI (bo_suggest_multi). */
 static int engine_multi(const study_def *sd, const engine_data *D, const engine_context *ctx,
                         size_t count, uint64_t seed, engine_explain *x, double *out,
                         engine_info *info, char *err, size_t err_len)
 {
+    if (sd->algorithm == STUDY_ALG_BOGRAPH)
+        return engine_multi_graph(sd, D, ctx, count, seed, x, out, info, err, err_len);
     engine_multi_data md = {.X = D->X, .Y = D->Y, .infeasible = D->infeasible,
                             .n_obs = D->n_obs, .pending = D->pending, .n_pending = D->n_pending};
     x->acquisition = "log_ehvi";
     int rc = engine_multi_suggest(sd, &md, count, seed, ctx ? ctx->bo : NULL, x->bo, &x->timing,
                                   out, err, err_len);
-    if (rc == 0 && info) {
+    if (rc == 0 && info)
         snprintf(info->model, sizeof info->model, "%s", "gp");
-        if (sd->algorithm == STUDY_ALG_BOGRAPH)
-            snprintf(info->reason, sizeof info->reason, "%s", ENGINE_MULTI_REASON);
-    }
     return rc;
 }
 
@@ -442,8 +476,9 @@ int engine_suggest(const study_def *sd, const store_trials *trials,
                 (sd->algorithm == STUDY_ALG_GP || sd->algorithm == STUDY_ALG_BOGRAPH);
     int graph = sd->algorithm == STUDY_ALG_BOGRAPH && !multi;
     engine_explain x = {.bo = calloc(count ? count : 1, sizeof *x.bo),
-                        .graph = graph ? calloc(count ? count : 1, sizeof *x.graph) : NULL};
-    if (!x.bo || (graph && !x.graph)) {
+                        .graph = sd->algorithm == STUDY_ALG_BOGRAPH
+                                     ? calloc(count ? count : 1, sizeof *x.graph) : NULL};
+    if (!x.bo || (sd->algorithm == STUDY_ALG_BOGRAPH && !x.graph)) {
         rc = util_err(err, err_len, "out of memory");
     } else if (multi) {
         rc = engine_multi(sd, &D, ctx, count, seed, &x, out, info, err, err_len);

@@ -14,9 +14,10 @@
  * study's expert knowledge, and falls back to the plain GP when the graph
  * cannot help yet. engine_structure gives that graph for the structure
  * endpoint. A study of several objectives takes them from the trials'
- * metrics: random and sobol as for one; gp and bograph through the GP's
- * expected hypervolume improvement (engine_multi.h; model "gp", and for
- * bograph a reason saying the graph model takes one objective).
+ * metrics: random and sobol as for one; gp through the GP's expected
+ * hypervolume improvement (engine_multi.h); bograph through one graph per
+ * objective and the EHVI of their predictions (structure/bograph_multi.h;
+ * model "bograph", or "gp" with the reason when no graph answers).
  */
 #ifndef BOGRAPH_SERVER_ENGINE_H
 #define BOGRAPH_SERVER_ENGINE_H

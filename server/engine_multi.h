@@ -1,8 +1,10 @@
 /*
  * engine_multi.h - the engine for a study of several objectives (inside
- * server/, used by engine.c): gp and bograph studies propose through
+ * server/, used by engine.c): gp studies propose through
  * bo_suggest_multi (expected hypervolume improvement on one GP per
- * objective) and predict through bo_predict_multi.
+ * objective; bograph studies go through structure/bograph_multi.h, which
+ * falls back to it); every study of several predicts through
+ * bo_predict_multi.
  */
 #ifndef BOGRAPH_SERVER_ENGINE_MULTI_H
 #define BOGRAPH_SERVER_ENGINE_MULTI_H

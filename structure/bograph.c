@@ -25,6 +25,7 @@
 #include "structure/bograph_cv.h"
 #include "structure/bograph_export.h"
 #include "structure/bograph_request.h"
+#include "structure/bograph_run.h"
 #include "structure/defaults.h"
 #include "structure/dag.h"
 #include "structure/feasibility.h"
@@ -94,22 +95,7 @@ static int bg_graph_useful(const bg_graph *gr)
     return 0;
 }
 
-/* Everything one call builds: the data, the graph in use and the fitted
- * model. */
-typedef struct {
-    bg_data d;
-    preprocess_result pr;
-    bg_graph *gr, *owned;
-    double *Z;
-    preprocess_metric *pm;
-    model m;
-    blend bl;
-    feasibility feas;
-    gp **local_gps;
-    gp *local_flat;
-} bg_run;
-
-static void bg_run_free(bg_run *r)
+void bg_run_free(bg_run *r)
 {
     model_free(&r->m);
     blend_free(&r->bl);
@@ -164,10 +150,7 @@ static int bg_prepare_blend(const bograph_request *req, bg_run *r)
     return 0;
 }
 
-/* Builds the data, the graph and the fitted model for req. Returns 0 when
- * the graph model is ready, 1 when the plain GP must answer (reason says
- * why), -1 on a hard error (err). */
-static int bg_prepare(const bograph_request *req, bg_run *r, char *reason, size_t reason_len,
+int bg_prepare(const bograph_request *req, bg_run *r, char *reason, size_t reason_len,
                       char *err, size_t err_len)
 {
     memset(r, 0, sizeof *r);

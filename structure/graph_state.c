@@ -71,5 +71,7 @@ void bograph_state_free(bograph_state *st)
     bg_graph_free(st->graph);
     bo_state_free(st->bo);
     gp_free(st->flat);
+    for (size_t j = 0; j < BO_MULTI_MAX_OBJECTIVES; j++)
+        bograph_state_free(st->objective[j]);
     free(st);
 }

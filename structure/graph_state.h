@@ -13,6 +13,7 @@
 
 #include "bo/gp.h"
 #include "bo/suggest.h"
+#include "bo/suggest_multi.h"
 #include "structure/bograph_types.h"
 #include "structure/dag.h"
 
@@ -41,6 +42,9 @@ struct bograph_state {
     gp **gps;                  /* per node of graph, warm-started */
     bo_state *bo;              /* the fallback GP's state */
     gp *flat;                  /* the plain GP blended with the graph, warm-started */
+    /* A study of several objectives: each objective's own graph and GPs
+     * (bograph_multi.c creates them when first needed). */
+    struct bograph_state *objective[BO_MULTI_MAX_OBJECTIVES];
 };
 
 /* Frees the per-node GPs (the graph they belong to is about to change). */

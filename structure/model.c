@@ -710,6 +710,48 @@ double model_acq(model *m, const double *u)
     return v;
 }
 
+void model_moments_batch(model *m, const double *U, size_t m_pts, double *mean, double *var,
+                         double *log_cons)
+{
+    size_t N = m->n_nodes, S = m->S, p = m->p;
+    double *xraw = malloc(m->chunk * (p ? p : 1) * sizeof *xraw);
+    for (size_t c0 = 0; c0 < m_pts; c0 += m->chunk) {
+        size_t mc = m_pts - c0 < m->chunk ? m_pts - c0 : m->chunk;
+        if (!xraw) {
+            for (size_t c = c0; c < c0 + mc; c++) {
+                mean[c] = 0;
+                var[c] = INFINITY;
+                if (log_cons)
+                    log_cons[c] = 0;
+            }
+            continue;
+        }
+        for (size_t c = 0; c < mc; c++)
+            space_decode(m->sp, U + (c0 + c) * m->dim_u, xraw + c * p);
+        model_propagate(m, U + c0 * m->dim_u, xraw, mc);
+        for (size_t c = 0; c < mc; c++) {
+            double s1 = 0, s2 = 0, mx = -INFINITY, acc = 0;
+            for (size_t s = 0; s < S; s++) {
+                size_t cell = (c * S + s) * N + m->obj;
+                s1 += m->mean[cell];
+                s2 += m->var[cell] + m->mean[cell] * m->mean[cell];
+            }
+            double mu = s1 / (double)S, v = s2 / (double)S - mu * mu;
+            mean[c0 + c] = mu;
+            var[c0 + c] = v > 0 ? v : 0;
+            if (!log_cons)
+                continue;
+            /* log of the mean probability over the samples, by log-sum-exp */
+            for (size_t s = 0; s < S; s++)
+                mx = fmax(mx, model_log_feasible(m, (c * S + s) * N));
+            for (size_t s = 0; s < S && isfinite(mx); s++)
+                acc += exp(model_log_feasible(m, (c * S + s) * N) - mx);
+            log_cons[c0 + c] = isfinite(mx) ? mx + log(acc / (double)S) : MODEL_LOG_NEVER;
+        }
+    }
+    free(xraw);
+}
+
 int model_add_fantasy(model *m, const double *u, double *obj_mean, char *err, size_t err_len)
 {
     size_t N = m->n_nodes, p = m->p;

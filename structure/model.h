@@ -103,6 +103,13 @@ double model_acq(model *m, const double *u);
 int model_has_gradient(const model *m);
 double model_acq_grad(model *m, const double *u, double *grad);
 
+/* The objective's predictive mean and variance (maximisation units: the
+ * mixture over the base samples, as UCB uses it) at m_pts encoded points,
+ * and, when log_cons is not NULL, the log probability of meeting the
+ * constraints on nodes (0 without constraints). */
+void model_moments_batch(model *m, const double *U, size_t m_pts, double *mean, double *var,
+                         double *log_cons);
+
 /* Mean over the base samples of every node's value at u (metrics in z,
  * the objective in maximisation units; NAN for parameters). */
 void model_predict_nodes(model *m, const double *u, double *out);

@@ -5,7 +5,8 @@
  * nothing stored), a trial's "objectives", the Pareto set of /best on a
  * hand-made set (ties, a dominated trial that meets the constraints, a
  * non-dominated one that misses one), CSV columns, predictions, and the
- * models that propose for gp, bograph and random studies.
+ * models that propose for gp, bograph and random studies (bograph's graphs
+ * once the trials report metrics besides the objectives).
  */
 #include <curl/curl.h>
 #include <math.h>
@@ -323,15 +324,15 @@ static void test_models(void **state)
         if (k == 2) {
             assert_string_equal(model, "random");
         } else {
-            /* past the initial design the GP's EHVI answers */
+            /* past the initial design the GP's EHVI answers (for bograph too:
+             * no metric but the objectives) */
             assert_string_equal(model, "gp");
             json_t *x = json_object_get(last, "explanation");
             assert_string_equal(json_string_value(json_object_get(x, "acquisition_function")),
                                 "log_ehvi");
             const char *why = json_string_value(json_object_get(last, "model_reason"));
-            if (k == 1)
-                assert_non_null(why && strstr(why, "graph model takes one objective") ? why
-                                                                                       : NULL);
+            if (k == 1) /* the objectives are its only metrics: no graph to learn */
+                assert_non_null(why && strstr(why, "the trials report no metrics") ? why : NULL);
         }
         assert_int_equal(json_object_size(json_object_get(last, "objectives")), 2);
         json_decref(last);
@@ -347,6 +348,57 @@ static void test_models(void **state)
     }
 }
 
+/* A bograph study of two objectives whose trials report the metrics both
+ * depend on (four parameters; queue = 2 x1, lock = 5 (x2 - 0.3)^2,
+ * a = queue + lock + 0.2 x3, b = (2 - queue)^2 / 2 + lock + 0.2 (1 - x3)):
+ * past the design its suggestions come from the graphs (one objective node
+ * per objective), with the log EHVI. */
+static void test_models_graph(void **state)
+{
+    (void)state;
+    char id[32], path[160], body[900];
+    size_t at = (size_t)snprintf(body, sizeof body, "{\"name\": \"models-graph\", \"parameters\": [");
+    for (int j = 1; j <= 4; j++)
+        at += (size_t)snprintf(body + at, sizeof body - at,
+                               "%s{\"name\": \"x%d\", \"type\": \"float\", \"low\": 0, \"high\": 1}",
+                               j > 1 ? ", " : "", j);
+    snprintf(body + at, sizeof body - at,
+             "], \"objectives\": [{\"name\": \"a\"}, {\"name\": \"b\"}], "
+             "\"algorithm\": \"bograph\", \"seed\": 3}");
+    apitest_create_study(&srv, body, id, sizeof id);
+    int from_graph = 0;
+    for (int i = 0; i < 22; i++) {
+        snprintf(path, sizeof path, "/v1/studies/%s/suggest", id);
+        json_t *sug = apitest_expect(&srv, "POST", path, "{}", 200);
+        json_t *t = json_array_get(json_object_get(sug, "trials"), 0);
+        assert_non_null(t);
+        const char *model = json_string_value(json_object_get(t, "model"));
+        if (i >= 14 && strcmp(model, "bograph") == 0) {
+            from_graph++;
+            json_t *x = json_object_get(t, "explanation");
+            assert_string_equal(json_string_value(json_object_get(x, "model")), "bograph");
+            assert_string_equal(json_string_value(json_object_get(x, "acquisition_function")),
+                                "log_ehvi");
+            assert_true(json_object_size(json_object_get(x, "metrics")) >= 1);
+        }
+        json_t *params = json_object_get(t, "params");
+        double x1 = json_number_value(json_object_get(params, "x1"));
+        double x2 = json_number_value(json_object_get(params, "x2"));
+        double x3 = json_number_value(json_object_get(params, "x3"));
+        double queue = 2 * x1, lock = 5 * (x2 - 0.3) * (x2 - 0.3);
+        snprintf(body, sizeof body,
+                 "{\"metrics\": {\"queue\": %.17g, \"lock\": %.17g, \"a\": %.17g, \"b\": %.17g}}",
+                 queue, lock, queue + lock + 0.2 * x3,
+                 (2 - queue) * (2 - queue) / 2 + lock + 0.2 * (1 - x3));
+        snprintf(path, sizeof path, "/v1/studies/%s/trials/%s/complete", id,
+                 json_string_value(json_object_get(t, "id")));
+        json_decref(apitest_expect(&srv, "POST", path, body, 200));
+        json_decref(sug);
+    }
+    printf("the graphs answered %d of 8 suggestions\n", from_graph);
+    assert_true(from_graph >= 4);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -357,6 +409,7 @@ int main(void)
         cmocka_unit_test(test_import_needs_every_objective),
         cmocka_unit_test(test_pareto),
         cmocka_unit_test(test_models),
+        cmocka_unit_test(test_models_graph),
     };
     int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
     apitest_thread_done();
