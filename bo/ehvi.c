@@ -27,6 +27,14 @@ void ehvi_boxes_free(ehvi_boxes *b)
     free(b);
 }
 
+int ehvi_boxes_replace(ehvi_boxes **boxes, const double *front, size_t k, size_t m,
+                       const double *ref)
+{
+    ehvi_boxes_free(*boxes);
+    *boxes = ehvi_boxes_new(front, k, m, ref);
+    return *boxes ? 0 : -1;
+}
+
 size_t ehvi_boxes_count(const ehvi_boxes *b) { return b->n; }
 size_t ehvi_boxes_dim(const ehvi_boxes *b) { return b->m; }
 

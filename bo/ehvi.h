@@ -33,6 +33,10 @@ typedef struct ehvi_boxes ehvi_boxes;
  * EHVI_MAX_OBJECTIVES. */
 ehvi_boxes *ehvi_boxes_new(const double *F, size_t k, size_t m, const double *ref);
 void ehvi_boxes_free(ehvi_boxes *b);
+/* *boxes <- the boxes of a new front (the old ones freed); -1 (and *boxes
+ * NULL) when out of memory. */
+int ehvi_boxes_replace(ehvi_boxes **boxes, const double *front, size_t k, size_t m,
+                       const double *ref);
 size_t ehvi_boxes_count(const ehvi_boxes *b);
 size_t ehvi_boxes_dim(const ehvi_boxes *b);
 

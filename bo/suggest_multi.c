@@ -299,13 +299,6 @@ static int bo_mo_fit(bo_mo_model *md, double *col, char *err, size_t err_len)
     return 0;
 }
 
-static int bo_mo_rebuild_boxes(bo_mo_model *md)
-{
-    ehvi_boxes_free(md->boxes);
-    md->boxes = ehvi_boxes_new(md->front, md->n_front, md->m, md->ref);
-    return md->boxes ? 0 : -1;
-}
-
 /* The reference point (pareto_default_reference of the feasible
  * configurations' fitted values), the front of their posterior means, the
  * anchors (configurations on it) and the excluded points. */
@@ -346,7 +339,7 @@ static int bo_mo_front(bo_mo_model *md)
                    dim * sizeof(double));
     memcpy(md->exclude, md->dt[0].U, n * dim * sizeof(double));
     md->n_ex = n;
-    rc = bo_mo_rebuild_boxes(md);
+    rc = ehvi_boxes_replace(&md->boxes, md->front, md->n_front, md->m, md->ref);
 done:
     free(feasible);
     free(first);
@@ -369,7 +362,7 @@ static int bo_mo_believe(bo_mo_model *md, const double *c, char *err, size_t err
     }
     md->n_ex++;
     md->n_front++;
-    if (bo_mo_rebuild_boxes(md) != 0) {
+    if (ehvi_boxes_replace(&md->boxes, md->front, md->n_front, md->m, md->ref) != 0) {
         util_err(err, err_len, "out of memory");
         return -1;
     }

@@ -386,13 +386,6 @@ static double bgm_acq(const double *u, double *grad, void *ctx)
     return v;
 }
 
-static int bgm_rebuild_boxes(bgm_model *md)
-{
-    ehvi_boxes_free(md->boxes);
-    md->boxes = ehvi_boxes_new(md->front, md->n_front, md->m, md->ref);
-    return md->boxes ? 0 : -1;
-}
-
 /* The front: every objective's predicted mean at the feasible observed
  * configurations; the reference point from them (pareto_default_reference),
  * the anchors (configurations on the front), the observed points excluded. */
@@ -433,7 +426,7 @@ static int bgm_front(bgm_model *md)
     for (size_t t = 0; t < nf && md->n_anchor < BG_N_ANCHORS; t++)
         if (on[t])
             memcpy(md->anchors + (md->n_anchor++) * dim, Uf + t * dim, dim * sizeof *Uf);
-    rc = bgm_rebuild_boxes(md);
+    rc = ehvi_boxes_replace(&md->boxes, md->front, md->n_front, md->m, md->ref);
 done:
     free(Uf);
     free(mv);
@@ -460,7 +453,7 @@ static int bgm_believe(bgm_model *md, const double *u, char *err, size_t err_len
     memcpy(md->exclude + md->n_ex * md->dim, u, md->dim * sizeof *u);
     md->n_ex++;
     md->n_front++;
-    if (bgm_rebuild_boxes(md) != 0)
+    if (ehvi_boxes_replace(&md->boxes, md->front, md->n_front, md->m, md->ref) != 0)
         return util_err(err, err_len, "out of memory");
     return 0;
 }

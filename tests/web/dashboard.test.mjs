@@ -9,14 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import { fmtFactor, fmtNum } from '../../web/src/format.js';
 import { CLIENT_METHOD } from '../../web/src/importance.js';
 import { goalOf, improvement } from '../../web/src/trials.js';
-import { CONFIG, Service, checkPrerequisites, launchBrowser } from './lib.mjs';
+import { CONFIG, SPACE, Service, checkPrerequisites, launchBrowser, mulberry32, randomParams } from './lib.mjs';
 
-const SPACE = [
-  { name: 'x', type: 'float', low: -5, high: 10 },
-  { name: 'write_buffer_size', type: 'int', low: 1048576, high: 1073741824, log: true },
-  { name: 'compression', type: 'categorical', choices: ['none', 'snappy', 'zstd'] },
-  { name: 'block_size', type: 'ordinal', values: [4096, 8192, 16384, 65536] },
-];
 const DEFAULT = { x: 0, write_buffer_size: 67108864, compression: 'snappy', block_size: 4096 };
 const SMALL_TRIALS = 24; // suggested and reported one by one
 const BIG_TRIALS = 10000; // imported (warm start)
@@ -37,25 +31,6 @@ function logFor(t, m) {
     `cache_hit_ratio=${(0.8 + 0.01 * (t.number % 10)).toFixed(2)}`,
     `throughput: ${m.throughput} ops/s`,
   ].join('\n');
-}
-
-/* Deterministic pseudo-random numbers for the imported trials. */
-function mulberry32(a) {
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randomParams(rnd) {
-  return {
-    x: -5 + 15 * rnd(),
-    write_buffer_size: Math.round(Math.exp(Math.log(1048576) + rnd() * (Math.log(1073741824) - Math.log(1048576)))),
-    compression: SPACE[2].choices[Math.floor(rnd() * 3)],
-    block_size: SPACE[3].values[Math.floor(rnd() * 4)],
-  };
 }
 
 const svc = new Service('main');

@@ -199,3 +199,31 @@ export async function launchBrowser(playwright) {
   };
   return { context, close };
 }
+
+/* The search space both browser tests create their studies with. */
+export const SPACE = [
+  { name: 'x', type: 'float', low: -5, high: 10 },
+  { name: 'write_buffer_size', type: 'int', low: 1048576, high: 1073741824, log: true },
+  { name: 'compression', type: 'categorical', choices: ['none', 'snappy', 'zstd'] },
+  { name: 'block_size', type: 'ordinal', values: [4096, 8192, 16384, 65536] },
+];
+
+/* Deterministic pseudo-random numbers for the imported trials. */
+export function mulberry32(a) {
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/* A configuration of SPACE drawn with rnd. */
+export function randomParams(rnd) {
+  return {
+    x: -5 + 15 * rnd(),
+    write_buffer_size: Math.round(Math.exp(Math.log(1048576) + rnd() * (Math.log(1073741824) - Math.log(1048576)))),
+    compression: SPACE[2].choices[Math.floor(rnd() * 3)],
+    block_size: SPACE[3].values[Math.floor(rnd() * 4)],
+  };
+}

@@ -13,33 +13,9 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fmtDuration, fmtNum } from '../../web/src/format.js';
 import { durationSeconds, hypervolume2 } from '../../web/src/views.js';
-import { CONFIG, Service, checkPrerequisites, launchBrowser } from './lib.mjs';
+import { CONFIG, SPACE, Service, checkPrerequisites, launchBrowser, mulberry32, randomParams } from './lib.mjs';
 
-const SPACE = [
-  { name: 'x', type: 'float', low: -5, high: 10 },
-  { name: 'write_buffer_size', type: 'int', low: 1048576, high: 1073741824, log: true },
-  { name: 'compression', type: 'categorical', choices: ['none', 'snappy', 'zstd'] },
-  { name: 'block_size', type: 'ordinal', values: [4096, 8192, 16384, 65536] },
-];
 const BIG = 10000;
-
-function mulberry32(a) {
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randomParams(rnd) {
-  return {
-    x: -5 + 15 * rnd(),
-    write_buffer_size: Math.round(Math.exp(Math.log(1048576) + rnd() * (Math.log(1073741824) - Math.log(1048576)))),
-    compression: SPACE[2].choices[Math.floor(rnd() * 3)],
-    block_size: SPACE[3].values[Math.floor(rnd() * 4)],
-  };
-}
 
 function evaluate(p) {
   const get = 8 + 40 / Math.log2(p.block_size) + (p.compression === 'zstd' ? 3 : p.compression === 'snappy' ? 1 : 0);
