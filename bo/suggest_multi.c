@@ -272,30 +272,34 @@ static void bo_mo_objective_request(const bo_multi_request *req, size_t j, doubl
     one->seed = req->seed;
 }
 
+int bo_multi_fit_objective(const bo_multi_request *req, size_t j, double *col, bo_data *dt,
+                           gp **g, gp **owned, double *var_floor, char *err, size_t err_len)
+{
+    size_t dim = space_encoded_dim(req->sp);
+    bo_request one;
+    bo_mo_objective_request(req, j, col, &one);
+    if (bo_data_build(&one, dt) != 0)
+        return util_err(err, err_len, "out of memory");
+    *g = bo_state_objective_gp(req->state, j, dim);
+    if (!*g) *g = *owned = gp_new(dim);
+    if (!*g)
+        return util_err(err, err_len, "out of memory");
+    gp_options gopt;
+    bo_fit_options(rng_mix(req->seed, (uint64_t)j), dt->n, &gopt);
+    if (gp_fit(*g, dt->U, dt->y, dt->n, &gopt, err, err_len) != 0)
+        return -1;
+    *var_floor = 1e-12 * gp_signal_variance(*g);
+    if (!(*var_floor > 0)) *var_floor = 1e-300;
+    return 0;
+}
+
 /* Each objective's data and fitted GP. */
 static int bo_mo_fit(bo_mo_model *md, double *col, char *err, size_t err_len)
 {
-    const bo_multi_request *req = md->req;
-    for (size_t j = 0; j < md->m; j++) {
-        bo_request one;
-        bo_mo_objective_request(req, j, col, &one);
-        if (bo_data_build(&one, &md->dt[j]) != 0) {
-            util_err(err, err_len, "out of memory");
+    for (size_t j = 0; j < md->m; j++)
+        if (bo_multi_fit_objective(md->req, j, col, &md->dt[j], &md->g[j], &md->owned[j],
+                                   &md->var_floor[j], err, err_len) != 0)
             return -1;
-        }
-        md->g[j] = bo_state_objective_gp(req->state, j, md->dim);
-        if (!md->g[j]) md->g[j] = md->owned[j] = gp_new(md->dim);
-        if (!md->g[j]) {
-            util_err(err, err_len, "out of memory");
-            return -1;
-        }
-        gp_options gopt;
-        bo_fit_options(rng_mix(req->seed, (uint64_t)j), md->dt[j].n, &gopt);
-        if (gp_fit(md->g[j], md->dt[j].U, md->dt[j].y, md->dt[j].n, &gopt, err, err_len) != 0)
-            return -1;
-        md->var_floor[j] = 1e-12 * gp_signal_variance(md->g[j]);
-        if (!(md->var_floor[j] > 0)) md->var_floor[j] = 1e-300;
-    }
     return 0;
 }
 

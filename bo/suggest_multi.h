@@ -50,4 +50,12 @@ int bo_suggest_multi(const bo_multi_request *req, double *out, char *err, size_t
 int bo_predict_multi(const bo_multi_request *req, const double *configs, size_t m,
                      double *mean, double *sd, char *err, size_t err_len);
 
+/* Objective j's data and plain GP, fitted as bo_suggest_multi fits them:
+ * col (n_obs) receives the objective's column of Y, *dt its data (free with
+ * bo_data_free), *g the GP kept in req->state for objective j or, without a
+ * state, a new one also written to *owned (the caller frees it), and
+ * *var_floor the smallest predictive variance to use. 0, or -1 with err. */
+int bo_multi_fit_objective(const bo_multi_request *req, size_t j, double *col, bo_data *dt,
+                           gp **g, gp **owned, double *var_floor, char *err, size_t err_len);
+
 #endif

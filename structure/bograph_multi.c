@@ -258,31 +258,21 @@ static int bgm_request(const bograph_multi_request *req, size_t j, bgm_obj *o, c
 }
 
 /* Objective j's plain GP, fitted as bo_suggest_multi fits it. */
-static int bgm_fit_gp(const bograph_multi_request *req, size_t j, size_t dim, bgm_obj *o,
-                      char *err, size_t err_len)
+static int bgm_fit_gp(const bograph_multi_request *req, size_t j, bgm_obj *o, char *err,
+                      size_t err_len)
 {
-    bo_request one;
-    bo_request_init(&one, req->one.base.sp);
-    one.maximize = req->maximize[j];
-    one.X = req->one.base.X;
-    one.y = o->y;
-    one.infeasible = req->one.base.infeasible;
-    one.n_obs = req->one.base.n_obs;
-    one.seed = req->one.base.seed;
-    if (bo_data_build(&one, &o->dt) != 0)
-        return util_err(err, err_len, "out of memory");
-    bo_state *st = req->one.state ? req->one.state->bo : NULL;
-    o->g = bo_state_objective_gp(st, j, dim);
-    if (!o->g)
-        o->g = o->owned = gp_new(dim);
-    if (!o->g)
-        return util_err(err, err_len, "out of memory");
-    gp_options gopt;
-    bo_fit_options(rng_mix(req->one.base.seed, (uint64_t)j), o->dt.n, &gopt);
-    if (gp_fit(o->g, o->dt.U, o->dt.y, o->dt.n, &gopt, err, err_len) != 0)
-        return -1;
-    o->var_floor = 1e-12 * gp_signal_variance(o->g);
-    return 0;
+    bo_multi_request mr;
+    bo_multi_request_init(&mr, req->one.base.sp);
+    mr.n_objectives = req->n_objectives;
+    mr.maximize = req->maximize;
+    mr.X = req->one.base.X;
+    mr.Y = req->Y;
+    mr.infeasible = req->one.base.infeasible;
+    mr.n_obs = req->one.base.n_obs;
+    mr.seed = req->one.base.seed;
+    mr.state = req->one.state ? req->one.state->bo : NULL;
+    return bo_multi_fit_objective(&mr, j, o->y, &o->dt, &o->g, &o->owned, &o->var_floor, err,
+                                  err_len);
 }
 
 static void bgm_obj_free(bgm_obj *o)
@@ -608,7 +598,7 @@ static int bgm_build(bgm_model *md, char *err, size_t err_len)
 {
     const bograph_multi_request *req = md->req;
     for (size_t j = 0; j < md->m; j++)
-        if (!md->o[j].graph && bgm_fit_gp(req, j, md->dim, &md->o[j], err, err_len) != 0)
+        if (!md->o[j].graph && bgm_fit_gp(req, j, &md->o[j], err, err_len) != 0)
             return -1;
     if (bgm_front(md) != 0)
         return util_err(err, err_len, "out of memory");
