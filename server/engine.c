@@ -309,23 +309,30 @@ int engine_explain_space_filling(engine_info *info, size_t count, char *err, siz
     return 0;
 }
 
+/* The engine's request for a flat algorithm over D's finished trials. */
+static void engine_bo_request(const study_def *sd, const engine_data *D, bo_algorithm alg,
+                              uint64_t seed, bo_state *state, bo_request *req)
+{
+    bo_request_init(req, sd->sp);
+    req->algorithm = alg;
+    req->maximize = sd->maximize;
+    req->X = D->X;
+    req->y = D->y;
+    req->infeasible = D->infeasible;
+    req->n_obs = D->n_obs;
+    req->seed = seed;
+    req->state = state;
+}
+
 static int run_flat(const study_def *sd, bo_algorithm alg, const engine_data *D, size_t count,
                     uint64_t seed, bo_state *state, engine_explain *x, double *out, char *err,
                     size_t err_len)
 {
     bo_request req;
-    bo_request_init(&req, sd->sp);
-    req.algorithm = alg;
-    req.maximize = sd->maximize;
-    req.X = D->X;
-    req.y = D->y;
-    req.infeasible = D->infeasible;
-    req.n_obs = D->n_obs;
+    engine_bo_request(sd, D, alg, seed, state, &req);
     req.pending = D->pending;
     req.n_pending = D->n_pending;
     req.count = count;
-    req.seed = seed;
-    req.state = state;
     req.explain = x ? x->bo : NULL;
     req.timing = x ? &x->timing : NULL;
     return bo_suggest(&req, out, err, err_len);
@@ -527,15 +534,7 @@ static int predict_gp(const study_def *sd, const engine_data *D, const double *c
                       bo_state *state, engine_prediction *out, char *err, size_t err_len)
 {
     bo_request req;
-    bo_request_init(&req, sd->sp);
-    req.algorithm = BO_GP;
-    req.maximize = sd->maximize;
-    req.X = D->X;
-    req.y = D->y;
-    req.infeasible = D->infeasible;
-    req.n_obs = D->n_obs;
-    req.seed = sd->seed;
-    req.state = state;
+    engine_bo_request(sd, D, BO_GP, sd->seed, state, &req);
     double *mean = malloc(2 * (m ? m : 1) * sizeof *mean);
     if (!mean)
         return util_err(err, err_len, "out of memory");
