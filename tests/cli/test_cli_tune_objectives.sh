@@ -48,7 +48,8 @@ done
 [ -n "$url" ] || { fail "serve did not start: $(cat "$dir/serve.out")"; exit 1; }
 id=$(python3 - "$url" <<'PY'
 import json, sys, urllib.request
-body = json.dumps({"name": "w", "plugin": "accelerator", "algorithm": "random", "budget": 3,
+# seeded: the random study's three plans are all feasible (unseeded, one in about 20 runs drew a plan with too many banks and the count below failed)
+body = json.dumps({"name": "w", "plugin": "accelerator", "algorithm": "random", "budget": 3, "seed": 1,
                    "plugin_options": {"objectives": "energy,delay"}}).encode()
 req = urllib.request.Request(sys.argv[1] + "/v1/studies", data=body,
                              headers={"Content-Type": "application/json"})
