@@ -467,6 +467,7 @@ if (prerequisiteError) {
     // The graph is redrawn after the render that follows the menu: wait for it.
     await page.waitForFunction(() => document.querySelector('[data-testid="structure-graph"]').__cy.edges('[origin="learned"]').length === 0);
     await page.selectOption('[data-testid="structure-show"]', 'all');
+    await page.waitForFunction((n) => document.querySelector('[data-testid="structure-graph"]').__cy.edges('[origin="learned"]').length === n, shown.length);
 
     // Hover a metric: its parents and children stay, the rest is dimmed.
     const hover = await page.$eval('[data-testid="structure-graph"]', (el) => {
