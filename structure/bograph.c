@@ -179,6 +179,19 @@ int bg_prepare(const bograph_request *req, bg_run *r, char *reason, size_t reaso
         bg_err(reason, reason_len, "no metric links the parameters to the objective");
         return 1;
     }
+    gp **gps;
+    if (req->state) {
+        if (!req->state->gps)
+            req->state->gps = calloc(r->gr->N, sizeof *req->state->gps);
+        gps = req->state->gps;
+    } else {
+        gps = r->local_gps = calloc(r->gr->N, sizeof *r->local_gps);
+    }
+    if (!gps) {
+        bg_err(err, err_len, "out of memory");
+        return -1;
+    }
+    gp **flat_slot = req->state ? &req->state->flat : &r->local_flat;
     if (!r->gr->checked) {
         /* First pass: metrics the parameters do not predict on held-out
          * trials (R^2 above the bar of BG_MIN_R2_*) are no mediators
@@ -189,7 +202,7 @@ int bg_prepare(const bograph_request *req, bg_run *r, char *reason, size_t reaso
         bg_graph *gr = r->gr;
         gr->checked = 1;
         gr->useful = 0;
-        if (bg_cross_validate(req, &r->d, gr, r->pm, r->Z) == 0) {
+        if (bg_cross_validate(req, &r->d, gr, r->pm, r->Z, gps, flat_slot) == 0) {
             int young = req->base.n_obs < BG_YOUNG_MULT * min_trials;
             double min_r2 = gr->wired_all ? BG_MIN_R2_WIRED
                           : young         ? BG_MIN_R2_YOUNG
@@ -210,7 +223,7 @@ int bg_prepare(const bograph_request *req, bg_run *r, char *reason, size_t reaso
                        "no metric is predicted by the parameters on held-out trials");
                 return 1;
             }
-            gr->useful = (!pruned || bg_cross_validate(req, &r->d, gr, r->pm, r->Z) == 0) &&
+            gr->useful = (!pruned || bg_cross_validate(req, &r->d, gr, r->pm, r->Z, gps, flat_slot) == 0) &&
                          gr->cv_weight >= BG_BLEND_MIN_WEIGHT;
         }
     }
@@ -224,18 +237,6 @@ int bg_prepare(const bograph_request *req, bg_run *r, char *reason, size_t reaso
                "(weight %.2f; log density %.3g vs %.3g)",
                r->gr->cv_weight, r->gr->cv_graph, r->gr->cv_flat);
         return 1;
-    }
-    gp **gps;
-    if (req->state) {
-        if (!req->state->gps)
-            req->state->gps = calloc(r->gr->N, sizeof *req->state->gps);
-        gps = req->state->gps;
-    } else {
-        gps = r->local_gps = calloc(r->gr->N, sizeof *r->local_gps);
-    }
-    if (!gps) {
-        bg_err(err, err_len, "out of memory");
-        return -1;
     }
     char sub[256];
     if (model_init(&r->m, req->base.sp, r->gr->g, r->pm, r->gr->k, (const char *const *)r->gr->names,
@@ -277,29 +278,19 @@ static void bg_explain_point(bg_run *r, const double *u, double acq, int maximiz
                              bograph_explain *x)
 {
     model *m = &r->m;
-    bo_acquisition acq_kind = m->acq;
-    double beta = m->beta;
-    size_t n_cons = m->n_cons;
-    m->acq = BO_ACQ_UCB;
-    m->n_cons = 0;
-    m->beta = 0;
-    double mu = model_acq(m, u);
-    m->beta = 1;
-    double s = model_acq(m, u) - mu;
-    m->acq = acq_kind;
-    m->beta = beta;
-    m->n_cons = n_cons;
+    double *vals = malloc(r->gr->N * sizeof *vals);
+    if (!vals)
+        return;
+    /* model_predict_nodes leaves the point's samples in m->val (S x N) */
+    double mu, var;
+    model_predict_nodes(m, u, vals, &mu, &var);
+    double s = sqrt(var);
     double own = bg_data_own(&r->d, maximize, mu, &s);
     x->from_model = 1;
     x->mean = own;
     x->sd = s;
     x->acquisition = acq;
     x->n_nodes = 0;
-    double *vals = malloc(r->gr->N * sizeof *vals);
-    if (!vals)
-        return;
-    /* model_predict_nodes leaves the point's samples in m->val (S x N) */
-    model_predict_nodes(m, u, vals);
     size_t N = m->n_nodes, S = m->S;
     for (size_t v = r->gr->p; v < r->gr->p + r->gr->k && x->n_nodes < BOGRAPH_EXPLAIN_NODES; v++) {
         if (!r->gr->g->alive[v] || !r->gr->names[v])

@@ -565,7 +565,7 @@ static void bgm_explain(bgm_model *md, const double *u, double acq, size_t k)
         double *vals = malloc(r->gr->N * sizeof *vals);
         if (!vals)
             return;
-        model_predict_nodes(&r->m, u, vals); /* leaves the samples in m.val */
+        model_predict_nodes(&r->m, u, vals, NULL, NULL); /* leaves the samples in m.val */
         size_t N = r->m.n_nodes, S = r->m.S;
         for (size_t v = r->gr->p; v < r->gr->p + r->gr->k && x->n_nodes < BOGRAPH_EXPLAIN_NODES; v++) {
             if (!r->gr->g->alive[v] || !r->gr->names[v])

@@ -557,6 +557,7 @@ int model_fit(model *m, const double *U, const double *Xraw, const double *Z, co
          * over the nodes, so no one suggestion pays for all of them). */
         int warm = gp_n(nd->g) > 0 && (rows + v) % MODEL_RESTART_EVERY != 0;
         opt.n_restarts = warm ? 0 : bo_gp_restarts(rows);
+        opt.optimize = !(m->keep_hyper && gp_n(nd->g) > 0);
         opt.seed = seed + 7919 * (uint64_t)v;
         char sub[200];
         if (gp_fit(nd->g, X, y, rows, &opt, sub, sizeof sub) != 0) {
@@ -1121,13 +1122,16 @@ double model_acq_grad(model *m, const double *u, double *grad)
     return isfinite(value) ? value : -1e300;
 }
 
-void model_predict_nodes(model *m, const double *u, double *out)
+void model_predict_nodes(model *m, const double *u, double *out, double *obj_mean,
+                         double *obj_var)
 {
     size_t N = m->n_nodes, S = m->S, p = m->p;
     double *xraw = malloc((p ? p : 1) * sizeof *xraw);
     if (!xraw) {
         for (size_t v = 0; v < N; v++)
             out[v] = NAN;
+        if (obj_mean && obj_var)
+            *obj_mean = *obj_var = NAN;
         return;
     }
     space_decode(m->sp, u, xraw);
@@ -1137,6 +1141,17 @@ void model_predict_nodes(model *m, const double *u, double *out)
         for (size_t s = 0; s < S; s++)
             acc += m->val[s * N + v];
         out[v] = m->nodes[v].kind == DAG_PARAM ? NAN : acc / (double)S;
+    }
+    if (obj_mean && obj_var) {
+        double s1 = 0, s2 = 0;
+        for (size_t s = 0; s < S; s++) {
+            size_t cell = s * N + m->obj;
+            s1 += m->mean[cell];
+            s2 += m->var[cell] + m->mean[cell] * m->mean[cell];
+        }
+        double mu = s1 / (double)S, var = s2 / (double)S - mu * mu;
+        *obj_mean = mu;
+        *obj_var = var > 0 ? var : 0;
     }
     free(xraw);
 }

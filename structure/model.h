@@ -68,6 +68,8 @@ typedef struct {
     int sample_noise;         /* metric samples include their observation noise
                                * (model_init sets it; see there why) */
     int has_best;             /* some observed trial meets the constraints */
+    int keep_hyper;           /* model_fit keeps the hyperparameters of node GPs
+                               * fitted before and only refactors (0 by default) */
     /* scratch for batch evaluation */
     size_t chunk;
     double *val, *mean, *var, *in, *raw;
@@ -83,7 +85,8 @@ int model_init(model *m, const space *sp, const dag *g, const preprocess_metric 
                int maximize, size_t n_samples, uint64_t seed, char *err, size_t err_len);
 void model_free(model *m);
 
-/* Fits every node's GP. U: n x dim_u encoded configurations, Xraw: n x p raw
+/* Fits every node's GP (with m->keep_hyper, a GP fitted before keeps its
+ * hyperparameters and is only refactored on the new rows). U: n x dim_u encoded configurations, Xraw: n x p raw
  * ones, Z: n x k standardised metrics (NAN missing), t: the objective in
  * maximisation units (NAN when unusable). 0, or -1 with a message. */
 int model_fit(model *m, const double *U, const double *Xraw, const double *Z, const double *t,
@@ -111,8 +114,11 @@ void model_moments_batch(model *m, const double *U, size_t m_pts, double *mean, 
                          double *log_cons);
 
 /* Mean over the base samples of every node's value at u (metrics in z,
- * the objective in maximisation units; NAN for parameters). */
-void model_predict_nodes(model *m, const double *u, double *out);
+ * the objective in maximisation units; NAN for parameters), and when
+ * obj_mean and obj_var are not NULL the objective's predictive mean and
+ * variance there (as model_moments_batch gives them), from the same pass. */
+void model_predict_nodes(model *m, const double *u, double *out, double *obj_mean,
+                         double *obj_var);
 
 /* Predicted mean of every node at u, propagated through the graph, and
  * added to each node's GP as an observation at that mean (kriging

@@ -130,11 +130,64 @@ static void mediators_carry_the_search(void **state)
     assert_true(2 * from_graph > model_driven);
 }
 
+/* With many trials the held-out check keeps the hyperparameters fitted on
+ * every trial (BG_CV_KEEP_HYPER_MIN): the graph learnt from 140 random
+ * trials still passes it, keeps a's mediator and proposes a good point. */
+static void many_trials_keep_the_graph(void **state)
+{
+    (void)state;
+    enum { MANY = 140 };
+    space *sp = space_new();
+    const char *names[P] = {"a", "b", "c", "d"};
+    for (int j = 0; j < P; j++)
+        assert_int_equal(space_add_float(sp, names[j], 0, 1, 0, NULL, 0), 0);
+    static double X[MANY * P], y[MANY], M[MANY * NM];
+    uint64_t noise = 11, draw = 5;
+    for (size_t i = 0; i < MANY; i++) {
+        for (int j = 0; j < P; j++)
+            X[i * P + j] = rng_unit(&draw);
+        double queue = 2 * X[i * P] + 0.1 * gauss(&noise);
+        double lock = 5 * (X[i * P + 1] - 0.3) * (X[i * P + 1] - 0.3);
+        M[i * NM] = queue;
+        M[i * NM + 1] = lock;
+        y[i] = queue + lock + 0.2 * X[i * P + 2];
+    }
+    bograph_state *st = bograph_state_new();
+    assert_non_null(st);
+    bograph_request req;
+    bograph_request_init(&req, sp);
+    req.base.maximize = 0;
+    req.base.X = X;
+    req.base.y = y;
+    req.base.n_obs = MANY;
+    req.base.seed = 3;
+    req.objective_name = "latency";
+    req.metric_names = metric_names;
+    req.n_metrics = NM;
+    req.metrics = M;
+    req.state = st;
+    bograph_info info;
+    char err[256];
+    double x[P];
+    assert_int_equal(bograph_suggest(&req, x, &info, err, sizeof err), 0);
+    printf("%s (%s); suggestion's true latency %.4f\n", info.model, info.reason, true_latency(x));
+    assert_string_equal(info.model, BOGRAPH_MODEL_GRAPH);
+    assert_true(true_latency(x) < 0.1);
+    bograph_graph g;
+    assert_int_equal(bograph_state_graph(st, &g, err, sizeof err), 0);
+    assert_true(has_edge(&g, "a", "queue_ms"));
+    assert_true(has_edge(&g, "queue_ms", "latency"));
+    bograph_graph_free(&g);
+    bograph_state_free(st);
+    space_free(sp);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(mediators_carry_the_search),
+        cmocka_unit_test(many_trials_keep_the_graph),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -138,13 +138,25 @@ static void test_fit_predict_gradient(void **state)
     /* The metric node (linear trend plus GP) predicts m0 at a new point. */
     double x[P] = {0.8, 0.2, 0.5}, u[P], nodes[NN];
     space_encode(f.sp, x, u);
-    model_predict_nodes(&m, u, nodes);
+    double obj_mean, obj_var;
+    model_predict_nodes(&m, u, nodes, &obj_mean, &obj_var);
     assert_true(fabs(preprocess_from_std(&f.pm[0], nodes[3]) - f_m0(x)) < 0.1);
     /* UCB with beta 0 is the propagated mean: close to the truth. */
     m.acq = BO_ACQ_UCB;
     m.beta = 0;
     double mean = model_acq(&m, u);
     assert_true(fabs(mean - (-(f_m0(x) * f_m1(x)))) < 0.5);
+    /* The objective's moments from model_predict_nodes are UCB's (and
+     * model_moments_batch's) at the same point. */
+    m.beta = 1;
+    double upper = model_acq(&m, u), bmean, bvar;
+    model_moments_batch(&m, u, 1, &bmean, &bvar, NULL);
+    assert_true(obj_var > 0);
+    assert_true(fabs(obj_mean - mean) <= 1e-12 * fmax(1, fabs(mean)));
+    assert_true(fabs(obj_mean + sqrt(obj_var) - upper) <= 1e-9 * fmax(1, fabs(upper)));
+    assert_true(fabs(obj_mean - bmean) <= 1e-12 * fmax(1, fabs(bmean)));
+    assert_true(fabs(obj_var - bvar) <= 1e-12 * fmax(1, bvar));
+    m.beta = 0;
     /* Better where the truth is better. */
     double good[P] = {0.3, 0.0, 0.99}, bad[P] = {0.99, 1.0, 0.5}, ug[P], ub[P];
     space_encode(f.sp, good, ug);
