@@ -161,9 +161,9 @@ bg_graph *bg_current_graph(const bograph_request *req, const bg_data *d, preproc
                 return NULL;
             }
             if (st) {
-                bg_state_drop_gps(st);
-                bg_graph_free(st->graph);
-                st->graph = gr;
+                /* Nodes whose parents did not change keep their GPs as
+                 * warm starts (an out-of-memory there only loses them). */
+                (void)bg_state_replace_graph(st, gr);
             } else {
                 *owned = gr;
             }

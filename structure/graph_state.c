@@ -9,6 +9,7 @@
 
 #include "structure/bograph_types.h"
 #include "structure/graph_state.h"
+#include "util/strmap.h"
 
 void bg_err(char *err, size_t err_len, const char *fmt, ...)
 {
@@ -48,6 +49,53 @@ void bg_state_drop_gps(bograph_state *st)
             gp_free(st->gps[v]);
     free(st->gps);
     st->gps = NULL;
+}
+
+/* 1 when node v of a and node w of b have the same parents by name, in
+ * the same order (so the same GP input layout); pa, pb scratch of N each. */
+static int bg_same_parents(const bg_graph *a, size_t v, const bg_graph *b, size_t w, size_t *pa,
+                           size_t *pb)
+{
+    size_t na = dag_parents(a->g, v, pa), nb = dag_parents(b->g, w, pb);
+    if (na != nb)
+        return 0;
+    for (size_t i = 0; i < na; i++)
+        if (strcmp(a->names[pa[i]], b->names[pb[i]]) != 0)
+            return 0;
+    return 1;
+}
+
+int bg_state_replace_graph(bograph_state *st, bg_graph *next)
+{
+    bg_graph *old = st->graph;
+    gp **gps = calloc(next->N, sizeof *gps);
+    size_t *pa = malloc(next->N * sizeof *pa);
+    size_t *pb = malloc((old ? old->N : 1) * sizeof *pb);
+    int rc = gps && pa && pb ? 0 : -1;
+    if (rc == 0 && old && st->gps && old->p == next->p) {
+        strmap *idx = strmap_new(old->N);
+        for (size_t w = old->p; idx && w < old->N; w++)
+            if (strmap_put(idx, old->names[w], w, NULL) < 0)
+                break;
+        for (size_t v = next->p; idx && v < next->N; v++) {
+            size_t w;
+            if (strmap_get(idx, next->names[v], &w) && st->gps[w] &&
+                bg_same_parents(next, v, old, w, pa, pb)) {
+                gps[v] = st->gps[w];
+                st->gps[w] = NULL;
+            }
+        }
+        strmap_free(idx);
+    }
+    bg_state_drop_gps(st);
+    bg_graph_free(old);
+    st->graph = next;
+    st->gps = rc == 0 ? gps : NULL;
+    if (rc != 0)
+        free(gps);
+    free(pa);
+    free(pb);
+    return rc;
 }
 
 bograph_state *bograph_state_new(void)

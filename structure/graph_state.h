@@ -50,6 +50,13 @@ struct bograph_state {
 /* Frees the per-node GPs (the graph they belong to is about to change). */
 void bg_state_drop_gps(bograph_state *st);
 
+/* The state's graph is replaced by next: a node of next with the same name
+ * and the same parents, in the same order, as a node of the current graph
+ * keeps that node's GP (a warm start for its refit); the other GPs are
+ * freed. Then next becomes the state's graph (the old one is freed). 0, or
+ * -1 (out of memory: every GP dropped, next still installed). */
+int bg_state_replace_graph(bograph_state *st, bg_graph *next);
+
 /* Writes a message to err when it is not NULL (printf format). */
 void bg_err(char *err, size_t err_len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
