@@ -20,6 +20,7 @@
 #include "bo/suggest.h"
 #include "logs/logs.h"
 #include "structure/bograph.h"
+#include "diagnostics.h"
 #include "family.h"
 #include "systems.h"
 #include "space_text.h"
@@ -47,6 +48,8 @@ typedef struct {
     size_t family_count, jobs;
     const char *systems_arg, *tsv, *eval, *space_of;
     unsigned long long eval_seed;
+    int oracle;               /* --oracle-parents */
+    const char *dump_dir;     /* --dump-trials */
 } config;
 
 static void usage(void)
@@ -82,6 +85,11 @@ static void usage(void)
            "  --checkpoints LIST  default 10,15,20,30,50 (NA beyond the budget)\n"
            "  --jobs N            parallel worker processes; default 2\n"
            "  --tsv FILE          the rows to FILE (default stdout)\n"
+           "  --oracle-parents    bograph is told each generated metric's true parameter\n"
+           "                      parents (required edges, the others forbidden): the\n"
+           "                      ceiling of structure learning\n"
+           "  --dump-trials DIR   each bograph run's trials to DIR/<system>-<seed>.txt\n"
+           "                      (diagnostics.h; read by bench/structure/screen_replay.py)\n"
            "  --list              the systems with a one-line description, no runs\n"
            "  --space SYSTEM      the system's parameters (for peers.py)\n"
            "  --eval SYSTEM --seed S\n"
@@ -247,6 +255,7 @@ typedef struct {
     size_t n_bograph, n_fallback;
     double seconds;
     int verbose;
+    int oracle;               /* bograph is told the true parameter parents */
 } runner;
 
 /* One suggestion by method m from history h. */
@@ -273,8 +282,11 @@ static int suggest(method m, const sys_system *s, const space *sp, history *h, u
         req.base.count = 1;
         req.base.seed = seed;
         req.state = r->bg;
+        knowledge *oracle = r->oracle ? diag_oracle_knowledge(s, sp, h->names, h->n_names) : NULL;
+        req.kn = oracle;
         bograph_info info;
         rc = bograph_suggest(&req, out, &info, err, sizeof err);
+        knowledge_free(oracle);
         free(T);
         if (rc == 0 && r->verbose)
             fprintf(stderr, "  trial %zu: %s%s%s (true objective %.5g)\n", h->n + 1, info.model,
@@ -341,14 +353,16 @@ static void print_graph(const bograph_state *st, const sys_system *s)
 
 /* best[t] = best true objective among the first t+1 trials (goal-aware). */
 static int run_one(const sys_system *s, method m, uint64_t seed, size_t budget, double *best,
-                   runner *r, int verbose)
+                   runner *r, const config *c)
 {
+    int verbose = c->verbose;
     space *sp = sys_space(s);
     history h;
     int rc = -1;
     double *x = malloc(s->p * sizeof *x);
     memset(r, 0, sizeof *r);
     r->verbose = verbose;
+    r->oracle = c->oracle;
     r->bg = bograph_state_new();
     r->bo = bo_state_new();
     if (!sp || !x || !r->bg || !r->bo || hist_init(&h, s->p, budget) != 0)
@@ -365,6 +379,10 @@ static int run_one(const sys_system *s, method m, uint64_t seed, size_t budget, 
         best[t] = b;
     }
     rc = 0;
+    if (c->dump_dir && m == M_BOGRAPH &&
+        diag_dump_trials(c->dump_dir, s, sp, seed, h.X, h.n, h.names, h.n_names, h.M, h.cap_names,
+                         h.y) != 0)
+        fprintf(stderr, "bograph-bench-structure: cannot write the trials to %s\n", c->dump_dir);
     if (verbose && m == M_BOGRAPH)
         print_graph(r->bg, s);
 done:
@@ -418,7 +436,7 @@ static int run_table(const config *c)
                 if (!c->quiet)
                     fprintf(stderr, "\r%s %s seed %zu/%zu   ", s.name, method_names[m], sd + 1,
                             c->seeds);
-                if (run_one(&s, m, 1000 + sd, B, best, &r, c->verbose) != 0)
+                if (run_one(&s, m, 1000 + sd, B, best, &r, c) != 0)
                     return -1;
                 secs += r.seconds;
                 nb += r.n_bograph;
@@ -653,7 +671,7 @@ static void family_child(const config *c, const sys_system *s, method m, uint64_
     memset(&res, 0, sizeof res);
     double *best = malloc(c->budget * sizeof *best);
     runner r;
-    res.rc = best ? run_one(s, m, seed, c->budget, best, &r, c->verbose) : -1;
+    res.rc = best ? run_one(s, m, seed, c->budget, best, &r, c) : -1;
     if (res.rc == 0) {
         for (size_t k = 0; k < c->n_checkpoints; k++)
             res.best[k] = c->checkpoints[k] <= c->budget ? best[c->checkpoints[k] - 1] : NAN;
@@ -982,6 +1000,11 @@ static int config_parse(config *c, int argc, char **argv)
         } else if (!strcmp(a, "--tsv")) {
             c->tsv = v;
             c->family = 1;
+            i++;
+        } else if (!strcmp(a, "--oracle-parents")) {
+            c->oracle = 1;
+        } else if (!strcmp(a, "--dump-trials") && v) {
+            c->dump_dir = v;
             i++;
         } else if (!strcmp(a, "--eval")) {
             c->eval = v;
