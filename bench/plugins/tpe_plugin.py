@@ -37,11 +37,15 @@ told as failed.
 
 Only trials that ran and meet the constraints count as a best; the
 improvement over the default is default / best (minimise) or best /
-default (maximise), as `bograph tune` prints it.
+default (maximise), as `bograph tune` prints it. As `bograph tune` does
+for a plugin that is not deterministic (--remeasure, default 3 for those,
+0 for deterministic ones), the default and the best configuration are then
+run K more times each, interleaved, and the improvement is the ratio of
+their medians, so the row does not carry the luck of one run.
 
 usage: tpe_plugin.py --bin build/bench/bograph-bench-plugins --plugin NAME
                      [--budget 30] [--seeds "1 2 3 4 5"] [--option K=V]...
-                     [--infeasible constraints|fail] [--header]
+                     [--infeasible constraints|fail] [--remeasure K] [--header]
 
 stdout: one row, algorithm seeds median min max then per seed the
 improvement and "(@N)", the trial that first reached the final best; one
@@ -49,6 +53,7 @@ line per seed starting with "#" with the best objective at checkpoints.
 """
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import warnings
@@ -154,7 +159,7 @@ def run_seed(args, space, seed):
     for kv in args.option:
         cmd += ["--option", kv]
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    default, best, best_at, trace, n_bad = None, None, None, [], 0
+    default, best, best_at, best_cfg, trace, n_bad = None, None, None, None, [], 0
     for t in range(1, args.budget + 1):
         trial = ask(study, space, dists) if conditional else study.ask(dists)
         proc.stdin.write(json.dumps(to_plugin(space, trial.params)) + "\n")
@@ -175,13 +180,33 @@ def run_seed(args, space, seed):
             study.tell(trial, y if ran else (default if default is not None else 0.0))
         if ans["meets"]:
             if best is None or (y > best if maximize else y < best):
-                best, best_at = y, t
+                best, best_at, best_cfg = y, t, to_plugin(space, trial.params)
         else:
             n_bad += 1
         trace.append(best)
+    again = None
+    if args.remeasure > 0 and default is not None and best is not None:
+        default_cfg = to_plugin(space, to_optuna(space, space["default"]))
+        again = remeasure(proc, default_cfg, best_cfg, args.remeasure)
     proc.stdin.close()
     proc.wait()
-    return default, best, best_at, trace, n_bad
+    return default, best, best_at, trace, n_bad, again
+
+
+def remeasure(proc, default_cfg, best_cfg, k):
+    """The medians of k more runs each of the default and the best
+    configuration, interleaved (runs that fail or break a constraint are
+    left out; None when every run of a side did)."""
+    runs = {"default": [], "best": []}
+    for _ in range(k):
+        for side, cfg in (("default", default_cfg), ("best", best_cfg)):
+            proc.stdin.write(json.dumps(cfg) + "\n")
+            proc.stdin.flush()
+            ans = json.loads(proc.stdout.readline())
+            if ans["state"] == "ok" and ans["meets"]:
+                runs[side].append(ans["objective"])
+    return (statistics.median(runs["default"]) if runs["default"] else None,
+            statistics.median(runs["best"]) if runs["best"] else None)
 
 
 def ratio(maximize, default, best):
@@ -200,25 +225,37 @@ def main():
     ap.add_argument("--infeasible", choices=["constraints", "fail"], default="constraints")
     ap.add_argument("--algorithm", default="tpe", help="the row's label")
     ap.add_argument("--header", action="store_true")
+    ap.add_argument("--remeasure", type=int, default=None,
+                    help="runs each of the default and the best at the end (default: 3, "
+                         "or 0 for a deterministic plugin, as bograph tune)")
     args = ap.parse_args()
     space = read_space(args.bin, args.plugin)
+    if args.remeasure is None:
+        args.remeasure = 0 if space.get("deterministic") else 3
     maximize = space["objective"]["goal"] == "maximize"
     seeds = [int(s) for s in args.seeds.split()]
     cps = [c for c in CHECKPOINTS if c < args.budget] + [args.budget]
     imps, cells, notes = [], [], []
     for seed in seeds:
-        default, best, best_at, trace, n_bad = run_seed(args, space, seed)
-        imp = ratio(maximize, default, best)
+        default, best, best_at, trace, n_bad, again = run_seed(args, space, seed)
+        imp = ratio(maximize, *again) if again else ratio(maximize, default, best)
+        if again:
+            notes.append("# %s seed %d: re-measured %d runs each: default median %s, best "
+                         "median %s" % (args.algorithm, seed, args.remeasure,
+                                        "%.6g" % again[0] if again[0] is not None else "nan",
+                                        "%.6g" % again[1] if again[1] is not None else "nan"))
         imps.append(imp)
         cells.append("%.3f(@%s)" % (imp, best_at if best_at else "?"))
         notes.append("# %s seed %d: default %s %.6g; best at trial %s: %s; %d/%d infeasible or "
-                     "over a constraint (optuna %s, TPE multivariate, --infeasible %s)" % (
+                     "over a constraint (optuna %s, TPE multivariate, --infeasible %s, "
+                     "--remeasure %d)" % (
                          args.algorithm, seed, space["objective"]["name"],
                          default if default is not None else float("nan"),
                          ", ".join(str(c) for c in cps),
                          ", ".join("%.6g" % trace[c - 1] if trace[c - 1] is not None else "nan"
                                    for c in cps),
-                         n_bad, args.budget, optuna.__version__, args.infeasible))
+                         n_bad, args.budget, optuna.__version__, args.infeasible,
+                         args.remeasure))
     s = sorted(imps)
     n = len(s)
     med = s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
