@@ -13,18 +13,13 @@ import argparse
 import math
 import statistics
 
-CHECKPOINTS = {'@10': 6, '@15': 7, '@20': 8, '@30': 9, '@50': 10}
+from combine import load as load_rows, num
 
 
 def load(path, method):
-    rows = {}
-    for line in open(path):
-        if line.startswith('#') or line.startswith('system\t'):
-            continue
-        f = line.rstrip('\n').split('\t')
-        if f[3] == method:
-            rows[(f[0], f[4])] = f
-    return rows
+    """method's rows of path by (system, seed), and the checkpoints."""
+    rows, _, checkpoints = load_rows([path])
+    return {(r['system'], r['seed']): r for r in rows if r['method'] == method}, checkpoints
 
 
 def main():
@@ -34,23 +29,26 @@ def main():
     ap.add_argument('--method', default='bograph')
     ap.add_argument('--method-b', help='the method of B (default: --method)')
     args = ap.parse_args()
-    A = load(args.a, args.method)
-    B = load(args.b, args.method_b or args.method)
-    for label, col in CHECKPOINTS.items():
+    A, checkpoints = load(args.a, args.method)
+    B, _ = load(args.b, args.method_b or args.method)
+    for cp in checkpoints:
+        col = 'best@%d' % cp
         per_system, runs = {}, [0, 0, 0]
         for key, fa in A.items():
             fb = B.get(key)
-            if not fb or fa[1] != 'structured' or 'NA' in (fa[col], fb[col]):
+            if not fb or fa['structure'] != 'structured':
                 continue
-            x, y = float(fa[col]), float(fb[col])
-            sign = 1 if fa[2] == '1' else -1
+            x, y = num(fa.get(col)), num(fb.get(col))
+            if x is None or y is None:
+                continue
+            sign = 1 if fa['maximize'] == '1' else -1
             r = sign * (math.log(x / y) if x > 0 and y > 0 else (x - y) / abs(y or 1))
-            per_system.setdefault(fa[0], []).append(r)
+            per_system.setdefault(fa['system'], []).append(r)
             runs[0 if r > 0 else 1 if r < 0 else 2] += 1
         if not per_system:
             continue
         med = [statistics.median(v) for v in per_system.values()]
-        print(f'{label}: {len(med)} systems, A better on {sum(m > 0 for m in med)}, '
+        print(f'@{cp}: {len(med)} systems, A better on {sum(m > 0 for m in med)}, '
               f'worse on {sum(m < 0 for m in med)}; mean of the per-system medians '
               f'{100 * statistics.mean(med):+.2f}%; runs better {runs[0]}, worse {runs[1]}, '
               f'equal {runs[2]}')
