@@ -646,6 +646,23 @@ static double model_log_feasible(const model *m, size_t cell_base)
     return lp;
 }
 
+/* The objective's predictive mean and variance at propagated candidate c
+ * (m->mean, m->var after model_propagate): the mixture over the base
+ * samples of their Gaussians, the variance clamped at 0. */
+static void model_obj_moments(const model *m, size_t c, double *mean, double *var)
+{
+    size_t N = m->n_nodes, S = m->S;
+    double s1 = 0, s2 = 0;
+    for (size_t s = 0; s < S; s++) {
+        size_t cell = (c * S + s) * N + m->obj;
+        s1 += m->mean[cell];
+        s2 += m->var[cell] + m->mean[cell] * m->mean[cell];
+    }
+    double mu = s1 / (double)S, v = s2 / (double)S - mu * mu;
+    *mean = mu;
+    *var = v > 0 ? v : 0;
+}
+
 void model_acq_batch(model *m, const double *U, size_t m_pts, double *values)
 {
     size_t N = m->n_nodes, S = m->S, p = m->p;
@@ -666,14 +683,9 @@ void model_acq_batch(model *m, const double *U, size_t m_pts, double *values)
         for (size_t c = 0; c < mc; c++) {
             double value;
             if (m->acq == BO_ACQ_UCB && m->n_cons == 0) {
-                double s1 = 0, s2 = 0;
-                for (size_t s = 0; s < S; s++) {
-                    size_t cell = (c * S + s) * N + m->obj;
-                    s1 += m->mean[cell];
-                    s2 += m->var[cell] + m->mean[cell] * m->mean[cell];
-                }
-                double mean = s1 / (double)S, var = s2 / (double)S - mean * mean;
-                value = mean + m->beta * sqrt(var > 0 ? var : 0);
+                double mean, var;
+                model_obj_moments(m, c, &mean, &var);
+                value = mean + m->beta * sqrt(var);
             } else {
                 double mx = -INFINITY;
                 for (size_t s = 0; s < S; s++) {
@@ -731,15 +743,8 @@ void model_moments_batch(model *m, const double *U, size_t m_pts, double *mean, 
             space_decode(m->sp, U + (c0 + c) * m->dim_u, xraw + c * p);
         model_propagate(m, U + c0 * m->dim_u, xraw, mc);
         for (size_t c = 0; c < mc; c++) {
-            double s1 = 0, s2 = 0, mx = -INFINITY, acc = 0;
-            for (size_t s = 0; s < S; s++) {
-                size_t cell = (c * S + s) * N + m->obj;
-                s1 += m->mean[cell];
-                s2 += m->var[cell] + m->mean[cell] * m->mean[cell];
-            }
-            double mu = s1 / (double)S, v = s2 / (double)S - mu * mu;
-            mean[c0 + c] = mu;
-            var[c0 + c] = v > 0 ? v : 0;
+            double mx = -INFINITY, acc = 0;
+            model_obj_moments(m, c, &mean[c0 + c], &var[c0 + c]);
             if (!log_cons)
                 continue;
             /* log of the mean probability over the samples, by log-sum-exp */
@@ -1142,16 +1147,7 @@ void model_predict_nodes(model *m, const double *u, double *out, double *obj_mea
             acc += m->val[s * N + v];
         out[v] = m->nodes[v].kind == DAG_PARAM ? NAN : acc / (double)S;
     }
-    if (obj_mean && obj_var) {
-        double s1 = 0, s2 = 0;
-        for (size_t s = 0; s < S; s++) {
-            size_t cell = s * N + m->obj;
-            s1 += m->mean[cell];
-            s2 += m->var[cell] + m->mean[cell] * m->mean[cell];
-        }
-        double mu = s1 / (double)S, var = s2 / (double)S - mu * mu;
-        *obj_mean = mu;
-        *obj_var = var > 0 ? var : 0;
-    }
+    if (obj_mean && obj_var)
+        model_obj_moments(m, 0, obj_mean, obj_var);
     free(xraw);
 }
