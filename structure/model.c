@@ -213,10 +213,8 @@ int model_init(model *m, const space *sp, const dag *g, const preprocess_metric 
      * its predictions and cross-validation switched it off. */
     m->sample_noise = 1;
     uint64_t s = seed ^ 0x2545f4914f6cdd1dULL;
-    for (size_t q = 0; q < m->S * N; q++) {
-        double u1 = rng_unit(&s), u2 = rng_unit(&s);
-        m->eps[q] = sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
-    }
+    for (size_t q = 0; q < m->S * N; q++)
+        m->eps[q] = rng_normal(&s);
     m->chunk = MODEL_CHUNK;
     size_t rows = m->chunk * m->S;
     m->val = malloc(rows * N * sizeof *m->val);

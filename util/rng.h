@@ -1,11 +1,13 @@
 /*
  * rng.h - the project's one seed mixer: splitmix64 (Steele, Lea, Flood 2014)
- * as a stream, its finaliser, and the two ways a caller's seed is combined
- * with a counter. Header-only and stateless: the state is the caller's.
+ * as a stream, its finaliser, uniform and standard normal draws from it, and
+ * the two ways a caller's seed is combined with a counter. Header-only and
+ * stateless: the state is the caller's.
  */
 #ifndef BOGRAPH_UTIL_RNG_H
 #define BOGRAPH_UTIL_RNG_H
 
+#include <math.h>
 #include <stdint.h>
 
 #define RNG_GOLDEN 0x9e3779b97f4a7c15ULL
@@ -28,6 +30,15 @@ static inline uint64_t rng_next(uint64_t *state)
 static inline double rng_unit(uint64_t *state)
 {
     return ((double)(rng_next(state) >> 11) + 0.5) / 9007199254740992.0;
+}
+
+/* Standard normal draw from the stream (Box-Muller on two uniforms, the
+ * first for the radius). */
+static inline double rng_normal(uint64_t *state)
+{
+    double u1 = rng_unit(state);
+    double u2 = rng_unit(state);
+    return sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
 }
 
 /* Seed of the n-th stream drawn from seed (n = trials so far, point index):

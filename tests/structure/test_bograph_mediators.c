@@ -36,12 +36,6 @@ typedef struct {
     uint64_t noise;
 } history;
 
-static double gauss(uint64_t *s)
-{
-    double u1 = rng_unit(s), u2 = rng_unit(s);
-    return sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
-}
-
 static double true_latency(const double *x)
 {
     return 2 * x[0] + 5 * (x[1] - 0.3) * (x[1] - 0.3) + 0.2 * x[2];
@@ -50,7 +44,7 @@ static double true_latency(const double *x)
 static void run_trial(history *h)
 {
     const double *x = h->X + h->n * P;
-    double queue = 2 * x[0] + 0.1 * gauss(&h->noise);
+    double queue = 2 * x[0] + 0.1 * rng_normal(&h->noise);
     double lock = 5 * (x[1] - 0.3) * (x[1] - 0.3);
     h->M[h->n * NM] = queue;
     h->M[h->n * NM + 1] = lock;
@@ -146,7 +140,7 @@ static void many_trials_keep_the_graph(void **state)
     for (size_t i = 0; i < MANY; i++) {
         for (int j = 0; j < P; j++)
             X[i * P + j] = rng_unit(&draw);
-        double queue = 2 * X[i * P] + 0.1 * gauss(&noise);
+        double queue = 2 * X[i * P] + 0.1 * rng_normal(&noise);
         double lock = 5 * (X[i * P + 1] - 0.3) * (X[i * P + 1] - 0.3);
         M[i * NM] = queue;
         M[i * NM + 1] = lock;

@@ -39,16 +39,10 @@ typedef struct {
     uint64_t noise;
 } history;
 
-static double gauss(uint64_t *s)
-{
-    double u1 = rng_unit(s), u2 = rng_unit(s);
-    return sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
-}
-
 static void run_trial(history *h)
 {
     const double *x = h->X + h->n * P;
-    double queue = 2 * x[0] + 0.05 * gauss(&h->noise);
+    double queue = 2 * x[0] + 0.05 * rng_normal(&h->noise);
     double lock = 5 * (x[1] - 0.3) * (x[1] - 0.3);
     double lat = queue + lock + 0.2 * x[2];
     double en = (2 - queue) * (2 - queue) / 2 + lock + 0.2 * (1 - x[2]);
