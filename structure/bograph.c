@@ -271,6 +271,22 @@ int bg_prepare(const bograph_request *req, bg_run *r, char *reason, size_t reaso
     return bg_prepare_blend(req, r);
 }
 
+void bg_explain_node(const bg_run *r, size_t v, const double *vals, bograph_node_value *nv)
+{
+    size_t N = r->m.n_nodes, S = r->m.S;
+    snprintf(nv->name, sizeof nv->name, "%s", r->gr->names[v]);
+    const preprocess_metric *pm = &r->pm[v - r->gr->p];
+    nv->mean = preprocess_from_std(pm, vals[v]);
+    double sum = 0, sum2 = 0;
+    for (size_t s = 0; s < S; s++) {
+        double raw = preprocess_from_std(pm, r->m.val[s * N + v]);
+        sum += raw;
+        sum2 += raw * raw;
+    }
+    double var = S > 1 ? (sum2 - sum * sum / (double)S) / (double)(S - 1) : 0;
+    nv->sd = var > 0 ? sqrt(var) : 0;
+}
+
 /* What the model expects at u (encoded), the acquisition value there: the
  * objective's mean and sd (as bograph_predict gives them) and the graph's
  * metric nodes. */
@@ -291,22 +307,10 @@ static void bg_explain_point(bg_run *r, const double *u, double acq, int maximiz
     x->sd = s;
     x->acquisition = acq;
     x->n_nodes = 0;
-    size_t N = m->n_nodes, S = m->S;
     for (size_t v = r->gr->p; v < r->gr->p + r->gr->k && x->n_nodes < BOGRAPH_EXPLAIN_NODES; v++) {
         if (!r->gr->g->alive[v] || !r->gr->names[v])
             continue;
-        bograph_node_value *nv = &x->nodes[x->n_nodes++];
-        snprintf(nv->name, sizeof nv->name, "%s", r->gr->names[v]);
-        const preprocess_metric *pm = &r->pm[v - r->gr->p];
-        nv->mean = preprocess_from_std(pm, vals[v]);
-        double sum = 0, sum2 = 0;
-        for (size_t s = 0; s < S; s++) {
-            double raw = preprocess_from_std(pm, m->val[s * N + v]);
-            sum += raw;
-            sum2 += raw * raw;
-        }
-        double var = S > 1 ? (sum2 - sum * sum / (double)S) / (double)(S - 1) : 0;
-        nv->sd = var > 0 ? sqrt(var) : 0;
+        bg_explain_node(r, v, vals, &x->nodes[x->n_nodes++]);
     }
     free(vals);
 }

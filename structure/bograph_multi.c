@@ -566,7 +566,6 @@ static void bgm_explain(bgm_model *md, const double *u, double acq, size_t k)
         if (!vals)
             return;
         model_predict_nodes(&r->m, u, vals, NULL, NULL); /* leaves the samples in m.val */
-        size_t N = r->m.n_nodes, S = r->m.S;
         for (size_t v = r->gr->p; v < r->gr->p + r->gr->k && x->n_nodes < BOGRAPH_EXPLAIN_NODES; v++) {
             if (!r->gr->g->alive[v] || !r->gr->names[v])
                 continue;
@@ -575,18 +574,7 @@ static void bgm_explain(bgm_model *md, const double *u, double acq, size_t k)
                 seen = strcmp(x->nodes[t].name, r->gr->names[v]) == 0;
             if (seen)
                 continue;
-            bograph_node_value *nv = &x->nodes[x->n_nodes++];
-            snprintf(nv->name, sizeof nv->name, "%s", r->gr->names[v]);
-            const preprocess_metric *pm = &r->pm[v - r->gr->p];
-            nv->mean = preprocess_from_std(pm, vals[v]);
-            double s1 = 0, s2 = 0;
-            for (size_t q = 0; q < S; q++) {
-                double raw = preprocess_from_std(pm, r->m.val[q * N + v]);
-                s1 += raw;
-                s2 += raw * raw;
-            }
-            double vv = S > 1 ? (s2 - s1 * s1 / (double)S) / (double)(S - 1) : 0;
-            nv->sd = vv > 0 ? sqrt(vv) : 0;
+            bg_explain_node(r, v, vals, &x->nodes[x->n_nodes++]);
         }
         free(vals);
     }

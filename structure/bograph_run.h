@@ -42,4 +42,9 @@ int bg_prepare(const bograph_request *req, bg_run *r, char *reason, size_t reaso
                char *err, size_t err_len);
 void bg_run_free(bg_run *r);
 
+/* Metric node v of a prepared run as an explanation entry: its name, and
+ * in raw units the mean vals[v] (model_predict_nodes' output) and the sd
+ * over the base samples that call left in r->m.val. */
+void bg_explain_node(const bg_run *r, size_t v, const double *vals, bograph_node_value *nv);
+
 #endif
