@@ -1,7 +1,8 @@
 /*
  * tune_remeasure.c - re-measures the default and the best configuration of a
  * finished study K times each with the plugin, outside the study, and prints
- * medians, ranges and the improvement with its range (tune_remeasure.h).
+ * medians, ranges and the improvement with its range (tune_remeasure.h),
+ * and how much CPU other processes used meanwhile (plugins/sysload.h).
  */
 #include "cli/tune_remeasure.h"
 
@@ -10,10 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 
 #include "cli/tune_figures.h"
 #include "plugins/host.h"
 #include "plugins/plugin_json.h"
+#include "plugins/sysload.h"
 
 unsigned tune_remeasure_default_k(const plugin *p)
 {
@@ -137,6 +141,45 @@ static void tune_print_figures(const tune_runs *r, const tune_side *def, const t
     fflush(stdout);
 }
 
+/* The CPU time this process and its waited-for children have used, and the
+ * monotonic clock: what the re-measurement itself accounts for. */
+typedef struct {
+    sysload_sample load;
+    double own_cpu_seconds, at;
+} tune_load_mark;
+
+static double tune_tv(struct timeval tv)
+{
+    return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+static void tune_load_mark_now(tune_load_mark *m)
+{
+    struct rusage self, kids;
+    struct timespec ts;
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &kids);
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    m->own_cpu_seconds = tune_tv(self.ru_utime) + tune_tv(self.ru_stime) +
+                         tune_tv(kids.ru_utime) + tune_tv(kids.ru_stime);
+    m->at = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    sysload_read(&m->load);
+}
+
+/* "other processes used 0.98 of 2 CPUs on average while re-measuring": did
+ * the runs have the machine to themselves (docs/plugins.md, rocksdb,
+ * "Measurement noise")? */
+static void tune_print_load(const tune_load_mark *a, const tune_load_mark *b)
+{
+    double other = sysload_other_cpus(&a->load, &b->load,
+                                      b->own_cpu_seconds - a->own_cpu_seconds, b->at - a->at);
+    if (!isfinite(other))
+        return;
+    printf("other processes used %.2f of %u CPUs on average while re-measuring%s\n", other,
+           b->load.cpus, other >= 0.25 ? " (the runs shared the machine)" : "");
+    fflush(stdout);
+}
+
 int tune_remeasure(const tune_remeasure_options *o, const json_t *def_params,
                    long long def_number, const json_t *best_params, long long best_number)
 {
@@ -164,13 +207,17 @@ int tune_remeasure(const tune_remeasure_options *o, const json_t *def_params,
     printf("\nre-measuring the default and the best configuration, %u run%s each, "
            "interleaved (--remeasure %u)\n", o->k, o->k == 1 ? "" : "s", o->k);
     fflush(stdout);
+    tune_load_mark load0, load1;
+    tune_load_mark_now(&load0);
     for (unsigned i = 0; i < o->k && !tune_stopping(&r); i++) {
         tune_run_once(&r, def, i);
         if (!tune_stopping(&r))
             tune_run_once(&r, best, i);
     }
     int stopped = tune_stopping(&r);
+    tune_load_mark_now(&load1);
     tune_print_figures(&r, def, best, stopped);
+    tune_print_load(&load0, &load1);
     rc = stopped ? 1 : 0;
 out:
     plugin_options_free(r.options, r.n_options);

@@ -399,6 +399,14 @@ static void test_tune_remeasures_a_noisy_plugin(void **state)
     assert_true(low < med && med < high);
     assert_true(low > med * 0.95 / 1.05 * 0.999 && high < med * 1.05 / 0.95 * 1.001);
     assert_true(med > 0);
+    /* and what other processes used of the machine meanwhile */
+    const char *load = strstr(text, "\nother processes used ");
+    assert_non_null(load);
+    double other = -1;
+    unsigned cpus = 0;
+    assert_int_equal(sscanf(load, "\nother processes used %lf of %u CPUs on average while "
+                                  "re-measuring", &other, &cpus), 2);
+    assert_true(cpus >= 1 && other >= 0 && other <= cpus);
     free(text);
 }
 
