@@ -62,6 +62,29 @@ int tune_improvement_of(int maximize, const tune_spread *def, const tune_spread 
     return 0;
 }
 
+int tune_improvement_paired(int maximize, const double *def, const double *best, size_t n,
+                            tune_improvement_range *out, size_t *pairs)
+{
+    out->median = out->low = out->high = NAN;
+    if (pairs)
+        *pairs = 0;
+    double *r = n ? malloc(n * sizeof *r) : NULL;
+    if (!r)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        r[i] = tune_ratio(maximize, def[i], best[i]);
+    tune_spread s = tune_spread_of(r, n);
+    free(r);
+    if (pairs)
+        *pairs = s.n;
+    if (s.n == 0)
+        return -1;
+    out->median = s.median;
+    out->low = s.min;
+    out->high = s.max;
+    return 0;
+}
+
 typedef struct {
     const char *model;
     size_t count;

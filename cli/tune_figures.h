@@ -2,7 +2,8 @@
  * tune_figures.h - the arithmetic of `bograph tune`'s closing figures, kept
  * apart from any I/O so it can be tested: which models proposed the study's
  * trials (counts), and the default against the best configuration re-measured
- * k times each (medians, ranges, the improvement with its range).
+ * k times each (medians, ranges, the improvement with its range, from the
+ * ratios of paired runs when there are any).
  */
 #ifndef BOGRAPH_CLI_TUNE_FIGURES_H
 #define BOGRAPH_CLI_TUNE_FIGURES_H
@@ -38,6 +39,16 @@ typedef struct {
  * then holds NANs). */
 int tune_improvement_of(int maximize, const tune_spread *def, const tune_spread *best,
                         tune_improvement_range *out);
+
+/* The improvement from paired re-measurements: run i of def and run i of best
+ * ran next to each other, so a drift of the machine (another process on the
+ * next core, the host) that slows both cancels in their ratio. v[i] is
+ * tune_ratio(maximize, def[i], best[i]); a pair with a non-finite value on
+ * either side is skipped. out->median is the median of the pair ratios,
+ * low and high their min and max; *pairs (may be NULL) how many counted.
+ * 0, or -1 when no pair counts (out then holds NANs). */
+int tune_improvement_paired(int maximize, const double *def, const double *best, size_t n,
+                            tune_improvement_range *out, size_t *pairs);
 
 /* "bograph 9, gp 3, sobol 2, default 1": the trials of a study (a JSON array
  * of trial objects, each with "model"; null or missing counts as

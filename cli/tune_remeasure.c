@@ -1,7 +1,15 @@
 /*
  * tune_remeasure.c - re-measures the default and the best configuration of a
  * finished study K times each with the plugin, outside the study, and prints
- * medians, ranges and the improvement with its range (tune_remeasure.h).
+ * medians, ranges and the improvement with its range (tune_remeasure.h),
+ * and how much CPU other processes used meanwhile (plugins/sysload.h).
+ *
+ * Run i of the default and run i of the best run back to back, in the order
+ * default-best for even i and best-default for odd i (D B B D D B ...), so a
+ * drift of the machine falls on both sides of a pair alike and neither side
+ * is always the first of its pair; the improvement is the median of the
+ * pairs' ratios (adjacent runs of one configuration differ far less than
+ * runs further apart: docs/plugins.md, rocksdb, "Measurement noise").
  */
 #include "cli/tune_remeasure.h"
 
@@ -10,10 +18,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 
 #include "cli/tune_figures.h"
 #include "plugins/host.h"
 #include "plugins/plugin_json.h"
+#include "plugins/sysload.h"
 
 unsigned tune_remeasure_default_k(const plugin *p)
 {
@@ -25,7 +36,7 @@ typedef struct {
     const char *label;          /* "default", "best" */
     long long number;           /* its trial in the study */
     plugin_config cfg;          /* owned */
-    double values[TUNE_REMEASURE_MAX];
+    double values[TUNE_REMEASURE_MAX]; /* run i's figure, NAN when it failed */
     unsigned ok, failed;
 } tune_side;
 
@@ -83,7 +94,8 @@ static void tune_run_once(const tune_runs *r, tune_side *s, unsigned i)
     if (res.state != PLUGIN_OK && tune_stopping(r)) {
         printf("cancelled (not counted)\n");
     } else if (res.state == PLUGIN_OK && res.has_objective && isfinite(res.objective)) {
-        s->values[s->ok++] = res.objective;
+        s->values[i] = res.objective;
+        s->ok++;
         printf("%s %.6g  [%.1fs]\n", r->objective, res.objective, res.elapsed_seconds);
     } else {
         s->failed++;
@@ -98,7 +110,7 @@ static void tune_run_once(const tune_runs *r, tune_side *s, unsigned i)
 /* "default (trial 1): ops_sec median 1.2e+05 (min 1.1e+05, max 1.3e+05), 3 runs" */
 static void tune_print_side(const tune_runs *r, const tune_side *s, tune_spread *sp)
 {
-    *sp = tune_spread_of(s->values, s->ok);
+    *sp = tune_spread_of(s->values, r->o->k);
     printf("%-7s (trial %lld): ", s->label, s->number);
     if (sp->n == 0)
         printf("no successful run");
@@ -123,17 +135,59 @@ static void tune_print_figures(const tune_runs *r, const tune_side *def, const t
     tune_print_side(r, def, &sd);
     tune_print_side(r, best, &sb);
     tune_improvement_range imp;
-    if (tune_improvement_of(maximize, &sd, &sb, &imp) != 0) {
-        printf("improvement over the default: not known (needs a successful run of each)\n");
-    } else if (sd.n == sb.n) {
-        printf("improvement over the default: %.2fx (median of %zu run%s each; range "
-               "%.2fx-%.2fx; %s %s)\n", imp.median, sd.n, sd.n == 1 ? "" : "s", imp.low,
+    size_t pairs = 0;
+    if (tune_improvement_paired(maximize, def->values, best->values, r->o->k, &imp,
+                                &pairs) == 0) {
+        printf("improvement over the default: %.2fx (median of %zu pair%s of runs; pairs "
+               "%.2fx-%.2fx; %s %s)\n", imp.median, pairs, pairs == 1 ? "" : "s", imp.low,
                imp.high, maximize ? "higher" : "lower", r->objective);
+    } else if (tune_improvement_of(maximize, &sd, &sb, &imp) != 0) {
+        printf("improvement over the default: not known (needs a successful run of each)\n");
     } else {
-        printf("improvement over the default: %.2fx (medians of %zu and %zu runs; range "
-               "%.2fx-%.2fx; %s %s)\n", imp.median, sd.n, sb.n, imp.low, imp.high,
+        /* no pair has both runs: the medians, worst and best case */
+        printf("improvement over the default: %.2fx (medians of %zu and %zu runs, no complete "
+               "pair; range %.2fx-%.2fx; %s %s)\n", imp.median, sd.n, sb.n, imp.low, imp.high,
                maximize ? "higher" : "lower", r->objective);
     }
+    fflush(stdout);
+}
+
+/* The CPU time this process and its waited-for children have used, and the
+ * monotonic clock: what the re-measurement itself accounts for. */
+typedef struct {
+    sysload_sample load;
+    double own_cpu_seconds, at;
+} tune_load_mark;
+
+static double tune_tv(struct timeval tv)
+{
+    return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+static void tune_load_mark_now(tune_load_mark *m)
+{
+    struct rusage self, kids;
+    struct timespec ts;
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &kids);
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    m->own_cpu_seconds = tune_tv(self.ru_utime) + tune_tv(self.ru_stime) +
+                         tune_tv(kids.ru_utime) + tune_tv(kids.ru_stime);
+    m->at = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    sysload_read(&m->load);
+}
+
+/* "other processes used 0.98 of 2 CPUs on average while re-measuring": did
+ * the runs have the machine to themselves (docs/plugins.md, rocksdb,
+ * "Measurement noise")? */
+static void tune_print_load(const tune_load_mark *a, const tune_load_mark *b)
+{
+    double other = sysload_other_cpus(&a->load, &b->load,
+                                      b->own_cpu_seconds - a->own_cpu_seconds, b->at - a->at);
+    if (!isfinite(other))
+        return;
+    printf("other processes used %.2f of %u CPUs on average while re-measuring%s\n", other,
+           b->load.cpus, other >= 0.25 ? " (the runs shared the machine)" : "");
     fflush(stdout);
 }
 
@@ -161,16 +215,24 @@ int tune_remeasure(const tune_remeasure_options *o, const json_t *def_params,
         fprintf(stderr, "bograph tune: cannot re-measure: %s\n", err);
         goto out;
     }
+    for (unsigned i = 0; i < o->k; i++)
+        def->values[i] = best->values[i] = NAN;
     printf("\nre-measuring the default and the best configuration, %u run%s each, "
-           "interleaved (--remeasure %u)\n", o->k, o->k == 1 ? "" : "s", o->k);
+           "in pairs (default-best, best-default, ...; --remeasure %u)\n", o->k,
+           o->k == 1 ? "" : "s", o->k);
     fflush(stdout);
+    tune_load_mark load0, load1;
+    tune_load_mark_now(&load0);
     for (unsigned i = 0; i < o->k && !tune_stopping(&r); i++) {
-        tune_run_once(&r, def, i);
+        tune_side *first = i % 2 ? best : def, *second = i % 2 ? def : best;
+        tune_run_once(&r, first, i);
         if (!tune_stopping(&r))
-            tune_run_once(&r, best, i);
+            tune_run_once(&r, second, i);
     }
     int stopped = tune_stopping(&r);
+    tune_load_mark_now(&load1);
     tune_print_figures(&r, def, best, stopped);
+    tune_print_load(&load0, &load1);
     rc = stopped ? 1 : 0;
 out:
     plugin_options_free(r.options, r.n_options);

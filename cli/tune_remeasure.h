@@ -2,8 +2,12 @@
  * tune_remeasure.h - `bograph tune --remeasure K`: after the budget, the
  * default and the best configuration are run K times each with the plugin
  * directly (not as study trials: the study and its budget stay as they are),
- * interleaved so a drift of the machine hits both alike, and the improvement
- * is printed as the ratio of the medians with its worst- and best-case range.
+ * in pairs (default-best, best-default, ...) so a drift of the machine hits
+ * both runs of a pair alike, and the improvement is printed as the median of
+ * the pairs' ratios with their range (the ratio of the medians with its
+ * worst- and best-case range when no pair is complete),
+ * then how many CPUs' worth of time other processes used meanwhile (a busy
+ * machine spreads the runs; plugins/sysload.h).
  */
 #ifndef BOGRAPH_CLI_TUNE_REMEASURE_H
 #define BOGRAPH_CLI_TUNE_REMEASURE_H

@@ -36,6 +36,7 @@
 #include "plugins/exec.h"
 #include "plugins/host.h"
 #include "plugins/rocksdb.h"
+#include "plugins/sysload.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define RDB_DEFAULT_SEED 20200225u   /* FAST '20 opened on 2020-02-25 */
@@ -169,7 +170,7 @@ static const char *const rdb_metric_names[] = {
     "rocksdb.fillrandom.ops_per_sec", "rocksdb.stall.micros",
     "rocksdb.db.seek.micros.p95", "rocksdb.bytes.written",
     "rocksdb.trial.wall_seconds", "rocksdb.trial.cpu_user_seconds",
-    "rocksdb.trial.cpu_sys_seconds", "rocksdb.trial.max_rss_mb",
+    "rocksdb.trial.cpu_sys_seconds", "rocksdb.trial.max_rss_mb", "rocksdb.trial.other_cpus",
 };
 
 static const plugin_option_doc rdb_options[] = {
@@ -412,7 +413,10 @@ static int rdb_run(const plugin *p, const plugin_config *cfg, const plugin_run_o
         .cancel = opts->cancel,
     };
     plugin_exec_result er;
+    sysload_sample load0, load1;
+    sysload_read(&load0);
     int rc = plugin_exec_run(&spec, &er, why, sizeof why);
+    sysload_read(&load1);
     rocksdb_argv_free(argv);
     int rm = plugin_remove_tree(dir);
     if (rc != 0) {
@@ -433,11 +437,18 @@ static int rdb_run(const plugin *p, const plugin_config *cfg, const plugin_run_o
         plugin_exec_result_free(&er);
         return 0;
     }
-    /* Wall against CPU time tells a slow configuration from a busy machine. */
     res->set_metric(res, "rocksdb.trial.wall_seconds", er.seconds);
     res->set_metric(res, "rocksdb.trial.cpu_user_seconds", er.user_seconds);
     res->set_metric(res, "rocksdb.trial.cpu_sys_seconds", er.sys_seconds);
     res->set_metric(res, "rocksdb.trial.max_rss_mb", er.max_rss_kb / 1024.0);
+    /* Whether db_bench had the machine to itself: the CPUs other processes
+     * used meanwhile. (A slowdown from shared caches and memory, or from
+     * outside a virtual machine, grows db_bench's CPU time along with its
+     * wall time, so CPU against wall time does not show a busy machine.) */
+    double other = sysload_other_cpus(&load0, &load1, er.user_seconds + er.sys_seconds,
+                                      er.seconds);
+    if (isfinite(other))
+        res->set_metric(res, "rocksdb.trial.other_cpus", other);
     double ops = 0;
     if (rocksdb_parse_ops(er.out, "mixgraph", &ops) != 0) {
         plugin_result_set(res, PLUGIN_FAILED, "db_bench printed no mixgraph ops/sec line");

@@ -40,8 +40,10 @@ improvement over the default is default / best (minimise) or best /
 default (maximise), as `bograph tune` prints it. As `bograph tune` does
 for a plugin that is not deterministic (--remeasure, default 3 for those,
 0 for deterministic ones), the default and the best configuration are then
-run K more times each, interleaved, and the improvement is the ratio of
-their medians, so the row does not carry the luck of one run.
+run K more times each, in pairs (default-best, best-default, ...), and the
+improvement is the median of the pairs' ratios, so the row does not carry
+the luck of one run and a drift of the machine falls on both runs of a
+pair alike.
 
 usage: tpe_plugin.py --bin build/bench/bograph-bench-plugins --plugin NAME
                      [--budget 30] [--seeds "1 2 3 4 5"] [--option K=V]...
@@ -187,26 +189,34 @@ def run_seed(args, space, seed):
     again = None
     if args.remeasure > 0 and default is not None and best is not None:
         default_cfg = to_plugin(space, to_optuna(space, space["default"]))
-        again = remeasure(proc, default_cfg, best_cfg, args.remeasure)
+        again = remeasure(proc, default_cfg, best_cfg, args.remeasure,
+                          space["objective"]["goal"] == "maximize")
     proc.stdin.close()
     proc.wait()
     return default, best, best_at, trace, n_bad, again
 
 
-def remeasure(proc, default_cfg, best_cfg, k):
+def remeasure(proc, default_cfg, best_cfg, k, maximize):
     """The medians of k more runs each of the default and the best
-    configuration, interleaved (runs that fail or break a constraint are
-    left out; None when every run of a side did)."""
-    runs = {"default": [], "best": []}
-    for _ in range(k):
-        for side, cfg in (("default", default_cfg), ("best", best_cfg)):
+    configuration, and the median of the k pairs' ratios (pair i runs
+    default then best for even i, best then default for odd i; runs that
+    fail or break a constraint are left out, and so is a pair with such a
+    run; None where nothing is left)."""
+    runs = {"default": [None] * k, "best": [None] * k}
+    for i in range(k):
+        order = (("default", default_cfg), ("best", best_cfg))
+        for side, cfg in (order if i % 2 == 0 else order[::-1]):
             proc.stdin.write(json.dumps(cfg) + "\n")
             proc.stdin.flush()
             ans = json.loads(proc.stdout.readline())
             if ans["state"] == "ok" and ans["meets"]:
-                runs[side].append(ans["objective"])
-    return (statistics.median(runs["default"]) if runs["default"] else None,
-            statistics.median(runs["best"]) if runs["best"] else None)
+                runs[side][i] = ans["objective"]
+    med = {s: statistics.median([v for v in r if v is not None])
+           if any(v is not None for v in r) else None for s, r in runs.items()}
+    pairs = [ratio(maximize, d, b) for d, b in zip(runs["default"], runs["best"])
+             if d is not None and b is not None]
+    pairs = [x for x in pairs if x == x]
+    return med["default"], med["best"], statistics.median(pairs) if pairs else None
 
 
 def ratio(maximize, default, best):
@@ -238,12 +248,16 @@ def main():
     imps, cells, notes = [], [], []
     for seed in seeds:
         default, best, best_at, trace, n_bad, again = run_seed(args, space, seed)
-        imp = ratio(maximize, *again) if again else ratio(maximize, default, best)
         if again:
-            notes.append("# %s seed %d: re-measured %d runs each: default median %s, best "
-                         "median %s" % (args.algorithm, seed, args.remeasure,
-                                        "%.6g" % again[0] if again[0] is not None else "nan",
-                                        "%.6g" % again[1] if again[1] is not None else "nan"))
+            imp = again[2] if again[2] is not None else ratio(maximize, again[0], again[1])
+            notes.append("# %s seed %d: re-measured %d runs each in pairs: default median %s, "
+                         "best median %s, median of the pairs' ratios %s" % (
+                             args.algorithm, seed, args.remeasure,
+                             "%.6g" % again[0] if again[0] is not None else "nan",
+                             "%.6g" % again[1] if again[1] is not None else "nan",
+                             "%.3f" % again[2] if again[2] is not None else "nan"))
+        else:
+            imp = ratio(maximize, default, best)
         imps.append(imp)
         cells.append("%.3f(@%s)" % (imp, best_at if best_at else "?"))
         notes.append("# %s seed %d: default %s %.6g; best at trial %s: %s; %d/%d infeasible or "

@@ -2,7 +2,8 @@
  * test_rocksdb.c - tests plugins/rocksdb.c: the db_bench command line,
  * reading ops/sec back, and real (short) db_bench runs: a full trial whose
  * metrics include every node the expert knowledge names, a timeout and a
- * missing program, each leaving no temporary directory behind; and the
+ * missing program, each leaving no temporary directory behind; a trial
+ * beside a busy process reporting the CPUs others used; and the
  * universal compaction options of rocksdb-extended declared as conditional
  * on compaction_style.
  */
@@ -13,8 +14,10 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "plugins/builtin.h"
@@ -22,6 +25,7 @@
 #include "plugins/host.h"
 #include "plugins/plugin_json.h"
 #include "plugins/rocksdb.h"
+#include "plugins/sysload.h"
 
 static char workdir[512];
 
@@ -258,10 +262,48 @@ static void test_real_run(void **state)
     assert_true(*plugin_result_metric(&r, "rocksdb.trial.cpu_user_seconds") > 0);
     assert_true(*plugin_result_metric(&r, "rocksdb.trial.max_rss_mb") > 1);
     assert_true(*plugin_result_metric(&r, "rocksdb.trial.wall_seconds") <= r.elapsed_seconds);
+    /* what other processes used meanwhile: between none and every CPU */
+    sysload_sample now;
+    assert_int_equal(sysload_read(&now), 0);
+    const double *other = plugin_result_metric(&r, "rocksdb.trial.other_cpus");
+    assert_non_null(other);
+    assert_true(*other >= 0 && *other <= now.cpus);
     assert_non_null(strstr(r.log, "mixgraph"));
     assert_non_null(strstr(r.log, "STATISTICS"));
     assert_string_equal(r.log_format, "rocksdb");
     assert_true(dir_empty(workdir));
+    plugin_result_free(&r);
+}
+
+/* A trial beside a process that spins on the CPU the whole time: the
+ * trial's other_cpus counts it (the spinner's share of the machine, however
+ * busy the machine is, is well above nothing; db_bench's own time is not
+ * counted). */
+static void test_real_run_beside_a_busy_process(void **state)
+{
+    (void)state;
+    pid_t spinner = fork();
+    assert_true(spinner >= 0);
+    if (spinner == 0) {
+        volatile unsigned long x = 0;
+        for (;;)
+            x++;
+    }
+    plugin_option o[] = {{"num", "20000"}, {"reads", "20000"}};
+    plugin_run_options opts = small_run(o, 2);
+    plugin_config def = plugin_default_config(&plugin_rocksdb);
+    plugin_result r;
+    plugin_result_init(&r);
+    char err[256];
+    int rc = plugin_run(&plugin_rocksdb, &def, &opts, &r, err, sizeof err);
+    kill(spinner, SIGKILL);
+    waitpid(spinner, NULL, 0);
+    assert_int_equal(rc, 0);
+    if (r.state != PLUGIN_OK)
+        fail_msg("db_bench trial failed: %s", r.reason);
+    const double *other = plugin_result_metric(&r, "rocksdb.trial.other_cpus");
+    assert_non_null(other);
+    assert_true(*other > 0.2);
     plugin_result_free(&r);
 }
 
@@ -303,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_universal_conditions),
         cmocka_unit_test(test_parse_ops),
         cmocka_unit_test(test_real_run),
+        cmocka_unit_test(test_real_run_beside_a_busy_process),
         cmocka_unit_test(test_timeout_and_missing_program),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
