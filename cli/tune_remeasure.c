@@ -19,12 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 
 #include "cli/tune_figures.h"
 #include "plugins/host.h"
 #include "plugins/plugin_json.h"
 #include "plugins/sysload.h"
+#include "util/util.h"
 
 unsigned tune_remeasure_default_k(const plugin *p)
 {
@@ -167,13 +167,11 @@ static double tune_tv(struct timeval tv)
 static void tune_load_mark_now(tune_load_mark *m)
 {
     struct rusage self, kids;
-    struct timespec ts;
     getrusage(RUSAGE_SELF, &self);
     getrusage(RUSAGE_CHILDREN, &kids);
-    clock_gettime(CLOCK_MONOTONIC, &ts);
     m->own_cpu_seconds = tune_tv(self.ru_utime) + tune_tv(self.ru_stime) +
                          tune_tv(kids.ru_utime) + tune_tv(kids.ru_stime);
-    m->at = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    m->at = util_monotonic();
     sysload_read(&m->load);
 }
 
